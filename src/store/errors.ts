@@ -45,5 +45,7 @@ export const Errors = {
   authNotEnabled: e(status.FAILED_PRECONDITION, 'etcdserver: authentication is not enabled'),
   invalidAuthToken: e(status.UNAUTHENTICATED, 'etcdserver: invalid auth token'),
   invalidAuthMgmt: e(status.INVALID_ARGUMENT, 'etcdserver: invalid auth management'),
-  userNoPassword: e(status.FAILED_PRECONDITION, 'etcdserver: authentication failed, password was given for no password user'),
+  // etcd 3.4 returns this one unmapped: gRPC code Unknown, "auth:" prefix (checked against 3.4.23)
+  userNoPassword: e(status.UNKNOWN, 'auth: authentication failed, password was given for no password user'),
+  permissionNotGiven: e(status.INVALID_ARGUMENT, 'etcdserver: permission not given'),
 };
