@@ -119,6 +119,8 @@ function formatValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return goQuote(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  // Go's %#v of a []string, the common non-scalar bad value.
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => goQuote(x)).join(', ')}}`;
   if (typeof v === 'object' && typeof (v as { toString?: unknown }).toString === 'function'
     && (v as object).toString !== Object.prototype.toString && !Array.isArray(v)) return String(v);
   return JSON.stringify(v);
