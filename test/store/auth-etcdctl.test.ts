@@ -80,7 +80,7 @@ forEachTarget((ctx) => {
     assert.equal(errorLine(await asAlice('put', '/other', '1')), DENIED);
     assert.equal(errorLine(await asAlice('get', '/other')), DENIED);
     assert.equal(errorLine(await asAlice('del', '/other')), DENIED);
-    assert.equal(errorLine(await ctl([...ALICE, 'txn'], '\nput /other 1\n\n')), DENIED);
+    assert.equal(errorLine(await ctl([...ALICE, 'txn'], '\nput /other 1\n\n\n')), DENIED);
     // a range is allowed when the union of the permissions covers it: [/ap, /aq) lies in [/a, /c)
     assert.equal(ok(await asAlice('get', '--prefix', '/ap')), '/app/x\n1\n');
     assert.equal(ok(await asAlice('get', '/b', '/bz')), '');
@@ -109,7 +109,7 @@ forEachTarget((ctx) => {
     const client = ctx.store.client({ auth: { username: 'alice', password: 'alicepw' } });
     await client.put('/app/npm').value('v');
     assert.equal(await client.get('/app/npm').string(), 'v');
-    await assert.rejects(client.put('/elsewhere').value('v'), /permission denied/);
+    await assert.rejects(client.put('/elsewhere').value('v').exec(), /permission denied/);
     const bad = ctx.store.client({ auth: { username: 'alice', password: 'wrong' } });
     await assert.rejects(bad.get('/app/npm').string(), /authentication failed, invalid user ID or password/);
   });
