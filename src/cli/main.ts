@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// tskube: every component of the picture as one subcommand each (see DESIGN.md).
+import { Command } from 'commander';
+import { etcdCommand } from './etcd.js';
+
+const program = new Command('tskube')
+  .description('The Kubernetes architecture rebuilt in TypeScript')
+  .enablePositionalOptions()
+  .showHelpAfterError();
+
+program.addCommand(etcdCommand());
+
+// flag mistakes exit with 2, like Go's flag package in the upstream components
+// (addCommand does not pass settings down, so each command gets it)
+const exitOnFlagError = (cmd: Command): void => {
+  cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  cmd.commands.forEach(exitOnFlagError);
+};
+exitOnFlagError(program);
+
+await program.parseAsync(process.argv);

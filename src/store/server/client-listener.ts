@@ -1,0 +1,94 @@
+// One client URL's listener, serving gRPC (HTTP/2) and plain HTTP/1.1 on the same port the
+// way etcd's cmux does. Plain sockets are routed by their first bytes; TLS is terminated
+// here (ALPN h2 / http/1.1) and the decrypted socket goes to the same two servers.
+import { readFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ConnectionInjector } from '@grpc/grpc-js';
+import type { Logger } from './log.js';
+import { sniffProtocol } from './protocol-sniffer.js';
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  trustedCaFile?: string;
+  clientCertAuth: boolean;
+}
+
+export interface ClientListener {
+  address: net.AddressInfo;
+  close(): Promise<void>;
+}
+
+export async function listenClientUrl(
+  url: URL,
+  deps: {
+    grpc: ConnectionInjector;
+    http: HttpServer;
+    tls?: TlsFiles;
+    log: Logger;
+    onGrpcSocket?: (s: net.Socket) => void;
+  },
+): Promise<ClientListener> {
+  const sockets = new Set<net.Socket>();
+  const toGrpc = (s: net.Socket) => {
+    deps.onGrpcSocket?.(s);
+    deps.grpc.injectConnection(s);
+  };
+  const toHttp = (s: net.Socket) => deps.http.emit('connection', s);
+  const route = async (s: net.Socket, alpn?: string | false | null) => {
+    if (alpn === 'h2') return toGrpc(s);
+    if (alpn === 'http/1.1') return toHttp(s);
+    const proto = await sniffProtocol(s);
+    if (proto === 'h2') toGrpc(s);
+    else if (proto === 'http1') toHttp(s);
+    else s.destroy();
+  };
+  const track = (s: net.Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+    s.on('error', () => s.destroy());
+  };
+
+  let server: net.Server;
+  if (url.protocol === 'https:') {
+    if (!deps.tls) throw new Error(`--cert-file and --key-file are required to serve ${url.href}`);
+    const t = deps.tls;
+    server = tls.createServer({
+      cert: readFileSync(t.certFile),
+      key: readFileSync(t.keyFile),
+      ca: t.trustedCaFile ? readFileSync(t.trustedCaFile) : undefined,
+      requestCert: t.clientCertAuth,
+      rejectUnauthorized: t.clientCertAuth,
+      ALPNProtocols: ['h2', 'http/1.1'],
+    });
+    server.on('secureConnection', (s: tls.TLSSocket) => {
+      track(s);
+      void route(s, s.alpnProtocol);
+    });
+    server.on('tlsClientError', (err) => deps.log.debug(`rejected TLS client on ${url.host}: ${err.message}`));
+  } else {
+    server = net.createServer((s) => {
+      track(s);
+      void route(s);
+    });
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: Number(url.port) }, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as net.AddressInfo;
+  return {
+    address,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}

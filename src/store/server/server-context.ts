@@ -1,0 +1,58 @@
+// What every gRPC service of one member shares: the store, the lease keeper, identity,
+// alarms, the auth gate, settings, logger and metrics, and etcd's response header.
+import type { KVStore, Lessor } from '../kv-store.js';
+import type { AlarmStore } from './alarm-store.js';
+import type { AuthGate } from './auth-gate.js';
+import type { EtcdConfig } from './etcd-config.js';
+import type { Logger } from './log.js';
+import type { MemberIdentity } from './member-identity.js';
+import type { ServerMetrics } from './metrics.js';
+
+/** the lead's durable metadata map, kept in the same backend as the keyspace */
+export interface MetaMap {
+  get(name: string): Buffer | undefined;
+  put(name: string, value: Buffer): Promise<void>;
+  delete(name: string): Promise<void>;
+  list(prefix: string): [string, Buffer][];
+}
+
+export type MetaStore = KVStore & { meta: MetaMap; defragment?: () => Promise<void> };
+
+export interface WireHeader {
+  cluster_id: string;
+  member_id: string;
+  revision: string;
+  raft_term: string;
+}
+
+export class ServerContext {
+  /** etcd's raft index: one per applied write; starts at the revision so it never goes back */
+  raftIndex: number;
+
+  constructor(
+    readonly store: MetaStore,
+    readonly lessor: Lessor,
+    readonly member: MemberIdentity,
+    readonly alarms: AlarmStore,
+    readonly auth: AuthGate,
+    readonly config: EtcdConfig,
+    readonly log: Logger,
+    readonly metrics: ServerMetrics,
+  ) {
+    this.raftIndex = store.currentRevision + 4;
+  }
+
+  header(revision: number = this.store.currentRevision): WireHeader {
+    return {
+      cluster_id: this.member.clusterId.toString(),
+      member_id: this.member.memberId.toString(),
+      revision: String(revision),
+      raft_term: String(this.member.raftTerm),
+    };
+  }
+
+  applied(): void {
+    this.raftIndex++;
+    this.metrics.proposalsApplied.inc();
+  }
+}
