@@ -2,7 +2,7 @@
 // Writes issued in one event turn go into one LMDB transaction (lmdb-js batches by event
 // turn), which is what makes a multi-key etcd Txn atomic and lets concurrent writes share
 // one fsync (group commit).
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { Backend, Entry, Space } from './backend.js';
@@ -16,10 +16,14 @@ export class LmdbBackend implements Backend {
   private readonly file: string;
   private last: Promise<boolean> = Promise.resolve(true);
 
-  private constructor(dir: string) {
+  private constructor(private readonly dir: string) {
     this.file = join(dir, 'data.mdb');
     checkLmdbFile(this.file);
-    this.root = open<Buffer, Buffer>({
+    [this.root, this.dbs] = LmdbBackend.openEnv(dir);
+  }
+
+  private static openEnv(dir: string): [RootDatabase<Buffer, Buffer>, Record<Space, Database<Buffer, Buffer>>] {
+    const root = open<Buffer, Buffer>({
       path: dir,
       encoding: 'binary',
       keyEncoding: 'binary',
@@ -30,10 +34,27 @@ export class LmdbBackend implements Backend {
       noSync: false,
       mapSize: 64 * 1024 * 1024 * 1024,
     });
-    this.dbs = {} as Record<Space, Database<Buffer, Buffer>>;
-    for (const s of SPACES) {
-      this.dbs[s] = this.root.openDB<Buffer, Buffer>({ name: s, encoding: 'binary', keyEncoding: 'binary' });
-    }
+    const dbs = {} as Record<Space, Database<Buffer, Buffer>>;
+    for (const s of SPACES) dbs[s] = root.openDB<Buffer, Buffer>({ name: s, encoding: 'binary', keyEncoding: 'binary' });
+    return [root, dbs];
+  }
+
+  /**
+   * Rewrites the file without its free pages (LMDB's compacting copy), then swaps it in.
+   * The caller must keep every other call out until this resolves.
+   */
+  async defragment(): Promise<void> {
+    await this.commit();
+    // The environment is a directory, so LMDB's copy writes DIR/data.mdb.
+    const tmp = join(this.dir, 'defrag');
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { mode: 0o700 });
+    await this.root.backup(tmp, true);
+    await this.root.close();
+    renameSync(join(tmp, 'data.mdb'), this.file);
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(join(this.dir, 'lock.mdb'), { force: true });
+    [this.root, this.dbs] = LmdbBackend.openEnv(this.dir);
   }
 
   static open(dir: string): LmdbBackend {

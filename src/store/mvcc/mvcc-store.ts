@@ -69,6 +69,7 @@ export class MvccStore implements KVStore {
   private draining = false;
   private leaseHooks?: LeaseHooks;
   private fatal?: Error;
+  private defragmenting = false;
 
   private constructor(
     readonly backend: Backend,
@@ -210,6 +211,20 @@ export class MvccStore implements KVStore {
 
   private throwIfFailed(): void {
     if (this.fatal) throw this.fatal;
+    if (this.defragmenting) throw new EtcdError(14, 'etcdserver: backend is being defragmented, try again');
+  }
+
+  /** Shrinks the backend file. Requests that arrive meanwhile are refused as retryable. */
+  async defragment(): Promise<void> {
+    this.throwIfFailed();
+    if (!(this.backend instanceof LmdbBackend)) return;
+    this.defragmenting = true;
+    try {
+      while (this.inflight.length > 0 || this.draining) await new Promise((r) => setImmediate(r));
+      await this.backend.defragment();
+    } finally {
+      this.defragmenting = false;
+    }
   }
 
   private checkLease(lease: LeaseID | undefined): void {

@@ -132,3 +132,21 @@ describe('MvccStore', () => {
     assert.equal(store.hashKV(0).hash, hash);
   });
 });
+
+describe('defragment', () => {
+  it('shrinks the file and keeps the data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tskube-defrag-'));
+    const store = await MvccStore.open({ dataDir: dir });
+    const big = Buffer.alloc(4096, 7);
+    for (let i = 0; i < 300; i++) await store.put({ key: b(`d${i}`), value: big });
+    await store.deleteRange({ key: b('d'), rangeEnd: b('e') });
+    await store.compact(store.currentRevision);
+    const before = store.dbSize().size;
+    await store.defragment();
+    assert.ok(store.dbSize().size < before, `${store.dbSize().size} < ${before}`);
+    await store.put({ key: b('after'), value: b('1') });
+    assert.equal(store.range({ key: b('after') }).count, 1);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
