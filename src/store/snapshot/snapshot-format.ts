@@ -3,7 +3,10 @@
 // snapshots), so a truncated or altered file is refused before anything is restored.
 //
 //   "TSKUBE-SNAPSHOT 1\n" | entries: space u8, key length u32, key, value length u32, value |
-//   0xff | sha256 (32 bytes)
+//   0xff | zero padding to a multiple of 512 bytes | sha256 (32 bytes)
+//
+// The padding is there because etcdctl's `snapshot save` accepts a download only when its
+// length is 32 more than a multiple of 512 (a page-aligned database plus its SHA-256).
 import { createHash } from 'node:crypto';
 import type { Space } from '../backend/backend.js';
 
@@ -25,6 +28,11 @@ export function encodeEntry(space: Space, key: Buffer, value: Buffer): Buffer {
 
 export const END_MARK = Buffer.from([END]);
 
+/** zero bytes that bring a body of `length` bytes to a multiple of 512 */
+export function padding(length: number): Buffer {
+  return Buffer.alloc((512 - (length % 512)) % 512);
+}
+
 export interface ParsedSnapshot {
   entries: Array<{ space: Space; key: Buffer; value: Buffer }>;
   sha256: string;
@@ -45,7 +53,9 @@ export function parseSnapshot(data: Buffer): ParsedSnapshot {
     if (at >= body.length) throw new BadSnapshotError('snapshot ends without its end mark');
     const tag = body[at];
     if (tag === END) {
-      if (at + 1 !== body.length) throw new BadSnapshotError('data after the snapshot end mark');
+      for (let i = at + 1; i < body.length; i++) {
+        if (body[i] !== 0) throw new BadSnapshotError('data after the snapshot end mark');
+      }
       break;
     }
     const space = SPACES[tag];

@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
 import { LmdbBackend } from '../backend/lmdb-backend.js';
 import type { MvccStore } from '../mvcc/mvcc-store.js';
 import { decodeRecord } from '../mvcc/record-codec.js';
-import { BadSnapshotError, END_MARK, MAGIC, SPACES, encodeEntry, parseSnapshot } from './snapshot-format.js';
+import { BadSnapshotError, END_MARK, MAGIC, SPACES, encodeEntry, padding, parseSnapshot } from './snapshot-format.js';
 
 /**
  * Writes one consistent view of the store to a temporary file and streams it. The file is
@@ -17,9 +17,11 @@ export function snapshotStream(store: MvccStore): { size: number; chunks: AsyncI
   const file = join(dir, 'snapshot');
   const fd = openSync(file, 'w', 0o600);
   const hash = createHash('sha256');
+  let length = 0;
   const write = (b: Buffer) => {
     hash.update(b);
     writeSync(fd, b);
+    length += b.length;
   };
   try {
     write(MAGIC);
@@ -27,6 +29,7 @@ export function snapshotStream(store: MvccStore): { size: number; chunks: AsyncI
       for (const space of SPACES) for (const { key, value } of scan(space)) write(encodeEntry(space, key, value));
     });
     write(END_MARK);
+    write(padding(length));
     writeSync(fd, hash.digest());
   } finally {
     closeSync(fd);
