@@ -173,3 +173,16 @@ export function newUnsupportedMediaType(accepted: readonly string[]): ApiError {
   return new ApiError(failureStatus(415, 'UnsupportedMediaType',
     `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`));
 }
+
+/**
+ * 422 Invalid as NewGenericServerResponse builds it, with `"details":{}`: what a JSON
+ * patch that cannot be applied (failed test, missing path) is answered with.
+ */
+export function newGenericUnprocessable(): ApiError {
+  return new ApiError(failureStatus(422, 'Invalid', 'the server rejected our request due to an error in our request', {}));
+}
+
+/** 500 with no reason and the raw message: how the server reports an error it did not classify. */
+export function newUnclassified(message: string): ApiError {
+  return new ApiError(failureStatus(500, '', message));
+}

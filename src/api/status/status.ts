@@ -74,7 +74,7 @@ export function successStatus(details?: StatusDetails): Status {
   return out as unknown as Status;
 }
 
-function compactDetails(d: StatusDetails): StatusDetails | undefined {
+function compactDetails(d: StatusDetails): StatusDetails {
   const out: StatusDetails = {};
   if (d.name) out.name = d.name;
   if (d.group) out.group = d.group;
@@ -90,5 +90,6 @@ function compactDetails(d: StatusDetails): StatusDetails | undefined {
     });
   }
   if (d.retryAfterSeconds) out.retryAfterSeconds = d.retryAfterSeconds;
-  return Object.keys(out).length ? out : undefined;
+  // Upstream sends `"details":{}` when it set a details struct with nothing in it.
+  return out;
 }
