@@ -2,6 +2,7 @@
 // tskube: every component of the picture as one subcommand each (see DESIGN.md).
 import { Command } from 'commander';
 import { etcdCommand } from './etcd.js';
+import { apiserverCommand } from './apiserver.js';
 
 const program = new Command('tskube')
   .description('The Kubernetes architecture rebuilt in TypeScript')
@@ -9,6 +10,7 @@ const program = new Command('tskube')
   .showHelpAfterError();
 
 program.addCommand(etcdCommand());
+program.addCommand(apiserverCommand());
 
 // flag mistakes exit with 2, like Go's flag package in the upstream components
 // (addCommand does not pass settings down, so each command gets it)

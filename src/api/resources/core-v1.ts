@@ -1,0 +1,102 @@
+// The core ("") group, version v1: the resources every cluster starts with.
+import { type ResourceDef, statusSubresource } from './resource-def.js';
+import { defaultPod, qosClass } from '../defaults/pod-defaults.js';
+import { defaultNamespace, defaultSecret, defaultService } from '../defaults/core-defaults.js';
+import { validatePod } from '../validation/pod-validation.js';
+import { validateService } from '../validation/service-validation.js';
+import { podTable } from '../tables/pod-table.js';
+import { namespaceTable } from '../tables/namespace-table.js';
+import { nodeTable } from '../tables/node-table.js';
+import { serviceTable } from '../tables/service-table.js';
+import { eventTable } from '../tables/event-table.js';
+import { configMapTable, endpointsTable, secretTable, serviceAccountTable } from '../tables/simple-tables.js';
+
+const core = { group: '', version: 'v1' };
+
+export const pods: ResourceDef = {
+  ...core, kind: 'Pod', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], categories: ['all'],
+  hasStatus: true, returnDeletedObject: true,
+  subresources: [
+    statusSubresource({ ...core, kind: 'Pod' }),
+    { name: 'binding', ...core, kind: 'Binding', verbs: ['create'] },
+  ],
+  defaults: defaultPod,
+  prepareForCreate: (o) => { o.status = { phase: 'Pending', qosClass: qosClass(o.spec) }; },
+  validate: validatePod,
+  table: podTable,
+  fieldSelectors: {
+    'spec.nodeName': (o) => o.spec?.nodeName ?? '',
+    'spec.restartPolicy': (o) => o.spec?.restartPolicy ?? '',
+    'spec.schedulerName': (o) => o.spec?.schedulerName ?? '',
+    'spec.serviceAccountName': (o) => o.spec?.serviceAccountName ?? '',
+    'spec.hostNetwork': (o) => String(!!o.spec?.hostNetwork),
+    'status.phase': (o) => o.status?.phase ?? '',
+    'status.podIP': (o) => o.status?.podIP ?? '',
+    'status.nominatedNodeName': (o) => o.status?.nominatedNodeName ?? '',
+  },
+};
+
+export const namespaces: ResourceDef = {
+  ...core, kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'],
+  hasStatus: true, nameIsLabel: true,
+  subresources: [statusSubresource({ ...core, kind: 'Namespace' }), { name: 'finalize' as any, ...core, kind: 'Namespace', verbs: ['update'] }],
+  defaults: defaultNamespace,
+  prepareForCreate: (o) => { o.status = { phase: 'Active' }; o.spec = { finalizers: ['kubernetes'] }; },
+  table: namespaceTable,
+  fieldSelectors: { 'status.phase': (o) => o.status?.phase ?? '' },
+};
+
+export const nodes: ResourceDef = {
+  ...core, kind: 'Node', plural: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'], storagePath: 'minions',
+  hasStatus: true,
+  subresources: [statusSubresource({ ...core, kind: 'Node' })],
+  table: nodeTable,
+  fieldSelectors: { 'spec.unschedulable': (o) => String(!!o.spec?.unschedulable) },
+};
+
+export const services: ResourceDef = {
+  ...core, kind: 'Service', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], categories: ['all'],
+  storagePath: 'services/specs', hasStatus: true, returnDeletedObject: true, nameIsLabel: true,
+  subresources: [statusSubresource({ ...core, kind: 'Service' })],
+  defaults: defaultService,
+  prepareForCreate: (o) => { o.status = { loadBalancer: {} }; },
+  validate: validateService,
+  table: serviceTable,
+};
+
+export const endpoints: ResourceDef = {
+  ...core, kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints', namespaced: true, shortNames: ['ep'],
+  storagePath: 'services/endpoints', table: endpointsTable,
+};
+
+export const configmaps: ResourceDef = {
+  ...core, kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'], table: configMapTable,
+};
+
+export const secrets: ResourceDef = {
+  ...core, kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true, defaults: defaultSecret, table: secretTable,
+  fieldSelectors: { type: (o) => o.type ?? '' },
+};
+
+export const serviceaccounts: ResourceDef = {
+  ...core, kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true, shortNames: ['sa'], table: serviceAccountTable,
+};
+
+export const events: ResourceDef = {
+  ...core, kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], table: eventTable, ttl: 'event',
+  fieldSelectors: {
+    'involvedObject.kind': (o) => o.involvedObject?.kind ?? '',
+    'involvedObject.namespace': (o) => o.involvedObject?.namespace ?? '',
+    'involvedObject.name': (o) => o.involvedObject?.name ?? '',
+    'involvedObject.uid': (o) => o.involvedObject?.uid ?? '',
+    'involvedObject.apiVersion': (o) => o.involvedObject?.apiVersion ?? '',
+    'involvedObject.resourceVersion': (o) => o.involvedObject?.resourceVersion ?? '',
+    'involvedObject.fieldPath': (o) => o.involvedObject?.fieldPath ?? '',
+    reason: (o) => o.reason ?? '',
+    reportingComponent: (o) => o.reportingComponent ?? '',
+    source: (o) => o.source?.component ?? '',
+    type: (o) => o.type ?? '',
+  },
+};
+
+export const coreV1: ResourceDef[] = [pods, namespaces, nodes, services, endpoints, configmaps, secrets, serviceaccounts, events];

@@ -1,0 +1,59 @@
+// One declaration per resource: everything the server, discovery, tables and kubectl need
+// to know about it. Adding a resource is one ResourceDef in its group's file.
+import type { FieldError } from '../status/index.js';
+import type { TableDef } from '../tables/table-def.js';
+
+export type KubeObject = Record<string, any> & { metadata?: Record<string, any> };
+
+export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
+export const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+export interface SubresourceDef {
+  name: 'status' | 'scale' | 'binding' | 'eviction';
+  /** The kind served at the subresource, as discovery reports it. */
+  group: string; version: string; kind: string;
+  verbs: Verb[];
+}
+
+export interface ResourceDef {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  verbs?: Verb[];
+  subresources?: SubresourceDef[];
+  /** Key segment under the etcd prefix when it differs from plural ("services/specs"). */
+  storagePath?: string;
+  /** Status written only through /status; spec changes bump metadata.generation. */
+  hasStatus?: boolean;
+  /** metadata.generation starts at 1 and bumps on every spec change. */
+  generation?: boolean;
+  /** DELETE answers with the deleted object instead of a Success Status. */
+  returnDeletedObject?: boolean;
+  /** Names must be DNS-1123 labels (namespaces, services) rather than subdomains. */
+  nameIsLabel?: boolean;
+  /** Sets upstream's defaults in place (after decoding, before validation). */
+  defaults?: (obj: KubeObject) => void;
+  /** Resets server-owned fields on create (status, for most). */
+  prepareForCreate?: (obj: KubeObject) => void;
+  validate?: (obj: KubeObject, old?: KubeObject) => FieldError[];
+  table?: TableDef;
+  /** Field selectors beyond metadata.name and metadata.namespace. */
+  fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
+  /** Objects expire after --event-ttl. */
+  ttl?: 'event';
+}
+
+export const groupVersion = (r: { group: string; version: string }) => r.group ? `${r.group}/${r.version}` : r.version;
+
+export function statusSubresource(r: { group: string; version: string; kind: string }): SubresourceDef {
+  return { name: 'status', group: r.group, version: r.version, kind: r.kind, verbs: ['get', 'patch', 'update'] };
+}
+
+export function scaleSubresource(): SubresourceDef {
+  return { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+}

@@ -1,0 +1,23 @@
+// What a resource handler gets: the parsed request, the resource, and the server's parts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ResourceDef } from '../../api/resources/resource-def.js';
+import type { Registry } from '../registry/registry.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { RequestInfo } from '../request-info.js';
+import type { UserInfo } from '../authn/user-info.js';
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  info: RequestInfo;
+  def: ResourceDef;
+  registry: Registry;
+  store: ObjectStore;
+  user: UserInfo;
+  log: (level: number, msg: string) => void;
+}
+
+export const query = (ctx: RequestContext, name: string) => ctx.url.searchParams.get(name) ?? undefined;
+export const isDryRun = (ctx: RequestContext) => ctx.url.searchParams.getAll('dryRun').includes('All');
+export const apiVersionOf = (def: ResourceDef) => def.group ? `${def.group}/${def.version}` : def.version;

@@ -1,0 +1,112 @@
+// The REST verbs on a resource and its subresources: get, list, create, update,
+// delete, deletecollection; patch and watch live in their own files.
+import type { KubeObject } from '../../api/resources/resource-def.js';
+import { newBadRequest, newMethodNotSupported, newNotFound } from '../../api/status/index.js';
+import { toTable, type IncludeObject } from '../../api/tables/to-table.js';
+import { wantsTable } from '../http/negotiate.js';
+import { sendJSON } from '../http/respond.js';
+import { deleteOptions } from './delete-options.js';
+import { listOptions } from './list-options.js';
+import { servePatch } from './patch-handler.js';
+import { type RequestContext, apiVersionOf, isDryRun, query } from './request-context.js';
+import { serveWatch } from './watch-handler.js';
+import { readObject } from './write-body.js';
+import { serveBinding, serveScale } from './subresources.js';
+
+const gr = (ctx: RequestContext) => ({ group: ctx.def.group, resource: ctx.def.plural });
+
+/** Writes one object, or a one-row Table when the client asked for tables. */
+export function sendObject(ctx: RequestContext, code: number, obj: KubeObject): void {
+  const tableVersion = wantsTable(ctx.req.headers.accept);
+  if (tableVersion && obj.kind === ctx.def.kind) {
+    sendJSON(ctx.res, code, toTable(ctx.def, [obj], { version: tableVersion, includeObject: query(ctx, 'includeObject') as IncludeObject | undefined }));
+    return;
+  }
+  sendJSON(ctx.res, code, obj);
+}
+
+export async function serveResource(ctx: RequestContext): Promise<void> {
+  const { info, def, registry } = ctx;
+  const ns = def.namespaced ? info.namespace : '';
+  if (def.namespaced && !ns && info.name) throw newNotFound(gr(ctx), info.name);
+  if (def.namespaced && !ns && info.verb === 'create') throw newNotFound({ group: '', resource: 'namespaces' }, '');
+  if (info.subresource) return serveSubresource(ctx, ns);
+  switch (info.verb) {
+    case 'get': return sendObject(ctx, 200, await registry.get(def, ns, info.name));
+    case 'list': return serveList(ctx, ns);
+    case 'watch': return serveWatch(ctx, ns);
+    case 'create': {
+      const obj = await readObject(ctx);
+      if (info.name) throw newMethodNotSupported(gr(ctx), 'create');
+      return sendObject(ctx, 201, await registry.create(def, ns, obj, { dryRun: isDryRun(ctx) }));
+    }
+    case 'update': {
+      const obj = await readObject(ctx);
+      const { obj: out, created } = await registry.update(def, ns, info.name, () => obj, { dryRun: isDryRun(ctx) });
+      return sendObject(ctx, created ? 201 : 200, out);
+    }
+    case 'patch': return servePatch(ctx, ns, '');
+    case 'delete': {
+      const opts = await deleteOptions(ctx);
+      const { obj, deleted } = await registry.delete(def, ns, info.name, opts);
+      if (!deleted) return sendObject(ctx, 202, obj);
+      if (def.returnDeletedObject) return sendObject(ctx, 200, obj);
+      return sendJSON(ctx.res, 200, {
+        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+        details: { name: info.name, group: def.group || undefined, kind: def.plural, uid: obj.metadata?.uid },
+      });
+    }
+    case 'deletecollection': {
+      const opts = await deleteOptions(ctx);
+      const list = await registry.list(def, ns, { ...listOptions(ctx), limit: undefined, continueToken: undefined });
+      const items: KubeObject[] = [];
+      for (const item of list.items) {
+        try {
+          items.push((await registry.delete(def, item.metadata?.namespace ?? '', item.metadata?.name, opts)).obj);
+        } catch (err: any) {
+          if (err?.reason !== 'NotFound') throw err;
+        }
+      }
+      return sendJSON(ctx.res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: { resourceVersion: list.resourceVersion }, items });
+    }
+    default: throw newMethodNotSupported(gr(ctx), info.verb);
+  }
+}
+
+async function serveList(ctx: RequestContext, ns: string): Promise<void> {
+  const { def } = ctx;
+  const result = await ctx.registry.list(def, ns, listOptions(ctx));
+  const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+  if (result.continueToken) listMeta.continue = result.continueToken;
+  if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
+  const tableVersion = wantsTable(ctx.req.headers.accept);
+  if (tableVersion) {
+    sendJSON(ctx.res, 200, toTable(def, result.items, { version: tableVersion, includeObject: query(ctx, 'includeObject') as IncludeObject | undefined, listMeta }));
+    return;
+  }
+  sendJSON(ctx.res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: listMeta, items: result.items });
+}
+
+async function serveSubresource(ctx: RequestContext, ns: string): Promise<void> {
+  const { info, def, registry } = ctx;
+  const sub = (def.subresources ?? []).find((s) => s.name === info.subresource);
+  if (!sub) throw newNotFound(gr(ctx), info.name);
+  if (sub.name === 'scale') return serveScale(ctx, ns);
+  if (sub.name === 'binding') return serveBinding(ctx, ns);
+  // status and finalize: the main kind, writing only their part.
+  switch (info.verb) {
+    case 'get': return sendObject(ctx, 200, await registry.get(def, ns, info.name));
+    case 'update': {
+      const obj = await readObject(ctx);
+      const { obj: out } = await registry.update(def, ns, info.name, () => obj, { subresource: sub.name, dryRun: isDryRun(ctx) });
+      return sendObject(ctx, 200, out);
+    }
+    case 'patch': return servePatch(ctx, ns, sub.name);
+    default: throw newMethodNotSupported({ group: def.group, resource: `${def.plural}/${sub.name}` }, info.verb);
+  }
+}
+
+export function requireName(ctx: RequestContext): string {
+  if (!ctx.info.name) throw newBadRequest('name is required');
+  return ctx.info.name;
+}

@@ -1,0 +1,60 @@
+// The scale subresource (autoscaling/v1 Scale over spec.replicas) and pods/binding
+// (the scheduler's way to set spec.nodeName once).
+import type { KubeObject } from '../../api/resources/resource-def.js';
+import { labelSelectorFromSpec } from '../../api/selectors/index.js';
+import { newBadRequest, newConflict, newInvalid, newMethodNotSupported, invalid } from '../../api/status/index.js';
+import { sendJSON } from '../http/respond.js';
+import { decodeObject, mediaType, readBody } from '../http/body.js';
+import { nowTimestamp } from '../registry/object-meta.js';
+import { type RequestContext, isDryRun } from './request-context.js';
+import { applyPatchBody } from './patch-handler.js';
+
+export function toScale(obj: KubeObject): KubeObject {
+  const m = obj.metadata ?? {};
+  return {
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: { replicas: obj.status?.replicas ?? 0, selector: labelSelectorFromSpec(obj.spec?.selector).toString() },
+  };
+}
+
+export async function serveScale(ctx: RequestContext, ns: string): Promise<void> {
+  const { def, registry, info } = ctx;
+  if (info.verb === 'get') return sendJSON(ctx.res, 200, toScale(await registry.get(def, ns, info.name)));
+  if (info.verb !== 'update' && info.verb !== 'patch') throw newMethodNotSupported({ group: def.group, resource: `${def.plural}/scale` }, info.verb);
+  const raw = await readBody(ctx.req);
+  const { obj } = await registry.update(def, ns, info.name, async (cur) => {
+    const scale = info.verb === 'update' ? decodeObject(raw, mediaType(ctx.req)) : await applyPatchBody(ctx, toScale(cur), raw);
+    const replicas = scale.spec?.replicas;
+    if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
+      throw newInvalid({ group: 'autoscaling', kind: 'Scale' }, info.name, [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
+    }
+    const rv = scale.metadata?.resourceVersion;
+    if (rv && rv !== cur.metadata?.resourceVersion) throw newConflict({ group: def.group, resource: def.plural }, info.name);
+    cur.spec = { ...(cur.spec ?? {}), replicas: replicas ?? 0 };
+    return cur;
+  }, { dryRun: isDryRun(ctx) });
+  sendJSON(ctx.res, 200, toScale(obj));
+}
+
+export async function serveBinding(ctx: RequestContext, ns: string): Promise<void> {
+  const { def, registry, info } = ctx;
+  if (info.verb !== 'create') throw newMethodNotSupported({ group: '', resource: 'pods/binding' }, info.verb);
+  const binding = decodeObject(await readBody(ctx.req), mediaType(ctx.req));
+  const node = binding.target?.name;
+  if (!node) throw newInvalid({ group: '', kind: 'Binding' }, binding.metadata?.name ?? info.name, [{ type: 'FieldValueRequired', field: 'target.name', badValue: '', detail: '' }]);
+  if (binding.metadata?.name && binding.metadata.name !== info.name) throw newBadRequest(`the name of the object (${binding.metadata.name}) does not match the name on the URL (${info.name})`);
+  await registry.update(def, ns, info.name, (pod) => {
+    if (pod.metadata?.deletionTimestamp) throw newConflict({ group: '', resource: 'pods' }, info.name, 'pod is being deleted, cannot be assigned to a host');
+    if (pod.spec?.nodeName) throw newConflict({ group: '', resource: 'pods' }, info.name, `pod ${info.name} is already assigned to node "${pod.spec.nodeName}"`);
+    const uid = binding.metadata?.uid;
+    if (uid && uid !== pod.metadata?.uid) throw newConflict({ group: '', resource: 'pods' }, info.name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata?.uid}`);
+    pod.spec.nodeName = node;
+    const conds = (pod.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
+    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() });
+    pod.status = { ...(pod.status ?? {}), conditions: conds };
+    return pod;
+  }, { subresource: 'allfields', dryRun: isDryRun(ctx) });
+  sendJSON(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}

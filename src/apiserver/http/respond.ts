@@ -1,0 +1,20 @@
+// Writing responses: JSON objects, and errors as Status objects with their HTTP code.
+import type { ServerResponse } from 'node:http';
+import { statusFromError } from '../../api/status/index.js';
+
+export function sendJSON(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  const data = Buffer.from(JSON.stringify(body));
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': data.length, 'Cache-Control': 'no-cache, private' });
+  res.end(data);
+}
+
+export function sendError(res: ServerResponse, err: unknown): void {
+  const status = statusFromError(err);
+  if (res.headersSent) { res.destroy(); return; }
+  const extra: Record<string, string> = {};
+  const retry = status.details?.retryAfterSeconds;
+  if (retry) extra['Retry-After'] = String(retry);
+  const data = Buffer.from(JSON.stringify(status));
+  res.writeHead(status.code ?? 500, { 'Content-Type': 'application/json', 'Content-Length': data.length, 'Cache-Control': 'no-cache, private', ...extra });
+  res.end(data);
+}

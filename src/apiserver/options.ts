@@ -1,0 +1,27 @@
+// kube-apiserver's flags this server understands, parsed by src/cli/apiserver.ts.
+export interface ApiServerOptions {
+  etcdServers: string[];
+  etcdCaFile?: string;
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
+  etcdPrefix: string;
+  bindAddress: string;
+  securePort: number;
+  advertiseAddress?: string;
+  certDir: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  serviceClusterIPRange: string;
+  serviceNodePortRange: string;
+  eventTTLSeconds: number;
+  authorizationMode: string[];
+  tokenAuthFile?: string;
+  maxRequestsInflight: number;
+  verbosity: number;
+}
+
+export const defaultOptions = (): ApiServerOptions => ({
+  etcdServers: ['http://127.0.0.1:2379'], etcdPrefix: '/registry', bindAddress: '0.0.0.0', securePort: 6443,
+  certDir: '/var/run/kubernetes', serviceClusterIPRange: '10.0.0.0/24', serviceNodePortRange: '30000-32767',
+  eventTTLSeconds: 3600, authorizationMode: ['AlwaysAllow'], maxRequestsInflight: 400, verbosity: 0,
+});

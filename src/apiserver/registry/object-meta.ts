@@ -1,0 +1,42 @@
+// metadata the server owns: uid, timestamps, generated names, generation.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { KubeObject } from '../../api/resources/resource-def.js';
+
+/** RFC 3339 with second precision, as metav1.Time marshals. */
+export const nowTimestamp = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** upstream's SimpleNameGenerator: prefix (cut to fit 63) + 5 random characters. */
+export function generateName(base: string): string {
+  const prefix = base.length > 58 ? base.slice(0, 58) : base;
+  const bytes = randomBytes(5);
+  let suffix = '';
+  for (const b of bytes) suffix += ALPHABET[b % ALPHABET.length];
+  return prefix + suffix;
+}
+
+export function fillCreateMeta(obj: KubeObject, tracksGeneration: boolean): void {
+  const m = (obj.metadata ??= {});
+  m.uid = randomUUID();
+  m.creationTimestamp = nowTimestamp();
+  delete m.deletionTimestamp;
+  delete m.deletionGracePeriodSeconds;
+  delete m.selfLink;
+  if (tracksGeneration) m.generation = 1;
+  else delete m.generation;
+}
+
+/** Fields a client may not change on update: taken from the stored object. */
+export function keepServerMeta(next: KubeObject, old: KubeObject): void {
+  const m = (next.metadata ??= {});
+  const o = old.metadata ?? {};
+  m.uid = o.uid;
+  m.creationTimestamp = o.creationTimestamp;
+  m.name = o.name;
+  if (o.namespace) m.namespace = o.namespace;
+  if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp; else delete m.deletionTimestamp;
+  if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds; else delete m.deletionGracePeriodSeconds;
+  if (o.generation !== undefined) m.generation = o.generation; else delete m.generation;
+  if (!m.managedFields && o.managedFields) m.managedFields = o.managedFields;
+}

@@ -1,0 +1,302 @@
+// Kubernetes REST semantics over the object store: create, get, list, update (optimistic
+// concurrency), delete (grace, preconditions, finalizers), with defaults and validation.
+import type { KubeObject, ResourceDef } from '../../api/resources/resource-def.js';
+import {
+  newAlreadyExists, newBadRequest, newConflict, newForbidden, newInternalError, newInvalid, newNotFound, newResourceExpired,
+  type ApiError, type FieldError,
+} from '../../api/status/index.js';
+import { type FieldSelector, type LabelSelector, objectFieldSet } from '../../api/selectors/index.js';
+import { validateObjectMeta } from '../../api/validation/object-meta.js';
+import type { ObjectStore, Stored } from '../storage/object-store.js';
+import { namespaces } from '../../api/resources/core-v1.js';
+import { listPrefix, objectKey } from './keys.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+import { fillCreateMeta, generateName, keepServerMeta, nowTimestamp } from './object-meta.js';
+
+export interface StorageHooks {
+  /** Runs before the object is stored (allocations); may throw an ApiError. */
+  beforeCreate?(obj: KubeObject, dryRun: boolean): Promise<void>;
+  /** Undoes beforeCreate when the write did not happen. */
+  createFailed?(obj: KubeObject): Promise<void>;
+  beforeUpdate?(next: KubeObject, old: KubeObject, dryRun: boolean): Promise<void>;
+  afterDelete?(obj: KubeObject): Promise<void>;
+}
+
+export interface ListOptions {
+  labelSelector?: LabelSelector;
+  fieldSelector?: FieldSelector;
+  limit?: number;
+  continueToken?: string;
+  resourceVersion?: string;
+}
+
+export interface ListResult { items: KubeObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number }
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  dryRun?: boolean;
+}
+
+export interface UpdateOptions {
+  subresource?: string;
+  dryRun?: boolean;
+  /** Build the object to create when it does not exist (apply, AllowCreateOnUpdate). */
+  createIfMissing?: () => KubeObject | undefined;
+}
+
+const gr = (def: ResourceDef) => ({ group: def.group, resource: def.plural });
+const gk = (def: ResourceDef) => ({ group: def.group, kind: def.kind });
+const clone = <T>(o: T): T => structuredClone(o);
+const stripRv = (o: KubeObject) => { const c = clone(o); if (c.metadata) delete c.metadata.resourceVersion; return c; };
+const sameContent = (a: KubeObject, b: KubeObject) => JSON.stringify(stripRv(a)) === JSON.stringify(stripRv(b));
+
+export function isCompacted(err: unknown): boolean {
+  return /compacted/.test(String((err as any)?.details ?? (err as any)?.message ?? ''));
+}
+
+export class Registry {
+  constructor(
+    private readonly store: ObjectStore,
+    readonly etcdPrefix: string,
+    private readonly hooks: Map<string, StorageHooks> = new Map(),
+    private readonly eventTtlSeconds = 3600,
+  ) {}
+
+  key(def: ResourceDef, ns: string, name: string): string { return objectKey(this.etcdPrefix, def, ns, name); }
+
+  async get(def: ResourceDef, ns: string, name: string): Promise<KubeObject> {
+    const found = await this.store.get(this.key(def, ns, name));
+    if (!found) throw newNotFound(gr(def), name);
+    return found.obj;
+  }
+
+  async list(def: ResourceDef, ns: string, opts: ListOptions = {}): Promise<ListResult> {
+    const prefix = listPrefix(this.etcdPrefix, def, ns);
+    let revision = 0;
+    let startKey = prefix;
+    if (opts.continueToken) {
+      const c = decodeContinue(opts.continueToken);
+      revision = c.revision;
+      startKey = prefix + c.start;
+    } else if (opts.resourceVersion && opts.resourceVersion !== '0' && opts.limit) {
+      revision = Number(opts.resourceVersion);
+    }
+    const filtered = !!(opts.labelSelector && !opts.labelSelector.isEmpty()) || !!(opts.fieldSelector && !opts.fieldSelector.isEmpty());
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: KubeObject[] = [];
+    let continueToken: string | undefined;
+    let remainingItemCount: number | undefined;
+    for (;;) {
+      let page;
+      try {
+        page = await this.store.list(prefix, { revision, startKey, limit: limit ? Math.max(limit - items.length, filtered ? 100 : 0) : 0 });
+      } catch (err) {
+        if (isCompacted(err)) throw newResourceExpired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+        throw err;
+      }
+      revision = revision || page.revision;
+      for (let i = 0; i < page.items.length; i++) {
+        const s = page.items[i];
+        if (this.matches(def, s.obj, opts)) items.push(s.obj);
+        if (limit && items.length >= limit) {
+          const more = i < page.items.length - 1 || page.more;
+          if (more) {
+            continueToken = encodeContinue(revision, s.key.slice(prefix.length) + '\u0000');
+            if (!filtered) remainingItemCount = page.remaining + (page.items.length - 1 - i);
+          }
+          return { items, resourceVersion: String(revision), continueToken, remainingItemCount };
+        }
+      }
+      if (!page.more || page.items.length === 0) break;
+      startKey = page.items[page.items.length - 1].key + '\u0000';
+    }
+    return { items, resourceVersion: String(revision) };
+  }
+
+  matches(def: ResourceDef, obj: KubeObject, opts: { labelSelector?: LabelSelector; fieldSelector?: FieldSelector }): boolean {
+    if (opts.labelSelector && !opts.labelSelector.matches(obj.metadata?.labels ?? {})) return false;
+    if (opts.fieldSelector && !opts.fieldSelector.isEmpty()) {
+      const fields: Record<string, string> = objectFieldSet(obj, ['metadata.name', 'metadata.namespace']);
+      for (const [f, read] of Object.entries(def.fieldSelectors ?? {})) fields[f] = read(obj) ?? '';
+      if (!opts.fieldSelector.matches(fields)) return false;
+    }
+    return true;
+  }
+
+  private validate(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
+    const errs: FieldError[] = [
+      ...validateObjectMeta(obj, { namespaced: def.namespaced, nameIsLabel: def.nameIsLabel }),
+      ...(def.validate?.(obj, old) ?? []),
+    ];
+    if (errs.length) throw newInvalid(gk(def), obj.metadata?.name ?? '', errs);
+  }
+
+  private async checkNamespace(def: ResourceDef, ns: string): Promise<void> {
+    if (!def.namespaced) return;
+    const found = await this.store.get(this.key(namespaces, '', ns));
+    if (!found) throw newNotFound(gr(namespaces), ns);
+    if (found.obj.metadata?.deletionTimestamp || found.obj.status?.phase === 'Terminating') {
+      throw newForbidden(gr(def), found.obj.metadata?.name ?? ns, `unable to create new content in namespace ${ns} because it is being terminated`);
+    }
+  }
+
+  async create(def: ResourceDef, ns: string, body: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
+    const obj = clone(body);
+    obj.metadata ??= {};
+    if (def.namespaced) {
+      if (obj.metadata.namespace && obj.metadata.namespace !== ns) throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+      obj.metadata.namespace = ns;
+    } else {
+      delete obj.metadata.namespace;
+    }
+    if (obj.metadata.resourceVersion) throw newInternalError('resourceVersion should not be set on objects to be created');
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
+    fillCreateMeta(obj, !!def.generation);
+    def.prepareForCreate?.(obj);
+    def.defaults?.(obj);
+    this.validate(def, obj);
+    await this.checkNamespace(def, ns);
+    const hooks = this.hooks.get(def.plural);
+    await hooks?.beforeCreate?.(obj, !!opts.dryRun);
+    if (opts.dryRun) return obj;
+    let rev: number | undefined;
+    try {
+      const lease = def.ttl === 'event' ? await this.store.etcd.leaseGrant(this.eventTtlSeconds) : undefined;
+      rev = await this.store.create(this.key(def, ns, obj.metadata.name), obj, lease);
+    } catch (err) {
+      await hooks?.createFailed?.(obj);
+      throw err;
+    }
+    if (rev === undefined) {
+      await hooks?.createFailed?.(obj);
+      throw newAlreadyExists(gr(def), obj.metadata.name);
+    }
+    obj.metadata.resourceVersion = String(rev);
+    return obj;
+  }
+
+  /**
+   * Reads, applies `mutate`, writes with a mod_revision compare; retries when someone else
+   * wrote in between unless the caller pinned a resourceVersion (then 409 Conflict).
+   */
+  async update(def: ResourceDef, ns: string, name: string, mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, opts: UpdateOptions = {}): Promise<{ obj: KubeObject; created: boolean }> {
+    const key = this.key(def, ns, name);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const cur = await this.store.get(key);
+      if (!cur) {
+        const fresh = opts.createIfMissing?.();
+        if (!fresh) throw newNotFound(gr(def), name);
+        try {
+          return { obj: await this.create(def, ns, fresh, { dryRun: opts.dryRun }), created: true };
+        } catch (err) {
+          if ((err as ApiError).reason === 'AlreadyExists') continue;
+          throw err;
+        }
+      }
+      const proposed = clone(await mutate(clone(cur.obj)));
+      proposed.metadata ??= {};
+      const pinned = proposed.metadata.resourceVersion;
+      if (proposed.metadata.name && proposed.metadata.name !== name) throw newBadRequest(`the name of the object (${proposed.metadata.name}) does not match the name on the URL (${name})`);
+      if (def.namespaced && proposed.metadata.namespace && proposed.metadata.namespace !== ns) throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+      if (pinned && pinned !== String(cur.modRevision)) throw newConflict(gr(def), name);
+      const next = this.prepareUpdate(def, proposed, cur, opts.subresource);
+      if (opts.subresource !== 'allfields') this.validate(def, next, cur.obj);
+      await this.hooks.get(def.plural)?.beforeUpdate?.(next, cur.obj, !!opts.dryRun);
+      if (sameContent(next, cur.obj)) return { obj: cur.obj, created: false };
+      if (opts.dryRun) return { obj: next, created: false };
+      // An object being deleted goes away once its last finalizer is removed.
+      if (next.metadata?.deletionTimestamp && !(next.metadata.finalizers ?? []).length && (def !== namespaces || !(next.spec?.finalizers ?? []).length)) {
+        const deleted = await this.store.delete(key, cur.modRevision);
+        if (deleted === undefined) { if (pinned) throw newConflict(gr(def), name); continue; }
+        await this.hooks.get(def.plural)?.afterDelete?.(next);
+        next.metadata.resourceVersion = String(deleted);
+        return { obj: next, created: false };
+      }
+      const rev = await this.store.update(key, next, cur.modRevision);
+      if (rev === undefined) { if (pinned) throw newConflict(gr(def), name); continue; }
+      next.metadata!.resourceVersion = String(rev);
+      return { obj: next, created: false };
+    }
+    throw newConflict(gr(def), name);
+  }
+
+  /** Spec/status split, server-owned metadata, defaults and the generation bump. */
+  private prepareUpdate(def: ResourceDef, proposed: KubeObject, cur: Stored, subresource?: string): KubeObject {
+    const old = cur.obj;
+    let next: KubeObject;
+    if (subresource === 'status') {
+      next = clone(old);
+      next.status = proposed.status;
+      next.metadata = { ...proposed.metadata };
+    } else {
+      next = proposed;
+      if (def.hasStatus && subresource !== 'allfields') next.status = clone(old.status);
+    }
+    next.kind = def.kind;
+    next.apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+    keepServerMeta(next, old);
+    if (def.namespaced) next.metadata!.namespace = old.metadata?.namespace;
+    if (def === namespaces && subresource !== 'finalize') next.spec = { ...(next.spec ?? {}), finalizers: old.spec?.finalizers };
+    def.defaults?.(next);
+    if (def.generation && JSON.stringify(next.spec) !== JSON.stringify(old.spec)) next.metadata!.generation = (old.metadata?.generation ?? 0) + 1;
+    return next;
+  }
+
+  /** Returns the object as it is after the call and whether it is gone. */
+  async delete(def: ResourceDef, ns: string, name: string, opts: DeleteOptions = {}): Promise<{ obj: KubeObject; deleted: boolean }> {
+    const key = this.key(def, ns, name);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const cur = await this.store.get(key);
+      if (!cur) throw newNotFound(gr(def), name);
+      const obj = cur.obj;
+      const pre = opts.preconditions ?? {};
+      if (pre.uid && pre.uid !== obj.metadata?.uid) throw newConflict(gr(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata?.uid ?? ''}`);
+      if (pre.resourceVersion && pre.resourceVersion !== obj.metadata?.resourceVersion) throw newConflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata?.resourceVersion}`);
+      const pending = this.pendingDeletion(def, obj, opts);
+      if (pending) {
+        if (opts.dryRun) return { obj: pending, deleted: false };
+        if (sameContent(pending, obj)) return { obj, deleted: false };
+        const rev = await this.store.update(key, pending, cur.modRevision);
+        if (rev === undefined) continue;
+        pending.metadata!.resourceVersion = String(rev);
+        return { obj: pending, deleted: false };
+      }
+      if (opts.dryRun) return { obj, deleted: true };
+      const rev = await this.store.delete(key, cur.modRevision);
+      if (rev === undefined) continue;
+      await this.hooks.get(def.plural)?.afterDelete?.(obj);
+      return { obj, deleted: true };
+    }
+    throw newConflict(gr(def), name);
+  }
+
+  /** The object with deletionTimestamp set when deletion must wait (grace, finalizers), else undefined. */
+  private pendingDeletion(def: ResourceDef, obj: KubeObject, opts: DeleteOptions): KubeObject | undefined {
+    const next = clone(obj);
+    const m = next.metadata ??= {};
+    const finalizers: string[] = [...(m.finalizers ?? [])];
+    if (opts.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    if (opts.propagationPolicy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+    let grace = 0;
+    if (def.plural === 'pods') {
+      const phase = obj.status?.phase;
+      grace = opts.gracePeriodSeconds ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
+      // Pods never bound to a node, or already finished, go at once (upstream's CheckGracefulDelete).
+      if (!obj.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0;
+      if (m.deletionGracePeriodSeconds !== undefined) grace = Math.min(grace, m.deletionGracePeriodSeconds);
+    }
+    const namespaceFinalizers = def === namespaces ? (obj.spec?.finalizers ?? []) : [];
+    if (grace === 0 && finalizers.length === 0 && namespaceFinalizers.length === 0) return undefined;
+    if (def === namespaces) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+    const now = new Date();
+    if (!m.deletionTimestamp || grace > 0) {
+      const at = new Date(now.getTime() + grace * 1000);
+      if (!m.deletionTimestamp || Date.parse(m.deletionTimestamp) > at.getTime()) m.deletionTimestamp = nowTimestamp(at);
+      m.deletionGracePeriodSeconds = grace;
+    }
+    if (finalizers.length) m.finalizers = finalizers;
+    return next;
+  }
+}

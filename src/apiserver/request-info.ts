@@ -1,0 +1,55 @@
+// Splits a request path into the API group, version, namespace, resource, name and
+// subresource, and names the verb as authorization and the handlers see it.
+export interface RequestInfo {
+  isResourceRequest: boolean;
+  path: string;
+  verb: string;
+  apiPrefix?: 'api' | 'apis';
+  group: string;
+  version: string;
+  namespace: string;
+  resource: string;
+  name: string;
+  subresource: string;
+}
+
+export function requestInfo(method: string, url: URL): RequestInfo {
+  const path = url.pathname;
+  const info: RequestInfo = { isResourceRequest: false, path, verb: method.toLowerCase(), group: '', version: '', namespace: '', resource: '', name: '', subresource: '' };
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] !== 'api' && parts[0] !== 'apis') return info;
+  info.apiPrefix = parts[0];
+  let rest = parts.slice(1);
+  if (info.apiPrefix === 'apis') {
+    if (rest.length < 2) return info;
+    info.group = rest[0];
+    rest = rest.slice(1);
+  }
+  if (rest.length < 2) { info.version = rest[0] ?? ''; return info; }
+  info.version = rest[0];
+  rest = rest.slice(1);
+  info.isResourceRequest = true;
+  let watchPath = false;
+  if (rest[0] === 'watch') { watchPath = true; rest = rest.slice(1); }
+  // /namespaces/NS/RESOURCE/... except the namespaces resource itself (/namespaces/NS[/status]).
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    info.namespace = rest[1];
+    rest = rest.slice(2);
+  } else if (rest[0] === 'namespaces' && rest.length === 2) {
+    info.namespace = rest[1];
+  }
+  info.resource = rest[0] ?? '';
+  info.name = rest[1] ?? '';
+  info.subresource = rest[2] ?? '';
+  if (rest.length > 3) info.isResourceRequest = false;
+  const watch = watchPath || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+  switch (method) {
+    case 'GET': case 'HEAD': info.verb = info.name ? (watch ? 'watch' : 'get') : (watch ? 'watch' : 'list'); break;
+    case 'POST': info.verb = 'create'; break;
+    case 'PUT': info.verb = 'update'; break;
+    case 'PATCH': info.verb = 'patch'; break;
+    case 'DELETE': info.verb = info.name ? 'delete' : 'deletecollection'; break;
+    default: info.verb = method.toLowerCase();
+  }
+  return info;
+}

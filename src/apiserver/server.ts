@@ -1,0 +1,134 @@
+// The HTTPS server and its handler chain: authentication → authorization → in-flight
+// limit → non-resource paths (health, version, discovery) or the resource handlers.
+import https from 'node:https';
+import os from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Catalogue, builtinResources } from '../api/resources/catalogue.js';
+import { newForbidden, newNotFound, newTooManyRequests, newUnauthorized, failureStatus, ApiError } from '../api/status/index.js';
+import { ANONYMOUS, type UserInfo } from './authn/user-info.js';
+import { loadTokenFile } from './authn/token-file.js';
+import { bootstrap } from './bootstrap.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/legacy-discovery.js';
+import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery } from './discovery/aggregated-discovery.js';
+import { serveResource } from './handlers/resource-handler.js';
+import { wantsAggregatedDiscovery } from './http/negotiate.js';
+import { sendError, sendJSON } from './http/respond.js';
+import type { ApiServerOptions } from './options.js';
+import { Registry } from './registry/registry.js';
+import { requestInfo } from './request-info.js';
+import { ServiceAllocators, serviceHooks } from './services/service-hooks.js';
+import { EtcdClient } from './storage/etcd-client.js';
+import { ObjectStore } from './storage/object-store.js';
+import { servingCert } from './tls/serving-cert.js';
+import { versionInfo } from './version.js';
+
+export interface RunningApiServer { port: number; url: string; close(): Promise<void> }
+
+function firstIPv4(): string {
+  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '127.0.0.1';
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const log = (level: number, msg: string) => { if (level <= opts.verbosity) process.stderr.write(`apiserver: ${msg}\n`); };
+  const etcd = new EtcdClient(opts.etcdServers, { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile });
+  const store = new ObjectStore(etcd);
+  const [portMin, portMax] = opts.serviceNodePortRange.split('-').map(Number);
+  if (!(portMin > 0 && portMax >= portMin && portMax < 65536)) throw new Error(`invalid --service-node-port-range ${opts.serviceNodePortRange}`);
+  const allocators = new ServiceAllocators(store, opts.etcdPrefix, opts.serviceClusterIPRange, portMin, portMax);
+  const registry = new Registry(store, opts.etcdPrefix, new Map([['services', serviceHooks(allocators)]]), opts.eventTTLSeconds);
+  const catalogue = new Catalogue(builtinResources());
+  const tokens = opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined;
+  const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? firstIPv4() : opts.bindAddress);
+
+
+  let inflight = 0;
+  let ready = true;
+
+  function authenticate(req: IncomingMessage): UserInfo {
+    const auth = req.headers.authorization;
+    if (!auth) return ANONYMOUS;
+    const m = /^Bearer\s+(.+)$/i.exec(auth);
+    const user = m && tokens?.get(m[1].trim());
+    if (!user) throw newUnauthorized();
+    return user;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const info = requestInfo(req.method ?? 'GET', url);
+    const user = authenticate(req);
+    if (opts.authorizationMode.includes('AlwaysDeny')) {
+      throw newForbidden(null, '', `User "${user.name}" cannot ${info.verb} path "${url.pathname}"`);
+    }
+    const p = url.pathname.replace(/\/+$/, '') || '/';
+    if (p === '/healthz' || p === '/livez' || p === '/readyz' || p.startsWith('/healthz/') || p.startsWith('/livez/') || p.startsWith('/readyz/')) {
+      const ok = p.startsWith('/readyz') ? ready : true;
+      res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end(ok ? 'ok' : 'not ready');
+      return;
+    }
+    if (p === '/version') return sendJSON(res, 200, versionInfo());
+    if (p === '/api' || p === '/apis') {
+      if (wantsAggregatedDiscovery(req.headers.accept)) return sendJSON(res, 200, aggregatedDiscovery(catalogue, p === '/api'), AGGREGATED_CONTENT_TYPE);
+      return sendJSON(res, 200, p === '/api' ? apiVersions(`${advertise}:${opts.securePort}`) : apiGroupList(catalogue));
+    }
+    if (!info.isResourceRequest) {
+      if (info.apiPrefix === 'apis' && info.group && !info.version) {
+        const g = apiGroup(catalogue, info.group);
+        if (g) return sendJSON(res, 200, g);
+      }
+      if (info.apiPrefix && info.version) {
+        const list = apiResourceList(catalogue, info.group, info.version);
+        if (list) return sendJSON(res, 200, list);
+      }
+      return sendJSON(res, 404, failureStatus(404, 'NotFound', 'the server could not find the requested resource', {}));
+    }
+    const def = catalogue.lookup(info.group, info.version, info.resource);
+    if (!def) throw new ApiError(failureStatus(404, 'NotFound', 'the server could not find the requested resource', {}));
+    if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw newNotFound({ group: def.group, resource: def.plural }, info.name);
+    const longRunning = info.verb === 'watch';
+    if (!longRunning && inflight >= opts.maxRequestsInflight) throw newTooManyRequests('please try again later', 1);
+    if (!longRunning) inflight++;
+    try {
+      await serveResource({ req, res, url, info, def, registry, store, user, log });
+    } finally {
+      if (!longRunning) inflight--;
+    }
+    log(2, `${req.method} ${url.pathname}${url.search} user=${user.name} code=${res.statusCode}`);
+  }
+
+  const hosts = ['localhost', '127.0.0.1', advertise, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', allocators.cidr && ipAtFirst(allocators.cidr.base)];
+  const tls = await servingCert({ certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, certDir: opts.certDir, hosts: [...new Set(hosts)] });
+  const server = https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    handle(req, res).catch((err) => {
+      if (!(err instanceof ApiError)) log(0, `error serving ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
+      sendError(res, err);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.securePort, opts.bindAddress, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  await bootstrap(registry, allocators.cidr, advertise, port);
+  log(1, `bootstrapped namespaces and the kubernetes service at ${opts.etcdPrefix}`);
+  log(0, `serving securely on ${opts.bindAddress}:${port}`);
+  return {
+    port,
+    url: `https://${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${port}`,
+    async close() {
+      ready = false;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      etcd.close();
+    },
+  };
+}
+
+function ipAtFirst(base: number): string {
+  const n = base + 1;
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+}

@@ -1,0 +1,53 @@
+// `tskube apiserver`: kube-apiserver's flag names, parsed here and nothing else.
+import { Command } from 'commander';
+import { defaultOptions } from '../apiserver/options.js';
+import { startApiServer } from '../apiserver/server.js';
+
+function duration(text: string): number {
+  const re = /(\d+(?:\.\d+)?)(h|m|s|ms)/g;
+  let total = 0;
+  let consumed = '';
+  for (const m of text.matchAll(re)) { total += Number(m[1]) * ({ h: 3600, m: 60, s: 1, ms: 0.001 } as Record<string, number>)[m[2]]; consumed += m[0]; }
+  if (!consumed || consumed !== text) throw new Error(`invalid duration ${JSON.stringify(text)}`);
+  return total;
+}
+
+export function apiserverCommand(): Command {
+  const d = defaultOptions();
+  return new Command('apiserver')
+    .description('serve the Kubernetes API over HTTPS, storing objects in etcd')
+    .option('--etcd-servers <urls>', 'comma-separated etcd endpoints', d.etcdServers.join(','))
+    .option('--etcd-cafile <file>', 'CA bundle for etcd TLS')
+    .option('--etcd-certfile <file>', 'client certificate for etcd TLS')
+    .option('--etcd-keyfile <file>', 'client key for etcd TLS')
+    .option('--etcd-prefix <prefix>', 'key prefix for every object', d.etcdPrefix)
+    .option('--bind-address <ip>', 'address to listen on', d.bindAddress)
+    .option('--secure-port <port>', 'HTTPS port (0 picks a free one)', String(d.securePort))
+    .option('--advertise-address <ip>', 'address published in the kubernetes Endpoints')
+    .option('--cert-dir <dir>', 'where the self-signed serving certificate is kept', d.certDir)
+    .option('--tls-cert-file <file>', 'serving certificate')
+    .option('--tls-private-key-file <file>', 'serving key')
+    .option('--service-cluster-ip-range <cidr>', 'ClusterIP range for Services', d.serviceClusterIPRange)
+    .option('--service-node-port-range <range>', 'NodePort range', d.serviceNodePortRange)
+    .option('--event-ttl <duration>', 'how long events are kept', '1h0m0s')
+    .option('--authorization-mode <modes>', 'comma-separated authorizers (AlwaysAllow, AlwaysDeny)', 'AlwaysAllow')
+    .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid,"group1,group2"')
+    .option('--max-requests-inflight <n>', 'non-watch requests served at once', String(d.maxRequestsInflight))
+    .option('-v, --v <level>', 'log verbosity', '0')
+    .action(async (o) => {
+      const server = await startApiServer({
+        ...d,
+        etcdServers: String(o.etcdServers).split(',').map((s: string) => s.trim()).filter(Boolean),
+        etcdCaFile: o.etcdCafile, etcdCertFile: o.etcdCertfile, etcdKeyFile: o.etcdKeyfile,
+        etcdPrefix: String(o.etcdPrefix).replace(/\/+$/, ''),
+        bindAddress: o.bindAddress, securePort: Number(o.securePort), advertiseAddress: o.advertiseAddress,
+        certDir: o.certDir, tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile,
+        serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
+        eventTTLSeconds: duration(o.eventTtl), authorizationMode: String(o.authorizationMode).split(','),
+        tokenAuthFile: o.tokenAuthFile, maxRequestsInflight: Number(o.maxRequestsInflight), verbosity: Number(o.v),
+      });
+      const stop = () => { server.close().then(() => process.exit(0), () => process.exit(1)); };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+}
