@@ -15,6 +15,7 @@ export class LmdbBackend implements Backend {
   private dbs: Record<Space, Database<Buffer, Buffer>>;
   private readonly file: string;
   private last: Promise<boolean> = Promise.resolve(true);
+  private sized?: { at: number; value: { size: number; inUse: number } };
 
   private constructor(private readonly dir: string) {
     this.file = join(dir, 'data.mdb');
@@ -55,6 +56,7 @@ export class LmdbBackend implements Backend {
     rmSync(tmp, { recursive: true, force: true });
     rmSync(join(this.dir, 'lock.mdb'), { force: true });
     [this.root, this.dbs] = LmdbBackend.openEnv(this.dir);
+    this.sized = undefined;
   }
 
   static open(dir: string): LmdbBackend {
@@ -99,7 +101,15 @@ export class LmdbBackend implements Backend {
     }
   }
 
+  // Quota checks ask on every write; the figures may lag by a moment, as etcd's do.
   size(): { size: number; inUse: number } {
+    const now = Date.now();
+    if (this.sized && now - this.sized.at < 100) return this.sized.value;
+    this.sized = { at: now, value: this.measure() };
+    return this.sized.value;
+  }
+
+  private measure(): { size: number; inUse: number } {
     let size = 0;
     try {
       size = statSync(this.file).size;
