@@ -1,0 +1,2 @@
+/** resource.Quantity parsing, canonical formatting and arithmetic. */
+export * from './quantity.js';
