@@ -1,5 +1,5 @@
 // `tskube etcd`: flags with etcd's names and defaults; the member itself is store/etcd-server.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEtcdServer } from '../store/etcd-server.js';
 import {
   DEFAULT_MAX_REQUEST_BYTES,
@@ -15,11 +15,11 @@ import { snapshotModule } from '../store/server/snapshot-module.js';
 const bool = (flag: string) => (v: string) => {
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new Error(`invalid boolean value "${v}" for ${flag}`);
+  throw new InvalidArgumentError(`invalid boolean value "${v}" for ${flag}`);
 };
 
 const int = (flag: string) => (v: string) => {
-  if (!/^-?\d+$/.test(v)) throw new Error(`invalid value "${v}" for ${flag}: want an integer`);
+  if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`invalid value "${v}" for ${flag}: want an integer`);
   return Number(v);
 };
 
