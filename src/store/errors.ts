@@ -48,4 +48,8 @@ export const Errors = {
   // etcd 3.4 returns this one unmapped: gRPC code Unknown, "auth:" prefix (checked against 3.4.23)
   userNoPassword: e(status.UNKNOWN, 'auth: authentication failed, password was given for no password user'),
   permissionNotGiven: e(status.INVALID_ARGUMENT, 'etcdserver: permission not given'),
+  // etcd 3.4's Maintenance service (Snapshot, Defragment, Hash, HashKV) passes auth errors unmapped
+  maintenanceUserEmpty: e(status.UNKNOWN, 'auth: user name is empty'),
+  maintenanceUserNotFound: e(status.UNKNOWN, 'auth: user not found'),
+  maintenancePermissionDenied: e(status.UNKNOWN, 'auth: permission denied'),
 };

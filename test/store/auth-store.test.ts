@@ -211,6 +211,9 @@ test('root role passes every check; no user, unknown user and disabled auth beha
   assert.equal(auth.isAdmin(undefined), false);
   throwsWith(() => auth.checkAdmin('alice'), status.PERMISSION_DENIED, 'etcdserver: permission denied');
   throwsWith(() => auth.checkAdmin(undefined), status.INVALID_ARGUMENT, 'etcdserver: user name is empty');
+  throwsWith(() => auth.checkMaintenanceAdmin('alice'), status.UNKNOWN, 'auth: permission denied');
+  throwsWith(() => auth.checkMaintenanceAdmin(undefined), status.UNKNOWN, 'auth: user name is empty');
+  auth.checkMaintenanceAdmin('root');
   await auth.userGrantRole('alice', 'root');
   auth.checkRange('alice', b('k'), undefined, 'write');
   assert.equal(auth.isAdmin('alice'), true);

@@ -166,6 +166,19 @@ export class AuthStore {
     if (!record.roles.includes(ROOT_ROLE)) throw Errors.permissionDenied();
   }
 
+  /**
+   * checkAdmin for etcd 3.4's Maintenance calls that need root (Snapshot, Defragment, Hash,
+   * HashKV): the same rule, but etcd passes these errors unmapped (code Unknown, "auth: ...").
+   * Status, alarms, Compact, member and lease calls need no role in etcd 3.4.
+   */
+  checkMaintenanceAdmin(user: string | undefined): void {
+    if (!this.isEnabled) return;
+    if (user === undefined || user === '') throw Errors.maintenanceUserEmpty();
+    const record = this.users.get(user);
+    if (!record) throw Errors.maintenanceUserNotFound();
+    if (!record.roles.includes(ROOT_ROLE)) throw Errors.maintenancePermissionDenied();
+  }
+
   hasRole(user: string | undefined, role: string): boolean {
     return user !== undefined && !!this.users.get(user)?.roles.includes(role);
   }
