@@ -1,7 +1,9 @@
 // The Backend on LMDB (npm `lmdb`): a memory-mapped B+tree with crash-safe commits.
-// Writes issued in one event turn go into one LMDB transaction (lmdb-js batches by event
-// turn), which is what makes a multi-key etcd Txn atomic and lets concurrent writes share
-// one fsync (group commit).
+//
+// Group commit: at most one LMDB transaction is being committed at a time. Writes queued
+// meanwhile wait, and are all issued in one event turn when it finishes — lmdb-js puts the
+// writes of one event turn into one transaction — so they share one fsync however they
+// arrived. The same property makes the writes of one etcd Txn atomic.
 import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
@@ -14,7 +16,13 @@ export class LmdbBackend implements Backend {
   private root: RootDatabase<Buffer, Buffer>;
   private dbs: Record<Space, Database<Buffer, Buffer>>;
   private readonly file: string;
-  private last: Promise<boolean> = Promise.resolve(true);
+  private queue: Array<[Space, Buffer, Buffer | undefined]> = [];
+  private flushing = false;
+  /** writes queued so far, and how many of them are durable */
+  private queuedSeq = 0;
+  private durableSeq = 0;
+  private waiters: Array<{ target: number; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private last: Promise<void> = Promise.resolve();
   private sized?: { at: number; value: { size: number; inUse: number } };
 
   private constructor(private readonly dir: string) {
@@ -75,16 +83,56 @@ export class LmdbBackend implements Backend {
   }
 
   put(space: Space, key: Buffer, value: Buffer): void {
-    this.last = this.dbs[space].put(key, value);
+    this.queue.push([space, key, value]);
+    this.queuedSeq++;
   }
 
   delete(space: Space, key: Buffer): void {
-    this.last = this.dbs[space].remove(key);
+    this.queue.push([space, key, undefined]);
+    this.queuedSeq++;
   }
 
-  // Writes commit in the order issued, so the newest write's promise covers all before it.
-  async commit(): Promise<void> {
-    await this.last;
+  /** resolves once everything queued before the call is committed and fsynced */
+  commit(): Promise<void> {
+    if (this.durableSeq >= this.queuedSeq) return this.last;
+    const target = this.queuedSeq;
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ target, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      const upTo = this.queuedSeq;
+      this.queue = [];
+      let p: Promise<unknown> = Promise.resolve();
+      for (const [space, key, value] of batch) {
+        p = value === undefined ? this.dbs[space].remove(key) : this.dbs[space].put(key, value);
+      }
+      try {
+        await p;
+        this.durableSeq = upTo;
+        this.settle(upTo);
+      } catch (e) {
+        this.last = Promise.reject(e);
+        this.last.catch(() => {});
+        this.settle(upTo, e);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private settle(upTo: number, err?: unknown): void {
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.target > upTo) keep.push(w);
+      else if (err) w.reject(err);
+      else w.resolve();
+    }
+    this.waiters = keep;
   }
 
   readView<T>(fn: (scan: (space: Space) => Iterable<Entry>) => T): T {
