@@ -61,7 +61,9 @@ export async function listenClientUrl(
       ca: t.trustedCaFile ? readFileSync(t.trustedCaFile) : undefined,
       requestCert: t.clientCertAuth,
       rejectUnauthorized: t.clientCertAuth,
-      ALPNProtocols: ['h2', 'http/1.1'],
+      // gRPC clients offer only h2; browsers and curl also offer http/1.1, which is where
+      // the HTTP endpoints are served, so it wins whenever it is offered
+      ALPNCallback: ({ protocols }) => (protocols.includes('http/1.1') ? 'http/1.1' : protocols.includes('h2') ? 'h2' : undefined),
     });
     server.on('secureConnection', (s: tls.TLSSocket) => {
       track(s);
