@@ -89,6 +89,16 @@ forEachTarget((ctx) => {
     // write-only from /z on
     assert.equal(ok(await asAlice('put', '/zzz', '1')), 'OK\n');
     assert.equal(errorLine(await asAlice('get', '/zzz')), DENIED);
+    // asking for the previous value needs read as well
+    assert.equal(errorLine(await asAlice('put', '/zzz', '2', '--prev-kv')), DENIED);
+    assert.equal(errorLine(await asAlice('del', '/zzz', '--prev-kv')), DENIED);
+    assert.equal(ok(await asAlice('del', '/zzz')), '1\n');
+    // revoking a lease deletes its keys, so it needs write on every one of them
+    const lease = /^lease ([0-9a-f]+) granted/.exec(ok(await asRoot('lease', 'grant', '300')))![1]!;
+    ok(await asRoot('put', '/app/leased', 'v', `--lease=${lease}`));
+    ok(await asRoot('put', '/elsewhere/leased', 'v', `--lease=${lease}`));
+    assert.equal(errorLine(await asAlice('lease', 'revoke', lease)), 'Error: failed to revoke lease (etcdserver: permission denied)');
+    assert.equal(ok(await asRoot('lease', 'revoke', lease)), `lease ${lease} revoked\n`);
     const watch = await asAlice('watch', '/other');
     assert.notEqual(watch.code, 0);
     assert.match(watch.stdout + watch.stderr, /watch was canceled \(rpc error: code = PermissionDenied desc = etcdserver: permission denied\)/);
