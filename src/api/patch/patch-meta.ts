@@ -15,6 +15,8 @@ export interface PatchField {
   /** Server-side apply list semantics. */
   listType?: 'map' | 'set' | 'atomic';
   listMapKeys?: string[];
+  /** Server-side apply treats the whole struct as one value (`+structType=atomic`). */
+  atomic?: boolean;
   /** Metadata of the value (a struct) or, for lists, of each element. */
   fields?: PatchStruct;
 }
@@ -66,11 +68,11 @@ const podTemplateSpec: PatchStruct = { metadata: struct(objectMeta), spec: struc
 const conditionsStatus: PatchStruct = { conditions };
 const withTemplate = (extraSpec: PatchStruct = {}): PatchStruct => ({
   metadata: struct(objectMeta),
-  spec: struct({ template: struct(podTemplateSpec), ...extraSpec }),
+  spec: struct({ template: struct(podTemplateSpec), selector: { atomic: true }, ...extraSpec }),
   status: struct(conditionsStatus),
 });
 
-const jobSpec: PatchStruct = { template: struct(podTemplateSpec) };
+const jobSpec: PatchStruct = { template: struct(podTemplateSpec), selector: { atomic: true } };
 
 /** Per kind, keyed `group/Kind` (core group is ''). */
 const kinds: Record<string, PatchStruct> = {
