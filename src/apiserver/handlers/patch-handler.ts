@@ -2,15 +2,15 @@
 // server-side apply (creating when missing, recording the manager in managedFields).
 import YAML from 'yaml';
 import type { KubeObject } from '../../api/resources/resource-def.js';
-import { newBadRequest, newUnsupportedMediaType, isApiError } from '../../api/status/index.js';
+import { newBadRequest, newUnsupportedMediaType } from '../../api/status/index.js';
+import { applyPatch, PATCH_CONTENT_TYPES, strategicMergePatch, patchMetaFor, type JsonMap } from '../../api/patch/index.js';
 import { mediaType, readBody } from '../http/body.js';
 import { nowTimestamp } from '../registry/object-meta.js';
 import { type RequestContext, apiVersionOf, isDryRun, query } from './request-context.js';
-import { jsonPatch, mergePatch, strategicMergePatch } from './temp-patch.js';
 import { checkKind } from './write-body.js';
 import { sendObject } from './resource-handler.js';
 
-export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+export const PATCH_TYPES: readonly string[] = PATCH_CONTENT_TYPES;
 
 function parsePatch(raw: Buffer, type: string): unknown {
   try {
@@ -24,18 +24,10 @@ function parsePatch(raw: Buffer, type: string): unknown {
 export async function applyPatchBody(ctx: RequestContext, target: KubeObject, raw: Buffer): Promise<KubeObject> {
   const type = mediaType(ctx.req);
   if (!PATCH_TYPES.includes(type)) throw newUnsupportedMediaType(PATCH_TYPES);
-  const patch = parsePatch(raw, type);
-  try {
-    switch (type) {
-      case 'application/json-patch+json': return jsonPatch(target, patch) as KubeObject;
-      case 'application/merge-patch+json': return mergePatch(target, patch) as KubeObject;
-      case 'application/strategic-merge-patch+json': return strategicMergePatch(target, patch) as KubeObject;
-      default: return strategicMergePatch(target, patch) as KubeObject;
-    }
-  } catch (err) {
-    if (isApiError(err)) throw err;
-    throw newBadRequest((err as Error).message);
-  }
+  if (type !== 'application/apply-patch+yaml') return applyPatch({ group: ctx.def.group, version: ctx.def.version, kind: target.kind ?? ctx.def.kind }, target, raw, type) as KubeObject;
+  // Apply (single manager for now): the configuration merged over the live object.
+  const patch = parsePatch(raw, type) as JsonMap;
+  return strategicMergePatch(target as JsonMap, patch, patchMetaFor({ group: ctx.def.group, kind: ctx.def.kind })) as KubeObject;
 }
 
 function recordManager(obj: KubeObject, manager: string, operation: 'Apply' | 'Update', apiVersion: string, subresource: string): void {

@@ -126,10 +126,10 @@ export class EtcdClient {
   }
 
   range(key: Buffer, opts: { rangeEnd?: Buffer; revision?: number; limit?: number; countOnly?: boolean; keysOnly?: boolean } = {}): Promise<RangeResponse> {
-    return this.unary('kv', 'Range', {
-      key, range_end: opts.rangeEnd ?? Buffer.alloc(0), revision: String(opts.revision ?? 0), limit: String(opts.limit ?? 0),
-      count_only: !!opts.countOnly, keys_only: !!opts.keysOnly,
-    });
+    // An empty range_end is left out: protobufjs sends a zero-length Buffer as a range over every key.
+    const req: Record<string, unknown> = { key, revision: String(opts.revision ?? 0), limit: String(opts.limit ?? 0), count_only: !!opts.countOnly, keys_only: !!opts.keysOnly };
+    if (opts.rangeEnd?.length) req.range_end = opts.rangeEnd;
+    return this.unary('kv', 'Range', req);
   }
 
   txn(req: { compare: unknown[]; success: unknown[]; failure?: unknown[] }): Promise<TxnResponse> {
@@ -166,7 +166,9 @@ export class EtcdClient {
     });
     stream.on('error', (err: any) => { if (err?.code !== grpc.status.CANCELLED) finish(err); });
     stream.on('end', () => finish(new Error('etcd watch stream ended')));
-    stream.write({ create_request: { key, range_end: rangeEnd, start_revision: String(startRevision), prev_kv: true, progress_notify: false } });
+    const create: Record<string, unknown> = { key, start_revision: String(startRevision), prev_kv: true, progress_notify: false };
+    if (rangeEnd.length) create.range_end = rangeEnd;
+    stream.write({ create_request: create });
     return () => { done = true; stream.cancel?.(); };
   }
 

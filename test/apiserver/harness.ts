@@ -1,0 +1,110 @@
+// Starts real etcd and `tskube apiserver` on free loopback ports with a static token and a
+// kubeconfig, runs the real kubectl against them, and stops everything at the end.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const TOKEN = 'e2e-token-0123456789';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const p = (srv.address() as net.AddressInfo).port; srv.close(() => resolve(p)); });
+  });
+}
+
+function waitFor(child: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp, what: string, ms = 20_000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${text}`)), ms);
+    child[stream]!.on('data', (d: Buffer) => {
+      text += d.toString();
+      const m = re.exec(text);
+      if (m) { clearTimeout(timer); resolve(m); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${what} exited with ${code}: ${text}`)); });
+  });
+}
+
+export interface Cluster {
+  dir: string;
+  kubeconfig: string;
+  apiURL: string;
+  etcdURL: string;
+  kubectl(args: string[], input?: string): { code: number; stdout: string; stderr: string };
+  /** kubectl that must succeed; returns stdout. */
+  k(...args: string[]): string;
+  stop(): Promise<void>;
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(t);
+}
+
+export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tskube-apiserver-'));
+  let etcd: ChildProcess | undefined;
+  let api: ChildProcess | undefined;
+  try {
+    const [client, peer] = [await freePort(), await freePort()];
+    const etcdURL = `http://127.0.0.1:${client}`;
+    etcd = spawn('/usr/bin/etcd', ['--data-dir', path.join(dir, 'etcd'), '--listen-client-urls', etcdURL, '--advertise-client-urls', etcdURL,
+      '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
+      '--initial-cluster', `default=http://127.0.0.1:${peer}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await waitFor(etcd, 'stderr', /ready to serve client requests/, 'etcd');
+    fs.writeFileSync(path.join(dir, 'tokens.csv'), `${TOKEN},e2e-admin,uid-1,"system:masters"\n`);
+    api = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'apiserver', '--etcd-servers', etcdURL, '--bind-address', '127.0.0.1',
+      '--secure-port', '0', '--cert-dir', path.join(dir, 'certs'), '--token-auth-file', path.join(dir, 'tokens.csv'),
+      '--service-cluster-ip-range', '10.96.0.0/24', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const m = await waitFor(api, 'stderr', /serving securely on 127\.0\.0\.1:(\d+)/, 'apiserver');
+    const apiURL = `https://127.0.0.1:${m[1]}`;
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    fs.writeFileSync(kubeconfig, [
+      'apiVersion: v1', 'kind: Config',
+      'clusters:', '- name: e2e', '  cluster:', `    server: ${apiURL}`, '    insecure-skip-tls-verify: true',
+      'users:', '- name: admin', '  user:', `    token: ${TOKEN}`,
+      'contexts:', '- name: e2e', '  context: {cluster: e2e, user: admin, namespace: default}',
+      'current-context: e2e', '',
+    ].join('\n'));
+    const kubectl = (args: string[], input?: string) => {
+      const r = spawnSync('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, ...args], { input, encoding: 'utf8', timeout: 30_000, env: { ...process.env, HOME: dir } });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const started = { etcd, api };
+    return {
+      dir, kubeconfig, apiURL, etcdURL, kubectl,
+      k: (...args: string[]) => {
+        const r = kubectl(args);
+        if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+        return r.stdout;
+      },
+      async stop() {
+        await stopChild(started.api);
+        await stopChild(started.etcd);
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await stopChild(api);
+    await stopChild(etcd);
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Writes a manifest into the cluster's temp dir and returns its path. */
+export function manifest(c: Cluster, name: string, text: string): string {
+  const file = path.join(c.dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
