@@ -2,7 +2,7 @@
 // as etcd's cmux does: /health, /version, /metrics, and etcd's limits on request size.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { errorLine, etcdctl, ok } from './harness/etcdctl.js';
+import { errorLine, ok } from './harness/etcdctl.js';
 import { run } from './harness/run-process.js';
 import { StoreProcess } from './harness/store-process.js';
 
@@ -32,9 +32,8 @@ test('one port answers etcdctl v3 and curl HTTP', async () => {
 });
 
 test('endpoint status and member list describe this one member', async () => {
-  // etcdctl sends per-endpoint calls with the endpoint as :authority; see the scheme test below
-  const hostPort = store.endpoint.replace(/^http:\/\//, '');
-  const [status] = JSON.parse(ok(await etcdctl(['endpoint', 'status', '-w', 'json'], { endpoint: hostPort }))) as {
+  // per-endpoint calls carry the endpoint URL ("http://...") as :authority, which the server must accept
+  const [status] = JSON.parse(ok(await store.etcdctl(['endpoint', 'status', '-w', 'json']))) as {
     Status: { header: { member_id: number; cluster_id: number; raft_term: number; revision: number }; version: string; leader: number; dbSize: number; raftIndex: number };
   }[];
   assert.equal(status.Status.version, '3.4.23');
@@ -46,6 +45,7 @@ test('endpoint status and member list describe this one member', async () => {
   const members = ok(await store.etcdctl(['member', 'list'])).trim().split('\n');
   assert.equal(members.length, 1);
   assert.match(members[0], new RegExp(`, started, t, http://127\\.0\\.0\\.1:${store.peerPort}, ${store.endpoint}, false$`));
+  assert.match(ok(await store.etcdctl(['endpoint', 'hashkv'])), new RegExp(`^${store.endpoint}, \\d+\n$`));
   const add = await store.etcdctl(['member', 'add', 'x', '--peer-urls=http://127.0.0.1:1']);
   assert.match(errorLine(add), /single-member store/);
 });

@@ -6,6 +6,7 @@ import type { Server as HttpServer } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ConnectionInjector } from '@grpc/grpc-js';
+import { rewriteAuthority } from './authority-rewriter.js';
 import type { Logger } from './log.js';
 import { sniffProtocol } from './protocol-sniffer.js';
 
@@ -34,7 +35,7 @@ export async function listenClientUrl(
   const sockets = new Set<net.Socket>();
   const toGrpc = (s: net.Socket) => {
     deps.onGrpcSocket?.(s);
-    deps.grpc.injectConnection(s);
+    deps.grpc.injectConnection(rewriteAuthority(s));
   };
   const toHttp = (s: net.Socket) => deps.http.emit('connection', s);
   const route = async (s: net.Socket, alpn?: string | false | null) => {
