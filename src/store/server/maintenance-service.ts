@@ -35,8 +35,8 @@ export function maintenanceService(ctx: ServerContext): UntypedServiceImplementa
 
     Alarm: unary(ctx, 'Maintenance', 'Alarm', async (req, call) => {
       const action = req.action ?? 'GET';
+      auth.authenticated(call.metadata);
       if (action === 'GET') return { header: ctx.header(), alarms: alarms.list().map(wireAlarm) };
-      auth.admin(call.metadata);
       const type = req.alarm as AlarmType | 'NONE';
       if (type !== 'NOSPACE' && type !== 'CORRUPT') return { header: ctx.header(), alarms: [] };
       const memberID = BigInt(req.memberID ?? 0);
@@ -52,7 +52,7 @@ export function maintenanceService(ctx: ServerContext): UntypedServiceImplementa
     }),
 
     Defragment: unary(ctx, 'Maintenance', 'Defragment', async (_req, call) => {
-      auth.admin(call.metadata);
+      auth.maintenanceAdmin(call.metadata);
       const before = store.dbSize();
       ctx.log.info(`defragmenting backend (size ${before.size} bytes, in use ${before.inUse} bytes)`);
       if (store.defragment) await store.defragment();
@@ -62,19 +62,19 @@ export function maintenanceService(ctx: ServerContext): UntypedServiceImplementa
     }),
 
     Hash: unary(ctx, 'Maintenance', 'Hash', (_req, call) => {
-      auth.admin(call.metadata);
+      auth.maintenanceAdmin(call.metadata);
       const h = store.hashKV(0);
       return { header: ctx.header(h.revision), hash: h.hash >>> 0 };
     }),
 
     HashKV: unary(ctx, 'Maintenance', 'HashKV', (req, call) => {
-      auth.admin(call.metadata);
+      auth.maintenanceAdmin(call.metadata);
       const h = store.hashKV(Number(req.revision ?? 0));
       return { header: ctx.header(h.revision), hash: h.hash >>> 0, compact_revision: String(h.compactRevision) };
     }),
 
     MoveLeader: unary(ctx, 'Maintenance', 'MoveLeader', (_req, call) => {
-      auth.admin(call.metadata);
+      auth.maintenanceAdmin(call.metadata);
       // the only member is already the leader; etcd refuses any other transferee this way
       throw new EtcdError(status.FAILED_PRECONDITION, 'etcdserver: bad leader transferee');
     }),
@@ -88,7 +88,7 @@ export function maintenanceService(ctx: ServerContext): UntypedServiceImplementa
         call.emit('error', se);
       };
       void (async () => {
-        auth.admin(call.metadata);
+        auth.maintenanceAdmin(call.metadata);
         const mod = await snapshotModule();
         if (!mod.snapshotStream) throw new EtcdError(status.UNIMPLEMENTED, 'etcdserver: snapshot is not available in this build');
         const snap = mod.snapshotStream(store);
