@@ -44,8 +44,14 @@ export function txnRanges(t: Wire): KeyCheck[] {
   for (const c of t.compare ?? []) out.push([c.key, c.range_end, 'read']);
   for (const op of [...(t.success ?? []), ...(t.failure ?? [])]) {
     if (op.request_range) out.push([op.request_range.key, op.request_range.range_end, 'read']);
-    else if (op.request_put) out.push([op.request_put.key, undefined, 'write']);
-    else if (op.request_delete_range) out.push([op.request_delete_range.key, op.request_delete_range.range_end, 'write']);
+    else if (op.request_put) {
+      out.push([op.request_put.key, undefined, 'write']);
+      if (op.request_put.prev_kv) out.push([op.request_put.key, undefined, 'read']);
+    } else if (op.request_delete_range) {
+      const d = op.request_delete_range;
+      out.push([d.key, d.range_end, 'write']);
+      if (d.prev_kv) out.push([d.key, d.range_end, 'read']);
+    }
     else if (op.request_txn) out.push(...txnRanges(op.request_txn));
   }
   return out;

@@ -30,7 +30,8 @@ export function kvService(ctx: ServerContext): UntypedServiceImplementation {
     Put: unary(ctx, 'KV', 'Put', async (req, call) => {
       checkPut(req);
       checkSize(ctx, req);
-      auth.check(call.metadata, [[req.key, undefined, 'write']]);
+      // asking for the previous value needs read as well (etcd 3.4)
+      auth.check(call.metadata, req.prev_kv ? [[req.key, undefined, 'write'], [req.key, undefined, 'read']] : [[req.key, undefined, 'write']]);
       await checkQuota(ctx, KV_OVERHEAD + req.key.length + (req.value?.length ?? 0));
       const res = await timed(store.put(putFromWire(req)));
       ctx.applied();
@@ -41,7 +42,10 @@ export function kvService(ctx: ServerContext): UntypedServiceImplementation {
     DeleteRange: unary(ctx, 'KV', 'DeleteRange', async (req, call) => {
       checkDelete(req);
       checkSize(ctx, req);
-      auth.check(call.metadata, [[req.key, req.range_end, 'write']]);
+      auth.check(
+        call.metadata,
+        req.prev_kv ? [[req.key, req.range_end, 'write'], [req.key, req.range_end, 'read']] : [[req.key, req.range_end, 'write']],
+      );
       ctx.alarms.checkWrite('delete');
       const res = await timed(store.deleteRange(deleteFromWire(req)));
       ctx.applied();

@@ -55,7 +55,8 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
         try {
           ctx.auth.check(call.metadata, [[key, rangeEnd, 'read']]);
         } catch (err) {
-          const reason = err instanceof EtcdError ? err.message : String(err);
+          // etcd 3.4 puts the gRPC error's full text in cancel_reason
+          const reason = err instanceof EtcdError ? `rpc error: code = ${codeName(err.code)} desc = ${err.message}` : String(err);
           send({ header: ctx.header(), watch_id: String(id), created: true, canceled: true, cancel_reason: reason });
           return;
         }
