@@ -1,5 +1,6 @@
-// Starts real etcd and `tskube apiserver` on free loopback ports with a static token and a
-// kubeconfig, runs the real kubectl against them, and stops everything at the end.
+// Starts a store (real etcd, or `tskube etcd`) and `tskube apiserver` on free loopback ports
+// with a static token and a kubeconfig, runs the real kubectl against them, and stops
+// everything at the end.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -32,6 +33,7 @@ function waitFor(child: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp, w
 }
 
 export interface Cluster {
+  store: StoreKind;
   dir: string;
   kubeconfig: string;
   apiURL: string;
@@ -51,17 +53,42 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(t);
 }
 
-export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
+/** Which store the API server talks to: Debian's etcd 3.4 or `tskube etcd`. */
+export type StoreKind = 'etcd' | 'tskube';
+export const STORES: StoreKind[] = ['tskube', 'etcd'];
+
+/** Starts the store on a free loopback port; returns its client URL. */
+async function startStore(kind: StoreKind, dir: string): Promise<{ child: ChildProcess; url: string }> {
+  if (kind === 'tskube') {
+    const child = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'etcd', '--data-dir', path.join(dir, 'etcd'),
+      '--listen-client-urls', 'http://127.0.0.1:0', '--advertise-client-urls', 'http://127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const m = await waitFor(child, 'stderr', /serving client requests on 127\.0\.0\.1:(\d+)/, 'tskube etcd');
+      return { child, url: `http://127.0.0.1:${m[1]}` };
+    } catch (err) { await stopChild(child); throw err; }
+  }
+  const [client, peer] = [await freePort(), await freePort()];
+  const url = `http://127.0.0.1:${client}`;
+  const child = spawn('/usr/bin/etcd', ['--data-dir', path.join(dir, 'etcd'), '--listen-client-urls', url, '--advertise-client-urls', url,
+    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-cluster', `default=http://127.0.0.1:${peer}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await waitFor(child, 'stderr', /ready to serve client requests/, 'etcd');
+    return { child, url };
+  } catch (err) { await stopChild(child); throw err; }
+}
+
+export interface ClusterOptions { store?: StoreKind; apiserverArgs?: string[] }
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tskube-apiserver-'));
+  const extraArgs = options.apiserverArgs ?? [];
   let etcd: ChildProcess | undefined;
   let api: ChildProcess | undefined;
   try {
-    const [client, peer] = [await freePort(), await freePort()];
-    const etcdURL = `http://127.0.0.1:${client}`;
-    etcd = spawn('/usr/bin/etcd', ['--data-dir', path.join(dir, 'etcd'), '--listen-client-urls', etcdURL, '--advertise-client-urls', etcdURL,
-      '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
-      '--initial-cluster', `default=http://127.0.0.1:${peer}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    await waitFor(etcd, 'stderr', /ready to serve client requests/, 'etcd');
+    const store = await startStore(options.store ?? 'tskube', dir);
+    etcd = store.child;
+    const etcdURL = store.url;
     fs.writeFileSync(path.join(dir, 'tokens.csv'), `${TOKEN},e2e-admin,uid-1,"system:masters"\n`);
     api = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'apiserver', '--etcd-servers', etcdURL, '--bind-address', '127.0.0.1',
       '--secure-port', '0', '--cert-dir', path.join(dir, 'certs'), '--token-auth-file', path.join(dir, 'tokens.csv'),
@@ -82,7 +109,7 @@ export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
     };
     const started = { etcd, api };
     return {
-      dir, kubeconfig, apiURL, etcdURL, kubectl,
+      store: options.store ?? 'tskube', dir, kubeconfig, apiURL, etcdURL, kubectl,
       k: (...args: string[]) => {
         const r = kubectl(args);
         if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
