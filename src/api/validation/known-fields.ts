@@ -1,47 +1,86 @@
-// Unknown-field detection for fieldValidation. The field tree (known-fields.json) is
-// generated from the kubernetes-types declarations by gen-known-fields.ts; kinds absent from
-// it are not checked.
+// Strict field validation (fieldValidation=Strict|Warn): the unknown and duplicate fields
+// of a request body, reported as upstream's strict JSON decoder reports them
+// (`unknown field "spec.foo"`, `duplicate field "metadata.name"`), in document order.
+// The field tree (known-fields.json) is generated from the kubernetes-types declarations
+// by `npm run gen:openapi`; kinds absent from it are not checked.
 import fs from 'node:fs';
+import { scanJsonFields } from './known-fields-scan.js';
 
-/** type name → field → type name ('' scalar, '[T]' list of T, '{T}' map of T, '*' anything). */
-type FieldTree = Record<string, Record<string, string>>;
+/** See src/api/openapi/generator/known-fields-tree.ts for the codes. */
+export interface FieldTree {
+  kinds: Record<string, string>;
+  types: Record<string, Record<string, string>>;
+}
+
+/** Upstream stops collecting strict errors at 100. */
+export const MAX_STRICT_ERRORS = 100;
 
 let tree: FieldTree | undefined;
-function load(): FieldTree {
+export function knownFieldTree(): FieldTree {
   if (!tree) {
     try {
       tree = JSON.parse(fs.readFileSync(new URL('../../../../src/api/validation/known-fields.json', import.meta.url), 'utf8')) as FieldTree;
     } catch {
-      tree = {};
+      tree = { kinds: {}, types: {} };
     }
   }
   return tree;
 }
 
-function walk(t: FieldTree, typeName: string, value: unknown, path: string, out: string[]): void {
-  if (typeName === '' || typeName === '*' || value === null || typeof value !== 'object') return;
-  if (typeName.startsWith('[')) {
-    if (Array.isArray(value)) value.forEach((v, i) => walk(t, typeName.slice(1, -1), v, `${path}[${i}]`, out));
+export interface KindRef { group: string; version: string; kind: string }
+
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+function walk(t: FieldTree, code: string, value: unknown, path: string, out: string[]): void {
+  if (code === '' || code === '*' || value === null || typeof value !== 'object') return;
+  if (code.startsWith('[')) {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(t, code.slice(1, -1), v, `${path}[${i}]`, out));
     return;
   }
-  if (typeName.startsWith('{')) {
-    for (const [k, v] of Object.entries(value)) walk(t, typeName.slice(1, -1), v, `${path}[${k}]`, out);
+  if (code.startsWith('{')) {
+    for (const [k, v] of Object.entries(value)) walk(t, code.slice(1, -1), v, join(path, k), out);
     return;
   }
-  const fields = t[typeName];
+  const fields = t.types[code];
   if (!fields || Array.isArray(value)) return;
   for (const [k, v] of Object.entries(value)) {
-    const p = path ? `${path}.${k}` : k;
-    if (!(k in fields)) out.push(p);
-    else walk(t, fields[k], v, p, out);
+    if (!Object.prototype.hasOwnProperty.call(fields, k)) out.push(`unknown field "${join(path, k)}"`);
+    else walk(t, fields[k], v, join(path, k), out);
   }
 }
 
+function rootCode(kind: KindRef | string): string | undefined {
+  const t = knownFieldTree();
+  if (typeof kind !== 'string') return t.kinds[`${kind.group}/${kind.version}/${kind.kind}`];
+  // A bare kind name: the unique definition of that kind, if any.
+  const hits = Object.entries(t.kinds).filter(([k]) => k.endsWith(`/${kind}`));
+  return hits.length === 1 ? hits[0][1] : undefined;
+}
+
+/**
+ * Strict decoding errors of a body for `kind`, e.g. `unknown field "spec.foo"`. With the raw
+ * JSON text, duplicate keys are found too; otherwise the decoded object is walked.
+ */
+export function strictDecodingErrors(kind: KindRef | string, obj: unknown, rawJson?: string): string[] {
+  const root = rootCode(kind);
+  if (!root) return [];
+  const t = knownFieldTree();
+  let out: string[];
+  if (rawJson !== undefined) {
+    try {
+      out = scanJsonFields(rawJson, root, (code) => t.types[code]);
+    } catch {
+      out = [];
+      walk(t, root, obj, '', out);
+    }
+  } else {
+    out = [];
+    walk(t, root, obj, '', out);
+  }
+  return [...new Set(out)].slice(0, MAX_STRICT_ERRORS);
+}
+
 /** Paths of fields the kind does not declare, as upstream prints them ("spec.foo"). */
-export function unknownFields(kind: string, obj: unknown): string[] {
-  const t = load();
-  if (!t[kind]) return [];
-  const out: string[] = [];
-  walk(t, kind, obj, '', out);
-  return out;
+export function unknownFields(kind: KindRef | string, obj: unknown): string[] {
+  return strictDecodingErrors(kind, obj).map((e) => /^unknown field "(.*)"$/.exec(e)?.[1]).filter((p): p is string => p !== undefined);
 }

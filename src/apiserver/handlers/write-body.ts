@@ -3,7 +3,7 @@
 import type { KubeObject, ResourceDef } from '../../api/resources/resource-def.js';
 import { newBadRequest } from '../../api/status/index.js';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
-import { unknownFields } from '../../api/validation/known-fields.js';
+import { strictDecodingErrors } from '../../api/validation/known-fields.js';
 import { type RequestContext, apiVersionOf, query } from './request-context.js';
 
 export async function readObject(ctx: RequestContext, def: ResourceDef = ctx.def): Promise<KubeObject> {
@@ -11,7 +11,7 @@ export async function readObject(ctx: RequestContext, def: ResourceDef = ctx.def
   if (raw.length === 0) throw newBadRequest('the body of the request was empty');
   const obj = decodeObject(raw, mediaType(ctx.req));
   checkKind(obj, def);
-  applyFieldValidation(ctx, obj, def);
+  applyFieldValidation(ctx, obj, def, mediaType(ctx.req) === 'application/json' ? raw.toString('utf8') : undefined);
   return obj;
 }
 
@@ -25,16 +25,14 @@ export function checkKind(obj: KubeObject, def: ResourceDef): void {
   obj.kind = def.kind;
 }
 
-export function applyFieldValidation(ctx: RequestContext, obj: KubeObject, def: ResourceDef): void {
+export function applyFieldValidation(ctx: RequestContext, obj: KubeObject, def: ResourceDef, rawJson?: string): void {
   const mode = query(ctx, 'fieldValidation') ?? 'Warn';
   if (!['Strict', 'Warn', 'Ignore'].includes(mode)) throw newBadRequest(`fieldValidation: Unsupported value: "${mode}": supported values: "Ignore", "Warn", "Strict"`);
   if (mode === 'Ignore') return;
-  const unknown = unknownFields(def.kind, obj);
-  if (unknown.length === 0) return;
+  const errors = strictDecodingErrors(def, obj, rawJson);
+  if (errors.length === 0) return;
   if (mode === 'Strict') {
-    const list = unknown.map((f) => `unknown field "${f}"`);
-    throw newBadRequest(`strict decoding error: ${list.join(', ')}`);
+    throw newBadRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${errors.join(', ')}`);
   }
-  const warnings = unknown.map((f) => `299 - "unknown field \\"${f}\\""`);
-  ctx.res.setHeader('Warning', warnings);
+  ctx.res.setHeader('Warning', errors.map((e) => `299 - ${JSON.stringify(e)}`));
 }

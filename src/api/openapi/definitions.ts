@@ -1,0 +1,58 @@
+// The generated definitions (src/api/openapi/generated/definitions.json, written by
+// `npm run gen:openapi`), loaded once, with the strategic-merge and server-side-apply
+// metadata of src/api/patch/patch-meta.ts laid over them, and indexed by group-version-kind.
+import fs from 'node:fs';
+import { type Definitions, type GroupVersionKind, refName } from './schema.js';
+import { applyPatchExtensions } from './patch-extensions.js';
+
+const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+
+let loaded: { defs: Definitions; byGvk: Map<string, string> } | undefined;
+
+export const gvkKey = (g: { group: string; version: string; kind: string }) => `${g.group}/${g.version}/${g.kind}`;
+
+function load() {
+  if (loaded) return loaded;
+  const defs = JSON.parse(fs.readFileSync(new URL('../../../../src/api/openapi/generated/definitions.json', import.meta.url), 'utf8')) as Definitions;
+  // Kinds served in every group version carry no literal kind in kubernetes-types.
+  defs[`${META}.Status`]['x-kubernetes-group-version-kind'] = [{ group: '', kind: 'Status', version: 'v1' }];
+  applyPatchExtensions(defs);
+  const byGvk = new Map<string, string>();
+  for (const [name, d] of Object.entries(defs)) for (const g of d['x-kubernetes-group-version-kind'] ?? []) byGvk.set(gvkKey(g), name);
+  loaded = { defs, byGvk };
+  return loaded;
+}
+
+/** Every definition (shared; callers must not modify it). */
+export function allDefinitions(): Definitions {
+  return load().defs;
+}
+
+/** The definition name of a kind ("io.k8s.api.core.v1.Pod"), if the type package has it. */
+export function definitionOf(gvk: { group: string; version: string; kind: string }): string | undefined {
+  return load().byGvk.get(gvkKey(gvk));
+}
+
+/** `names` and every definition they reference, transitively, in sorted order. */
+export function closure(names: Iterable<string>): string[] {
+  const defs = load().defs;
+  const seen = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) { v.forEach(visit); return; }
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '$ref' && typeof x === 'string') add(refName(x));
+      else visit(x);
+    }
+  };
+  const add = (n: string) => {
+    if (seen.has(n) || !defs[n]) return;
+    seen.add(n);
+    visit(defs[n]);
+  };
+  for (const n of names) add(n);
+  return [...seen].sort();
+}
+
+export type { GroupVersionKind };
+export const META_PACKAGE = META;
