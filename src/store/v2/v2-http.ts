@@ -5,9 +5,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleCluster, type V2Member } from './v2-cluster-http.js';
 import { unescape } from './v2-form.js';
 import { handleKeys, writeError } from './v2-keys-http.js';
-import type { V2Store } from './v2-store.js';
+import { V2Store } from './v2-store.js';
 
-export { V2Store } from './v2-store.js';
+export { V2Store };
 export type { V2Member } from './v2-cluster-http.js';
 
 export interface V2HandlerOptions {
@@ -18,6 +18,22 @@ export interface V2HandlerOptions {
   /** raft position for X-Raft-Index/X-Raft-Term; default: the v2 store index and term 1 */
   raft?: () => { index: number; term: number };
 }
+
+/**
+ * What `tskube etcd` (src/store/server/http-handler.ts) passes: the v3 store (whose data dir
+ * the v2 keyspace lives under) and ids as numbers.
+ */
+export interface V2ServerDeps {
+  store: { dataDir: string };
+  clusterId: bigint;
+  member: { id: bigint; name: string; peerURLs: string[]; clientURLs: string[] };
+  log?: (line: string) => void;
+}
+
+export type V2Handler = ((req: IncomingMessage, res: ServerResponse) => boolean) & {
+  /** the V2Store this handler serves */
+  store: V2Store;
+};
 
 /** Go's ServeMux path cleaning (keeps a trailing slash). */
 function muxClean(p: string): string {
@@ -35,11 +51,25 @@ function plain(res: ServerResponse, status: number, body: string): void {
  * Returns a request listener that answers every /v2/... request and returns true, or returns
  * false (touching nothing) for other paths so the caller can route them elsewhere.
  */
-export function createV2Handler(opts: V2HandlerOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createV2Handler(opts: V2HandlerOptions): V2Handler;
+export function createV2Handler(opts: V2ServerDeps): Promise<V2Handler>;
+export function createV2Handler(opts: V2HandlerOptions | V2ServerDeps): V2Handler | Promise<V2Handler> {
+  if (opts.store instanceof V2Store) return makeHandler(opts as V2HandlerOptions);
+  const deps = opts as V2ServerDeps;
+  return V2Store.open({ dataDir: deps.store.dataDir, log: deps.log }).then((store) =>
+    makeHandler({
+      store,
+      clusterId: deps.clusterId.toString(16),
+      member: { ...deps.member, id: deps.member.id.toString(16) },
+    }),
+  );
+}
+
+function makeHandler(opts: V2HandlerOptions): V2Handler {
   const { store } = opts;
   const startTime = Date.now();
   const raft = opts.raft ?? (() => ({ index: store.index, term: 1 }));
-  return (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
@@ -76,4 +106,5 @@ export function createV2Handler(opts: V2HandlerOptions): (req: IncomingMessage, 
     if (!handleCluster({ store, member: opts.member, startTime }, req.method ?? 'GET', p, res)) plain(res, 404, '404 page not found\n');
     return true;
   };
+  return Object.assign(handler, { store });
 }
