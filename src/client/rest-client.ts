@@ -175,7 +175,7 @@ export class RestClient {
   }
 
   patch<T = KubeObject>(ref: ResourceRef, type: PatchType, patch: unknown, opts: WriteOptions = {}): Promise<T> {
-    if (type === 'apply' && !opts.fieldManager) throw new Error('server-side apply needs a fieldManager');
+    if (type === 'apply' && !opts.fieldManager) return Promise.reject(new Error('server-side apply needs a fieldManager'));
     return this.request<T>({ method: 'PATCH', path: resourcePath(ref), query: writeQuery(opts), body: patch, contentType: PATCH_CONTENT_TYPES[type] });
   }
 
