@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import YAML from 'yaml';
 import { newBadRequest, newRequestEntityTooLarge, newUnsupportedMediaType } from '../../api/status/index.js';
+import { PROTOBUF_MEDIA_TYPE, decodeProtobufBody } from '../../api/protobuf/index.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -24,8 +25,8 @@ export function mediaType(req: IncomingMessage): string {
 
 /** Decodes a JSON or YAML object body; anything else is 400 with the decoder's reason. */
 export function decodeObject(body: Buffer, type: string): Record<string, any> {
-  // Protobuf is not spoken here: 415 makes client-go fall back to JSON.
-  if (type !== 'application/json' && type !== 'application/yaml' && type !== '*/*') throw newUnsupportedMediaType(['application/json', 'application/yaml']);
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(body);
+  if (type !== 'application/json' && type !== 'application/yaml' && type !== '*/*') throw newUnsupportedMediaType(['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE]);
   let value: unknown;
   try {
     value = type.includes('yaml') ? YAML.parse(body.toString('utf8'), { version: '1.1' }) : JSON.parse(body.toString('utf8'));
