@@ -21,3 +21,11 @@ export interface RequestContext {
 export const query = (ctx: RequestContext, name: string) => ctx.url.searchParams.get(name) ?? undefined;
 export const isDryRun = (ctx: RequestContext) => ctx.url.searchParams.getAll('dryRun').includes('All');
 export const apiVersionOf = (def: ResourceDef) => def.group ? `${def.group}/${def.version}` : def.version;
+
+/** The fieldManager query parameter, else upstream's default: the User-Agent up to its first '/'. */
+export function fieldManager(ctx: RequestContext): string {
+  const given = query(ctx, 'fieldManager');
+  if (given) return given;
+  const ua = String(ctx.req.headers['user-agent'] ?? 'unknown');
+  return (ua.split('/')[0] || 'unknown').slice(0, 128);
+}

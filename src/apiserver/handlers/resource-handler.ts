@@ -8,7 +8,7 @@ import { sendJSON } from '../http/respond.js';
 import { deleteOptions } from './delete-options.js';
 import { listOptions } from './list-options.js';
 import { servePatch } from './patch-handler.js';
-import { type RequestContext, apiVersionOf, isDryRun, query } from './request-context.js';
+import { type RequestContext, apiVersionOf, fieldManager, isDryRun, query } from './request-context.js';
 import { serveWatch } from './watch-handler.js';
 import { readObject } from './write-body.js';
 import { serveBinding, serveScale } from './subresources.js';
@@ -38,11 +38,11 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
     case 'create': {
       const obj = await readObject(ctx);
       if (info.name) throw newMethodNotSupported(gr(ctx), 'create');
-      return sendObject(ctx, 201, await registry.create(def, ns, obj, { dryRun: isDryRun(ctx) }));
+      return sendObject(ctx, 201, await registry.create(def, ns, obj, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) }));
     }
     case 'update': {
       const obj = await readObject(ctx);
-      const { obj: out, created } = await registry.update(def, ns, info.name, () => obj, { dryRun: isDryRun(ctx) });
+      const { obj: out, created } = await registry.update(def, ns, info.name, () => obj, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) });
       return sendObject(ctx, created ? 201 : 200, out);
     }
     case 'patch': return servePatch(ctx, ns, '');
@@ -98,7 +98,7 @@ async function serveSubresource(ctx: RequestContext, ns: string): Promise<void> 
     case 'get': return sendObject(ctx, 200, await registry.get(def, ns, info.name));
     case 'update': {
       const obj = await readObject(ctx);
-      const { obj: out } = await registry.update(def, ns, info.name, () => obj, { subresource: sub.name, dryRun: isDryRun(ctx) });
+      const { obj: out } = await registry.update(def, ns, info.name, () => obj, { subresource: sub.name, dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) });
       return sendObject(ctx, 200, out);
     }
     case 'patch': return servePatch(ctx, ns, sub.name);

@@ -6,7 +6,7 @@ import { newBadRequest, newConflict, newInvalid, newMethodNotSupported, invalid 
 import { sendJSON } from '../http/respond.js';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
 import { nowTimestamp } from '../registry/object-meta.js';
-import { type RequestContext, isDryRun } from './request-context.js';
+import { type RequestContext, fieldManager, isDryRun } from './request-context.js';
 import { applyPatchBody } from './patch-handler.js';
 
 export function toScale(obj: KubeObject): KubeObject {
@@ -34,7 +34,7 @@ export async function serveScale(ctx: RequestContext, ns: string): Promise<void>
     if (rv && rv !== cur.metadata?.resourceVersion) throw newConflict({ group: def.group, resource: def.plural }, info.name);
     cur.spec = { ...(cur.spec ?? {}), replicas: replicas ?? 0 };
     return cur;
-  }, { dryRun: isDryRun(ctx) });
+  }, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) });
   sendJSON(ctx.res, 200, toScale(obj));
 }
 

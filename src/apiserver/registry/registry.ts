@@ -12,6 +12,7 @@ import { namespaces } from '../../api/resources/core-v1.js';
 import { listPrefix, objectKey } from './keys.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { fillCreateMeta, generateName, keepServerMeta, nowTimestamp } from './object-meta.js';
+import { recordUpdate } from '../../api/patch/index.js';
 
 export interface StorageHooks {
   /** Runs before the object is stored (allocations); may throw an ApiError. */
@@ -39,9 +40,16 @@ export interface DeleteOptions {
   dryRun?: boolean;
 }
 
-export interface UpdateOptions {
-  subresource?: string;
+/** Who writes: recorded in metadata.managedFields unless the write was an apply (already recorded). */
+export interface WriteOptions {
   dryRun?: boolean;
+  fieldManager?: string;
+  /** managedFields were set by server-side apply; leave them as they are. */
+  applied?: boolean;
+}
+
+export interface UpdateOptions extends WriteOptions {
+  subresource?: string;
   /** Build the object to create when it does not exist (apply, AllowCreateOnUpdate). */
   createIfMissing?: () => KubeObject | undefined;
 }
@@ -50,7 +58,9 @@ const gr = (def: ResourceDef) => ({ group: def.group, resource: def.plural });
 const gk = (def: ResourceDef) => ({ group: def.group, kind: def.kind });
 const clone = <T>(o: T): T => structuredClone(o);
 const stripRv = (o: KubeObject) => { const c = clone(o); if (c.metadata) delete c.metadata.resourceVersion; return c; };
-const sameContent = (a: KubeObject, b: KubeObject) => JSON.stringify(stripRv(a)) === JSON.stringify(stripRv(b));
+/** Equal apart from resourceVersion and managedFields times (a no-op write is not written). */
+const sameContent = (a: KubeObject, b: KubeObject) => JSON.stringify(stripRv(a), noTimes) === JSON.stringify(stripRv(b), noTimes);
+function noTimes(this: any, k: string, v: unknown) { return k === 'time' && this?.fieldsType ? undefined : v; }
 
 export function isCompacted(err: unknown): boolean {
   return /compacted/.test(String((err as any)?.details ?? (err as any)?.message ?? ''));
@@ -142,8 +152,21 @@ export class Registry {
     }
   }
 
-  async create(def: ResourceDef, ns: string, body: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
-    const obj = clone(body);
+  /** managedFields after a non-apply write by opts.fieldManager. */
+  private recordManager(def: ResourceDef, before: KubeObject | undefined, after: KubeObject, opts: WriteOptions, subresource?: string): KubeObject {
+    if (opts.applied || !opts.fieldManager) {
+      if (!opts.applied && before?.metadata?.managedFields) after.metadata!.managedFields = before.metadata.managedFields;
+      return after;
+    }
+    const sub = subresource === 'allfields' ? undefined : subresource;
+    return recordUpdate({ group: def.group, kind: def.kind }, before, after, {
+      manager: opts.fieldManager, apiVersion: def.group ? `${def.group}/${def.version}` : def.version, now: nowTimestamp(),
+      subresource: sub, includeStatus: !def.hasStatus,
+    });
+  }
+
+  async create(def: ResourceDef, ns: string, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    let obj = clone(body);
     obj.metadata ??= {};
     if (def.namespaced) {
       if (obj.metadata.namespace && obj.metadata.namespace !== ns) throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -156,6 +179,8 @@ export class Registry {
     fillCreateMeta(obj, !!def.generation);
     def.prepareForCreate?.(obj);
     def.defaults?.(obj);
+    if (!opts.applied) delete obj.metadata.managedFields;
+    obj = this.recordManager(def, undefined, obj, opts);
     this.validate(def, obj);
     await this.checkNamespace(def, ns);
     const hooks = this.hooks.get(def.plural);
@@ -164,16 +189,16 @@ export class Registry {
     let rev: number | undefined;
     try {
       const lease = def.ttl === 'event' ? await this.store.etcd.leaseGrant(this.eventTtlSeconds) : undefined;
-      rev = await this.store.create(this.key(def, ns, obj.metadata.name), obj, lease);
+      rev = await this.store.create(this.key(def, ns, obj.metadata!.name), obj, lease);
     } catch (err) {
       await hooks?.createFailed?.(obj);
       throw err;
     }
     if (rev === undefined) {
       await hooks?.createFailed?.(obj);
-      throw newAlreadyExists(gr(def), obj.metadata.name);
+      throw newAlreadyExists(gr(def), obj.metadata!.name);
     }
-    obj.metadata.resourceVersion = String(rev);
+    obj.metadata!.resourceVersion = String(rev);
     return obj;
   }
 
@@ -189,7 +214,7 @@ export class Registry {
         const fresh = opts.createIfMissing?.();
         if (!fresh) throw newNotFound(gr(def), name);
         try {
-          return { obj: await this.create(def, ns, fresh, { dryRun: opts.dryRun }), created: true };
+          return { obj: await this.create(def, ns, fresh, opts), created: true };
         } catch (err) {
           if ((err as ApiError).reason === 'AlreadyExists') continue;
           throw err;
@@ -201,7 +226,8 @@ export class Registry {
       if (proposed.metadata.name && proposed.metadata.name !== name) throw newBadRequest(`the name of the object (${proposed.metadata.name}) does not match the name on the URL (${name})`);
       if (def.namespaced && proposed.metadata.namespace && proposed.metadata.namespace !== ns) throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
       if (pinned && pinned !== String(cur.modRevision)) throw newConflict(gr(def), name);
-      const next = this.prepareUpdate(def, proposed, cur, opts.subresource);
+      if (!opts.applied) delete proposed.metadata.managedFields;
+      const next = this.recordManager(def, cur.obj, this.prepareUpdate(def, proposed, cur, opts.subresource), opts, opts.subresource);
       if (opts.subresource !== 'allfields') this.validate(def, next, cur.obj);
       await this.hooks.get(def.plural)?.beforeUpdate?.(next, cur.obj, !!opts.dryRun);
       if (sameContent(next, cur.obj)) return { obj: cur.obj, created: false };
