@@ -55,15 +55,20 @@ export interface TestCluster {
   client(extra?: { qps?: number; burst?: number }): RestClient;
   /** Kills the API server (SIGKILL: no goodbye to watchers) and starts it again on the same port. */
   restartApiServer(downMs?: number): Promise<void>;
+  stopApiServer(): Promise<void>;
+  startApiServer(): Promise<void>;
+  /** A second API server process on the same etcd, for changes the first one's watchers must not see live. */
+  secondApiServer(): Promise<{ client: RestClient; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
 export async function startTestCluster(): Promise<TestCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tskube-client-'));
-  const children: { etcd?: ChildProcess; api?: ChildProcess } = {};
+  const children: { etcd?: ChildProcess; api?: ChildProcess; api2?: ChildProcess } = {};
   const clients: RestClient[] = [];
   const stop = async () => {
     for (const c of clients) c.close();
+    await stopChild(children.api2);
     await stopChild(children.api);
     await stopChild(children.etcd);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -76,12 +81,19 @@ export async function startTestCluster(): Promise<TestCluster> {
       '--initial-cluster', `default=http://127.0.0.1:${peer}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     await waitFor(children.etcd, 'stderr', /ready to serve client requests/, 'etcd');
     fs.writeFileSync(path.join(dir, 'tokens.csv'), `${TOKEN},client-admin,uid-1,"system:masters"\n`);
-    const startApi = async () => {
-      children.api = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'apiserver', '--etcd-servers', etcdURL, '--bind-address', '127.0.0.1',
-        '--secure-port', String(apiPort), '--cert-dir', path.join(dir, 'certs'), '--token-auth-file', path.join(dir, 'tokens.csv'),
+    const spawnApi = async (port: number, certs: string) => {
+      const child = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'apiserver', '--etcd-servers', etcdURL, '--bind-address', '127.0.0.1',
+        '--secure-port', String(port), '--cert-dir', path.join(dir, certs), '--token-auth-file', path.join(dir, 'tokens.csv'),
         '--service-cluster-ip-range', '10.96.0.0/24'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      await waitFor(children.api, 'stderr', /serving securely on 127\.0\.0\.1:\d+/, 'apiserver');
+      try {
+        await waitFor(child, 'stderr', /serving securely on 127\.0\.0\.1:\d+/, 'apiserver');
+      } catch (err) {
+        await stopChild(child, 'SIGKILL');
+        throw err;
+      }
+      return child;
     };
+    const startApi = async () => { children.api = await spawnApi(apiPort, 'certs'); };
     await startApi();
     const apiURL = `https://127.0.0.1:${apiPort}`;
     const kubeconfig = path.join(dir, 'kubeconfig');
@@ -105,6 +117,15 @@ export async function startTestCluster(): Promise<TestCluster> {
         const c = new RestClient({ ...loadKubeconfig(kubeconfig), qps: extra.qps ?? 1000, burst: extra.burst ?? 1000 });
         clients.push(c);
         return c;
+      },
+      stopApiServer: () => stopChild(children.api, 'SIGKILL'),
+      startApiServer: startApi,
+      async secondApiServer() {
+        const port = await freePort();
+        children.api2 = await spawnApi(port, 'certs2');
+        const c2 = new RestClient({ ...loadKubeconfig(kubeconfig), server: `https://127.0.0.1:${port}`, qps: 1000, burst: 1000 });
+        clients.push(c2);
+        return { client: c2, stop: () => stopChild(children.api2) };
       },
       async restartApiServer(downMs = 300) {
         await stopChild(children.api, 'SIGKILL');
