@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { etcdCommand } from './etcd.js';
 import { apiserverCommand } from './apiserver.js';
+import { schedulerCommand } from './scheduler.js';
 
 const program = new Command('tskube')
   .description('The Kubernetes architecture rebuilt in TypeScript')
@@ -11,6 +12,7 @@ const program = new Command('tskube')
 
 program.addCommand(etcdCommand());
 program.addCommand(apiserverCommand());
+program.addCommand(schedulerCommand());
 
 // flag mistakes exit with 2, like Go's flag package in the upstream components
 // (addCommand does not pass settings down, so each command gets it)

@@ -1,0 +1,12 @@
+// policy/v1: pod disruption budgets.
+import { type ResourceDef, statusSubresource } from './resource-def.js';
+
+const policy = { group: 'policy', version: 'v1' };
+
+export const poddisruptionbudgets: ResourceDef = {
+  ...policy, kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', singular: 'poddisruptionbudget', namespaced: true,
+  shortNames: ['pdb'], hasStatus: true, generation: true, subresources: [statusSubresource({ ...policy, kind: 'PodDisruptionBudget' })],
+  prepareForCreate: (o) => { o.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }; },
+};
+
+export const policyV1: ResourceDef[] = [poddisruptionbudgets];

@@ -1,0 +1,11 @@
+// scheduling.k8s.io/v1: priority classes.
+import type { ResourceDef } from './resource-def.js';
+
+export const priorityclasses: ResourceDef = {
+  group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', singular: 'priorityclass',
+  namespaced: false, shortNames: ['pc'],
+  // Upstream's default: PreemptLowerPriority unless set.
+  defaults: (o) => { o.preemptionPolicy ??= 'PreemptLowerPriority'; },
+};
+
+export const schedulingV1: ResourceDef[] = [priorityclasses];

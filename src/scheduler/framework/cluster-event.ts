@@ -1,0 +1,29 @@
+// Cluster changes that can make an unschedulable pod schedulable. Each plugin says which
+// ones matter to it; the queue moves a pod back only on events its rejecting plugins named.
+
+export type EventResource = 'Node' | 'AssignedPod' | 'UnscheduledPod' | 'Namespace' | 'PodDisruptionBudget' | 'PriorityClass' | 'Service';
+export type EventAction = 'Add' | 'Delete' | 'Update'
+  | 'UpdateNodeLabel' | 'UpdateNodeTaint' | 'UpdateNodeAllocatable' | 'UpdateNodeUnschedulable' | 'UpdateNodeImages' | 'UpdatePodLabel';
+
+export interface ClusterEvent {
+  resource: EventResource;
+  /** 'Update' registered by a plugin means any update. */
+  action: EventAction;
+  /** Short label for logs and metrics ("NodeAdd", "AssignedPodDelete"). */
+  label: string;
+}
+
+export const clusterEvent = (resource: EventResource, action: EventAction): ClusterEvent => ({ resource, action, label: `${resource}${action}` });
+
+/** True when a registered event (resource + action, 'Update' meaning any update) covers the one that happened. */
+export function eventMatches(registered: ClusterEvent, happened: ClusterEvent): boolean {
+  if (registered.resource !== happened.resource) return false;
+  if (registered.action === happened.action) return true;
+  return registered.action === 'Update' && happened.action.startsWith('Update');
+}
+
+/** Every event; what a pod rejected by an unknown reason waits for. */
+export const WILDCARD_EVENTS: ClusterEvent[] = [
+  clusterEvent('Node', 'Add'), clusterEvent('Node', 'Update'), clusterEvent('Node', 'Delete'),
+  clusterEvent('AssignedPod', 'Add'), clusterEvent('AssignedPod', 'Update'), clusterEvent('AssignedPod', 'Delete'),
+];

@@ -1,0 +1,212 @@
+// One profile's plugins wired to their extension points, and the runners the scheduling
+// cycle calls (upstream frameworkImpl). The framework also is the plugins' Handle.
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Profile, ExtensionPoint } from '../config/types.js';
+import type {
+  BindPlugin, EnqueueExtensions, FilterPlugin, Handle, NodeScore, Plugin, PostFilterPlugin, PostFilterResult,
+  PreFilterPlugin, PreScorePlugin, ReservePlugin, PermitPlugin, ScorePlugin,
+} from './interfaces.js';
+import type { CycleState } from './cycle-state.js';
+import type { NodeInfo } from './node-info.js';
+import type { PodInfo } from './pod-info.js';
+import { Code, SUCCESS, Status, asError, unschedulable } from './status.js';
+import { WILDCARD_EVENTS, type ClusterEvent } from './cluster-event.js';
+import { POINT_METHOD, resolvePlugins } from './profile-plugins.js';
+import { UNIMPLEMENTED_UPSTREAM_PLUGINS, type Registry } from './registry.js';
+import type { QueueSortPlugin } from '../plugins/priority-sort/priority-sort.js';
+import type { PreEnqueuePlugin } from '../plugins/scheduling-gates/scheduling-gates.js';
+
+/** What the scheduler gives every framework: the shared cache, listers, client. */
+export type FrameworkDeps = Omit<Handle, 'runPreFilterAddPod' | 'runPreFilterRemovePod' | 'runFilterPlugins' | 'schedulerName'>;
+
+export interface PluginScores { plugin: string; weight: number; scores: Map<string, number> }
+
+export class Framework implements Handle {
+  readonly schedulerName: string;
+  readonly percentageOfNodesToScore: number | undefined;
+  readonly preEnqueue: PreEnqueuePlugin[];
+  readonly queueSort: QueueSortPlugin | undefined;
+  readonly preFilter: PreFilterPlugin[];
+  readonly filters: FilterPlugin[];
+  readonly postFilter: PostFilterPlugin[];
+  readonly preScore: PreScorePlugin[];
+  readonly scorers: Array<{ plugin: ScorePlugin; weight: number }>;
+  readonly reserve: ReservePlugin[];
+  readonly permit: PermitPlugin[];
+  readonly binders: BindPlugin[];
+  private readonly built = new Map<string, Plugin>();
+  private events?: Map<string, ClusterEvent[]>;
+
+  constructor(profile: Profile, registry: Registry, private readonly deps: FrameworkDeps, log: (msg: string) => void = () => {}) {
+    this.schedulerName = profile.schedulerName ?? 'default-scheduler';
+    this.percentageOfNodesToScore = profile.percentageOfNodesToScore;
+    const args = new Map((profile.pluginConfig ?? []).map((pc) => [pc.name, pc.args]));
+    const known = (name: string) => {
+      if (registry.has(name)) return true;
+      if (UNIMPLEMENTED_UPSTREAM_PLUGINS.has(name)) return false;
+      throw new Error(`${JSON.stringify(name)} does not exist`);
+    };
+    const build = (name: string): Plugin => {
+      let p = this.built.get(name);
+      if (!p) {
+        p = registry.get(name)!(args.get(name), this);
+        this.built.set(name, p);
+      }
+      return p;
+    };
+    const impl = (name: string, point: ExtensionPoint) => typeof (build(name) as any)[POINT_METHOD[point]] === 'function';
+    const { points } = resolvePlugins(profile.plugins, impl, known);
+    for (const name of args.keys()) if (!registry.has(name) && !UNIMPLEMENTED_UPSTREAM_PLUGINS.has(name)) log(`pluginConfig for unknown plugin ${name} ignored`);
+    const at = <T>(p: ExtensionPoint) => (points.get(p) ?? []).map((r) => build(r.name) as unknown as T);
+    this.preEnqueue = at('preEnqueue');
+    this.queueSort = at<QueueSortPlugin>('queueSort')[0];
+    this.preFilter = at('preFilter');
+    this.filters = at('filter');
+    this.postFilter = at('postFilter');
+    this.preScore = at('preScore');
+    this.scorers = (points.get('score') ?? []).map((r) => ({ plugin: build(r.name) as ScorePlugin, weight: r.weight || 1 }));
+    this.reserve = at('reserve');
+    this.permit = at('permit');
+    this.binders = at('bind');
+    if (this.binders.length === 0) throw new Error(`profile ${this.schedulerName}: at least one bind plugin is needed`);
+  }
+
+  // ---- Handle ----
+  nodeInfos(): NodeInfo[] { return this.deps.nodeInfos(); }
+  nodeInfo(name: string): NodeInfo | undefined { return this.deps.nodeInfo(name); }
+  namespaceLabels(ns: string) { return this.deps.namespaceLabels(ns); }
+  get listers() { return this.deps.listers; }
+  get client() { return this.deps.client; }
+  nominatedPodsForNode(name: string): PodInfo[] { return this.deps.nominatedPodsForNode(name); }
+  event(pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void { this.deps.event(pod, type, reason, action, message); }
+
+  runPreFilterAddPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): void {
+    for (const p of this.preFilter) if (!state.skipFilter.has(p.name)) p.addPod?.(state, pod, added, node);
+  }
+  runPreFilterRemovePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): void {
+    for (const p of this.preFilter) if (!state.skipFilter.has(p.name)) p.removePod?.(state, pod, removed, node);
+  }
+
+  // ---- runners ----
+  /** PreFilter; a rejection stops the cycle. nodeNames narrows the nodes to try. */
+  runPreFilter(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): { status: Status; nodeNames?: Set<string> } {
+    let names: Set<string> | undefined;
+    for (const p of this.preFilter) {
+      let r;
+      try { r = p.preFilter(state, pod, nodes); } catch (err) { return { status: asError(err).withPlugin(p.name) }; }
+      if (r.status.isSkip()) { state.skipFilter.add(p.name); continue; }
+      if (!r.status.isSuccess()) return { status: new Status(r.status.code, r.status.reasons).withPlugin(p.name) };
+      if (r.result?.nodeNames) names = names ? new Set([...names].filter((n) => r.result!.nodeNames!.has(n))) : r.result.nodeNames;
+    }
+    if (names && names.size === 0) return { status: unschedulable('node(s) didn\'t satisfy plugin(s) [PreFilter]') };
+    return { status: SUCCESS, nodeNames: names };
+  }
+
+  /** Filter plugins in order; the first rejection wins. */
+  runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    for (const p of this.filters) {
+      if (state.skipFilter.has(p.name)) continue;
+      let s: Status;
+      try { s = p.filter(state, pod, node); } catch (err) { s = asError(err); }
+      if (!s.isSuccess()) return s === SUCCESS ? s : new Status(s.code, s.reasons).withPlugin(p.name);
+    }
+    return SUCCESS;
+  }
+
+  /**
+   * Filter with pods nominated to this node (by preemption) of equal or higher priority
+   * counted as if already there, so a preemptor's room is not taken by others.
+   */
+  runFilterWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    const nominated = this.nominatedPodsForNode(node.name).filter((n) => n.key !== pod.key && n.priority >= pod.priority);
+    if (nominated.length === 0) return this.runFilterPlugins(state, pod, node);
+    const s2 = state.clone();
+    const n2 = node.clone();
+    for (const n of nominated) {
+      n2.addPod(n);
+      this.runPreFilterAddPod(s2, pod, n, n2);
+    }
+    const st = this.runFilterPlugins(s2, pod, n2);
+    return st.isSuccess() ? this.runFilterPlugins(state, pod, node) : st;
+  }
+
+  async runPostFilter(state: CycleState, pod: PodInfo, statuses: Map<string, Status>): Promise<{ status: Status; result?: PostFilterResult }> {
+    let last: { status: Status; result?: PostFilterResult } = { status: unschedulable() };
+    for (const p of this.postFilter) {
+      const r = await p.postFilter(state, pod, statuses);
+      if (r.status.isSuccess() || r.status.code === Code.Error) return r;
+      last = r;
+    }
+    return last;
+  }
+
+  runPreScore(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): Status {
+    for (const p of this.preScore) {
+      const s = p.preScore(state, pod, nodes);
+      if (s.isSkip()) { state.skipScore.add(p.name); continue; }
+      if (!s.isSuccess()) return new Status(s.code, s.reasons).withPlugin(p.name);
+    }
+    return SUCCESS;
+  }
+
+  /** Weighted, normalized scores per node, and each plugin's share (for explain). */
+  runScore(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): { totals: NodeScore[]; perPlugin: PluginScores[] } {
+    const totals = nodes.map((n) => ({ name: n.name, score: 0 }));
+    const perPlugin: PluginScores[] = [];
+    for (const { plugin, weight } of this.scorers) {
+      if (state.skipScore.has(plugin.name)) continue;
+      const scores = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
+      plugin.normalizeScore?.(state, pod, scores);
+      const m = new Map<string, number>();
+      scores.forEach((s, i) => { totals[i].score += s.score * weight; m.set(s.name, s.score); });
+      perPlugin.push({ plugin: plugin.name, weight, scores: m });
+    }
+    return { totals, perPlugin };
+  }
+
+  runReserve(state: CycleState, pod: PodInfo, node: string): Status {
+    for (const p of this.reserve) {
+      const s = p.reserve(state, pod, node);
+      if (!s.isSuccess()) { this.runUnreserve(state, pod, node); return new Status(s.code, s.reasons).withPlugin(p.name); }
+    }
+    return SUCCESS;
+  }
+
+  runUnreserve(state: CycleState, pod: PodInfo, node: string): void {
+    for (const p of [...this.reserve].reverse()) p.unreserve(state, pod, node);
+  }
+
+  /** Permit: success, a rejection, or the longest wait any plugin asked for. */
+  runPermit(state: CycleState, pod: PodInfo, node: string): { status: Status; waitMs: number } {
+    let waitMs = 0;
+    for (const p of this.permit) {
+      const r = p.permit(state, pod, node);
+      if (r.status.code === Code.Wait) { waitMs = Math.max(waitMs, r.timeoutMs ?? 0); continue; }
+      if (!r.status.isSuccess()) return { status: new Status(r.status.code, r.status.reasons).withPlugin(p.name), waitMs: 0 };
+    }
+    return { status: waitMs ? new Status(Code.Wait) : SUCCESS, waitMs };
+  }
+
+  async runBind(state: CycleState, pod: PodInfo, node: string): Promise<Status> {
+    for (const b of this.binders) {
+      const s = await b.bind(state, pod, node);
+      if (s.isSkip()) continue;
+      return s.isSuccess() ? s : new Status(s.code, s.reasons).withPlugin(b.name);
+    }
+    return asError(new Error('no bind plugin bound the pod'));
+  }
+
+  /** Events each plugin waits for; a plugin without EnqueueExtensions waits for any. */
+  eventsByPlugin(): Map<string, ClusterEvent[]> {
+    if (this.events) return this.events;
+    const m = this.events = new Map<string, ClusterEvent[]>();
+    for (const p of this.built.values()) {
+      const ext = p as Partial<EnqueueExtensions>;
+      m.set(p.name, typeof ext.eventsToRegister === 'function' ? ext.eventsToRegister() : WILDCARD_EVENTS);
+    }
+    return m;
+  }
+
+  /** Whether a plugin of this name runs in this profile (for tests and explain). */
+  has(name: string): boolean { return this.built.has(name); }
+}

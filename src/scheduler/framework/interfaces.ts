@@ -1,0 +1,106 @@
+// The extension points (upstream framework/interface.go), one interface each. A plugin
+// implements the ones it needs and says so with `satisfies FilterPlugin & ScorePlugin`.
+import type { Pod, Node, Namespace, Service } from 'kubernetes-types/core/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { CycleState } from './cycle-state.js';
+import type { NodeInfo } from './node-info.js';
+import type { PodInfo } from './pod-info.js';
+import type { Status } from './status.js';
+import type { ClusterEvent } from './cluster-event.js';
+
+export const MAX_NODE_SCORE = 100;
+export const MIN_NODE_SCORE = 0;
+
+export interface Plugin {
+  readonly name: string;
+}
+
+/** Nodes a PreFilter narrowed the search to; undefined means all nodes. */
+export interface PreFilterResult { nodeNames?: Set<string> }
+
+export interface PreFilterPlugin extends Plugin {
+  preFilter(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): { status: Status; result?: PreFilterResult };
+  /** Incremental updates to PreFilter state when preemption adds/removes pods on a node. */
+  addPod?(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): void;
+  removePod?(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): void;
+}
+
+export interface FilterPlugin extends Plugin {
+  filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+}
+
+export interface PostFilterResult { nominatedNodeName?: string }
+
+export interface PostFilterPlugin extends Plugin {
+  postFilter(state: CycleState, pod: PodInfo, statuses: Map<string, Status>): Promise<{ status: Status; result?: PostFilterResult }>;
+}
+
+export interface PreScorePlugin extends Plugin {
+  preScore(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): Status;
+}
+
+export interface NodeScore { name: string; score: number }
+
+export interface ScorePlugin extends Plugin {
+  score(state: CycleState, pod: PodInfo, node: NodeInfo): number;
+  /** Scales raw scores into [0, 100] in place. */
+  normalizeScore?(state: CycleState, pod: PodInfo, scores: NodeScore[]): void;
+}
+
+export interface ReservePlugin extends Plugin {
+  reserve(state: CycleState, pod: PodInfo, nodeName: string): Status;
+  unreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
+}
+
+export interface PermitPlugin extends Plugin {
+  /** Success, Unschedulable, or Wait with a timeout (the pod is bound when allowed). */
+  permit(state: CycleState, pod: PodInfo, nodeName: string): { status: Status; timeoutMs?: number };
+}
+
+export interface BindPlugin extends Plugin {
+  bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
+}
+
+/** Which cluster events can make pods this plugin rejected schedulable again. */
+export interface EnqueueExtensions {
+  eventsToRegister(): ClusterEvent[];
+}
+
+/** What the API writes a plugin may do (preemption deletes victims; the binder binds). */
+export interface SchedulerClient {
+  bind(pod: Pod, nodeName: string): Promise<void>;
+  deletePod(pod: Pod, reason: string): Promise<void>;
+  /** Patches status.nominatedNodeName ('' clears it). */
+  setNominatedNode(pod: Pod, nodeName: string): Promise<void>;
+}
+
+/** What a plugin can read and do, handed to its factory (upstream framework.Handle). */
+export interface Handle {
+  /** Every node, in a stable order, as of this scheduling cycle. */
+  nodeInfos(): NodeInfo[];
+  nodeInfo(name: string): NodeInfo | undefined;
+  namespaceLabels(ns: string): Record<string, string> | undefined;
+  listers: {
+    pdbs(): PodDisruptionBudget[];
+    services(ns: string): Service[];
+    replicaSets(ns: string): ReplicaSet[];
+    statefulSets(ns: string): StatefulSet[];
+    namespace(name: string): Namespace | undefined;
+  };
+  client: SchedulerClient;
+  /** Pods nominated to a node (by preemption), for counting them as if there. */
+  nominatedPodsForNode(nodeName: string): PodInfo[];
+  /** Runs the profile's PreFilter.addPod/removePod and Filter plugins (preemption's what-if). */
+  runPreFilterAddPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): void;
+  runPreFilterRemovePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): void;
+  runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /** Records an event about a pod. */
+  event(pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void;
+  /** The profile this framework serves. */
+  readonly schedulerName: string;
+}
+
+export type PluginFactory = (args: Record<string, any> | undefined, handle: Handle) => Plugin;
+
+export type { Node };

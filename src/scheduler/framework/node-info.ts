@@ -1,0 +1,83 @@
+// One node as the scheduler sees it: the Node object, the pods on it (bound and assumed),
+// and running totals kept in step as pods come and go, so Filter reads them in O(1).
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { Resource } from './resource.js';
+import type { HostPort, PodInfo } from './pod-info.js';
+
+export class NodeInfo {
+  node: Node | undefined;
+  readonly pods: PodInfo[] = [];
+  readonly requested = new Resource();
+  readonly nonZeroRequested = new Resource();
+  allocatable = new Resource();
+  readonly usedPorts: HostPort[] = [];
+  /** Pods with any (anti-)affinity, and those with required anti-affinity, for InterPodAffinity. */
+  podsWithAffinity = 0;
+  podsWithRequiredAntiAffinity = 0;
+  /** image name -> size, from node.status.images. */
+  readonly images = new Map<string, number>();
+  /** Bumped on every change; lets callers cache per-node results. */
+  generation = 0;
+
+  constructor(node?: Node) {
+    if (node) this.setNode(node);
+  }
+
+  get name(): string { return this.node?.metadata?.name ?? ''; }
+  get labels(): Record<string, string> { return this.node?.metadata?.labels ?? {}; }
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, string> | undefined);
+    this.images.clear();
+    for (const img of node.status?.images ?? []) {
+      for (const n of img.names ?? []) this.images.set(normalizedImageName(n), img.sizeBytes ?? 0);
+    }
+    this.generation++;
+  }
+
+  addPod(pi: PodInfo): void {
+    this.pods.push(pi);
+    this.account(pi, 1);
+  }
+
+  /** Removes by key; returns false when the pod was not here. */
+  removePod(key: string): boolean {
+    const i = this.pods.findIndex((p) => p.key === key);
+    if (i < 0) return false;
+    const [pi] = this.pods.splice(i, 1);
+    this.account(pi, -1);
+    return true;
+  }
+
+  private account(pi: PodInfo, sign: 1 | -1): void {
+    this.requested.add(pi.requests, sign);
+    this.nonZeroRequested.add(pi.nonZeroRequests, sign);
+    if (sign > 0) this.usedPorts.push(...pi.hostPorts);
+    else for (const hp of pi.hostPorts) {
+      const i = this.usedPorts.findIndex((u) => u.ip === hp.ip && u.port === hp.port && u.protocol === hp.protocol);
+      if (i >= 0) this.usedPorts.splice(i, 1);
+    }
+    if (pi.hasAffinity()) this.podsWithAffinity += sign;
+    if (pi.requiredAntiAffinity.length) this.podsWithRequiredAntiAffinity += sign;
+    this.generation++;
+  }
+
+  /** A copy whose pod list and totals can be changed without touching this one (preemption, nominated pods). */
+  clone(): NodeInfo {
+    const c = new NodeInfo();
+    c.node = this.node;
+    c.allocatable = this.allocatable;
+    for (const [k, v] of this.images) c.images.set(k, v);
+    for (const p of this.pods) c.addPod(p);
+    c.generation = this.generation;
+    return c;
+  }
+}
+
+/** "busybox" and "docker.io/library/busybox" both mean "busybox:latest" for image locality. */
+export function normalizedImageName(name: string): string {
+  let n = name;
+  if (n.lastIndexOf(':') <= n.lastIndexOf('/') && !n.includes('@')) n += ':latest';
+  return n.replace(/^docker\.io\/(library\/)?/, '');
+}

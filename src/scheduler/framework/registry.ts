@@ -1,0 +1,31 @@
+// Plugin name -> New(args, handle) factory: the in-tree plugins a configuration can turn on.
+import type { PluginFactory } from './interfaces.js';
+import * as NodeUnschedulable from '../plugins/node-unschedulable/node-unschedulable.js';
+import * as NodeName from '../plugins/node-name/node-name.js';
+import * as TaintToleration from '../plugins/taint-toleration/taint-toleration.js';
+import * as NodeAffinity from '../plugins/node-affinity/node-affinity.js';
+import * as NodeResourcesFit from '../plugins/node-resources-fit/node-resources-fit.js';
+import * as BalancedAllocation from '../plugins/node-resources-balanced-allocation/node-resources-balanced-allocation.js';
+import * as NodePorts from '../plugins/node-ports/node-ports.js';
+import * as InterPodAffinity from '../plugins/inter-pod-affinity/inter-pod-affinity.js';
+import * as PodTopologySpread from '../plugins/pod-topology-spread/pod-topology-spread.js';
+import * as ImageLocality from '../plugins/image-locality/image-locality.js';
+import * as DefaultPreemption from '../plugins/default-preemption/default-preemption.js';
+import * as DefaultBinder from '../plugins/default-binder/default-binder.js';
+import * as PrioritySort from '../plugins/priority-sort/priority-sort.js';
+import * as SchedulingGates from '../plugins/scheduling-gates/scheduling-gates.js';
+
+export type Registry = Map<string, PluginFactory>;
+
+export function inTreeRegistry(): Registry {
+  const mods: Array<{ Name: string; New: PluginFactory }> = [
+    SchedulingGates, PrioritySort, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
+    PodTopologySpread, InterPodAffinity, DefaultPreemption, BalancedAllocation, ImageLocality, DefaultBinder,
+  ] as any;
+  return new Map(mods.map((m) => [m.Name, m.New]));
+}
+
+/** Upstream plugins tskube does not implement (volumes, dynamic resources): accepted in configs and ignored. */
+export const UNIMPLEMENTED_UPSTREAM_PLUGINS = new Set([
+  'VolumeRestrictions', 'NodeVolumeLimits', 'EBSLimits', 'GCEPDLimits', 'AzureDiskLimits', 'VolumeBinding', 'VolumeZone', 'DynamicResources',
+]);

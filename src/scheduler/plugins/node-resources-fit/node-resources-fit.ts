@@ -1,0 +1,67 @@
+// NodeResourcesFit: Filter checks the pod's requests (containers, init containers and
+// overhead, as upstream sums them) against what is left of the node's allocatable; Score
+// ranks nodes by one of three strategies (LeastAllocated by default).
+import type { EnqueueExtensions, FilterPlugin, Handle, ScorePlugin } from '../../framework/interfaces.js';
+import type { CycleState } from '../../framework/cycle-state.js';
+import type { NodeInfo } from '../../framework/node-info.js';
+import type { PodInfo } from '../../framework/pod-info.js';
+import { CPU, EPHEMERAL_STORAGE, MEMORY } from '../../framework/resource.js';
+import { SUCCESS, unschedulable, type Status } from '../../framework/status.js';
+import { clusterEvent } from '../../framework/cluster-event.js';
+import { DEFAULT_RESOURCES, leastAllocated, mostAllocated, shapeScorer, weightedScore, type ScoringStrategy } from './scoring-strategy.js';
+
+export const Name = 'NodeResourcesFit';
+export const ErrReasonTooManyPods = 'Too many pods';
+export const insufficient = (resource: string): string => `Insufficient ${resource}`;
+
+export interface NodeResourcesFitArgs {
+  ignoredResources?: string[];
+  ignoredResourceGroups?: string[];
+  scoringStrategy?: ScoringStrategy;
+}
+
+/** Every resource the pod is short of on this node, as upstream lists them. */
+export function insufficientResources(pod: PodInfo, node: NodeInfo, ignored: (name: string) => boolean = () => false): string[] {
+  const out: string[] = [];
+  if (node.pods.length + 1 > node.allocatable.allowedPodNumber) out.push(ErrReasonTooManyPods);
+  const req = pod.requests;
+  if (req.isZero()) return out;
+  const left = (name: string) => node.allocatable.get(name) - node.requested.get(name);
+  for (const name of [CPU, MEMORY, EPHEMERAL_STORAGE]) {
+    const want = req.get(name);
+    if (want > 0 && want > left(name)) out.push(insufficient(name));
+  }
+  for (const [name, want] of req.scalar) {
+    if (want === 0 || ignored(name)) continue;
+    if (want > left(name)) out.push(insufficient(name));
+  }
+  return out;
+}
+
+export function New(args: NodeResourcesFitArgs | undefined, _h: Handle) {
+  const ignoredNames = new Set(args?.ignoredResources ?? []);
+  const ignoredGroups = new Set(args?.ignoredResourceGroups ?? []);
+  const ignored = (name: string) => ignoredNames.has(name) || (name.includes('/') && ignoredGroups.has(name.split('/')[0]));
+  const strategy = args?.scoringStrategy ?? {};
+  const resources = strategy.resources?.length ? strategy.resources : DEFAULT_RESOURCES;
+  const type = strategy.type ?? 'LeastAllocated';
+  const f = type === 'MostAllocated' ? mostAllocated
+    : type === 'RequestedToCapacityRatio' ? shapeScorer(strategy.requestedToCapacityRatio?.shape ?? [{ utilization: 0, score: 10 }, { utilization: 100, score: 0 }])
+      : leastAllocated;
+  return {
+    name: Name,
+    filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
+      const reasons = insufficientResources(pod, node, ignored);
+      return reasons.length ? unschedulable(...reasons) : SUCCESS;
+    },
+    score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
+      // cpu and memory count the nonzero defaults for containers without requests, so that
+      // request-less pods still spread.
+      const requested = (name: string) => name === CPU || name === MEMORY
+        ? node.nonZeroRequested.get(name) + pod.nonZeroRequests.get(name)
+        : node.requested.get(name) + pod.requests.get(name);
+      return weightedScore(resources, requested, (n) => node.allocatable.get(n), f);
+    },
+    eventsToRegister: () => [clusterEvent('AssignedPod', 'Delete'), clusterEvent('Node', 'Add'), clusterEvent('Node', 'UpdateNodeAllocatable')],
+  } satisfies FilterPlugin & ScorePlugin & EnqueueExtensions;
+}

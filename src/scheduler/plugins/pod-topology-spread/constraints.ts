@@ -1,0 +1,98 @@
+// Topology spread constraints with their selectors parsed: the pod's own, or the profile's
+// defaults (system defaults: hostname skew 3, zone skew 5, ScheduleAnyway) for pods that a
+// Service, ReplicaSet or StatefulSet selects.
+import type { Pod, Taint, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import { LabelSelector, labelSelectorFromSpec, newRequirement, type Requirement } from '../../../api/selectors/index.js';
+import type { Handle } from '../../framework/interfaces.js';
+import type { NodeInfo } from '../../framework/node-info.js';
+import { podMatchesNodeSelectorAndAffinity } from '../../util/node-selector.js';
+import { findUntoleratedTaint } from '../../util/tolerations.js';
+
+export const HOSTNAME = 'kubernetes.io/hostname';
+export const ZONE = 'topology.kubernetes.io/zone';
+
+export const SYSTEM_DEFAULT_CONSTRAINTS: TopologySpreadConstraint[] = [
+  { maxSkew: 3, topologyKey: HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway' },
+  { maxSkew: 5, topologyKey: ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
+];
+
+export interface Constraint {
+  maxSkew: number;
+  topologyKey: string;
+  selector: LabelSelector;
+  minDomains: number;
+  honorNodeAffinity: boolean;
+  honorNodeTaints: boolean;
+}
+
+export function parseConstraint(c: TopologySpreadConstraint, pod: Pod, selector?: LabelSelector): Constraint {
+  let sel = selector ?? labelSelectorFromSpec(c.labelSelector);
+  const labels = pod.metadata?.labels ?? {};
+  const extra: Requirement[] = [];
+  for (const k of c.matchLabelKeys ?? []) if (labels[k] !== undefined) extra.push(newRequirement(k, 'in', [labels[k]]));
+  if (extra.length) sel = LabelSelector.of([...sel.requirements, ...extra]);
+  return {
+    maxSkew: c.maxSkew,
+    topologyKey: c.topologyKey,
+    selector: sel,
+    minDomains: c.minDomains ?? 1,
+    honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+    honorNodeTaints: c.nodeTaintsPolicy === 'Honor',
+  };
+}
+
+/** The pod's constraints with the given whenUnsatisfiable, or the defaults when it has none at all. */
+export function podConstraints(pod: Pod, when: 'DoNotSchedule' | 'ScheduleAnyway', defaults: TopologySpreadConstraint[], h: Handle): Constraint[] {
+  const own = pod.spec?.topologySpreadConstraints ?? [];
+  if (own.length) return own.filter((c) => c.whenUnsatisfiable === when).map((c) => parseConstraint(c, pod));
+  const wanted = defaults.filter((c) => c.whenUnsatisfiable === when);
+  if (!wanted.length) return [];
+  const sel = defaultSelector(pod, h);
+  if (!sel) return [];
+  return wanted.map((c) => parseConstraint(c, pod, sel));
+}
+
+/** Union of the selectors of the Services, ReplicaSets and StatefulSets that select the pod (upstream's DefaultSelector). */
+export function defaultSelector(pod: Pod, h: Handle): LabelSelector | undefined {
+  const ns = pod.metadata?.namespace ?? 'default';
+  const labels = pod.metadata?.labels ?? {};
+  const reqs: Requirement[] = [];
+  for (const svc of h.listers.services(ns)) {
+    const s = svc.spec?.selector;
+    if (!s || !Object.keys(s).length) continue;
+    if (!Object.entries(s).every(([k, v]) => labels[k] === v)) continue;
+    for (const [k, v] of Object.entries(s)) reqs.push(newRequirement(k, '=', [v]));
+  }
+  for (const set of [...h.listers.replicaSets(ns), ...h.listers.statefulSets(ns)]) {
+    try {
+      const sel = labelSelectorFromSpec(set.spec?.selector);
+      if (sel.isEmpty() || !sel.matches(labels)) continue;
+      reqs.push(...sel.requirements);
+    } catch { /* invalid selector: ignore */ }
+  }
+  if (!reqs.length) return undefined;
+  // Drop exact duplicates so the selector stays valid and small.
+  const seen = new Set<string>();
+  const uniq = reqs.filter((r) => { const k = `${r.key}\0${r.operator}\0${r.values.join(',')}`; return !seen.has(k) && !!seen.add(k); });
+  return LabelSelector.of(uniq);
+}
+
+/** Whether a node takes part in a constraint's counting (policies, and all keys present). */
+export function nodeCounts(c: Constraint, pod: Pod, node: NodeInfo, allKeys: string[]): boolean {
+  if (!node.node) return false;
+  const labels = node.labels;
+  if (!allKeys.every((k) => labels[k] !== undefined)) return false;
+  if (c.honorNodeAffinity && !podMatchesNodeSelectorAndAffinity(pod.spec, node.node)) return false;
+  if (c.honorNodeTaints && findUntoleratedTaint(node.node.spec?.taints, pod.spec?.tolerations, (t: Taint) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) return false;
+  return true;
+}
+
+/** Pods on the node in the pod's namespace, not terminating, selected by the constraint. */
+export function countMatching(c: Constraint, ns: string, node: NodeInfo): number {
+  let n = 0;
+  for (const p of node.pods) {
+    if (p.namespace !== ns || p.pod.metadata?.deletionTimestamp) continue;
+    if (c.selector.matches(p.pod.metadata?.labels)) n++;
+  }
+  return n;
+}

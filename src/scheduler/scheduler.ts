@@ -1,0 +1,337 @@
+// tskube scheduler: watches pods and nodes, keeps the scheduler cache, pops pending pods
+// from the queue one at a time, decides synchronously (so the cache is never stale within
+// a decision), assumes the pod onto its node, and binds in the background.
+import type { Namespace, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { RestClient } from '../client/rest-client.js';
+import { SharedInformerFactory } from '../client/informer-factory.js';
+import type { SharedInformer } from '../client/informer.js';
+import { deletedObject } from '../client/informer.js';
+import { NAMESPACES, NODES, PODDISRUPTIONBUDGETS, PODS, PRIORITYCLASSES, REPLICASETS, SERVICES } from '../client/resources.js';
+import { EventRecorder } from '../client/event-recorder.js';
+import type { KubeSchedulerConfiguration } from './config/types.js';
+import { defaultConfig } from './config/load-config.js';
+import { Framework, type FrameworkDeps } from './framework/framework.js';
+import { inTreeRegistry, type Registry } from './framework/registry.js';
+import { PodInfo, podKey } from './framework/pod-info.js';
+import { WILDCARD_EVENTS, clusterEvent } from './framework/cluster-event.js';
+import { Code } from './framework/status.js';
+import { fitErrorMessage } from './framework/fit-error.js';
+import { SchedulerCache } from './cache/scheduler-cache.js';
+import { SchedulingQueue } from './queue/scheduling-queue.js';
+import type { QueuedPod } from './queue/queued-pod.js';
+import { Nominator } from './queue/nominator.js';
+import { Scheduler1, type Decision } from './schedule-one.js';
+import { SchedulerMetrics } from './metrics.js';
+import { ExplainStore } from './explain.js';
+import { ApiWriter } from './api-writer.js';
+import { nodeUpdateEvents } from './node-events.js';
+import { withResolvedPriority } from './priority.js';
+
+export interface SchedulerOptions {
+  client: RestClient;
+  config?: KubeSchedulerConfiguration;
+  registry?: Registry;
+  log?: (msg: string) => void;
+  /** Verbosity (--v): 2 logs every binding. */
+  verbosity?: number;
+}
+
+const isAssigned = (p: Pod) => !!p.spec?.nodeName;
+const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
+export class Scheduler {
+  readonly cache = new SchedulerCache();
+  readonly nominator = new Nominator();
+  readonly queue: SchedulingQueue;
+  readonly frameworks = new Map<string, Framework>();
+  readonly metrics: SchedulerMetrics;
+  readonly explain = new ExplainStore();
+  readonly writer: ApiWriter;
+  readonly recorder: EventRecorder;
+  private readonly factory: SharedInformerFactory;
+  private readonly algorithm: Scheduler1;
+  private readonly log: (msg: string) => void;
+  private readonly v: number;
+  private readonly inf: {
+    pods: SharedInformer<Pod>; nodes: SharedInformer<Node>; namespaces: SharedInformer<Namespace>; services: SharedInformer<Service>;
+    replicaSets: SharedInformer<ReplicaSet>; pdbs: SharedInformer<PodDisruptionBudget>; priorityClasses: SharedInformer<PriorityClass>;
+  };
+  private stopped = false;
+  private loopDone?: Promise<void>;
+  private readonly binding = new Set<Promise<void>>();
+  /** Scheduled pods counted since start (benchmarks read it). */
+  scheduledCount = 0;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    const config = opts.config ?? defaultConfig();
+    this.log = opts.log ?? ((m) => process.stderr.write(`scheduler: ${m}\n`));
+    this.v = opts.verbosity ?? 0;
+    this.writer = new ApiWriter(opts.client);
+    this.recorder = new EventRecorder(opts.client, { component: config.profiles?.[0]?.schedulerName ?? 'default-scheduler', log: (m) => this.log(m) });
+    this.factory = new SharedInformerFactory(opts.client, { log: (m: string) => this.log(m) });
+    this.inf = {
+      pods: this.factory.forResource(PODS, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
+      nodes: this.factory.forResource(NODES),
+      namespaces: this.factory.forResource(NAMESPACES),
+      services: this.factory.forResource(SERVICES),
+      replicaSets: this.factory.forResource(REPLICASETS),
+      pdbs: this.factory.forResource(PODDISRUPTIONBUDGETS),
+      priorityClasses: this.factory.forResource(PRIORITYCLASSES),
+    };
+    const deps: FrameworkDeps = {
+      nodeInfos: () => this.cache.nodeInfos(),
+      nodeInfo: (n) => this.cache.nodeInfo(n),
+      namespaceLabels: (ns) => this.inf.namespaces.lister.get(ns)?.metadata?.labels,
+      listers: {
+        pdbs: () => this.inf.pdbs.lister.list(),
+        services: (ns) => this.inf.services.lister.namespace(ns).list(),
+        replicaSets: (ns) => this.inf.replicaSets.lister.namespace(ns).list(),
+        statefulSets: () => [],
+        namespace: (n) => this.inf.namespaces.lister.get(n),
+      },
+      client: this.writer,
+      nominatedPodsForNode: (n) => this.nominator.forNode(n),
+      event: (pod, type, reason, _action, message) => this.recorder.event(pod as any, type, reason, message),
+    };
+    const registry = opts.registry ?? inTreeRegistry();
+    for (const p of config.profiles ?? [{ schedulerName: 'default-scheduler' }]) {
+      this.frameworks.set(p.schedulerName!, new Framework(p, registry, deps, this.log));
+    }
+    const first = [...this.frameworks.values()][0];
+    this.queue = new SchedulingQueue({
+      initialBackoffMs: (config.podInitialBackoffSeconds ?? 1) * 1000,
+      maxBackoffMs: (config.podMaxBackoffSeconds ?? 10) * 1000,
+      less: first.queueSort ? (a, b) => first.queueSort!.less({ priority: a.info.priority, timestamp: a.timestamp }, { priority: b.info.priority, timestamp: b.timestamp }) : undefined,
+      preEnqueue: (pod) => {
+        for (const p of this.frameworkFor(pod)?.preEnqueue ?? []) {
+          const why = p.preEnqueue(pod);
+          if (why) return why;
+        }
+        return undefined;
+      },
+      eventsFor: (pod, plugin) => this.frameworkFor(pod)?.eventsByPlugin().get(plugin) ?? WILDCARD_EVENTS,
+    });
+    this.algorithm = new Scheduler1(() => this.cache.nodeInfos(), () => config.percentageOfNodesToScore);
+    this.metrics = new SchedulerMetrics(
+      () => this.queue.counts(),
+      () => ({ nodes: this.cache.nodeCount, pods: this.cache.podCount }),
+    );
+  }
+
+  private frameworkFor(pod: Pod): Framework | undefined {
+    return this.frameworks.get(pod.spec?.schedulerName || 'default-scheduler');
+  }
+
+  private resolve(pod: Pod): Pod {
+    const pcs = this.inf.priorityClasses.lister;
+    return withResolvedPriority(pod, (n) => pcs.get(n), () => pcs.list());
+  }
+
+  /** Starts informers and waits for them to sync (done before leading, like upstream). */
+  async startInformers(signal?: AbortSignal): Promise<void> {
+    this.factory.start();
+    await this.factory.waitForCacheSync(signal);
+    this.registerHandlers();
+  }
+
+  private registerHandlers(): void {
+    this.inf.nodes.addEventHandler({
+      onAdd: (n) => { this.cache.addNode(n); this.queue.onEvent(clusterEvent('Node', 'Add')); },
+      onUpdate: (o, n) => {
+        this.cache.updateNode(n);
+        for (const e of nodeUpdateEvents(o, n)) this.queue.onEvent(e);
+      },
+      onDelete: (d) => { this.cache.removeNode(deletedObject(d).metadata!.name!); },
+    });
+    this.inf.pods.addEventHandler({
+      onAdd: (p) => this.podAdded(p),
+      onUpdate: (o, p) => this.podUpdated(o, p),
+      onDelete: (d) => this.podDeleted(deletedObject(d)),
+    });
+    const pdbChanged = () => this.queue.onEvent(clusterEvent('PodDisruptionBudget', 'Update'));
+    this.inf.pdbs.addEventHandler({ onAdd: pdbChanged, onUpdate: pdbChanged });
+  }
+
+  private responsibleFor(pod: Pod): boolean { return this.frameworks.has(pod.spec?.schedulerName || 'default-scheduler'); }
+
+  private podAdded(raw: Pod): void {
+    const pod = this.resolve(raw);
+    if (isAssigned(pod)) {
+      this.cache.addOrUpdatePod(pod);
+      this.queue.remove(podKey(pod));
+      this.nominator.delete(podKey(pod));
+      this.queue.onEvent(clusterEvent('AssignedPod', 'Add'), (q) => q.info.hasAffinity() || !!q.info.pod.spec?.topologySpreadConstraints?.length);
+      return;
+    }
+    if (!this.responsibleFor(pod) || isTerminal(pod) || pod.metadata?.deletionTimestamp) return;
+    this.nominator.set(pod, pod.status?.nominatedNodeName);
+    this.queue.add(pod);
+    this.metrics.queueIncoming.inc({ queue: 'active', event: 'PodAdd' });
+  }
+
+  private podUpdated(oldRaw: Pod, raw: Pod): void {
+    const pod = this.resolve(raw);
+    const key = podKey(pod);
+    if (isAssigned(pod)) {
+      const wasAssigned = isAssigned(oldRaw);
+      this.cache.addOrUpdatePod(pod);
+      this.queue.remove(key);
+      this.nominator.delete(key);
+      if (!wasAssigned) return;
+      const labelsChanged = JSON.stringify(oldRaw.metadata?.labels ?? {}) !== JSON.stringify(raw.metadata?.labels ?? {});
+      if (labelsChanged) this.queue.onEvent(clusterEvent('AssignedPod', 'UpdatePodLabel'));
+      if (isTerminal(pod)) this.queue.onEvent(clusterEvent('AssignedPod', 'Delete'));
+      return;
+    }
+    if (!this.responsibleFor(pod)) return;
+    if (isTerminal(pod) || pod.metadata?.deletionTimestamp) { this.queue.remove(key); this.nominator.delete(key); return; }
+    this.nominator.set(pod, pod.status?.nominatedNodeName);
+    // Our own status writes (conditions, nomination) must not retrigger scheduling.
+    if (JSON.stringify(oldRaw.spec) === JSON.stringify(raw.spec) && JSON.stringify(oldRaw.metadata?.labels) === JSON.stringify(raw.metadata?.labels)) return;
+    this.queue.update(pod);
+  }
+
+  private podDeleted(pod: Pod): void {
+    const key = podKey(pod);
+    this.nominator.delete(key);
+    this.explain.forget(key);
+    if (this.cache.podNode(key) !== undefined) {
+      this.cache.removePod(key);
+      this.queue.onEvent(clusterEvent('AssignedPod', 'Delete'));
+    }
+    this.queue.remove(key);
+    this.queue.done(key);
+  }
+
+  /** Runs the scheduling loop until stop(). */
+  run(): void {
+    this.queue.run();
+    this.loopDone = this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      const q = await this.queue.pop();
+      if (!q) break;
+      try {
+        this.scheduleOne(q);
+      } catch (err) {
+        this.log(`error scheduling ${q.info.key}: ${(err as Error).stack ?? err}`);
+        this.queue.requeueFailed(q, this.queue.schedulingCycle, undefined);
+      }
+      // Let I/O (watch events, binding responses) in between decisions.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** One pod: decide, assume, then bind in the background. */
+  scheduleOne(q: QueuedPod): void {
+    const start = performance.now();
+    const cycle = this.queue.schedulingCycle;
+    // Use the informer's latest copy; the pod may have been bound or deleted since it was queued.
+    const latest = this.inf.pods.lister.get(q.info.key);
+    if (!latest || isAssigned(latest) || latest.metadata?.deletionTimestamp) { this.queue.done(q.info.key); return; }
+    const pod = this.resolve(latest);
+    const fw = this.frameworkFor(pod);
+    if (!fw) { this.queue.done(q.info.key); return; }
+    const pi = pod === q.info.pod ? q.info : new PodInfo(pod);
+    q.info = pi;
+    const decision = this.algorithm.schedule(fw, pi);
+    const nodeNames = this.cache.nodeInfos().map((n) => n.name);
+    if (!decision.node) {
+      void this.handleUnschedulable(fw, q, decision, cycle, start, nodeNames);
+      return;
+    }
+    const node = decision.node;
+    this.explain.record(pi.key, fw.schedulerName, decision, 'Scheduled', nodeNames);
+    const assumed = new PodInfo({ ...pod, spec: { ...pod.spec!, nodeName: node } });
+    this.cache.assume(assumed, node);
+    const rs = fw.runReserve(decision.state, pi, node);
+    if (!rs.isSuccess()) {
+      this.cache.forget(pi.key);
+      void this.handleError(fw, q, cycle, start, `running Reserve plugin ${rs.plugin}: ${rs.message()}`);
+      return;
+    }
+    const p = this.bindingCycle(fw, q, decision, node, cycle, start);
+    this.binding.add(p);
+    void p.finally(() => this.binding.delete(p));
+  }
+
+  private async bindingCycle(fw: Framework, q: QueuedPod, d: Decision, node: string, cycle: number, start: number): Promise<void> {
+    const pi = q.info;
+    const permit = fw.runPermit(d.state, pi, node);
+    if (permit.waitMs) await new Promise((r) => setTimeout(r, permit.waitMs));
+    const st = permit.status.isRejected() ? permit.status : await fw.runBind(d.state, pi, node);
+    if (!st.isSuccess() && st.code !== Code.Wait) {
+      this.cache.forget(pi.key);
+      fw.runUnreserve(d.state, pi, node);
+      await this.handleError(fw, q, cycle, start, `binding rejected: ${st.message()}`);
+      return;
+    }
+    this.queue.done(pi.key);
+    this.nominator.delete(pi.key);
+    this.scheduledCount++;
+    const secs = (performance.now() - start) / 1000;
+    this.metrics.scheduleAttempts.inc({ result: 'scheduled', profile: fw.schedulerName });
+    this.metrics.attemptDuration.observe({ result: 'scheduled', profile: fw.schedulerName }, secs);
+    this.metrics.podSchedulingDuration.observe({ attempts: String(Math.min(q.attempts, 16)) }, (Date.now() - q.initialAttemptTimestamp) / 1000);
+    const msg = `Successfully assigned ${pi.namespace}/${pi.name} to ${node}`;
+    if (this.v >= 2) this.log(msg);
+    this.recorder.event(pi.pod as any, 'Normal', 'Scheduled', msg);
+  }
+
+  private async handleUnschedulable(fw: Framework, q: QueuedPod, d: Decision, cycle: number, start: number, nodeNames: string[]): Promise<void> {
+    const pi = q.info;
+    let postFilterMsg: string | undefined;
+    let nominated: string | undefined;
+    if (d.numNodes > 0 && !d.preFilterStatus) {
+      this.metrics.preemptionAttempts.inc();
+      try {
+        const r = await fw.runPostFilter(d.state, pi, d.statuses);
+        if (r.result?.nominatedNodeName) {
+          nominated = r.result.nominatedNodeName;
+          this.nominator.set({ ...pi.pod, status: { ...pi.pod.status, nominatedNodeName: nominated } }, nominated);
+        } else if (r.status.message()) postFilterMsg = r.status.message();
+      } catch (err) {
+        postFilterMsg = `preemption: ${(err as Error).message}`;
+      }
+    }
+    const message = d.numNodes === 0 ? 'no nodes available to schedule pods'
+      : fitErrorMessage(d.numNodes, d.preFilterStatus ? new Map() : d.statuses, { preFilterMsg: d.preFilterStatus?.message(), postFilterMsg });
+    this.explain.record(pi.key, fw.schedulerName, d, 'Unschedulable', nodeNames, message);
+    this.metrics.scheduleAttempts.inc({ result: 'unschedulable', profile: fw.schedulerName });
+    this.metrics.attemptDuration.observe({ result: 'unschedulable', profile: fw.schedulerName }, (performance.now() - start) / 1000);
+    if (this.v >= 2) this.log(`unable to schedule pod ${pi.key}: ${message}`);
+    this.recorder.event(pi.pod as any, 'Warning', 'FailedScheduling', message);
+    this.queue.requeueFailed(q, cycle, d.rejectors.size ? d.rejectors : new Set(['*']));
+    try {
+      await this.writer.markUnschedulable(pi.pod, 'Unschedulable', message, nominated);
+    } catch (err) {
+      this.log(`updating status of pod ${pi.key}: ${(err as Error).message}`);
+    }
+  }
+
+  private async handleError(fw: Framework, q: QueuedPod, cycle: number, start: number, message: string): Promise<void> {
+    const pi = q.info;
+    this.metrics.scheduleAttempts.inc({ result: 'error', profile: fw.schedulerName });
+    this.metrics.attemptDuration.observe({ result: 'error', profile: fw.schedulerName }, (performance.now() - start) / 1000);
+    this.log(`error scheduling pod ${pi.key}: ${message}`);
+    this.recorder.event(pi.pod as any, 'Warning', 'FailedScheduling', message);
+    this.queue.requeueFailed(q, cycle, undefined);
+    try {
+      await this.writer.markUnschedulable(pi.pod, 'SchedulerError', message);
+    } catch { /* best effort */ }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.close();
+    await this.loopDone;
+    await Promise.allSettled([...this.binding]);
+    await this.recorder.shutdown();
+    await this.factory.shutdown();
+  }
+}

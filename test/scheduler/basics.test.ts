@@ -1,0 +1,67 @@
+// Scheduling through the real API server: binding, events, conditions, manual nodeName,
+// pending without a scheduler, and the HTTP endpoints.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createNode, createPod, eventually, events, getPod, nodeObject, podObject, startEnv, waitBound, type Env } from './harness.js';
+
+let env: Env;
+before(async () => { env = await startEnv(); });
+after(async () => { await env?.stop(); });
+
+test('without a scheduler pods stay Pending; a pod with nodeName needs none', async () => {
+  await createNode(env.client, nodeObject('node-1'));
+  await createPod(env.client, podObject('waiting'));
+  await createPod(env.client, podObject('manual', { spec: { nodeName: 'node-1' } }));
+  await new Promise((r) => setTimeout(r, 1000));
+  const p = await getPod(env.client, 'waiting');
+  assert.equal(p.spec.nodeName, undefined);
+  assert.equal(p.status.phase, 'Pending');
+  assert.equal((await getPod(env.client, 'manual')).spec.nodeName, 'node-1');
+});
+
+test('the scheduler binds pending pods and records Scheduled events', async () => {
+  const s = await env.startScheduler(['--leader-elect=false']);
+  assert.equal(await waitBound(env.client, 'waiting'), 'node-1');
+  const p = await getPod(env.client, 'waiting');
+  const cond = p.status.conditions.find((c: any) => c.type === 'PodScheduled');
+  assert.equal(cond.status, 'True');
+  const ev = await eventually(async () => (await events(env.client, 'default', 'waiting')).find((e) => e.reason === 'Scheduled'), 'Scheduled event');
+  assert.equal(ev.message, 'Successfully assigned default/waiting to node-1');
+  assert.equal(ev.type, 'Normal');
+  assert.equal(ev.source.component, 'default-scheduler');
+  const health = await s.get('/healthz');
+  assert.equal(health.status, 200);
+  assert.equal(health.body, 'ok');
+  const metrics = (await s.get('/metrics')).body;
+  assert.match(metrics, /scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} [1-9]/);
+  assert.match(metrics, /scheduler_pending_pods\{queue="active"\} 0/);
+  assert.match(metrics, /scheduler_scheduling_attempt_duration_seconds_bucket/);
+  const ex = JSON.parse((await s.get('/debug/explain?pod=default/waiting')).body);
+  assert.equal(ex.result, 'Scheduled');
+  assert.equal(ex.node, 'node-1');
+  assert.equal(ex.filter[0].verdict, 'feasible');
+});
+
+test('unschedulable pods get FailedScheduling with per-reason counts and PodScheduled=False', async () => {
+  await createNode(env.client, nodeObject('gpu-1', { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }));
+  await createPod(env.client, podObject('huge', { cpu: '100' }));
+  const ev = await eventually(async () => (await events(env.client, 'default', 'huge')).find((e) => e.reason === 'FailedScheduling'), 'FailedScheduling event');
+  assert.equal(ev.type, 'Warning');
+  assert.match(ev.message, /^0\/2 nodes are available: 1 Insufficient cpu, 1 node\(s\) had untolerated taint \{dedicated: gpu\}\. preemption: 0\/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling\.$/);
+  const cond = await eventually(async () => (await getPod(env.client, 'huge')).status.conditions?.find((c: any) => c.type === 'PodScheduled'), 'condition');
+  assert.equal(cond.status, 'False');
+  assert.equal(cond.reason, 'Unschedulable');
+  assert.equal(cond.message, ev.message);
+  const s = env.schedulers[0];
+  const ex = JSON.parse((await s.get('/debug/explain?pod=default/huge')).body);
+  assert.equal(ex.result, 'Unschedulable');
+  const gpu = ex.filter.find((f: any) => f.node === 'gpu-1');
+  assert.deepEqual([gpu.verdict, gpu.plugin, gpu.reasons[0]], ['rejected', 'TaintToleration', 'node(s) had untolerated taint {dedicated: gpu}']);
+  assert.equal((await s.get('/debug/explain?pod=default/nope')).status, 404);
+  assert.equal((await s.get('/debug/explain?pod=bad')).status, 400);
+});
+
+test('a node that fits later brings an unschedulable pod back (NodeAdd)', async () => {
+  await createNode(env.client, nodeObject('big', { cpu: '200' }));
+  assert.equal(await waitBound(env.client, 'huge', 'default', 20_000), 'big');
+});
