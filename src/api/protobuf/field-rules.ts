@@ -16,6 +16,14 @@ export const INLINE_FIELDS = new Set([
   'SecretProjection.localObjectReference',
 ]);
 
+/** Proto field names that differ from the JSON name (go-to-protobuf named them from Go). */
+const JSON_NAMES: Record<string, string> = {
+  'BoundObjectReference.uID': 'uid',
+  'IngressClassParametersReference.aPIGroup': 'apiGroup',
+};
+
+export const jsonName = (message: string, field: string): string => JSON_NAMES[`${message}.${field}`] ?? field;
+
 /** Messages that stand for a Go slice type (`[]string`): JSON is the bare list. */
 export const LIST_WRAPPERS = new Set(['Verbs', 'ExtraValue']);
 

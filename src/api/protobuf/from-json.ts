@@ -1,7 +1,7 @@
 // A JSON object to the plain object protobufjs encodes with the message's field numbers.
 // Keys the message does not know are dropped, as Go's decoder drops unknown JSON fields.
 import protobuf from 'protobufjs';
-import { INLINE_FIELDS } from './field-rules.js';
+import { INLINE_FIELDS, jsonName } from './field-rules.js';
 import { SPECIAL_CODECS, listWrapper } from './special-types.js';
 
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
@@ -37,7 +37,7 @@ export function messageFromJSON(type: protobuf.Type, obj: Record<string, any>, w
       out[field.name] = messageFromJSON(field.resolvedType as protobuf.Type, obj, where);
       continue;
     }
-    const value = obj[field.name];
+    const value = obj[jsonName(type.name, field.name)];
     if (value === undefined || value === null) continue;
     if (field.map) {
       if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${at}: expected an object`);

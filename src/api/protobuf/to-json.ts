@@ -1,7 +1,7 @@
 // A decoded protobuf message to the JSON object the API server stores, the way Go gets
 // there: into the struct, then encoding/json (see field-rules.ts for zero values).
 import protobuf from 'protobufjs';
-import { INLINE_FIELDS, keepsZero } from './field-rules.js';
+import { INLINE_FIELDS, jsonName, keepsZero } from './field-rules.js';
 import { SPECIAL_CODECS, listWrapper, toNumber } from './special-types.js';
 
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
@@ -29,24 +29,25 @@ export function messageToJSON(type: protobuf.Type, msg: any, nested: NestedDecod
   for (const field of type.fieldsArray) {
     if (!Object.prototype.hasOwnProperty.call(msg, field.name)) continue;
     const value = msg[field.name];
+    const name = jsonName(type.name, field.name);
     if (field.map) {
       const keys = Object.keys(value ?? {});
       if (keys.length === 0) continue;
       const map: Record<string, unknown> = {};
       for (const k of keys) map[k] = valueToJSON(field, value[k], nested) ?? null;
-      out[field.name] = map;
+      out[name] = map;
     } else if (field.repeated) {
       if (!value?.length) continue;
-      out[field.name] = value.map((v: any) => valueToJSON(field, v, nested) ?? null);
+      out[name] = value.map((v: any) => valueToJSON(field, v, nested) ?? null);
     } else if (field.resolvedType instanceof protobuf.Type) {
       const json = valueToJSON(field, value, nested);
       if (json === undefined) continue;
       if (INLINE_FIELDS.has(`${type.name}.${field.name}`) && json && typeof json === 'object') Object.assign(out, json);
-      else out[field.name] = json;
+      else out[name] = json;
     } else {
       const json = scalarToJSON(field, value);
       if (isZero(json) && !keepsZero(type.name, field.name)) continue;
-      out[field.name] = json;
+      out[name] = json;
     }
   }
   return out;

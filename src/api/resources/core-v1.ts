@@ -99,4 +99,9 @@ export const events: ResourceDef = {
   },
 };
 
-export const coreV1: ResourceDef[] = [pods, namespaces, nodes, services, endpoints, configmaps, secrets, serviceaccounts, events];
+export const resourcequotas: ResourceDef = {
+  ...core, kind: 'ResourceQuota', plural: 'resourcequotas', singular: 'resourcequota', namespaced: true, shortNames: ['quota'],
+  hasStatus: true, subresources: [statusSubresource({ ...core, kind: 'ResourceQuota' })], prepareForCreate: (o) => { o.status = {}; },
+};
+
+export const coreV1: ResourceDef[] = [pods, namespaces, nodes, services, endpoints, configmaps, secrets, serviceaccounts, events, resourcequotas];
