@@ -9,6 +9,7 @@ export interface EtcdctlOptions {
   env?: NodeJS.ProcessEnv;
   input?: string;
   timeoutMs?: number;
+  stopWhen?: (stdout: string) => boolean;
 }
 
 export function etcdctl(args: string[], opts: EtcdctlOptions): Promise<RunResult> {
@@ -19,6 +20,7 @@ export function etcdctl(args: string[], opts: EtcdctlOptions): Promise<RunResult
     env: { ETCDCTL_API: String(api), ...opts.env },
     input: opts.input,
     timeoutMs: opts.timeoutMs,
+    stopWhen: opts.stopWhen,
   });
 }
 

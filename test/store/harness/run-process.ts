@@ -17,6 +17,8 @@ export interface RunOptions {
   input?: string;
   timeoutMs?: number;
   cwd?: string;
+  /** for commands that never end by themselves (watch): SIGTERM once stdout satisfies this */
+  stopWhen?: (stdout: string) => boolean;
 }
 
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -28,7 +30,14 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    let stopping = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (!stopping && opts.stopWhen?.(stdout)) {
+        stopping = true;
+        child.kill('SIGTERM');
+      }
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
     child.on('error', (err) => {
