@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { World, node, pod } from './world.js';
+import * as PTS from '../../../src/scheduler/plugins/pod-topology-spread/pod-topology-spread.js';
+import { Code } from '../../../src/scheduler/framework/status.js';
+
+const nodes = () => [node('a1', { labels: { zone: 'a' } }), node('a2', { labels: { zone: 'a' } }), node('b1', { labels: { zone: 'b' } }), node('nozone')];
+const spread = (maxSkew: number, when = 'DoNotSchedule', extra: Record<string, unknown> = {}) => ({ spec: { topologySpreadConstraints: [{ maxSkew, topologyKey: 'zone', whenUnsatisfiable: when, labelSelector: { matchLabels: { app: 'web' } }, ...extra }] }, labels: { app: 'web' } });
+
+test('DoNotSchedule: skew limit per zone; nodes without the key are unresolvable', () => {
+  const w = new World(undefined, nodes(), [pod('w0', { labels: { app: 'web' }, node: 'a1' })]);
+  const p = pod('w1', spread(1));
+  assert.ok(!w.filter(p, 'a2').isSuccess());
+  assert.deepEqual(w.filter(p, 'a2').reasons, [PTS.ErrReasonConstraintsNotMatch]);
+  assert.ok(w.filter(p, 'b1').isSuccess());
+  const st = w.filter(p, 'nozone');
+  assert.equal(st.code, Code.UnschedulableAndUnresolvable);
+  assert.deepEqual(st.reasons, [PTS.ErrReasonNodeLabelNotMatch]);
+  // maxSkew 2 allows a second pod in zone a.
+  assert.ok(w.filter(pod('w2', spread(2)), 'a2').isSuccess());
+});
+
+test('minDomains: fewer domains than asked makes the global minimum 0', () => {
+  const w = new World(undefined, nodes(), [pod('w0', { labels: { app: 'web' }, node: 'a1' }), pod('w1', { labels: { app: 'web' }, node: 'b1' })]);
+  assert.ok(w.filter(pod('x', spread(1)), 'a2').isSuccess());
+  assert.ok(!w.filter(pod('y', spread(1, 'DoNotSchedule', { minDomains: 3 })), 'a2').isSuccess());
+});
+
+test('nodeAffinityPolicy Honor leaves out nodes the pod cannot use', () => {
+  const w = new World(undefined, [...nodes(), node('c1', { labels: { zone: 'c', pool: 'x' } })], [pod('w0', { labels: { app: 'web' }, node: 'a1' }), pod('w1', { labels: { app: 'web' }, node: 'b1' })]);
+  const sel = { nodeSelector: { pool: 'x' } };
+  // zone c is empty; counted only when the pod could go there. With the selector, zones a, b are ignored.
+  const honor = pod('h', { ...spread(1), spec: { ...spread(1).spec, ...sel } });
+  assert.ok(w.filter(honor, 'c1').isSuccess());
+  const plain = pod('p', spread(1));
+  assert.ok(!w.filter(plain, 'a2').isSuccess());
+});
+
+test('ScheduleAnyway scores fewer matching pods higher; default constraints follow Services', () => {
+  const w = new World(undefined, nodes(), [pod('w0', { labels: { app: 'web' }, node: 'a1' }), pod('w1', { labels: { app: 'web' }, node: 'a2' })]);
+  const s = w.scores(pod('p', spread(1, 'ScheduleAnyway'))).get('PodTopologySpread')!;
+  assert.ok(s.get('b1')! > s.get('a1')!);
+  assert.equal(s.get('nozone'), 0);
+  // No constraints and no Service: no default spreading.
+  assert.equal(w.scores(pod('q', { labels: { app: 'web' } })).get('PodTopologySpread'), undefined);
+  // Default constraints use kubernetes.io/hostname and topology.kubernetes.io/zone.
+  const zoned = (n: string, z: string) => node(n, { labels: { 'topology.kubernetes.io/zone': z } });
+  const w2 = new World(undefined, [zoned('a1', 'a'), zoned('a2', 'a'), zoned('b1', 'b')], [pod('w0', { labels: { app: 'web' }, node: 'a1' }), pod('w1', { labels: { app: 'web' }, node: 'a2' })]);
+  w2.services = [{ metadata: { namespace: 'default', name: 'web' }, spec: { selector: { app: 'web' } } }];
+  const d = w2.scores(pod('r', { labels: { app: 'web' } })).get('PodTopologySpread')!;
+  assert.equal(d.get('b1'), 100);
+  assert.ok(d.get('b1')! > d.get('a1')!);
+});
