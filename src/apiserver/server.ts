@@ -11,7 +11,8 @@ import { loadTokenFile } from './authn/token-file.js';
 import { bootstrap } from './bootstrap.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/legacy-discovery.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery } from './discovery/aggregated-discovery.js';
-import { openapiDocument, openapiIndex } from './discovery/openapi-v3.js';
+import { serveOpenAPIV3 } from './discovery/openapi-v3.js';
+import { serveOpenAPIV2 } from './discovery/openapi-v2.js';
 import { serveResource } from './handlers/resource-handler.js';
 import { wantsAggregatedDiscovery } from './http/negotiate.js';
 import { sendError, sendJSON } from './http/respond.js';
@@ -71,12 +72,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       return;
     }
     if (p === '/version') return sendJSON(res, 200, versionInfo());
-    if (p === '/openapi/v3') return sendJSON(res, 200, openapiIndex(catalogue));
-    if (p.startsWith('/openapi/v3/')) {
-      const parts = p.slice('/openapi/v3/'.length).split('/');
-      const doc = parts[0] === 'api' ? openapiDocument(catalogue, '', parts[1]) : openapiDocument(catalogue, parts[1] ?? '', parts[2] ?? '');
-      if (doc) return sendJSON(res, 200, doc);
-    }
+    if (p === '/openapi/v2') return serveOpenAPIV2(req, res, catalogue);
+    if ((p === '/openapi/v3' || p.startsWith('/openapi/v3/')) && serveOpenAPIV3(req, res, url, catalogue)) return;
     if (p === '/api' || p === '/apis') {
       if (wantsAggregatedDiscovery(req.headers.accept)) return sendJSON(res, 200, aggregatedDiscovery(catalogue, p === '/api'), AGGREGATED_CONTENT_TYPE);
       return sendJSON(res, 200, p === '/api' ? apiVersions(`${advertise}:${opts.securePort}`) : apiGroupList(catalogue));

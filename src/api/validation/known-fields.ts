@@ -80,6 +80,34 @@ export function strictDecodingErrors(kind: KindRef | string, obj: unknown, rawJs
   return [...new Set(out)].slice(0, MAX_STRICT_ERRORS);
 }
 
+function prune(t: FieldTree, code: string, value: unknown): void {
+  if (code === '' || code === '*' || value === null || typeof value !== 'object') return;
+  if (code.startsWith('[')) {
+    if (Array.isArray(value)) for (const v of value) prune(t, code.slice(1, -1), v);
+    return;
+  }
+  if (code.startsWith('{')) {
+    for (const v of Object.values(value)) prune(t, code.slice(1, -1), v);
+    return;
+  }
+  const fields = t.types[code];
+  if (!fields || Array.isArray(value)) return;
+  const obj = value as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    if (!Object.prototype.hasOwnProperty.call(fields, k)) delete obj[k];
+    else prune(t, fields[k], obj[k]);
+  }
+}
+
+/**
+ * Drops the fields the kind does not declare, in place: upstream decodes into typed structs,
+ * so unknown fields never reach storage whatever fieldValidation says.
+ */
+export function pruneUnknownFields(kind: KindRef | string, obj: unknown): void {
+  const root = rootCode(kind);
+  if (root) prune(knownFieldTree(), root, obj);
+}
+
 /** Paths of fields the kind does not declare, as upstream prints them ("spec.foo"). */
 export function unknownFields(kind: KindRef | string, obj: unknown): string[] {
   return strictDecodingErrors(kind, obj).map((e) => /^unknown field "(.*)"$/.exec(e)?.[1]).filter((p): p is string => p !== undefined);

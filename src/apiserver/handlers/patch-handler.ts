@@ -8,7 +8,7 @@ import { applyPatch, PATCH_CONTENT_TYPES, serverSideApply, strategicMergePatch, 
 import { mediaType, readBody } from '../http/body.js';
 import { nowTimestamp } from '../registry/object-meta.js';
 import { type RequestContext, apiVersionOf, fieldManager, isDryRun, query } from './request-context.js';
-import { checkKind } from './write-body.js';
+import { applyFieldValidation, checkKind } from './write-body.js';
 import { sendObject } from './resource-handler.js';
 
 export const PATCH_TYPES: readonly string[] = PATCH_CONTENT_TYPES;
@@ -47,6 +47,7 @@ export async function servePatch(ctx: RequestContext, ns: string, subresource: s
   if (!apply) {
     const { obj, created } = await registry.update(def, ns, info.name, async (cur) => {
       const next = await applyPatchBody(ctx, cur, raw);
+      if (!subresource || subresource === 'status') applyFieldValidation(ctx, next, def, undefined, true);
       // A patch never moves an object: its own resourceVersion only when the patch sets one.
       if (next.metadata && !raw.toString('utf8').includes('"resourceVersion"')) delete next.metadata.resourceVersion;
       return next;

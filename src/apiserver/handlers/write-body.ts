@@ -3,7 +3,7 @@
 import type { KubeObject, ResourceDef } from '../../api/resources/resource-def.js';
 import { newBadRequest } from '../../api/status/index.js';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
-import { strictDecodingErrors } from '../../api/validation/known-fields.js';
+import { pruneUnknownFields, strictDecodingErrors } from '../../api/validation/known-fields.js';
 import { type RequestContext, apiVersionOf, query } from './request-context.js';
 
 export async function readObject(ctx: RequestContext, def: ResourceDef = ctx.def): Promise<KubeObject> {
@@ -25,14 +25,19 @@ export function checkKind(obj: KubeObject, def: ResourceDef): void {
   obj.kind = def.kind;
 }
 
-export function applyFieldValidation(ctx: RequestContext, obj: KubeObject, def: ResourceDef, rawJson?: string): void {
+/**
+ * fieldValidation: unknown and duplicate fields fail the request (Strict), come back as
+ * warnings (Warn, the default) or pass silently (Ignore); unknown fields are dropped either
+ * way. Create and update errors carry upstream's decoder prefix; patch errors do not.
+ */
+export function applyFieldValidation(ctx: RequestContext, obj: KubeObject, def: ResourceDef, rawJson?: string, patch = false): void {
   const mode = query(ctx, 'fieldValidation') ?? 'Warn';
   if (!['Strict', 'Warn', 'Ignore'].includes(mode)) throw newBadRequest(`fieldValidation: Unsupported value: "${mode}": supported values: "Ignore", "Warn", "Strict"`);
-  if (mode === 'Ignore') return;
-  const errors = strictDecodingErrors(def, obj, rawJson);
-  if (errors.length === 0) return;
-  if (mode === 'Strict') {
-    throw newBadRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${errors.join(', ')}`);
+  const errors = mode === 'Ignore' ? [] : strictDecodingErrors(def, obj, rawJson);
+  if (errors.length && mode === 'Strict') {
+    const prefix = patch ? '' : `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: `;
+    throw newBadRequest(`${prefix}strict decoding error: ${errors.join(', ')}`);
   }
-  ctx.res.setHeader('Warning', errors.map((e) => `299 - ${JSON.stringify(e)}`));
+  if (errors.length) ctx.res.setHeader('Warning', errors.map((e) => `299 - ${JSON.stringify(e)}`));
+  pruneUnknownFields(def, obj);
 }
