@@ -110,26 +110,31 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     const backoff = new Backoff();
     let needList = true;
     while (!signal.aborted) {
+      let phase: 'list' | 'watch' = needList ? 'list' : 'watch';
       try {
         if (needList) {
           await this.listAndReplace(signal);
           needList = false;
           backoff.reset();
         }
-        await this.watchOnce(signal);
-        backoff.reset();
+        phase = 'watch';
+        const started = Date.now();
+        const events = await this.watchOnce(signal);
+        // A watch the server ends at once, again and again, must not become a hot loop.
+        if (events === 0 && Date.now() - started < 1000) await sleep(backoff.step(), signal);
+        else backoff.reset();
       } catch (err) {
         if (signal.aborted) break;
-        if (err instanceof WatchExpired || isGone(err)) {
+        if (phase === 'watch' && (err instanceof WatchExpired || isGone(err))) {
           // The store compacted past our version: start again from a fresh list, at once.
           this.log(`informer ${this.name}: watch expired (${(err as Error).message}); re-listing`);
           needList = true;
           continue;
         }
-        // A failed list or a non-410 ERROR event re-lists; a dropped connection re-watches.
-        if (err instanceof ApiError) needList = true;
+        // A failed list or a non-410 error from the server re-lists; a dropped connection re-watches.
+        if (phase === 'list' || err instanceof ApiError) needList = true;
         const delay = backoff.step();
-        this.log(`informer ${this.name}: ${needList ? 'list' : 'watch'} failed: ${(err as Error).message}; retrying in ${Math.round(delay)} ms`);
+        this.log(`informer ${this.name}: ${phase} failed: ${(err as Error).message}; retrying in ${Math.round(delay)} ms`);
         await sleep(delay, signal);
       }
     }
@@ -176,14 +181,17 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     }
   }
 
-  private async watchOnce(signal: AbortSignal): Promise<void> {
+  /** Follows one watch until it ends; returns how many events it carried. */
+  private async watchOnce(signal: AbortSignal): Promise<number> {
     // client-go picks a random watch timeout between 5 and 10 minutes to spread re-watches.
     const timeoutSeconds = Math.floor(300 * (1 + Math.random()));
     const events = this.client.watch<T>(this.ref(), {
       labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector,
       resourceVersion: this.lastSyncResourceVersion, allowWatchBookmarks: true, timeoutSeconds,
     }, signal);
+    let count = 0;
     for await (const ev of events) {
+      count++;
       if (ev.type === 'ERROR') {
         const st = ev.object;
         if (st?.code === 410) throw new WatchExpired(st.message ?? 'Gone');
@@ -206,6 +214,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       }
       if (rv) this.lastSyncResourceVersion = rv;
     }
+    return count;
   }
 
   private resync(): void {

@@ -5,7 +5,6 @@
 // they last saw it change (so clock skew between machines does not matter). Writes use
 // the lease's resourceVersion, so two candidates can never both win the same round.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { ApiError } from '../api/status/index.js';
 import { isNotFound } from './api-status-error.js';
 import { type Logger, sleep, stderrLogger } from './backoff.js';
 import { formatMicroTime } from './micro-time.js';
@@ -176,7 +175,7 @@ export class LeaderElector {
   private withTimeout<R>(p: Promise<R>, ms: number, signal: AbortSignal): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), Math.max(1, ms));
-      const onAbort = () => reject(new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'cancelled', reason: 'Cancelled', code: 0 }));
+      const onAbort = () => reject(new Error('cancelled'));
       signal.addEventListener('abort', onAbort, { once: true });
       p.then(resolve, reject).finally(() => { clearTimeout(timer); signal.removeEventListener('abort', onAbort); });
     });
