@@ -46,6 +46,8 @@ export class InProcessV2 implements V2Endpoint {
   async reopen(): Promise<void> {
     const port = Number(new URL(this.url).port);
     await this.close();
+    // let this process's pooled client sockets see the close before the next request
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await this.listen(port);
   }
 

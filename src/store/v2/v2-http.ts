@@ -76,19 +76,19 @@ function makeHandler(opts: V2HandlerOptions): V2Handler {
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
     if (rawPath !== '/v2' && !rawPath.startsWith('/v2/')) return false;
 
-    res.setHeader('Access-Control-Allow-Headers', 'accept, content-type, authorization');
-    res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS, PUT, DELETE');
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('X-Etcd-Cluster-Id', opts.clusterId);
-
     let p: string;
     try {
       p = unescape(rawPath, false);
     } catch {
+      // Go's server rejects a malformed URL before any handler runs
       req.resume();
+      res.setHeader('Connection', 'close');
       plain(res, 400, '400 Bad Request');
       return true;
     }
+    res.setHeader('Access-Control-Allow-Headers', 'accept, content-type, authorization');
+    res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS, PUT, DELETE');
+    res.setHeader('Access-Control-Allow-Origin', '*');
     const clean = muxClean(p);
     if (clean !== p) {
       req.resume();
@@ -99,10 +99,11 @@ function makeHandler(opts: V2HandlerOptions): V2Handler {
       return true;
     }
     if (p === '/v2/keys' || p.startsWith('/v2/keys/')) {
-      handleKeys({ store, raft }, req, res, p.slice('/v2/keys'.length), rawQuery).catch((e) => writeError(res, e, store.index));
+      handleKeys({ store, raft, clusterId: opts.clusterId }, req, res, p.slice('/v2/keys'.length), rawQuery).catch((e) => writeError(res, e, store.index));
       return true;
     }
     req.resume();
+    if (p.startsWith('/v2/members')) res.setHeader('X-Etcd-Cluster-Id', opts.clusterId);
     if (!handleCluster({ store, member: opts.member, startTime }, req.method ?? 'GET', p, res)) plain(res, 404, '404 page not found\n');
     return true;
   };

@@ -13,6 +13,7 @@ export interface KeysContext {
   store: V2Store;
   /** X-Raft-Index / X-Raft-Term; without raft they follow the store index and a fixed term */
   raft: () => { index: number; term: number };
+  clusterId: string;
 }
 
 const ALLOWED = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'];
@@ -30,6 +31,7 @@ export async function handleKeys(ctx: KeysContext, req: IncomingMessage, res: Se
     res.writeHead(405, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }).end('Method Not Allowed\n');
     return;
   }
+  res.setHeader('X-Etcd-Cluster-Id', ctx.clusterId);
   let r: KeyRequest;
   try {
     let form;
