@@ -90,6 +90,25 @@ describe('kubectl create generators (protobuf bodies) on real etcd', () => {
     assert.equal(cj.spec.jobTemplate.spec.template.spec.restartPolicy, 'OnFailure');
   });
 
+  test('create job --from=cronjob: ownerReferences with controller true', () => {
+    c.k('create', 'job', 'manual', '--from=cronjob/tick');
+    const job = get('job', 'manual');
+    const owner = job.metadata.ownerReferences[0];
+    assert.deepEqual([owner.kind, owner.name, owner.controller], ['CronJob', 'tick', true]);
+    assert.equal(owner.uid, get('cronjob', 'tick').metadata.uid);
+  });
+
+  test('rollout restart, pause and resume; scale', () => {
+    c.k('rollout', 'restart', 'deployment/web');
+    assert.ok(get('deployment', 'web').spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']);
+    c.k('rollout', 'pause', 'deployment/web');
+    assert.equal(get('deployment', 'web').spec.paused, true);
+    c.k('rollout', 'resume', 'deployment/web');
+    assert.equal(get('deployment', 'web').spec.paused, undefined);
+    c.k('scale', 'deployment/web', '--replicas=5');
+    assert.equal(get('deployment', 'web').spec.replicas, 5);
+  });
+
   test('quota, priorityclass, poddisruptionbudget', () => {
     c.k('create', 'quota', 'q', '--hard=cpu=2,memory=1Gi,pods=10', '--scopes=NotBestEffort');
     const q = get('resourcequota', 'q');
