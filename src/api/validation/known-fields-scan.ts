@@ -12,10 +12,14 @@ export function scanJsonFields(text: string, root: string, fieldsOf: Lookup): st
 
   function str(): string {
     const start = i;
+    let escaped = false;
     i++;
-    while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    for (let c = text.charCodeAt(i); c !== 34; c = text.charCodeAt(i)) {
+      if (c === 92) { escaped = true; i += 2; } else i++;
+    }
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+    // Only escaped strings need decoding; most keys and values are plain.
+    return escaped ? JSON.parse(text.slice(start, i)) as string : text.slice(start + 1, i - 1);
   }
 
   function skipScalar(): void {
