@@ -1,6 +1,9 @@
 // What exists before the first client call: the four system namespaces, and the
-// `kubernetes` Service in default (first IP of the range) with Endpoints to this server.
+// `kubernetes` Service in default (first IP of the range) with Endpoints to this server,
+// and the two system priority classes.
 import { endpoints, namespaces, services } from '../api/resources/core-v1.js';
+import { priorityclasses } from '../api/resources/scheduling-v1.js';
+import { SYSTEM_PRIORITY_CLASSES } from '../api/validation/cluster-validation.js';
 import type { KubeObject, ResourceDef } from '../api/resources/resource-def.js';
 import type { Registry } from './registry/registry.js';
 import { ipAt, type Cidr } from './services/cidr.js';
@@ -15,6 +18,13 @@ async function ensure(registry: Registry, def: ResourceDef, obj: KubeObject): Pr
 export async function bootstrap(registry: Registry, cidr: Cidr, advertise: string, port: number): Promise<void> {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await ensure(registry, namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  const descriptions: Record<string, string> = {
+    'system-node-critical': 'Used for system critical pods that must not be moved from their current node.',
+    'system-cluster-critical': 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+  };
+  for (const [name, value] of Object.entries(SYSTEM_PRIORITY_CLASSES)) {
+    await ensure(registry, priorityclasses, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, description: descriptions[name] });
   }
   const svc: KubeObject = {
     apiVersion: 'v1', kind: 'Service',

@@ -5,6 +5,7 @@ import { appsV1 } from './apps-v1.js';
 import { coordinationV1 } from './coordination-v1.js';
 import { batchV1 } from './batch-v1.js';
 import { rbacV1 } from './rbac-v1.js';
+import { clusterGroups } from './cluster-groups.js';
 import { policyV1 } from './policy-v1.js';
 import { schedulingV1 } from './scheduling-v1.js';
 
@@ -41,4 +42,4 @@ export class Catalogue {
   }
 }
 
-export const builtinResources = (): ResourceDef[] => [...coreV1, ...appsV1, ...coordinationV1, ...policyV1, ...schedulingV1, ...batchV1, ...rbacV1];
+export const builtinResources = (): ResourceDef[] => [...coreV1, ...appsV1, ...batchV1, ...coordinationV1, ...policyV1, ...schedulingV1, ...rbacV1, ...clusterGroups];

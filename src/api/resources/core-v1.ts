@@ -1,5 +1,13 @@
 // The core ("") group, version v1: the resources every cluster starts with.
-import { type ResourceDef, statusSubresource } from './resource-def.js';
+import { type ResourceDef, scaleSubresource, statusSubresource, subresource } from './resource-def.js';
+import { defaultPodSpec } from '../defaults/pod-defaults.js';
+import { defaultReplicationController } from '../defaults/workload-defaults.js';
+import { defaultLimitRange, defaultPersistentVolume, defaultPersistentVolumeClaim } from '../defaults/cluster-defaults.js';
+import { validateReplicationController } from '../validation/workload-validation.js';
+import { validatePersistentVolume, validatePersistentVolumeClaim, validateResourceQuota } from '../validation/storage-validation.js';
+import { validatePodSpec } from '../validation/pod-validation.js';
+import { defaultTable } from '../tables/default-table.js';
+import { persistentVolumeClaimTable, persistentVolumeTable, podTemplateTable, replicationControllerTable, resourceQuotaTable } from '../tables/core-extra-tables.js';
 import { defaultPod, qosClass } from '../defaults/pod-defaults.js';
 import { defaultNamespace, defaultSecret, defaultService } from '../defaults/core-defaults.js';
 import { validatePod } from '../validation/pod-validation.js';
@@ -19,6 +27,8 @@ export const pods: ResourceDef = {
   subresources: [
     statusSubresource({ ...core, kind: 'Pod' }),
     { name: 'binding', ...core, kind: 'Binding', verbs: ['create'] },
+    subresource('eviction', 'policy/v1', 'Eviction', ['create']),
+    subresource('log', 'v1', 'Pod', ['get']),
   ],
   defaults: defaultPod,
   prepareForCreate: (o) => { o.status = { phase: 'Pending', qosClass: qosClass(o.spec) }; },
@@ -102,6 +112,38 @@ export const events: ResourceDef = {
 export const resourcequotas: ResourceDef = {
   ...core, kind: 'ResourceQuota', plural: 'resourcequotas', singular: 'resourcequota', namespaced: true, shortNames: ['quota'],
   hasStatus: true, subresources: [statusSubresource({ ...core, kind: 'ResourceQuota' })], prepareForCreate: (o) => { o.status = {}; },
+  validate: validateResourceQuota, table: resourceQuotaTable,
 };
 
-export const coreV1: ResourceDef[] = [pods, namespaces, nodes, services, endpoints, configmaps, secrets, serviceaccounts, events, resourcequotas];
+export const limitranges: ResourceDef = {
+  ...core, kind: 'LimitRange', plural: 'limitranges', singular: 'limitrange', namespaced: true, shortNames: ['limits'],
+  defaults: defaultLimitRange, table: defaultTable,
+};
+
+export const replicationcontrollers: ResourceDef = {
+  ...core, kind: 'ReplicationController', plural: 'replicationcontrollers', singular: 'replicationcontroller', namespaced: true,
+  shortNames: ['rc'], categories: ['all'], storagePath: 'controllers', hasStatus: true, generation: true,
+  subresources: [statusSubresource({ ...core, kind: 'ReplicationController' }), scaleSubresource()],
+  defaults: defaultReplicationController, prepareForCreate: (o) => { o.status = { replicas: 0 }; }, validate: validateReplicationController,
+  table: replicationControllerTable, fieldSelectors: { 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
+};
+
+export const persistentvolumes: ResourceDef = {
+  ...core, kind: 'PersistentVolume', plural: 'persistentvolumes', singular: 'persistentvolume', namespaced: false, shortNames: ['pv'],
+  hasStatus: true, subresources: [statusSubresource({ ...core, kind: 'PersistentVolume' })], defaults: defaultPersistentVolume,
+  prepareForCreate: (o) => { o.status = { phase: 'Pending' }; }, validate: validatePersistentVolume, table: persistentVolumeTable,
+};
+
+export const persistentvolumeclaims: ResourceDef = {
+  ...core, kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', singular: 'persistentvolumeclaim', namespaced: true, shortNames: ['pvc'],
+  hasStatus: true, subresources: [statusSubresource({ ...core, kind: 'PersistentVolumeClaim' })], defaults: defaultPersistentVolumeClaim,
+  prepareForCreate: (o) => { o.status = { phase: 'Pending' }; }, validate: validatePersistentVolumeClaim, table: persistentVolumeClaimTable,
+};
+
+export const podtemplates: ResourceDef = {
+  ...core, kind: 'PodTemplate', plural: 'podtemplates', singular: 'podtemplate', namespaced: true,
+  defaults: (o) => defaultPodSpec(o.template?.spec), validate: (o) => validatePodSpec(o.template?.spec, 'template.spec'), table: podTemplateTable,
+};
+
+export const coreV1: ResourceDef[] = [pods, namespaces, nodes, services, endpoints, configmaps, secrets, serviceaccounts, events,
+  resourcequotas, limitranges, replicationcontrollers, persistentvolumes, persistentvolumeclaims, podtemplates];

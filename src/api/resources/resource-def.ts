@@ -9,7 +9,7 @@ export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | '
 export const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export interface SubresourceDef {
-  name: 'status' | 'scale' | 'binding' | 'eviction';
+  name: 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'approval';
   /** The kind served at the subresource, as discovery reports it. */
   group: string; version: string; kind: string;
   verbs: Verb[];
@@ -36,6 +36,8 @@ export interface ResourceDef {
   returnDeletedObject?: boolean;
   /** Names must be DNS-1123 labels (namespaces, services) rather than subdomains. */
   nameIsLabel?: boolean;
+  /** Names need only be path segments (RBAC: "system:node"). */
+  nameIsPathSegment?: boolean;
   /** Sets upstream's defaults in place (after decoding, before validation). */
   defaults?: (obj: KubeObject) => void;
   /** Resets server-owned fields on create (status, for most). */
@@ -53,6 +55,12 @@ export const groupVersion = (r: { group: string; version: string }) => r.group ?
 export function statusSubresource(r: { group: string; version: string; kind: string }): SubresourceDef {
   return { name: 'status', group: r.group, version: r.version, kind: r.kind, verbs: ['get', 'patch', 'update'] };
 }
+
+/** A subresource serving another kind (pods/eviction → policy/v1 Eviction). */
+export const subresource = (name: SubresourceDef['name'], gv: string, kind: string, verbs: Verb[]): SubresourceDef => {
+  const [group, version] = gv.includes('/') ? gv.split('/') : ['', gv];
+  return { name, group, version, kind, verbs };
+};
 
 export function scaleSubresource(): SubresourceDef {
   return { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };

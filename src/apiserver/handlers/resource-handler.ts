@@ -12,6 +12,7 @@ import { type RequestContext, apiVersionOf, fieldManager, isDryRun, query } from
 import { serveWatch } from './watch-handler.js';
 import { readObject } from './write-body.js';
 import { serveBinding, serveScale } from './subresources.js';
+import { serveEviction, serveLog } from './pod-subresources.js';
 
 const gr = (ctx: RequestContext) => ({ group: ctx.def.group, resource: ctx.def.plural });
 
@@ -93,7 +94,9 @@ async function serveSubresource(ctx: RequestContext, ns: string): Promise<void> 
   if (!sub) throw newNotFound(gr(ctx), info.name);
   if (sub.name === 'scale') return serveScale(ctx, ns);
   if (sub.name === 'binding') return serveBinding(ctx, ns);
-  // status and finalize: the main kind, writing only their part.
+  if (sub.name === 'eviction') return serveEviction(ctx, ns);
+  if (sub.name === 'log') return serveLog(ctx, ns);
+  // status, approval and finalize: the main kind, writing only their part.
   switch (info.verb) {
     case 'get': return sendObject(ctx, 200, await registry.get(def, ns, info.name));
     case 'update': {

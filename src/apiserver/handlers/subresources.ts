@@ -9,13 +9,20 @@ import { nowTimestamp } from '../registry/object-meta.js';
 import { type RequestContext, fieldManager, isDryRun } from './request-context.js';
 import { applyPatchBody } from './patch-handler.js';
 
+/** ReplicationControllers select with a plain map; the apps kinds with a LabelSelector. */
+function scaleSelector(obj: KubeObject): string {
+  const sel = obj.spec?.selector;
+  if (obj.kind === 'ReplicationController') return Object.keys(sel ?? {}).sort().map((k) => `${k}=${sel[k]}`).join(',');
+  return labelSelectorFromSpec(sel).toString();
+}
+
 export function toScale(obj: KubeObject): KubeObject {
   const m = obj.metadata ?? {};
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
     spec: { replicas: obj.spec?.replicas ?? 0 },
-    status: { replicas: obj.status?.replicas ?? 0, selector: labelSelectorFromSpec(obj.spec?.selector).toString() },
+    status: { replicas: obj.status?.replicas ?? 0, selector: scaleSelector(obj) },
   };
 }
 

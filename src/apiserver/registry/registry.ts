@@ -137,7 +137,7 @@ export class Registry {
 
   private validate(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {
     const errs: FieldError[] = [
-      ...validateObjectMeta(obj, { namespaced: def.namespaced, nameIsLabel: def.nameIsLabel }),
+      ...validateObjectMeta(obj, { namespaced: def.namespaced, nameIsLabel: def.nameIsLabel, nameIsPathSegment: def.nameIsPathSegment }),
       ...(def.validate?.(obj, old) ?? []),
     ];
     if (errs.length) throw newInvalid(gk(def), obj.metadata?.name ?? '', errs);
@@ -255,6 +255,11 @@ export class Registry {
     if (subresource === 'status') {
       next = clone(old);
       next.status = proposed.status;
+      next.metadata = { ...proposed.metadata };
+    } else if (subresource === 'approval') {
+      // CSR approval writes only the Approved/Denied conditions.
+      next = clone(old);
+      next.status = { ...(old.status ?? {}), conditions: proposed.status?.conditions };
       next.metadata = { ...proposed.metadata };
     } else {
       next = proposed;
