@@ -47,10 +47,16 @@ export function schedulerCommand(): Command {
         process.stderr.write(`error: ${(err as Error).message}\n`);
         process.exit(1);
       }
-      const running = await runScheduler({
-        clientConfig, config, bindAddress: o.bindAddress, port: Number(o.securePort), verbosity: Number(o.v),
-        onLostLeadership: () => process.exit(1),
-      });
+      let running;
+      try {
+        running = await runScheduler({
+          clientConfig, config, bindAddress: o.bindAddress, port: Number(o.securePort), verbosity: Number(o.v),
+          onLostLeadership: () => process.exit(1),
+        });
+      } catch (err) {
+        process.stderr.write(`error: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
       const stop = () => { running.stop().then(() => process.exit(0), () => process.exit(1)); };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);

@@ -31,7 +31,7 @@ test('preemption never evicts equal or higher priority pods, and respects preemp
   assert.ok(!r.status.isSuccess());
   assert.match(r.status.message(), /^preemption: 0\/1 nodes are available: 1 No preemption victims found for incoming pod\.$/);
   const never = await preempt(w, pod('polite', { cpu: '1', priority: 1000, spec: { preemptionPolicy: 'Never' } }));
-  assert.equal(never.status.message(), 'not eligible due to preemptionPolicy=Never.');
+  assert.equal(never.status.message(), 'preemption: not eligible due to preemptionPolicy=Never.');
   assert.equal(w.deleted.length, 0);
 });
 

@@ -18,11 +18,11 @@ export function New(_args: unknown, h: Handle) {
   return {
     name: Name,
     async postFilter(state: CycleState, pod: PodInfo, statuses: Map<string, Status>): Promise<{ status: Status; result?: PostFilterResult }> {
-      if (pod.pod.spec?.preemptionPolicy === 'Never') return { status: unschedulable(ErrReasonPolicyNever) };
+      if (pod.pod.spec?.preemptionPolicy === 'Never') return { status: unschedulable(`preemption: ${ErrReasonPolicyNever}`) };
       const nominated = pod.pod.status?.nominatedNodeName;
       if (nominated) {
         const ni = h.nodeInfo(nominated);
-        if (ni?.pods.some((p) => p.priority < pod.priority && p.pod.metadata?.deletionTimestamp)) return { status: unschedulable(ErrReasonTerminating) };
+        if (ni?.pods.some((p) => p.priority < pod.priority && p.pod.metadata?.deletionTimestamp)) return { status: unschedulable(`preemption: ${ErrReasonTerminating}`) };
       }
       const all = h.nodeInfos();
       const perNode = new Map<string, Status>();
