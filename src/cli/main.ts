@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { etcdCommand } from './etcd.js';
 import { apiserverCommand } from './apiserver.js';
 import { schedulerCommand } from './scheduler.js';
+import { controllerManagerCommand } from './controller-manager.js';
 
 const program = new Command('tskube')
   .description('The Kubernetes architecture rebuilt in TypeScript')
@@ -13,6 +14,7 @@ const program = new Command('tskube')
 program.addCommand(etcdCommand());
 program.addCommand(apiserverCommand());
 program.addCommand(schedulerCommand());
+program.addCommand(controllerManagerCommand());
 
 // flag mistakes exit with 2, like Go's flag package in the upstream components
 // (addCommand does not pass settings down, so each command gets it)

@@ -1,0 +1,105 @@
+// `tskube controller-manager`: kube-controller-manager's flag names, parsed here and nothing else.
+import { Command } from 'commander';
+import { loadKubeconfig } from '../client/kubeconfig.js';
+import { newRegistry } from '../controllers/all-controllers.js';
+import { parseDuration } from '../controllers/manager/duration.js';
+import { defaultOptions } from '../controllers/manager/options.js';
+import { runControllerManager } from '../controllers/manager/run.js';
+
+const bool = (v: string | boolean | undefined, dflt: boolean): boolean => (v === undefined ? dflt : v === true || v === '' || v === 'true' || v === '1');
+const CONCURRENT = ['deployment', 'replicaset', 'rc', 'service-endpoint', 'service-endpointslice', 'namespace', 'gc', 'serviceaccount', 'job', 'cronjob',
+  'ttl-after-finished', 'daemonset', 'statefulset', 'resource-quota', 'horizontal-pod-autoscaler'];
+const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+export function controllerManagerCommand(): Command {
+  const cmd = new Command('controller-manager')
+    .description('run the control loops that move the cluster towards what its objects ask for')
+    .option('--kubeconfig <file>', 'kubeconfig with the API server and credentials')
+    .option('--master <url>', 'API server address (overrides the kubeconfig)')
+    .option('--controllers <list>', "controllers to enable: '*' all on-by-default, 'foo' one, '-foo' not foo", '*')
+    .option('--leader-elect [bool]', 'take the kube-controller-manager Lease before running (default true)')
+    .option('--leader-elect-lease-duration <duration>', 'how long a lease holds without renewal', '15s')
+    .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries renewing', '10s')
+    .option('--leader-elect-retry-period <duration>', 'pause between attempts', '2s')
+    .option('--leader-elect-resource-name <name>', 'Lease name', 'kube-controller-manager')
+    .option('--leader-elect-resource-namespace <ns>', 'Lease namespace', 'kube-system')
+    .option('--node-monitor-period <duration>', 'how often node status is checked', '5s')
+    .option('--node-monitor-grace-period <duration>', 'how long a silent node stays Ready', '40s')
+    .option('--pod-eviction-timeout <duration>', 'deprecated: taint-based eviction with tolerationSeconds replaced it', '5m0s')
+    .option('--node-eviction-rate <rate>', 'nodes per second tainted for eviction per healthy zone', '0.1')
+    .option('--secondary-node-eviction-rate <rate>', 'nodes per second for unhealthy zones', '0.01')
+    .option('--large-cluster-size-threshold <n>', 'zones smaller than this are not rate-limited in partial disruption', '50')
+    .option('--unhealthy-zone-threshold <fraction>', 'fraction of not-ready nodes that makes a zone unhealthy', '0.55')
+    .option('--cluster-cidr <cidr>', 'CIDR range for pods')
+    .option('--allocate-node-cidrs [bool]', 'give each node a podCIDR from --cluster-cidr')
+    .option('--node-cidr-mask-size <n>', 'prefix length of each node CIDR', '24')
+    .option('--service-cluster-ip-range <cidr>', 'CIDR range of Services (excluded from pod CIDRs)')
+    .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt in every namespace')
+    .option('--cluster-signing-cert-file <file>', 'CA certificate that signs approved CSRs')
+    .option('--cluster-signing-key-file <file>', 'CA key that signs approved CSRs')
+    .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before podgc deletes the oldest', '12500')
+    .option('--kube-api-qps <qps>', 'client QPS toward the API server', '20')
+    .option('--kube-api-burst <n>', 'client burst toward the API server', '30')
+    .option('--bind-address <ip>', 'address for /healthz and /metrics', '0.0.0.0')
+    .option('--secure-port <port>', 'port for /healthz and /metrics (0 picks a free one, -1 disables)', '10257')
+    .option('-v, --v <level>', 'log verbosity', '0');
+  for (const c of CONCURRENT) cmd.option(`--concurrent-${c}-syncs <n>`, `workers for the ${c} controller`);
+  return cmd.action(async (o) => {
+    const options = defaultOptions();
+    const registry = newRegistry();
+    let clientConfig;
+    try {
+      options.controllers = String(o.controllers).split(',').map((s) => s.trim()).filter(Boolean);
+      options.nodeMonitorPeriodMs = parseDuration(o.nodeMonitorPeriod);
+      options.nodeMonitorGracePeriodMs = parseDuration(o.nodeMonitorGracePeriod);
+      options.podEvictionTimeoutMs = parseDuration(o.podEvictionTimeout);
+      options.nodeEvictionRate = Number(o.nodeEvictionRate);
+      options.secondaryNodeEvictionRate = Number(o.secondaryNodeEvictionRate);
+      options.largeClusterSizeThreshold = Number(o.largeClusterSizeThreshold);
+      options.unhealthyZoneThreshold = Number(o.unhealthyZoneThreshold);
+      options.clusterCIDR = o.clusterCidr;
+      options.allocateNodeCIDRs = bool(o.allocateNodeCidrs, false);
+      options.nodeCIDRMaskSize = Number(o.nodeCidrMaskSize);
+      options.serviceClusterIPRange = o.serviceClusterIpRange;
+      options.rootCAFile = o.rootCaFile;
+      options.clusterSigningCertFile = o.clusterSigningCertFile;
+      options.clusterSigningKeyFile = o.clusterSigningKeyFile;
+      options.terminatedPodGCThreshold = Number(o.terminatedPodGcThreshold);
+      options.verbosity = Number(o.v);
+      for (const c of CONCURRENT) {
+        const v = o[camel(`concurrent-${c}-syncs`)];
+        if (v !== undefined) {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1) throw new Error(`--concurrent-${c}-syncs must be a positive integer`);
+          options.concurrency[c] = n;
+        }
+      }
+      if (options.allocateNodeCIDRs && !options.clusterCIDR) throw new Error('--allocate-node-cidrs requires --cluster-cidr');
+      for (const [flag, v] of [['--node-cidr-mask-size', options.nodeCIDRMaskSize], ['--terminated-pod-gc-threshold', options.terminatedPodGCThreshold]] as const) {
+        if (!Number.isInteger(v)) throw new Error(`${flag} must be an integer`);
+      }
+      clientConfig = loadKubeconfig(o.kubeconfig);
+      if (o.master) clientConfig.server = o.master;
+    } catch (err) {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    let running;
+    try {
+      running = await runControllerManager({
+        clientConfig, options, registry, bindAddress: o.bindAddress, port: Number(o.securePort), qps: Number(o.kubeApiQps), burst: Number(o.kubeApiBurst),
+        leaderElection: {
+          leaderElect: bool(o.leaderElect, true), leaseDurationMs: parseDuration(o.leaderElectLeaseDuration), renewDeadlineMs: parseDuration(o.leaderElectRenewDeadline),
+          retryPeriodMs: parseDuration(o.leaderElectRetryPeriod), resourceName: o.leaderElectResourceName, resourceNamespace: o.leaderElectResourceNamespace,
+        },
+        onLostLeadership: () => process.exit(1),
+      });
+    } catch (err) {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    const stop = () => { running.stop().then(() => process.exit(0), () => process.exit(1)); };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
