@@ -16,6 +16,7 @@ export interface ApiServerOptions {
   eventTTLSeconds: number;
   authorizationMode: string[];
   tokenAuthFile?: string;
+  clientCAFile?: string;
   maxRequestsInflight: number;
   verbosity: number;
 }

@@ -8,6 +8,8 @@ import { Catalogue, builtinResources } from '../api/resources/catalogue.js';
 import { newForbidden, newNotFound, newTooManyRequests, newUnauthorized, failureStatus, ApiError } from '../api/status/index.js';
 import { ANONYMOUS, type UserInfo } from './authn/user-info.js';
 import { loadTokenFile } from './authn/token-file.js';
+import { clientCertTLSOptions, loadClientCA, userFromClientCert } from './authn/x509.js';
+import type { TLSSocket } from 'node:tls';
 import { bootstrap } from './bootstrap.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/legacy-discovery.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery } from './discovery/aggregated-discovery.js';
@@ -42,6 +44,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const registry = new Registry(store, opts.etcdPrefix, new Map([['services', serviceHooks(allocators)]]), opts.eventTTLSeconds);
   const catalogue = new Catalogue(builtinResources());
   const tokens = opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined;
+  const clientCA = opts.clientCAFile ? loadClientCA(opts.clientCAFile) : undefined;
   const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? firstIPv4() : opts.bindAddress);
 
 
@@ -49,6 +52,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   let ready = true;
 
   function authenticate(req: IncomingMessage): UserInfo {
+    if (clientCA) {
+      let certUser: UserInfo | undefined;
+      try { certUser = userFromClientCert(req.socket as TLSSocket); } catch (err) { log(1, `x509: ${(err as Error).message}`); throw newUnauthorized(); }
+      if (certUser) return certUser;
+    }
     const auth = req.headers.authorization;
     if (!auth) return ANONYMOUS;
     const m = /^Bearer\s+(.+)$/i.exec(auth);
@@ -105,7 +113,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   const hosts = ['localhost', '127.0.0.1', advertise, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', allocators.cidr && ipAtFirst(allocators.cidr.base)];
   const tls = await servingCert({ certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, certDir: opts.certDir, hosts: [...new Set(hosts)] });
-  const server = https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+  const server = https.createServer({ cert: tls.cert, key: tls.key, ...(clientCA ? clientCertTLSOptions(clientCA) : {}) }, (req, res) => {
     handle(req, res).catch((err) => {
       if (!(err instanceof ApiError)) log(0, `error serving ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
       sendError(res, err);

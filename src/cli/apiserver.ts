@@ -32,6 +32,7 @@ export function apiserverCommand(): Command {
     .option('--event-ttl <duration>', 'how long events are kept', '1h0m0s')
     .option('--authorization-mode <modes>', 'comma-separated authorizers (AlwaysAllow, AlwaysDeny)', 'AlwaysAllow')
     .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid,"group1,group2"')
+    .option('--client-ca-file <file>', 'CA bundle for x509 client certificates (CN is the user, O the groups)')
     .option('--max-requests-inflight <n>', 'non-watch requests served at once', String(d.maxRequestsInflight))
     .option('-v, --v <level>', 'log verbosity', '0')
     .action(async (o) => {
@@ -44,7 +45,7 @@ export function apiserverCommand(): Command {
         certDir: o.certDir, tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile,
         serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
         eventTTLSeconds: duration(o.eventTtl), authorizationMode: String(o.authorizationMode).split(','),
-        tokenAuthFile: o.tokenAuthFile, maxRequestsInflight: Number(o.maxRequestsInflight), verbosity: Number(o.v),
+        tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), verbosity: Number(o.v),
       });
       const stop = () => { server.close().then(() => process.exit(0), () => process.exit(1)); };
       process.on('SIGTERM', stop);

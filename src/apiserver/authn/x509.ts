@@ -1,0 +1,48 @@
+// x509 client-certificate authentication (--client-ca-file): a certificate that chains to
+// the client CA names the user in its subject's CN and the groups in its O entries, as
+// upstream's x509 authenticator does. The TLS layer verifies the chain and validity dates.
+import fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { UserInfo } from './user-info.js';
+
+const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
+
+export class X509AuthError extends Error {}
+
+/** Reads --client-ca-file, failing at start with the file named when it holds no certificate. */
+export function loadClientCA(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`--client-ca-file: cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--client-ca-file: ${file} holds no PEM certificate`);
+  return text;
+}
+
+const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** The user of a peer certificate (undefined when the client sent none); throws X509AuthError for one that fails verification. */
+export function userFromClientCert(socket: TLSSocket): UserInfo | undefined {
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const cert: PeerCertificate = socket.getPeerCertificate();
+  if (!cert || Object.keys(cert).length === 0) return undefined;
+  if (!socket.authorized) throw new X509AuthError(`x509: certificate verification failed: ${String(socket.authorizationError ?? 'unknown error')}`);
+  const eku = (cert as PeerCertificate & { ext_key_usage?: string[] }).ext_key_usage;
+  if (eku && eku.length && !eku.includes(CLIENT_AUTH_OID)) throw new X509AuthError('x509: certificate specifies an incompatible key usage');
+  const name = asList(cert.subject?.CN)[0];
+  if (!name) throw new X509AuthError('x509: certificate has no common name');
+  return { name, uid: '', groups: asList(cert.subject?.O) };
+}
+
+/** TLS server options that ask for (but do not demand) a client certificate from the CA. */
+export function clientCertTLSOptions(caPem: string): { ca: string; requestCert: true; rejectUnauthorized: false } {
+  return { ca: caPem, requestCert: true, rejectUnauthorized: false };
+}
+
+/** The x509 authenticator in the chain's shape (authenticator.ts): first in upstream's union. */
+export function x509Authenticator(): { name: string; authenticate(req: IncomingMessage): Promise<UserInfo | undefined> } {
+  return { name: 'x509', authenticate: async (req) => userFromClientCert(req.socket as TLSSocket) };
+}
