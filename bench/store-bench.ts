@@ -1,0 +1,175 @@
+// Store benchmark: the real etcd and tskube etcd, both durable on disk, driven by the same
+// etcd3 client and measured in alternation. Prints put/range throughput and p50/p99 at 1,
+// 16 and 128 requests in flight (256-byte values), watch delivery latency (put → event),
+// and RSS + disk after loading many keys, then the tskube/etcd ratios.
+//
+//   npm run bench:store -- [--keys 1000000] [--ops 4000] [--watch-ops 500]
+//                          [--targets etcd,tskube] [--value-size 256]
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { StoreProcess, type TargetName } from '../test/store/harness/store-process.js';
+import { unavailableReason } from '../test/store/harness/targets.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    keys: { type: 'string', default: '1000000' },
+    ops: { type: 'string', default: '4000' },
+    'watch-ops': { type: 'string', default: '500' },
+    targets: { type: 'string', default: 'etcd,tskube' },
+    'value-size': { type: 'string', default: '256' },
+  },
+});
+const KEYS = Number(flags.keys);
+const OPS = Number(flags.ops);
+const WATCH_OPS = Number(flags['watch-ops']);
+const VALUE = Buffer.alloc(Number(flags['value-size']), 'v');
+const CONCURRENCY = [1, 16, 128];
+const targets = flags.targets.split(',').map((t) => t.trim()) as TargetName[];
+
+type Row = Map<string, string>; // column (target) → formatted figure
+const table = new Map<string, Row>();
+const raw = new Map<string, Map<TargetName, number>>(); // for ratios (higher-is-better flag in name)
+
+function record(metric: string, target: TargetName, value: number, fmt: (v: number) => string): void {
+  if (!table.has(metric)) table.set(metric, new Map());
+  table.get(metric)!.set(target, fmt(value));
+  if (!raw.has(metric)) raw.set(metric, new Map());
+  raw.get(metric)!.set(target, value);
+}
+
+const ms = (v: number): string => `${v.toFixed(2)} ms`;
+const perSec = (v: number): string => `${Math.round(v).toLocaleString('en')} /s`;
+const mib = (v: number): string => `${(v / 1048576).toFixed(1)} MiB`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Runs `total` calls of `op` with `inflight` outstanding; returns ops/s and sorted latencies. */
+async function drive(total: number, inflight: number, op: (i: number) => Promise<unknown>): Promise<{ rate: number; lat: number[] }> {
+  const lat: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: inflight }, async () => {
+      while (next < total) {
+        const i = next++;
+        const s = performance.now();
+        await op(i);
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  return { rate: total / secs, lat: lat.sort((a, b) => a - b) };
+}
+
+function rssBytes(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+function diskBytes(dir: string): number {
+  return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
+}
+
+async function throughput(store: StoreProcess, target: TargetName, round: string): Promise<void> {
+  const client = store.client();
+  for (const c of CONCURRENCY) {
+    const put = await drive(OPS, c, (i) => client.kv.put({ key: Buffer.from(`bench/${round}/${c}/${i}`), value: VALUE }));
+    record(`put ops @${c}`, target, put.rate, perSec);
+    record(`put p50 @${c}`, target, percentile(put.lat, 50), ms);
+    record(`put p99 @${c}`, target, percentile(put.lat, 99), ms);
+    const get = await drive(OPS, c, (i) => client.kv.range({ key: Buffer.from(`bench/${round}/${c}/${i}`) }));
+    record(`range ops @${c}`, target, get.rate, perSec);
+    record(`range p50 @${c}`, target, percentile(get.lat, 50), ms);
+    record(`range p99 @${c}`, target, percentile(get.lat, 99), ms);
+  }
+}
+
+async function watchLatency(store: StoreProcess, target: TargetName): Promise<void> {
+  const client = store.client();
+  const watcher = await client.watch().prefix('benchw/').create();
+  const sent = new Map<string, number>();
+  const lat: number[] = [];
+  let waiting: (() => void) | undefined;
+  watcher.on('put', (kv) => {
+    const s = sent.get(kv.key.toString());
+    if (s !== undefined) lat.push(performance.now() - s);
+    waiting?.();
+  });
+  for (let i = 0; i < WATCH_OPS; i++) {
+    const key = `benchw/${i}`;
+    const got = new Promise<void>((r) => (waiting = r));
+    sent.set(key, performance.now());
+    await client.kv.put({ key: Buffer.from(key), value: VALUE });
+    await got;
+  }
+  await watcher.cancel();
+  lat.sort((a, b) => a - b);
+  record('watch p50 (put→event)', target, percentile(lat, 50), ms);
+  record('watch p99 (put→event)', target, percentile(lat, 99), ms);
+}
+
+async function bulkLoad(store: StoreProcess, target: TargetName): Promise<void> {
+  const client = store.client();
+  const t0 = performance.now();
+  const res = await drive(KEYS, 128, (i) => client.kv.put({ key: Buffer.from(`bulk/${String(i).padStart(8, '0')}`), value: VALUE }));
+  record(`load ${KEYS} keys`, target, (performance.now() - t0) / 1000, (v) => `${v.toFixed(1)} s`);
+  record(`load rate`, target, res.rate, perSec);
+  const count = await client.kv.range({ key: Buffer.from('bulk/'), range_end: Buffer.from('bulk0'), count_only: true });
+  if (Number(count.count) !== KEYS) throw new Error(`${target}: expected ${KEYS} keys, found ${count.count}`);
+  record(`RSS after load`, target, rssBytes(store.pid!), mib);
+  record(`disk after load`, target, diskBytes(store.dataDir), mib);
+}
+
+async function main(): Promise<void> {
+  const stores = new Map<TargetName, StoreProcess>();
+  try {
+    for (const t of targets) {
+      const why = unavailableReason(t);
+      if (why) throw new Error(`${t}: ${why}`);
+      stores.set(t, await StoreProcess.start(t));
+    }
+    // alternate targets phase by phase so slow drift on the machine hits both
+    for (const round of ['warm', 'a', 'b']) {
+      for (const [t, s] of stores) {
+        console.error(`# ${t}: throughput round ${round}`);
+        await throughput(s, t, round);
+      }
+    }
+    for (const [t, s] of stores) {
+      console.error(`# ${t}: watch latency`);
+      await watchLatency(s, t);
+    }
+    for (const [t, s] of stores) {
+      console.error(`# ${t}: loading ${KEYS} keys`);
+      await bulkLoad(s, t);
+    }
+  } finally {
+    for (const s of stores.values()) await s.destroy();
+  }
+  print();
+}
+
+function print(): void {
+  const cols = [...targets, ...(targets.includes('etcd') && targets.includes('tskube') ? ['tskube/etcd'] : [])];
+  const width = Math.max(...[...table.keys()].map((k) => k.length)) + 2;
+  console.log(`values ${VALUE.length} B, ${OPS} ops per point, ${KEYS} keys loaded; throughput rows are the last round`);
+  console.log(['metric'.padEnd(width), ...cols.map((c) => c.padStart(16))].join(''));
+  for (const [metric, row] of table) {
+    const cells = targets.map((t) => (row.get(t) ?? '-').padStart(16));
+    const r = raw.get(metric)!;
+    if (cols.includes('tskube/etcd')) {
+      const ratio = r.get('tskube')! / r.get('etcd')!;
+      cells.push(`${Number.isFinite(ratio) ? ratio.toFixed(2) : '-'}x`.padStart(16));
+    }
+    console.log([metric.padEnd(width), ...cells].join(''));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
