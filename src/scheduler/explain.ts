@@ -42,9 +42,9 @@ export class ExplainStore {
       if (st) return { node, verdict: 'rejected', plugin: st.plugin || undefined, code: codeText(st.code), reasons: st.reasons };
       return { node, verdict: feasible.has(node) ? 'feasible' : 'not evaluated' };
     });
-    const scores: Explanation['scores'] = (d.totals ?? []).map((t) => ({
+    const scores: Explanation['scores'] = (d.totals ?? []).map((t, i) => ({
       node: t.name, total: t.score,
-      plugins: Object.fromEntries((d.perPlugin ?? []).map((p) => [p.plugin, { score: p.scores.get(t.name) ?? 0, weight: p.weight }])),
+      plugins: Object.fromEntries((d.perPlugin ?? []).map((p) => [p.plugin, { score: p.scores[i] ?? 0, weight: p.weight }])),
     })).sort((a, b) => b.total - a.total);
     return {
       pod: key, profile: e.profile, time: new Date(e.time).toISOString(), result: e.result, node: d.node, message: e.message,

@@ -84,6 +84,9 @@ export class Scheduler {
     const deps: FrameworkDeps = {
       nodeInfos: () => this.cache.nodeInfos(),
       nodeInfo: (n) => this.cache.nodeInfo(n),
+      nodesWithImage: (i) => this.cache.nodesWithImage(i),
+      nodesWithAffinityPods: () => this.cache.nodesWithAffinityPods(),
+      nodesWithRequiredAntiAffinityPods: () => this.cache.nodesWithRequiredAntiAffinityPods(),
       namespaceLabels: (ns) => this.inf.namespaces.lister.get(ns)?.metadata?.labels,
       listers: {
         pdbs: () => this.inf.pdbs.lister.list(),

@@ -37,7 +37,7 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'
 }
 
 export async function startEnv(): Promise<Env> {
-  const c = await startCluster();
+  const c = await startCluster({ store: 'etcd' });
   const client = new RestClient({ ...loadKubeconfig(c.kubeconfig), qps: 0 });
   const schedulers: SchedulerProc[] = [];
   let n = 0;

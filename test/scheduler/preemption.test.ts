@@ -45,7 +45,7 @@ test('a high-priority pod evicts the lowest-priority victim and takes its place'
   }, 'a victim being deleted');
   const victimNode = victim === 'low-3' ? 'n2' : 'n1';
   assert.ok(victim.startsWith('low-'), `victim ${victim} must be a priority-10 pod`);
-  assert.equal((await getPod(env.client, 'vip')).status.nominatedNodeName, victimNode);
+  assert.equal(await eventually(async () => (await getPod(env.client, 'vip')).status.nominatedNodeName, 'nominatedNodeName'), victimNode);
   await env.client.delete({ group: '', version: 'v1', resource: 'pods', namespace: 'default', name: victim }, { gracePeriodSeconds: 0 });
   const node = await waitBound(env.client, 'vip', 'default', 20_000);
   assert.equal(node, victimNode);

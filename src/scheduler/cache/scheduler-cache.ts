@@ -12,6 +12,8 @@ export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, CachedPod>();
   private list: NodeInfo[] | undefined;
+  /** image -> number of nodes holding it (ImageLocality's spread). */
+  private readonly imageNodes = new Map<string, number>();
 
   /** Nodes that exist (have a Node object), in insertion order. */
   nodeInfos(): NodeInfo[] {
@@ -36,7 +38,9 @@ export class SchedulerCache {
   addNode(node: Node): void {
     const n = this.slot(node.metadata!.name!);
     const wasKnown = !!n.node;
+    this.countImages(n, -1);
     n.setNode(node);
+    this.countImages(n, 1);
     if (!wasKnown) this.list = undefined;
   }
 
@@ -45,15 +49,41 @@ export class SchedulerCache {
   removeNode(name: string): void {
     const n = this.nodes.get(name);
     if (!n) return;
+    this.countImages(n, -1);
+    n.images.clear();
     // Pods still listed keep a placeholder until they are deleted too.
     if (n.pods.length) n.node = undefined; else this.nodes.delete(name);
     this.list = undefined;
   }
 
+  private countImages(n: NodeInfo, sign: 1 | -1): void {
+    for (const img of n.images.keys()) {
+      const v = (this.imageNodes.get(img) ?? 0) + sign;
+      if (v > 0) this.imageNodes.set(img, v); else this.imageNodes.delete(img);
+    }
+  }
+
+  nodesWithImage(image: string): number { return this.imageNodes.get(image) ?? 0; }
+
+  /** Nodes with pods that have (anti-)affinity terms, and with required anti-affinity (upstream's snapshot lists). */
+  nodesWithAffinityPods(): NodeInfo[] { return [...this.affinityNodes].filter((n) => n.node); }
+  nodesWithRequiredAntiAffinityPods(): NodeInfo[] { return [...this.antiAffinityNodes].filter((n) => n.node); }
+
+  private readonly affinityNodes = new Set<NodeInfo>();
+  private readonly antiAffinityNodes = new Set<NodeInfo>();
+
+  /** Keeps the affinity node sets in step after a pod was added to or removed from `n`. */
+  private touched(n: NodeInfo): void {
+    if (n.podsWithAffinity > 0) this.affinityNodes.add(n); else this.affinityNodes.delete(n);
+    if (n.podsWithRequiredAntiAffinity > 0) this.antiAffinityNodes.add(n); else this.antiAffinityNodes.delete(n);
+  }
+
   /** Counts a pod on a node before its binding is seen. */
   assume(info: PodInfo, nodeName: string): void {
     if (this.pods.has(info.key)) throw new Error(`pod ${info.key} is already in the cache`);
-    this.slot(nodeName).addPod(info);
+    const n = this.slot(nodeName);
+    n.addPod(info);
+    this.touched(n);
     this.pods.set(info.key, { info, node: nodeName, assumed: true });
   }
 
@@ -75,7 +105,9 @@ export class SchedulerCache {
     const cur = this.pods.get(key);
     if (cur) this.remove(key);
     const info = new PodInfo(pod);
-    this.slot(nodeName).addPod(info);
+    const n = this.slot(nodeName);
+    n.addPod(info);
+    this.touched(n);
     this.pods.set(key, { info, node: nodeName, assumed: false });
   }
 
@@ -89,6 +121,7 @@ export class SchedulerCache {
     const n = this.nodes.get(c.node);
     if (!n) return;
     n.removePod(key);
+    this.touched(n);
     if (!n.node && n.pods.length === 0) { this.nodes.delete(c.node); this.list = undefined; }
   }
 

@@ -19,7 +19,8 @@ import type { PreEnqueuePlugin } from '../plugins/scheduling-gates/scheduling-ga
 /** What the scheduler gives every framework: the shared cache, listers, client. */
 export type FrameworkDeps = Omit<Handle, 'runPreFilterAddPod' | 'runPreFilterRemovePod' | 'runFilterPlugins' | 'schedulerName'>;
 
-export interface PluginScores { plugin: string; weight: number; scores: Map<string, number> }
+/** One plugin's normalized scores, index-aligned with the scored nodes. */
+export interface PluginScores { plugin: string; weight: number; scores: number[] }
 
 export class Framework implements Handle {
   readonly schedulerName: string;
@@ -75,6 +76,9 @@ export class Framework implements Handle {
   nodeInfos(): NodeInfo[] { return this.deps.nodeInfos(); }
   nodeInfo(name: string): NodeInfo | undefined { return this.deps.nodeInfo(name); }
   namespaceLabels(ns: string) { return this.deps.namespaceLabels(ns); }
+  nodesWithImage(image: string): number { return this.deps.nodesWithImage(image); }
+  nodesWithAffinityPods(): NodeInfo[] { return this.deps.nodesWithAffinityPods(); }
+  nodesWithRequiredAntiAffinityPods(): NodeInfo[] { return this.deps.nodesWithRequiredAntiAffinityPods(); }
   get listers() { return this.deps.listers; }
   get client() { return this.deps.client; }
   nominatedPodsForNode(name: string): PodInfo[] { return this.deps.nominatedPodsForNode(name); }
@@ -157,9 +161,9 @@ export class Framework implements Handle {
       if (state.skipScore.has(plugin.name)) continue;
       const scores = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
       plugin.normalizeScore?.(state, pod, scores);
-      const m = new Map<string, number>();
-      scores.forEach((s, i) => { totals[i].score += s.score * weight; m.set(s.name, s.score); });
-      perPlugin.push({ plugin: plugin.name, weight, scores: m });
+      const arr = new Array<number>(scores.length);
+      for (let i = 0; i < scores.length; i++) { totals[i].score += scores[i].score * weight; arr[i] = scores[i].score; }
+      perPlugin.push({ plugin: plugin.name, weight, scores: arr });
     }
     return { totals, perPlugin };
   }

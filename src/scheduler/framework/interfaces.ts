@@ -80,6 +80,11 @@ export interface Handle {
   /** Every node, in a stable order, as of this scheduling cycle. */
   nodeInfos(): NodeInfo[];
   nodeInfo(name: string): NodeInfo | undefined;
+  /** How many nodes hold an image (normalized name). */
+  nodesWithImage(image: string): number;
+  /** Nodes running pods with (anti-)affinity terms / with required anti-affinity terms. */
+  nodesWithAffinityPods(): NodeInfo[];
+  nodesWithRequiredAntiAffinityPods(): NodeInfo[];
   namespaceLabels(ns: string): Record<string, string> | undefined;
   listers: {
     pdbs(): PodDisruptionBudget[];

@@ -48,6 +48,9 @@ export class World {
     const deps: FrameworkDeps = {
       nodeInfos: () => this.cache.nodeInfos(),
       nodeInfo: (n) => this.cache.nodeInfo(n),
+      nodesWithImage: (i) => this.cache.nodesWithImage(i),
+      nodesWithAffinityPods: () => this.cache.nodesWithAffinityPods(),
+      nodesWithRequiredAntiAffinityPods: () => this.cache.nodesWithRequiredAntiAffinityPods(),
       namespaceLabels: (ns) => this.namespaces.get(ns),
       listers: { pdbs: () => this.pdbs, services: (ns) => this.services.filter((s) => s.metadata.namespace === ns), replicaSets: () => [], statefulSets: () => [], namespace: () => undefined },
       client: {
@@ -89,6 +92,6 @@ export class World {
     this.fw.runPreFilter(state, pi, nodes);
     this.fw.runPreScore(state, pi, nodes);
     const { perPlugin } = this.fw.runScore(state, pi, nodes);
-    return new Map(perPlugin.map((pp) => [pp.plugin, pp.scores]));
+    return new Map(perPlugin.map((pp) => [pp.plugin, new Map(nodes.map((n, i) => [n.name, pp.scores[i]]))]));
   }
 }

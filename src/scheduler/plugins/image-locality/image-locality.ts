@@ -32,13 +32,8 @@ export function New(_args: unknown, h: Handle) {
       const spec = pod.pod.spec;
       const images = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => normalizedImageName(c.image ?? ''));
       const counts = new Map<string, number>();
-      const all = h.nodeInfos();
-      for (const img of new Set(images)) {
-        let n = 0;
-        for (const ni of all) if (ni.images.has(img)) n++;
-        counts.set(img, n);
-      }
-      state.write(key, new Spread(images, counts, all.length));
+      for (const img of new Set(images)) counts.set(img, h.nodesWithImage(img));
+      state.write(key, new Spread(images, counts, h.nodeInfos().length));
       return SUCCESS;
     },
     score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {

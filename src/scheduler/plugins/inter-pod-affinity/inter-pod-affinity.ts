@@ -64,8 +64,7 @@ export function New(args: InterPodAffinityArgs | undefined, h: Handle) {
     preFilter(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): { status: Status } {
       const st = new FilterState();
       const own = pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0;
-      for (const node of nodes) {
-        if (!own && node.podsWithRequiredAntiAffinity === 0) continue;
+      for (const node of own ? nodes : h.nodesWithRequiredAntiAffinityPods()) {
         for (const existing of node.pods) {
           if (!own && existing.requiredAntiAffinity.length === 0) continue;
           account(st, pod, existing, node, 1);
@@ -103,8 +102,8 @@ export function New(args: InterPodAffinityArgs | undefined, h: Handle) {
     },
     preScore(state: CycleState, pod: PodInfo, _nodes: NodeInfo[]): Status {
       const own = pod.preferredAffinity.length + pod.preferredAntiAffinity.length > 0;
-      const all = h.nodeInfos();
-      if (!own && !all.some((n) => n.podsWithAffinity > 0)) return SKIP;
+      const all = own ? h.nodeInfos() : h.nodesWithAffinityPods();
+      if (all.length === 0) return SKIP;
       const scores = new TopologyCounts();
       const addTerm = (key: string, labels: Record<string, string>, w: number) => {
         const v = labels[key];
