@@ -1,0 +1,94 @@
+// `tskube kubelet`: the kubelet's flag names, parsed here and nothing else.
+import { Command } from 'commander';
+import { loadKubeconfig } from '../client/kubeconfig.js';
+import {
+  applyConfigFile, defaultKubeletConfig, type KubeletConfig, parseDuration, parseLabels, parseTaints,
+} from '../kubelet/config/kubelet-config.js';
+import { runKubelet } from '../kubelet/run.js';
+
+const bool = (v: string | boolean | undefined): boolean => v === true || v === undefined || v === '' || v === 'true' || v === '1';
+const int = (v: string, flag: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: invalid value ${JSON.stringify(v)} (want a non-negative integer)`);
+  return n;
+};
+
+export function kubeletCommand(): Command {
+  return new Command('kubelet')
+    .description('the node agent: registers the node, runs its pods through a container runtime, reports their status')
+    .option('--kubeconfig <file>', 'kubeconfig for the API server (absent: standalone, static pods only)')
+    .option('--config <file>', 'KubeletConfiguration (kubelet.config.k8s.io/v1beta1) file; flags override it')
+    .option('--hostname-override <name>', 'node name instead of the hostname')
+    .option('--node-ip <ip>', 'the node\'s InternalIP (default: first non-loopback IPv4)')
+    .option('--register-node [bool]', 'register the Node with the API server (default true)')
+    .option('--node-labels <k=v,...>', 'labels to add when registering the node')
+    .option('--register-with-taints <key=value:Effect,...>', 'taints to register the node with')
+    .option('--pod-manifest-path <path>', 'directory (or file) of static pod manifests')
+    .option('--container-runtime-endpoint <url>', 'runtime: host-process:// (default), hollow://, or unix:///… for CRI')
+    .option('--max-pods <n>', 'pods this kubelet runs at most (110)')
+    .option('--node-status-update-frequency <duration>', 'how often node status is computed (10s)')
+    .option('--sync-frequency <duration>', 'max period between pod syncs (1m)')
+    .option('--pod-cidr <cidr>', 'pod CIDR when the Node has none (hollow: base range cut into /24s per node)')
+    .option('--root-dir <dir>', 'volumes, logs and state (/var/lib/kubelet)')
+    .option('--cert-dir <dir>', 'where the self-signed serving cert is kept (ROOT/pki)')
+    .option('--tls-cert-file <file>', 'serving certificate')
+    .option('--tls-private-key-file <file>', 'serving key')
+    .option('--address <ip>', 'address of the HTTPS server (0.0.0.0)')
+    .option('--port <port>', 'HTTPS port for logs, /pods, /metrics (10250; 0 picks a free one)')
+    .option('--healthz-port <port>', 'localhost /healthz port (10248; 0 picks a free one)')
+    .option('--healthz-bind-address <ip>', 'address of the healthz server (127.0.0.1)')
+    .option('--hollow-nodes <n>', 'host N hollow kubelets (NAME-0…NAME-N-1) on the hollow runtime, for scale tests')
+    .option('-v, --v <level>', 'log verbosity', '0')
+    .action(async (o) => {
+      let config: KubeletConfig;
+      try {
+        config = defaultKubeletConfig();
+        if (o.config) applyConfigFile(config, o.config);
+        if (o.hostnameOverride) config.hostnameOverride = o.hostnameOverride;
+        if (o.nodeIp) config.nodeIP = o.nodeIp;
+        if (o.registerNode !== undefined) config.registerNode = bool(o.registerNode);
+        if (o.nodeLabels) config.nodeLabels = { ...config.nodeLabels, ...parseLabels(o.nodeLabels) };
+        if (o.registerWithTaints) config.registerWithTaints = parseTaints(o.registerWithTaints);
+        if (o.podManifestPath) config.staticPodPath = o.podManifestPath;
+        if (o.containerRuntimeEndpoint) config.containerRuntimeEndpoint = o.containerRuntimeEndpoint;
+        if (o.maxPods) config.maxPods = int(o.maxPods, '--max-pods');
+        if (o.nodeStatusUpdateFrequency) {
+          config.nodeStatusUpdateFrequencyMs = parseDuration(o.nodeStatusUpdateFrequency, '--node-status-update-frequency');
+          config.nodeStatusReportFrequencyMs = config.nodeStatusUpdateFrequencyMs;
+        }
+        if (o.syncFrequency) config.syncFrequencyMs = parseDuration(o.syncFrequency, '--sync-frequency');
+        if (o.podCidr) config.podCIDR = o.podCidr;
+        if (o.rootDir) config.rootDir = o.rootDir;
+        if (o.certDir) config.certDir = o.certDir;
+        if (o.tlsCertFile) config.tlsCertFile = o.tlsCertFile;
+        if (o.tlsPrivateKeyFile) config.tlsPrivateKeyFile = o.tlsPrivateKeyFile;
+        if (o.address) config.address = o.address;
+        if (o.port !== undefined) config.port = int(o.port, '--port');
+        if (o.healthzPort !== undefined) config.healthzPort = int(o.healthzPort, '--healthz-port');
+        if (o.healthzBindAddress) config.healthzBindAddress = o.healthzBindAddress;
+        if (o.hollowNodes !== undefined) config.hollowNodes = int(o.hollowNodes, '--hollow-nodes');
+        config.verbosity = Number(o.v) || 0;
+        if (o.kubeconfig) config.kubeconfig = o.kubeconfig;
+      } catch (err) {
+        process.stderr.write(`error: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+      let running;
+      try {
+        const clientConfig = config.kubeconfig ? loadKubeconfig(config.kubeconfig) : undefined;
+        if (!clientConfig && config.hollowNodes > 0) throw new Error('--hollow-nodes needs --kubeconfig');
+        running = await runKubelet(config, clientConfig);
+      } catch (err) {
+        process.stderr.write(`error: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+      let stopping = false;
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        running.stop().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+}

@@ -1,0 +1,121 @@
+// KubeletConfiguration (kubelet.config.k8s.io/v1beta1): the fields tskube honours, their
+// upstream defaults, the --config file and the flags that override it (flags win, as upstream).
+import fs from 'node:fs';
+import { parse } from 'yaml';
+
+export interface Taint { key: string; value?: string; effect: string }
+
+export interface KubeletConfig {
+  staticPodPath: string;
+  syncFrequencyMs: number;
+  nodeStatusUpdateFrequencyMs: number;
+  nodeStatusReportFrequencyMs: number;
+  nodeLeaseDurationSeconds: number;
+  maxPods: number;
+  clusterDNS: string[];
+  clusterDomain: string;
+  podCIDR: string;
+  registerNode: boolean;
+  registerWithTaints: Taint[];
+  nodeLabels: Record<string, string>;
+  port: number;
+  healthzPort: number;
+  healthzBindAddress: string;
+  address: string;
+  containerRuntimeEndpoint: string;
+  rootDir: string;
+  certDir: string;
+  hostnameOverride: string;
+  nodeIP: string;
+  kubeconfig: string;
+  tlsCertFile: string;
+  tlsPrivateKeyFile: string;
+  /** Hollow kubelets hosted by this process (0: one real kubelet). */
+  hollowNodes: number;
+  verbosity: number;
+}
+
+export function defaultKubeletConfig(): KubeletConfig {
+  return {
+    staticPodPath: '', syncFrequencyMs: 60_000, nodeStatusUpdateFrequencyMs: 10_000, nodeStatusReportFrequencyMs: 300_000,
+    nodeLeaseDurationSeconds: 40, maxPods: 110, clusterDNS: [], clusterDomain: '', podCIDR: '', registerNode: true,
+    registerWithTaints: [], nodeLabels: {}, port: 10250, healthzPort: 10248, healthzBindAddress: '127.0.0.1', address: '0.0.0.0',
+    containerRuntimeEndpoint: 'host-process://', rootDir: '/var/lib/kubelet', certDir: '', hostnameOverride: '', nodeIP: '',
+    kubeconfig: '', tlsCertFile: '', tlsPrivateKeyFile: '', hollowNodes: 0, verbosity: 0,
+  };
+}
+
+/** Go durations as KubeletConfiguration writes them: `10s`, `1m30s`, `500ms`. */
+export function parseDuration(s: string | number, what: string): number {
+  if (typeof s === 'number') return s * 1000;
+  let total = 0;
+  let rest = s.trim();
+  if (rest === '0') return 0;
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/.exec(rest);
+    if (!m) throw new Error(`${what}: invalid duration ${JSON.stringify(s)}`);
+    total += Number(m[1]) * unit[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+/** `key=value:Effect` or `key:Effect`, comma-separated (--register-with-taints). */
+export function parseTaints(s: string): Taint[] {
+  return s.split(',').map((t) => t.trim()).filter(Boolean).map((t) => {
+    const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(t);
+    if (!m) throw new Error(`--register-with-taints: invalid taint ${JSON.stringify(t)} (want key=value:Effect)`);
+    return m[2] === undefined ? { key: m[1], effect: m[3] } : { key: m[1], value: m[2], effect: m[3] };
+  });
+}
+
+/** `k=v,k2=v2` (--node-labels). */
+export function parseLabels(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new Error(`--node-labels: invalid label ${JSON.stringify(kv)} (want key=value)`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+/** Applies a KubeletConfiguration file on top of `cfg`. */
+export function applyConfigFile(cfg: KubeletConfig, file: string): void {
+  let doc: Record<string, any>;
+  try {
+    doc = parse(fs.readFileSync(file, 'utf8'), { version: '1.1' }) ?? {};
+  } catch (err) {
+    throw new Error(`--config ${file}: ${(err as Error).message}`);
+  }
+  if (doc.kind !== undefined && doc.kind !== 'KubeletConfiguration') throw new Error(`--config ${file}: kind is ${doc.kind}, want KubeletConfiguration`);
+  if (doc.apiVersion !== undefined && doc.apiVersion !== 'kubelet.config.k8s.io/v1beta1') {
+    throw new Error(`--config ${file}: apiVersion ${doc.apiVersion} is not kubelet.config.k8s.io/v1beta1`);
+  }
+  const dur = (k: string) => parseDuration(doc[k], `--config ${file}: ${k}`);
+  if (doc.staticPodPath !== undefined) cfg.staticPodPath = String(doc.staticPodPath);
+  if (doc.syncFrequency !== undefined) cfg.syncFrequencyMs = dur('syncFrequency');
+  if (doc.nodeStatusUpdateFrequency !== undefined) {
+    cfg.nodeStatusUpdateFrequencyMs = dur('nodeStatusUpdateFrequency');
+    if (doc.nodeStatusReportFrequency === undefined) cfg.nodeStatusReportFrequencyMs = cfg.nodeStatusUpdateFrequencyMs;
+  }
+  if (doc.nodeStatusReportFrequency !== undefined) cfg.nodeStatusReportFrequencyMs = dur('nodeStatusReportFrequency');
+  if (doc.nodeLeaseDurationSeconds !== undefined) cfg.nodeLeaseDurationSeconds = Number(doc.nodeLeaseDurationSeconds);
+  if (doc.maxPods !== undefined) cfg.maxPods = Number(doc.maxPods);
+  if (doc.clusterDNS !== undefined) cfg.clusterDNS = (doc.clusterDNS as unknown[]).map(String);
+  if (doc.clusterDomain !== undefined) cfg.clusterDomain = String(doc.clusterDomain);
+  if (doc.podCIDR !== undefined) cfg.podCIDR = String(doc.podCIDR);
+  if (doc.registerNode !== undefined) cfg.registerNode = Boolean(doc.registerNode);
+  if (doc.registerWithTaints !== undefined) cfg.registerWithTaints = doc.registerWithTaints as Taint[];
+  if (doc.port !== undefined) cfg.port = Number(doc.port);
+  if (doc.healthzPort !== undefined) cfg.healthzPort = Number(doc.healthzPort);
+  if (doc.healthzBindAddress !== undefined) cfg.healthzBindAddress = String(doc.healthzBindAddress);
+  if (doc.address !== undefined) cfg.address = String(doc.address);
+  if (doc.containerRuntimeEndpoint !== undefined) cfg.containerRuntimeEndpoint = String(doc.containerRuntimeEndpoint);
+  if (doc.tlsCertFile !== undefined) cfg.tlsCertFile = String(doc.tlsCertFile);
+  if (doc.tlsPrivateKeyFile !== undefined) cfg.tlsPrivateKeyFile = String(doc.tlsPrivateKeyFile);
+  for (const [k, v] of [['maxPods', cfg.maxPods], ['port', cfg.port], ['healthzPort', cfg.healthzPort]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`--config ${file}: ${k} must be a non-negative integer`);
+  }
+}

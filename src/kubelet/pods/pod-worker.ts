@@ -1,0 +1,378 @@
+// One worker per pod, its syncs serialized: set up volumes and the sandbox, run init
+// containers in order, then the containers; restart them by restartPolicy with crash-loop
+// back-off; run probes and lifecycle hooks; on deletion run preStop hooks and stop every
+// container within the grace period, then report the final status and finish the deletion.
+import type { Container, LifecycleHandler, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { type EventRecorder, type EventType, formatTime, isNotFound, type Logger, PODS, type RestClient } from '../../client/index.js';
+import { containerLogPath, podLogDir } from '../kubelet-paths.js';
+import { ContainerProber } from '../probes/container-prober.js';
+import { runProbe } from '../probes/probe-registry.js';
+import type { ProbeTarget } from '../probes/probe-handler.js';
+import type { PodSandboxConfig, Runtime } from '../runtime/runtime-service.js';
+import { containerMounts, setUpVolumes, tearDownVolumes } from '../volumes/pod-volumes.js';
+import { containerEnv, expand } from './container-env.js';
+import { type ContainerRecord, newRecord } from './container-record.js';
+import type { CrashBackoff } from './crash-backoff.js';
+import { type PodView, podStatus, terminatedState } from './pod-status.js';
+
+export interface WorkerContext {
+  nodeName: string;
+  nodeIP: string;
+  rootDir: string;
+  runtime: Runtime;
+  runtimeName: string;
+  client?: RestClient;
+  recorder?: EventRecorder;
+  backoff: CrashBackoff;
+  podCIDR(): string;
+  allocatable(): Record<string, string>;
+  /** Hands a computed status to the status manager. */
+  publish(pod: Pod, status: PodStatus): Promise<void>;
+  /** Called once the worker stopped everything and is done. */
+  onDone(worker: PodWorker): void;
+  onSandbox(worker: PodWorker, sandboxId: string | undefined): void;
+  log: Logger;
+  verbosity: number;
+}
+
+const fmtBackoff = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${(ms % 60_000) / 1000}s` : `${ms / 1000}s`);
+
+export class PodWorker {
+  private view: PodView;
+  private sandboxId?: string;
+  private sandboxConfig?: PodSandboxConfig;
+  private volumes = new Map<string, string>();
+  private readonly probers = new Map<string, ContainerProber>();
+  private syncing = false;
+  private dirty = false;
+  private timer?: NodeJS.Timeout;
+  private removed = false;
+  /** Everything stopped (terminal phase or deleted). */
+  private finished = false;
+  done = false;
+
+  constructor(pod: Pod, private readonly ctx: WorkerContext, readonly fromApi: boolean) {
+    const prev = new Map((pod.status?.containerStatuses ?? []).concat(pod.status?.initContainerStatuses ?? []).map((s) => [s.name, s]));
+    const rec = (c: Container, init: boolean) => {
+      const r = newRecord(c.name, init);
+      // a restarted kubelet keeps counting restarts where the reported status left off
+      const p = prev.get(c.name);
+      if (p) { r.restartCount = p.restartCount ?? 0; if (p.lastState?.terminated) r.lastTerminated = p.lastState.terminated; }
+      return r;
+    };
+    this.view = {
+      pod, init: (pod.spec?.initContainers ?? []).map((c) => rec(c, true)), containers: (pod.spec?.containers ?? []).map((c) => rec(c, false)),
+      sandboxReady: false, podIPs: [], hostIP: ctx.nodeIP, startTime: pod.status?.startTime ?? formatTime(), runtimeName: ctx.runtimeName, terminated: false,
+    };
+  }
+
+  get pod(): Pod { return this.view.pod; }
+  get uid(): string { return this.view.pod.metadata!.uid!; }
+  get key(): string { return `${this.view.pod.metadata?.namespace}/${this.view.pod.metadata?.name}`; }
+  get isActive(): boolean { return !this.finished && !this.done; }
+  get status(): PodStatus | undefined { return this.view.pod.status; }
+
+  update(pod: Pod): void {
+    // keep our own latest status: the informer's copy may lag behind what we posted
+    this.view.pod = { ...pod, status: this.view.pod.status };
+    this.kick();
+  }
+
+  /** Kill the pod: its source no longer has it (API delete, static file removed). */
+  remove(): void {
+    this.removed = true;
+    this.kick();
+  }
+
+  /** Mark as refused by admission: phase Failed with this reason, nothing runs. */
+  reject(reason: string, message: string): void {
+    this.view.rejected = { reason, message };
+    this.finished = true;
+    void this.publish();
+  }
+
+  private event(type: EventType, reason: string, message: string): void {
+    const p = this.view.pod;
+    this.ctx.recorder?.event({ kind: 'Pod', apiVersion: 'v1', namespace: p.metadata?.namespace, name: p.metadata?.name, uid: p.metadata?.uid }, type, reason, message);
+  }
+
+  kick(): void {
+    if (this.done) return;
+    if (this.syncing) { this.dirty = true; return; }
+    this.syncing = true;
+    void (async () => {
+      do {
+        this.dirty = false;
+        try {
+          await this.syncOnce();
+        } catch (err) {
+          this.ctx.log(`kubelet: error syncing pod ${this.key} (${this.uid}): ${(err as Error).stack ?? err}`);
+          this.later(5000);
+        }
+      } while (this.dirty && !this.done);
+      this.syncing = false;
+    })();
+  }
+
+  private later(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.kick(), ms);
+  }
+
+  private spec(r: ContainerRecord): Container {
+    return (r.init ? this.view.pod.spec?.initContainers : this.view.pod.spec?.containers)!.find((c) => c.name === r.name)!;
+  }
+
+  private async refresh(): Promise<void> {
+    for (const r of [...this.view.init, ...this.view.containers]) {
+      if (!r.id) continue;
+      try { r.status = { ...(await this.ctx.runtime.containerStatus(r.id)) }; } catch { r.id = undefined; }
+    }
+  }
+
+  private async publish(): Promise<void> {
+    const status = podStatus(this.view);
+    this.view.pod = { ...this.view.pod, status };
+    await this.ctx.publish(this.view.pod, status);
+  }
+
+  private async syncOnce(): Promise<void> {
+    const pod = this.view.pod;
+    if (this.removed || pod.metadata?.deletionTimestamp) return this.terminate();
+    if (this.finished) return;
+    if (!this.sandboxId) {
+      if (!(await this.createSandbox())) return;
+    }
+    await this.refresh();
+    if (await this.syncInitContainers()) await this.syncContainers();
+    await this.publish();
+    const phase = this.view.pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') await this.finish();
+  }
+
+  private async createSandbox(): Promise<boolean> {
+    const pod = this.view.pod;
+    const { runtime } = this.ctx;
+    if (!runtime.traits.simulated) {
+      try {
+        this.volumes = await setUpVolumes(pod, {
+          rootDir: this.ctx.rootDir, client: this.ctx.client, allocatable: this.ctx.allocatable(), warn: (r, m) => this.event('Warning', r, m),
+        });
+      } catch (err) {
+        this.event('Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);
+        await this.publish();
+        this.later(10_000);
+        return false;
+      }
+    }
+    const m = pod.metadata!;
+    this.sandboxConfig = {
+      metadata: { name: m.name!, uid: m.uid!, namespace: m.namespace ?? 'default', attempt: 0 },
+      hostname: pod.spec?.hostname ?? m.name, logDirectory: podLogDir(this.ctx.rootDir, m.namespace ?? 'default', m.name!, m.uid!),
+      labels: { ...(m.labels ?? {}), 'io.kubernetes.pod.name': m.name!, 'io.kubernetes.pod.namespace': m.namespace ?? 'default', 'io.kubernetes.pod.uid': m.uid! },
+      annotations: m.annotations ?? {}, hostNetwork: !!pod.spec?.hostNetwork || runtime.traits.hostNetworkOnly, podCIDR: this.ctx.podCIDR() || undefined,
+    };
+    this.sandboxId = await runtime.runPodSandbox(this.sandboxConfig);
+    this.ctx.onSandbox(this, this.sandboxId);
+    const st = await runtime.podSandboxStatus(this.sandboxId);
+    this.view.sandboxReady = st.state === 'SANDBOX_READY';
+    this.view.podIPs = this.sandboxConfig.hostNetwork ? [this.ctx.nodeIP] : st.ips;
+    return true;
+  }
+
+  /** True once every init container succeeded. */
+  private async syncInitContainers(): Promise<boolean> {
+    for (const r of this.view.init) {
+      const s = r.status;
+      if (s?.state === 'CONTAINER_EXITED' && s.exitCode === 0 && !r.waiting) continue;
+      if (!r.id || (r.waiting && r.waiting.reason !== 'CrashLoopBackOff' && !s)) { await this.startContainer(r); return false; }
+      if (s?.state !== 'CONTAINER_EXITED') return false;
+      if ((this.view.pod.spec?.restartPolicy ?? 'Always') === 'Never') return false; // the pod failed
+      await this.restart(r);
+      return false;
+    }
+    return true;
+  }
+
+  private async syncContainers(): Promise<void> {
+    const policy = this.view.pod.spec?.restartPolicy ?? 'Always';
+    for (const r of this.view.containers) {
+      const s = r.status;
+      if (!r.id) { await this.startContainer(r); continue; }
+      if (s?.state !== 'CONTAINER_EXITED') continue;
+      if (policy === 'Always' || (policy === 'OnFailure' && s.exitCode !== 0)) await this.restart(r);
+    }
+  }
+
+  /** An exited container that must run again: now, or after its back-off. */
+  private async restart(r: ContainerRecord): Promise<void> {
+    const s = r.status!;
+    const key = `${this.uid}/${r.name}`;
+    r.lastTerminated = terminatedState(this.view, s);
+    const wait = this.ctx.backoff.remaining(key, s.finishedAt);
+    if (wait > 0) {
+      const m = this.view.pod.metadata!;
+      const message = `back-off ${fmtBackoff(this.ctx.backoff.current(key))} restarting failed container=${r.name} pod=${m.name}_${m.namespace}(${m.uid})`;
+      if (r.waiting?.reason !== 'CrashLoopBackOff') this.event('Warning', 'BackOff', `Back-off restarting failed container ${r.name} in pod ${m.name}_${m.namespace}(${m.uid})`);
+      r.waiting = { reason: 'CrashLoopBackOff', message };
+      this.later(wait);
+      return;
+    }
+    this.ctx.backoff.next(key, s.finishedAt);
+    r.restartCount++;
+    const old = r.id;
+    r.id = undefined;
+    await this.startContainer(r);
+    if (old) await this.ctx.runtime.removeContainer(old).catch(() => undefined);
+  }
+
+  private target(id: string, c: Container): ProbeTarget {
+    const host = this.ctx.runtime.traits.hostNetworkOnly ? '127.0.0.1' : this.view.podIPs[0] ?? '127.0.0.1';
+    return { runtime: this.ctx.runtime, containerId: id, host, ports: Object.fromEntries((c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort])) };
+  }
+
+  private async startContainer(r: ContainerRecord): Promise<void> {
+    const spec = this.spec(r);
+    const { runtime } = this.ctx;
+    const pod = this.view.pod;
+    let envs;
+    try {
+      envs = runtime.traits.simulated
+        ? (spec.env ?? []).filter((e) => e.value !== undefined).map((e) => ({ key: e.name, value: e.value! }))
+        : await containerEnv(pod, spec, this.ctx.client, this.ctx.allocatable());
+    } catch (err) {
+      r.waiting = { reason: 'CreateContainerConfigError', message: (err as Error).message };
+      this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
+      this.later(10_000);
+      return;
+    }
+    let imageRef: string;
+    try {
+      imageRef = await runtime.pullImage(spec.image ?? '');
+    } catch (err) {
+      r.waiting = { reason: 'ErrImagePull', message: (err as Error).message };
+      this.event('Warning', 'Failed', `Failed to pull image "${spec.image}": ${(err as Error).message}`);
+      this.later(10_000);
+      return;
+    }
+    void imageRef;
+    this.event('Normal', 'Pulled', `Container image "${spec.image}" already present on machine`);
+    const vars = new Map(envs.map((e) => [e.key, e.value]));
+    const m = pod.metadata!;
+    let id: string;
+    try {
+      id = await runtime.createContainer(this.sandboxId!, {
+        metadata: { name: r.name, attempt: r.restartCount }, image: spec.image ?? '',
+        command: (spec.command ?? []).map((a) => expand(a, vars)), args: (spec.args ?? []).map((a) => expand(a, vars)),
+        workingDir: spec.workingDir, envs, mounts: containerMounts(spec, this.volumes), logPath: containerLogPath(r.name, r.restartCount),
+        labels: { 'io.kubernetes.container.name': r.name, 'io.kubernetes.pod.name': m.name!, 'io.kubernetes.pod.namespace': m.namespace ?? 'default', 'io.kubernetes.pod.uid': m.uid! },
+        annotations: { 'io.kubernetes.container.restartCount': String(r.restartCount) },
+      }, this.sandboxConfig!);
+    } catch (err) {
+      r.waiting = { reason: 'CreateContainerError', message: (err as Error).message };
+      this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
+      this.later(10_000);
+      return;
+    }
+    this.event('Normal', 'Created', `Created container ${r.name}`);
+    r.id = id;
+    r.ready = false;
+    r.started = false;
+    try {
+      await runtime.startContainer(id);
+    } catch (err) {
+      r.waiting = { reason: 'RunContainerError', message: (err as Error).message };
+      this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
+      return;
+    }
+    r.waiting = undefined;
+    r.status = { ...(await runtime.containerStatus(id)) };
+    this.event('Normal', 'Started', `Started container ${r.name}`);
+    if (spec.lifecycle?.postStart && !(await this.hook(spec.lifecycle.postStart, id, spec))) {
+      this.event('Warning', 'FailedPostStartHook', `PostStartHook failed`);
+      await runtime.stopContainer(id, this.view.pod.spec?.terminationGracePeriodSeconds ?? 30);
+      return;
+    }
+    if (!r.init) this.startProber(r, id, spec);
+    else { r.started = true; }
+  }
+
+  private async hook(h: LifecycleHandler, id: string, spec: Container): Promise<boolean> {
+    if (h.sleep) { await new Promise((res) => setTimeout(res, h.sleep!.seconds * 1000)); return true; }
+    const r = await runProbe({ ...h, timeoutSeconds: this.view.pod.spec?.terminationGracePeriodSeconds ?? 30 }, this.target(id, spec));
+    return r.ok;
+  }
+
+  private startProber(r: ContainerRecord, id: string, spec: Container): void {
+    this.probers.get(r.name)?.stop();
+    const p = new ContainerProber(spec, this.target(id, spec), {
+      onStarted: () => { if (r.id === id) { r.started = true; this.kick(); } },
+      onReady: (ok) => { if (r.id === id && r.ready !== ok) { r.ready = ok; this.kick(); } },
+      onFailure: (kind, out) => this.event('Warning', 'Unhealthy', `${kind} probe failed: ${out}`),
+      onUnhealthy: (kind, out) => {
+        if (r.id !== id) return;
+        this.event('Normal', 'Killing', `Container ${r.name} failed ${kind.toLowerCase()} probe, will be restarted`);
+        this.ctx.log(`kubelet: pod ${this.key} container ${r.name} failed ${kind.toLowerCase()} probe: ${out}`);
+        void this.ctx.runtime.stopContainer(id, spec.livenessProbe?.terminationGracePeriodSeconds ?? this.view.pod.spec?.terminationGracePeriodSeconds ?? 30);
+      },
+    });
+    this.probers.set(r.name, p);
+    p.start();
+  }
+
+  private stopProbers(): void {
+    for (const p of this.probers.values()) p.stop();
+    this.probers.clear();
+  }
+
+  /** Terminal phase reached: stop what is left, keep the status. */
+  private async finish(): Promise<void> {
+    this.finished = true;
+    this.stopProbers();
+    clearTimeout(this.timer);
+    if (this.sandboxId) await this.ctx.runtime.stopPodSandbox(this.sandboxId);
+  }
+
+  private async terminate(): Promise<void> {
+    const pod = this.view.pod;
+    clearTimeout(this.timer);
+    this.stopProbers();
+    const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    const deadline = Date.now() + grace * 1000;
+    const { runtime } = this.ctx;
+    await Promise.all([...this.view.init, ...this.view.containers].map(async (r) => {
+      if (!r.id || r.status?.state === 'CONTAINER_EXITED') { r.waiting = r.waiting && r.status ? undefined : r.waiting; return; }
+      const spec = this.spec(r);
+      this.event('Normal', 'Killing', `Stopping container ${r.name}`);
+      if (spec.lifecycle?.preStop) {
+        await Promise.race([this.hook(spec.lifecycle.preStop, r.id, spec), new Promise((res) => setTimeout(res, Math.max(0, deadline - Date.now())))]);
+      }
+      await runtime.stopContainer(r.id, Math.max(2, Math.ceil((deadline - Date.now()) / 1000)));
+      r.waiting = undefined;
+    }));
+    await this.refresh();
+    if (this.sandboxId) {
+      await runtime.stopPodSandbox(this.sandboxId);
+      await runtime.removePodSandbox(this.sandboxId);
+      this.ctx.onSandbox(this, undefined);
+    }
+    if (!runtime.traits.simulated) tearDownVolumes(this.ctx.rootDir, this.uid);
+    this.view.sandboxReady = false;
+    this.view.terminated = true;
+    this.done = true;
+    this.finished = true;
+    if (!this.removed) {
+      await this.publish();
+      if (this.fromApi && this.ctx.client) {
+        const m = pod.metadata!;
+        try {
+          await this.ctx.client.resource(PODS).delete(m.namespace!, m.name!, { gracePeriodSeconds: 0, preconditions: { uid: m.uid } });
+        } catch (err) {
+          if (!isNotFound(err)) this.ctx.log(`kubelet: failed to delete pod ${this.key}: ${(err as Error).message}`);
+        }
+      }
+    }
+    this.ctx.log(`kubelet: pod ${this.key} (${this.uid}) terminated`);
+    this.ctx.onDone(this);
+  }
+}

@@ -1,0 +1,29 @@
+// grpc: grpc.health.v1.Health/Check on the port; SERVING (1) is success. The two messages
+// are one string and one enum field, so they are encoded by hand.
+import * as grpc from '@grpc/grpc-js';
+import type { ProbeHandler } from './probe-handler.js';
+
+const encodeRequest = (service: string): Buffer => {
+  const s = Buffer.from(service);
+  return s.length ? Buffer.concat([Buffer.from([0x0a, s.length]), s]) : Buffer.alloc(0);
+};
+
+/** HealthCheckResponse.status (field 1, varint). */
+const decodeStatus = (b: Buffer): number => (b.length >= 2 && b[0] === 0x08 ? b[1] : 0);
+
+export const grpcProbe = {
+  kind: 'grpc',
+  run(probe, target, timeoutMs) {
+    const port = probe.grpc!.port;
+    const client = new grpc.Client(`${target.host}:${port}`, grpc.credentials.createInsecure());
+    return new Promise((resolve) => {
+      client.makeUnaryRequest('/grpc.health.v1.Health/Check', encodeRequest, (b: Buffer) => b, probe.grpc!.service ?? '',
+        { deadline: Date.now() + timeoutMs }, (err, res) => {
+          client.close();
+          if (err) return resolve({ ok: false, output: `failed to connect service "${target.host}:${port}" within ${timeoutMs / 1000}s: ${err.message}` });
+          const st = decodeStatus(res as Buffer);
+          resolve({ ok: st === 1, output: st === 1 ? '' : `service unhealthy (responded with ${['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'][st] ?? st})` });
+        });
+    });
+  },
+} satisfies ProbeHandler;

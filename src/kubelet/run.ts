@@ -1,0 +1,102 @@
+// Builds and starts a kubelet process from its configuration: one kubelet on the host's
+// runtime, or --hollow-nodes N hollow kubelets sharing one client, one pod watch and one
+// HTTPS server. Returns a handle whose stop() ends every loop and server it started.
+import os from 'node:os';
+import path from 'node:path';
+import { type ClientConfig, type Logger, RestClient, stderrLogger } from '../client/index.js';
+import type { KubeletConfig } from './config/kubelet-config.js';
+import { Kubelet } from './kubelet.js';
+import { hollowMachineInfo, hostMachineInfo } from './node/machine-info.js';
+import { PodFeed } from './pods/pod-feed.js';
+import './runtime/all-runtimes.js';
+import { subnet } from './runtime/pod-ip-allocator.js';
+import { newRuntime } from './runtime/runtime-registry.js';
+import type { Runtime } from './runtime/runtime-service.js';
+import { startKubeletServer } from './server/kubelet-server.js';
+import { kubeletServingCert } from './server/serving-cert.js';
+
+/** Hollow node i gets the i-th /24 of this range unless its Node has a podCIDR (10.128/9 stays clear of 10.96/12). */
+export const HOLLOW_POD_CIDR_BASE = '10.128.0.0/9';
+
+export interface RunningKubelet {
+  kubelets: Kubelet[];
+  port: number;
+  healthzPort: number;
+  stop(): Promise<void>;
+}
+
+export function defaultNodeIP(): string {
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export async function runKubelet(config: KubeletConfig, clientConfig: ClientConfig | undefined, log: Logger = stderrLogger): Promise<RunningKubelet> {
+  const hostname = (config.hostnameOverride || os.hostname()).toLowerCase();
+  const nodeIP = config.nodeIP || defaultNodeIP();
+  const hollow = config.hollowNodes > 0;
+  if (hollow && !config.containerRuntimeEndpoint.startsWith('hollow:')) config.containerRuntimeEndpoint = 'hollow://';
+  const client = clientConfig ? new RestClient({ ...clientConfig, userAgent: `kubelet/v1.32.0 (${os.platform()}/${os.arch()}) tskube`, qps: hollow ? 0 : clientConfig.qps ?? 50, burst: hollow ? 0 : clientConfig.burst ?? 100 }) : undefined;
+  const feed = client ? new PodFeed(client, hollow ? undefined : hostname) : undefined;
+  const ctx = { rootDir: config.rootDir, nodeIP, log };
+  const runtimes: Runtime[] = [];
+  const kubelets: Kubelet[] = [];
+  const cert = await kubeletServingCert({
+    certFile: config.tlsCertFile || undefined, keyFile: config.tlsPrivateKeyFile || undefined,
+    certDir: config.certDir || path.join(config.rootDir, 'pki'), hostname, ips: [nodeIP, '127.0.0.1'],
+  });
+  const server = await startKubeletServer({
+    rootDir: config.rootDir,
+    pods: () => kubelets.flatMap((k) => k.pods.allPods()),
+    metrics: () => metrics(kubelets),
+  }, { address: config.address, port: config.port, healthzAddress: config.healthzBindAddress, healthzPort: config.healthzPort, cert: cert.cert, key: cert.key, log });
+  config.port = server.port;
+  try {
+    const count = hollow ? config.hollowNodes : 1;
+    for (let i = 0; i < count; i++) {
+      const runtime = newRuntime(config.containerRuntimeEndpoint, ctx);
+      runtimes.push(runtime);
+      const v = await runtime.version();
+      const nodeName = hollow ? `${hostname}-${i}` : hostname;
+      const podCIDR = hollow ? (config.podCIDR ? subnet(config.podCIDR, 24, i) : subnet(HOLLOW_POD_CIDR_BASE, 24, i)) : config.podCIDR;
+      kubelets.push(new Kubelet({
+        config, nodeName, hostname: nodeName, nodeIP, machine: hollow ? hollowMachineInfo(nodeName) : hostMachineInfo(config.rootDir),
+        runtime, runtimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, client, feed, podCIDR,
+        log: hollow && config.verbosity < 2 ? () => undefined : log,
+      }));
+    }
+    for (const k of kubelets) await k.start();
+    feed?.start();
+  } catch (err) {
+    await server.close();
+    await Promise.all(runtimes.map((r) => r.close()));
+    client?.close();
+    throw err;
+  }
+  log(`kubelet: started ${kubelets.length === 1 ? `node ${kubelets[0].o.nodeName}` : `${kubelets.length} hollow nodes ${hostname}-0…${hostname}-${kubelets.length - 1}`} with runtime ${config.containerRuntimeEndpoint}`);
+  return {
+    kubelets, port: server.port, healthzPort: server.healthzPort,
+    async stop() {
+      await Promise.all(kubelets.map((k) => k.stop()));
+      await feed?.stop();
+      await server.close();
+      await Promise.all(runtimes.map((r) => r.close()));
+      client?.close();
+    },
+  };
+}
+
+function metrics(kubelets: Kubelet[]): string {
+  const lines: string[] = [];
+  const gauge = (name: string, help: string, values: [string, number][]) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    for (const [labels, v] of values) lines.push(`${name}${labels} ${v}`);
+  };
+  gauge('kubelet_node_name', 'The node\'s name. The count is always 1.', kubelets.map((k) => [`{node="${k.o.nodeName}"}`, 1]));
+  gauge('kubelet_running_pods', 'Number of pods that have a running pod sandbox', kubelets.map((k) => [`{node="${k.o.nodeName}"}`, k.pods.activePods().length]));
+  gauge('kubelet_running_containers', 'Number of containers currently running', kubelets.map((k) => [`{node="${k.o.nodeName}",container_state="running"}`,
+    k.pods.allPods().reduce((n, p) => n + (p.status?.containerStatuses ?? []).filter((c) => c.state?.running).length, 0)]));
+  gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', [['', process.memoryUsage().rss]]);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,184 @@
+// The host-process runtime: each container is a real child process on the host, with no
+// isolation at all (like a Windows HostProcess container). It exists so the kubelet of the
+// control-plane node can run etcd, the API server, the controller manager and the scheduler
+// as static pods. The image is recorded, never pulled; command + args run as given; the
+// pod shares the host's network, so its IP is the node's. Output goes to CRI-format logs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { ContainerTable, exitReason, newId } from './container-table.js';
+import { CriLogWriter } from './cri-log-writer.js';
+import type { RuntimeContext } from './runtime-registry.js';
+import type {
+  ContainerConfig, ContainerEventListener, ContainerStatus, ExecResult, Image, PodSandboxConfig, PodSandboxStatus, Runtime, VersionInfo,
+} from './runtime-service.js';
+
+export const HOST_PROCESS_RUNTIME_NAME = 'host-process';
+
+/** Variables a host process inherits from the kubelet before the container's own env. */
+const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ', 'NODE_OPTIONS', 'NODE_PATH', 'USER'];
+
+const signalExitCode = (signal: NodeJS.Signals | null): number => 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+
+export class HostProcessRuntime implements Runtime {
+  readonly traits = { simulated: false, hostNetworkOnly: true };
+  private readonly table = new ContainerTable();
+  private readonly procs = new Map<string, { child: ChildProcess; exited: Promise<void>; log: CriLogWriter }>();
+  private readonly images = new Map<string, Image>();
+
+  constructor(private readonly ctx: RuntimeContext) {}
+
+  async version(): Promise<VersionInfo> {
+    return { runtimeName: HOST_PROCESS_RUNTIME_NAME, runtimeVersion: process.version, runtimeApiVersion: 'v1' };
+  }
+
+  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    const id = newId();
+    this.table.sandboxes.set(id, { config, status: { id, metadata: config.metadata, state: 'SANDBOX_READY', createdAt: Date.now(), ips: [this.ctx.nodeIP] } });
+    return id;
+  }
+
+  async stopPodSandbox(id: string): Promise<void> {
+    const s = this.table.sandboxes.get(id);
+    if (!s) return;
+    await Promise.all(this.table.list({ podSandboxId: id }).map((c) => this.stopContainer(c.id, 0)));
+    s.status.state = 'SANDBOX_NOTREADY';
+  }
+
+  async removePodSandbox(id: string): Promise<void> {
+    await this.stopPodSandbox(id);
+    for (const c of this.table.list({ podSandboxId: id })) await this.removeContainer(c.id);
+    this.table.sandboxes.delete(id);
+  }
+
+  async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
+    return this.table.sandbox(id).status;
+  }
+
+  async createContainer(sandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+    if (config.command.length === 0 && config.args.length === 0) {
+      throw new Error(`host-process containers need a command: image ${JSON.stringify(config.image)} is not pulled, so it has no entrypoint`);
+    }
+    return this.table.addContainer(sandboxId, config, await this.pullImage(config.image), sandboxConfig.logDirectory);
+  }
+
+  private env(config: ContainerConfig): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const k of INHERITED_ENV) if (process.env[k] !== undefined) env[k] = process.env[k];
+    for (const { key, value } of config.envs) env[key] = value;
+    return env;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const c = this.table.container(id);
+    if (c.status.state !== 'CONTAINER_CREATED') throw new Error(`container ${id} is in state ${c.status.state}, not created`);
+    const argv = [...c.config.command, ...c.config.args];
+    const log = new CriLogWriter(c.status.logPath);
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: c.config.workingDir || undefined, env: this.env(c.config), stdio: ['ignore', 'pipe', 'pipe'],
+      // its own process group, so a stop reaches everything it started
+      detached: true,
+    });
+    child.stdout!.on('data', (d: Buffer) => log.write('stdout', d));
+    child.stderr!.on('data', (d: Buffer) => log.write('stderr', d));
+    const exited = new Promise<void>((resolve) => {
+      let done = false;
+      const finish = (code: number, message = '', reason = exitReason(code)) => {
+        if (done) return;
+        done = true;
+        log.close();
+        this.procs.delete(id);
+        this.table.exited(id, code, reason, message);
+        resolve();
+      };
+      child.once('error', (err) => {
+        // spawn failures (ENOENT, EACCES) are start failures: CRI reports exit code 128
+        log.write('stderr', Buffer.from(`${err.message}\n`));
+        finish(128, err.message, 'StartError');
+      });
+      child.once('close', (code, signal) => finish(code ?? signalExitCode(signal)));
+    });
+    this.procs.set(id, { child, exited, log });
+    this.table.started(id);
+    this.ctx.log(`host-process: started ${c.config.metadata.name} (pid ${child.pid}): ${argv.join(' ')}`);
+  }
+
+  private signal(child: ChildProcess, sig: NodeJS.Signals): void {
+    try {
+      if (child.pid) process.kill(-child.pid, sig);
+    } catch {
+      try { child.kill(sig); } catch { /* already gone */ }
+    }
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    const p = this.procs.get(id);
+    if (!p) {
+      const c = this.table.containers.get(id);
+      if (c?.status.state === 'CONTAINER_CREATED') this.table.exited(id, 0, 'Completed');
+      return;
+    }
+    this.signal(p.child, 'SIGTERM');
+    const kill = setTimeout(() => this.signal(p.child, 'SIGKILL'), Math.max(0, timeoutSeconds) * 1000);
+    await p.exited;
+    clearTimeout(kill);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.stopContainer(id, 0);
+    this.table.containers.delete(id);
+  }
+
+  async containerStatus(id: string): Promise<ContainerStatus> {
+    return this.table.container(id).status;
+  }
+
+  async listContainers(filter?: { podSandboxId?: string }) {
+    return this.table.list(filter);
+  }
+
+  async execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult> {
+    const c = this.table.container(id);
+    if (c.status.state !== 'CONTAINER_RUNNING') throw new Error(`container ${id} is not running`);
+    return new Promise((resolve, reject) => {
+      const child = spawn(cmd[0], cmd.slice(1), { cwd: c.config.workingDir || undefined, env: this.env(c.config), stdio: ['ignore', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout!.on('data', (d: Buffer) => out.push(d));
+      child.stderr!.on('data', (d: Buffer) => err.push(d));
+      const timer = timeoutSeconds > 0 ? setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`command timed out after ${timeoutSeconds}s`)); }, timeoutSeconds * 1000) : undefined;
+      child.once('error', (e) => { clearTimeout(timer); reject(e); });
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: code ?? signalExitCode(signal) });
+      });
+    });
+  }
+
+  subscribe(listener: ContainerEventListener): () => void {
+    return this.table.subscribe(listener);
+  }
+
+  async pullImage(image: string): Promise<string> {
+    // Nothing is pulled: the image name is only a label for what the process is.
+    let img = this.images.get(image);
+    if (!img) {
+      img = { id: `host-process://${image}`, repoTags: [image], size: 0 };
+      this.images.set(image, img);
+    }
+    return img.id;
+  }
+
+  async listImages(): Promise<Image[]> {
+    return [...this.images.values()];
+  }
+
+  async removeImage(image: string): Promise<void> {
+    this.images.delete(image);
+  }
+
+  /** Host processes have no runtime to outlive the kubelet in: stop them all. */
+  async close(): Promise<void> {
+    await Promise.all([...this.procs.keys()].map((id) => this.stopContainer(id, 10)));
+  }
+}
+

@@ -1,0 +1,40 @@
+// --container-runtime-endpoint → a runtime, by URL scheme (kine's drivers, for runtimes):
+// hollow:// simulates containers, host-process:// runs them as host processes, and unix://
+// is reserved for the CRI gRPC client (issue 8), which registers itself the same way.
+import type { Runtime } from './runtime-service.js';
+
+export interface RuntimeContext {
+  /** --root-dir: where pod logs and volumes live. */
+  rootDir: string;
+  /** The node's IP (host-process pods use it as their pod IP). */
+  nodeIP: string;
+  log: (message: string) => void;
+}
+
+export type RuntimeFactory = (endpoint: URL, ctx: RuntimeContext) => Runtime;
+
+const factories = new Map<string, RuntimeFactory>();
+
+/** Registers a runtime for a scheme, e.g. `registerRuntime('hollow:', …)`. */
+export function registerRuntime(scheme: string, factory: RuntimeFactory): void {
+  factories.set(scheme, factory);
+}
+
+export function registeredSchemes(): string[] {
+  return [...factories.keys()].map((s) => `${s}//`);
+}
+
+export function newRuntime(endpoint: string, ctx: RuntimeContext): Runtime {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new Error(`--container-runtime-endpoint ${JSON.stringify(endpoint)} is not a URL (want one of ${registeredSchemes().join(', ')})`);
+  }
+  const factory = factories.get(url.protocol);
+  if (!factory) {
+    const hint = url.protocol === 'unix:' ? ' (the CRI client is not built yet)' : '';
+    throw new Error(`no container runtime for ${url.protocol}//${hint}; known: ${registeredSchemes().join(', ')}`);
+  }
+  return factory(url, ctx);
+}

@@ -1,0 +1,123 @@
+// The kubelet's one narrow view of a container runtime, shaped like CRI v1's RuntimeService
+// and ImageService so that the CRI gRPC client (unix://…) is just another implementation
+// beside the built-in hollow and host-process runtimes. Field names follow CRI's messages.
+
+export interface KeyValue { key: string; value: string }
+
+export interface Mount { containerPath: string; hostPath: string; readonly?: boolean }
+
+export interface PodSandboxMetadata { name: string; uid: string; namespace: string; attempt: number }
+
+export interface PodSandboxConfig {
+  metadata: PodSandboxMetadata;
+  hostname?: string;
+  logDirectory: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  hostNetwork: boolean;
+  /** The node's pod CIDR, for runtimes that allocate pod IPs. */
+  podCIDR?: string;
+}
+
+export type SandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
+
+export interface PodSandboxStatus {
+  id: string;
+  metadata: PodSandboxMetadata;
+  state: SandboxState;
+  createdAt: number;
+  /** Pod IPs; the first is the primary one. */
+  ips: string[];
+}
+
+export interface ContainerConfig {
+  metadata: { name: string; attempt: number };
+  image: string;
+  command: string[];
+  args: string[];
+  workingDir?: string;
+  envs: KeyValue[];
+  mounts: Mount[];
+  /** Relative to the sandbox's logDirectory. */
+  logPath: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
+
+export interface ContainerStatus {
+  id: string;
+  metadata: { name: string; attempt: number };
+  state: ContainerState;
+  /** Epoch milliseconds (CRI uses nanoseconds; the kubelet only needs ms). */
+  createdAt: number;
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  image: string;
+  imageRef: string;
+  /** e.g. Completed, Error, OOMKilled (CRI leaves it to the runtime). */
+  reason: string;
+  message: string;
+  logPath: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface Container {
+  id: string;
+  podSandboxId: string;
+  metadata: { name: string; attempt: number };
+  state: ContainerState;
+  createdAt: number;
+  labels: Record<string, string>;
+}
+
+export interface ExecResult { stdout: Buffer; stderr: Buffer; exitCode: number }
+
+export interface Image { id: string; repoTags: string[]; size: number }
+
+export interface VersionInfo { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }
+
+/** CRI's GetContainerEvents, as a callback: the kubelet's "evented PLEG". */
+export type ContainerEventListener = (e: { containerId: string; podSandboxId: string; type: 'CONTAINER_STARTED_EVENT' | 'CONTAINER_STOPPED_EVENT' }) => void;
+
+export interface RuntimeService {
+  version(): Promise<VersionInfo>;
+  runPodSandbox(config: PodSandboxConfig): Promise<string>;
+  stopPodSandbox(podSandboxId: string): Promise<void>;
+  removePodSandbox(podSandboxId: string): Promise<void>;
+  podSandboxStatus(podSandboxId: string): Promise<PodSandboxStatus>;
+  createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
+  startContainer(containerId: string): Promise<void>;
+  /** Sends the stop signal, waits up to `timeoutSeconds`, then kills. */
+  stopContainer(containerId: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(containerId: string): Promise<void>;
+  containerStatus(containerId: string): Promise<ContainerStatus>;
+  listContainers(filter?: { podSandboxId?: string }): Promise<Container[]>;
+  execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
+  subscribe(listener: ContainerEventListener): () => void;
+  pullImage(image: string): Promise<string>;
+  listImages(): Promise<Image[]>;
+  removeImage(image: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * What a runtime tells the kubelet about itself beyond CRI: whether containers are real
+ * processes (so volumes are materialized on disk and probes run for real) and how pod
+ * networking is done.
+ */
+export interface RuntimeTraits {
+  /** Containers are simulated: skip volume files; the runtime answers probes itself. */
+  simulated: boolean;
+  /** Every pod shares the node's network (podIP = node IP). */
+  hostNetworkOnly: boolean;
+}
+
+export interface Runtime extends RuntimeService {
+  readonly traits: RuntimeTraits;
+  /** Simulated runtimes answer probes themselves; undefined means "probe for real". */
+  simulateProbe?(containerId: string, probe: import('kubernetes-types/core/v1.js').Probe): boolean | undefined;
+}
