@@ -5,6 +5,10 @@ import { etcdCommand } from './etcd.js';
 import { apiserverCommand } from './apiserver.js';
 import { schedulerCommand } from './scheduler.js';
 import { controllerManagerCommand } from './controller-manager.js';
+import { upCommand } from './up.js';
+import { downCommand } from './down.js';
+import { kubeconfigCommand } from './kubeconfig.js';
+import { adminCommand } from './admin.js';
 
 const program = new Command('tskube')
   .description('The Kubernetes architecture rebuilt in TypeScript')
@@ -15,6 +19,10 @@ program.addCommand(etcdCommand());
 program.addCommand(apiserverCommand());
 program.addCommand(schedulerCommand());
 program.addCommand(controllerManagerCommand());
+program.addCommand(upCommand());
+program.addCommand(downCommand());
+program.addCommand(kubeconfigCommand());
+program.addCommand(adminCommand());
 
 // flag mistakes exit with 2, like Go's flag package in the upstream components
 // (addCommand does not pass settings down, so each command gets it)

@@ -1,0 +1,65 @@
+// The whole certificate tree under one directory, as `kubeadm init phase certs all` makes
+// it: existing valid files are kept, missing ones made, faulty ones reported (see existing.ts).
+import fs from 'node:fs';
+import { CA_SPECS, certSpecs, type CAName, type PkiOptions } from './cert-specs.js';
+import { pairPaths, tightenKeyMode, writeCert, writeKey } from './cert-files.js';
+import { checkExistingPair, PkiFileError } from './existing.js';
+import { issueCA, issueLeaf } from './issue.js';
+import { ensureServiceAccountKeys, type Action } from './service-account-keys.js';
+import { importSigner, type Signer } from './signer.js';
+
+export interface PkiStep { name: string; file: string; action: Action }
+export interface Pki { cas: Record<CAName, Signer>; steps: PkiStep[] }
+
+async function ensureCA(certDir: string, name: CAName, base: string, cn: string, steps: PkiStep[]): Promise<Signer> {
+  const p = pairPaths(certDir, base);
+  const haveCert = fs.existsSync(p.cert);
+  const haveKey = fs.existsSync(p.key);
+  if (haveCert && haveKey) {
+    checkExistingPair(p.cert, p.key, { isCA: true });
+    tightenKeyMode(p.key);
+    steps.push({ name, file: p.cert, action: 'kept' });
+  } else if (haveCert || haveKey) {
+    const [has, lacks] = haveCert ? [p.cert, p.key] : [p.key, p.cert];
+    throw new PkiFileError(has, `exists without ${lacks}; tskube cannot sign with an external CA yet — supply both files or neither`);
+  } else {
+    const made = await issueCA(cn);
+    writeKey(p.key, made.keyPem);
+    writeCert(p.cert, made.certPem);
+    steps.push({ name, file: p.cert, action: 'created' });
+  }
+  return importSigner(fs.readFileSync(p.cert, 'utf8'), fs.readFileSync(p.key, 'utf8'), p.key);
+}
+
+export async function ensurePki(o: PkiOptions): Promise<Pki> {
+  fs.mkdirSync(o.certDir, { recursive: true, mode: 0o755 });
+  const steps: PkiStep[] = [];
+  const cas = {} as Record<CAName, Signer>;
+  for (const ca of CA_SPECS) cas[ca.name] = await ensureCA(o.certDir, ca.name, ca.base, ca.cn, steps);
+  for (const spec of certSpecs(o)) {
+    const p = pairPaths(o.certDir, spec.base);
+    const ca = cas[spec.ca];
+    if (fs.existsSync(p.cert) || fs.existsSync(p.key)) {
+      if (!fs.existsSync(p.cert) || !fs.existsSync(p.key)) {
+        const [has, lacks] = fs.existsSync(p.cert) ? [p.cert, p.key] : [p.key, p.cert];
+        throw new PkiFileError(has, `exists without ${lacks}; remove it to have a new pair made`);
+      }
+      checkExistingPair(p.cert, p.key, { ca: ca.cert, wantSANs: spec.sans });
+      tightenKeyMode(p.key);
+      steps.push({ name: spec.name, file: p.cert, action: 'kept' });
+      continue;
+    }
+    const made = await issueLeaf(ca, spec);
+    writeKey(p.key, made.keyPem);
+    writeCert(p.cert, made.certPem);
+    steps.push({ name: spec.name, file: p.cert, action: 'created' });
+  }
+  steps.push({ name: 'sa', file: `${o.certDir}/sa.key`, action: await ensureServiceAccountKeys(o.certDir) });
+  return { cas, steps };
+}
+
+/** kubeadm's log lines for each step. */
+export function describeStep(s: PkiStep): string {
+  if (s.name === 'sa') return s.action === 'created' ? '[certs] Generating "sa" key and public key' : '[certs] Using the existing "sa" key';
+  return s.action === 'created' ? `[certs] Generating "${s.name}" certificate and key` : `[certs] Using existing ${s.name} certificate and key on disk`;
+}

@@ -1,0 +1,64 @@
+// cluster.json in the data dir: the choices made when the cluster was first created (ports,
+// ranges, node names), so a second `tskube up` brings back the very same cluster.
+import fs from 'node:fs';
+import { writeFileAtomic } from '../pki/cert-files.js';
+import { nodeNames, type ClusterLayout } from './cluster-layout.js';
+import { pickPort } from './free-port.js';
+
+export interface NodeState { name: string; controlPlane: boolean; kubeletPort: number; healthzPort: number }
+
+export interface ClusterState {
+  name: string;
+  apiserverPort: number;
+  etcdClientPort: number;
+  etcdPeerPort: number;
+  controllerManagerPort: number;
+  schedulerPort: number;
+  serviceCIDR: string;
+  clusterCIDR: string;
+  advertiseAddress: string;
+  nodes: NodeState[];
+}
+
+export function readState(l: ClusterLayout): ClusterState | undefined {
+  if (!fs.existsSync(l.stateFile)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(l.stateFile, 'utf8')) as ClusterState;
+  } catch (err) {
+    throw new Error(`${l.stateFile}: unreadable cluster state (${(err as Error).message}); remove the data dir ${l.dataDir} to start afresh`);
+  }
+}
+
+export function writeState(l: ClusterLayout, s: ClusterState): void {
+  writeFileAtomic(l.stateFile, JSON.stringify(s, null, 2) + '\n', 0o644);
+}
+
+export interface StateRequest { apiserverPort?: number; nodes: number }
+
+/** The saved state, extended with ports for nodes added since; or a new one. */
+export async function resolveState(l: ClusterLayout, req: StateRequest): Promise<ClusterState> {
+  const old = readState(l);
+  if (old && old.name !== l.name) throw new Error(`${l.stateFile} belongs to cluster "${old.name}", not "${l.name}"`);
+  if (old && req.apiserverPort !== undefined && req.apiserverPort !== old.apiserverPort) {
+    throw new Error(`cluster "${l.name}" was created with --apiserver-port ${old.apiserverPort}; its certificates and kubeconfigs name that port (remove ${l.dataDir} to start afresh)`);
+  }
+  const apiserverPort = old?.apiserverPort ?? req.apiserverPort ?? 6443;
+  const s: ClusterState = old ?? {
+    name: l.name,
+    apiserverPort,
+    etcdClientPort: await pickPort(2379),
+    etcdPeerPort: await pickPort(2380),
+    controllerManagerPort: await pickPort(10257),
+    schedulerPort: await pickPort(10259),
+    serviceCIDR: '10.96.0.0/12',
+    clusterCIDR: '10.244.0.0/16',
+    advertiseAddress: '127.0.0.1',
+    nodes: [],
+  };
+  const names = nodeNames(l.name, req.nodes);
+  const nodes: NodeState[] = [];
+  for (const [i, name] of names.entries()) {
+    nodes.push(s.nodes.find((n) => n.name === name) ?? { name, controlPlane: i === 0, kubeletPort: await pickPort(10250), healthzPort: await pickPort(10248) });
+  }
+  return { ...s, nodes };
+}

@@ -1,0 +1,87 @@
+// Everything `tskube up` writes before it starts a process: the cluster state, the PKI,
+// the kubeconfigs (the control plane's and one per worker kubelet) and the static pod
+// manifests. All of it idempotent, so a second `up` finds the same cluster.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { controlPlaneKubeconfigs, kubeletKubeconfig } from '../kubeconfig/kubeconfig-specs.js';
+import { describeKubeconfig, ensureKubeconfig, type KubeconfigTarget } from '../kubeconfig/ensure-kubeconfig.js';
+import type { Args } from '../manifests/component-args.js';
+import { controlPlaneManifests, manifestText } from '../manifests/control-plane.js';
+import { describeStep, ensurePki } from '../pki/ensure-pki.js';
+import { writeFileAtomic } from '../pki/cert-files.js';
+import { nodeDir, type ClusterLayout } from './cluster-layout.js';
+import { resolveState, writeState, type ClusterState } from './cluster-state.js';
+import { MARKER_ENV } from './processes.js';
+import { componentFlags, tskubeArgv, type Component } from './tskube-command.js';
+
+export interface PrepareOptions {
+  apiserverPort?: number;
+  nodes: number;
+  etcdServers?: string[];
+  apiserverArgs: Args;
+  controllerManagerArgs: Args;
+  schedulerArgs: Args;
+  out: (line: string) => void;
+  verbose?: boolean;
+}
+
+export interface Prepared { state: ClusterState; flags: Map<Component, Set<string>> }
+
+export function tskubeVersion(): string {
+  try {
+    const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../package.json');
+    return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Writes a file only when its content changes, so the kubelet sees no needless update. */
+function writeIfChanged(file: string, text: string, mode: number): boolean {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return false;
+  writeFileAtomic(file, text, mode);
+  return true;
+}
+
+export async function prepareCluster(l: ClusterLayout, o: PrepareOptions): Promise<Prepared> {
+  fs.mkdirSync(l.dataDir, { recursive: true, mode: 0o700 });
+  for (const d of [l.manifestsDir, l.logsDir, l.nodesDir]) fs.mkdirSync(d, { recursive: true });
+  const state = await resolveState(l, { apiserverPort: o.apiserverPort, nodes: o.nodes });
+  const cp = state.nodes[0];
+  const pki = await ensurePki({ certDir: l.pkiDir, advertiseAddress: state.advertiseAddress, serviceCIDR: state.serviceCIDR, nodeName: cp.name });
+  const created = pki.steps.filter((s) => s.action === 'created');
+  for (const s of o.verbose ? pki.steps : created) o.out(describeStep(s));
+  if (!o.verbose && created.length < pki.steps.length) o.out(`[certs] Using ${pki.steps.length - created.length} existing certificates and keys in ${l.pkiDir}`);
+
+  const target: KubeconfigTarget = { clusterName: l.name, server: `https://127.0.0.1:${state.apiserverPort}`, ca: pki.cas.ca };
+  for (const spec of controlPlaneKubeconfigs(cp.name)) {
+    const action = await ensureKubeconfig(l.dataDir, spec, target);
+    if (action === 'created' || o.verbose) o.out(describeKubeconfig(path.join(l.dataDir, spec.file), action));
+  }
+  for (const n of state.nodes.slice(1)) {
+    fs.mkdirSync(nodeDir(l, n.name), { recursive: true });
+    await ensureKubeconfig(nodeDir(l, n.name), kubeletKubeconfig(n.name), target);
+  }
+
+  const flags = await componentFlags(['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kubelet'], path.join(l.dataDir, '.component-flags.json'));
+  const dropped: string[] = [];
+  const manifests = controlPlaneManifests({
+    clusterName: l.name, nodeName: cp.name, tskube: tskubeArgv(), version: tskubeVersion(),
+    pkiDir: l.pkiDir, kubeconfigDir: l.dataDir, etcdDataDir: l.etcdDataDir, advertiseAddress: state.advertiseAddress,
+    apiserverPort: state.apiserverPort, etcdClientPort: state.etcdClientPort, etcdPeerPort: state.etcdPeerPort,
+    controllerManagerPort: state.controllerManagerPort, schedulerPort: state.schedulerPort,
+    serviceCIDR: state.serviceCIDR, clusterCIDR: state.clusterCIDR, etcdServers: o.etcdServers,
+    extra: { apiserver: o.apiserverArgs, controllerManager: o.controllerManagerArgs, scheduler: o.schedulerArgs },
+    known: { etcd: flags.get('etcd'), apiserver: flags.get('apiserver'), 'controller-manager': flags.get('controller-manager'), scheduler: flags.get('scheduler') },
+    env: { [MARKER_ENV]: l.dataDir },
+    dropped: (c, f) => dropped.push(`${c} --${f}`),
+  });
+  if (dropped.length && o.verbose) o.out(`[control-plane] not yet understood by this install, left out: ${dropped.join(', ')}`);
+  for (const m of manifests) {
+    if (writeIfChanged(path.join(l.manifestsDir, m.file), manifestText(m), 0o600)) o.out(`[control-plane] Writing static Pod manifest ${path.join(l.manifestsDir, m.file)}`);
+  }
+  if (o.etcdServers?.length) fs.rmSync(path.join(l.manifestsDir, 'etcd.yaml'), { force: true });
+  writeState(l, state);
+  return { state, flags };
+}

@@ -1,0 +1,172 @@
+// `tskube up` at run time: start the control-plane node's kubelet (host-process runtime,
+// which runs the static pods) and the workers' kubelets, watch the cluster come up, and on
+// stop end every process of the cluster. It never restarts a kubelet that dies: a killed
+// kubelet is a node going NotReady, as on a real machine.
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { knownArgs, overrideArgs, renderArgs, type Args } from '../manifests/component-args.js';
+import { adminClient, readyNodes, runningPods } from './admin-client.js';
+import { clusterLayout, nodeDir, nodeKubeconfig, type ClusterLayout } from './cluster-layout.js';
+import type { NodeState } from './cluster-state.js';
+import { portIsFree } from './free-port.js';
+import { prepareCluster } from './prepare-cluster.js';
+import { alive, clusterProcesses, MARKER_ENV, spawnLogged, stopCluster } from './processes.js';
+import { tskubeArgv } from './tskube-command.js';
+
+export type RuntimeName = 'hollow' | 'containerd';
+
+export interface UpOptions {
+  name: string;
+  dataDir?: string;
+  apiserverPort?: number;
+  nodes: number;
+  runtime: RuntimeName;
+  etcdServers?: string[];
+  apiserverArgs: Args;
+  controllerManagerArgs: Args;
+  schedulerArgs: Args;
+  kubeletArgs: Args;
+  verbose?: boolean;
+  /** How long to wait for the cluster to be ready before giving up (ms). */
+  timeoutMs?: number;
+  out?: (line: string) => void;
+}
+
+export interface RunningCluster {
+  layout: ClusterLayout;
+  /** Resolves when the cluster is stopped (by stop() or a signal). */
+  stopped: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
+
+function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withWorkers: boolean): Args {
+  return [
+    ['kubeconfig', nodeKubeconfig(l, n.name, n.controlPlane)],
+    ['hostname-override', n.name],
+    ['root-dir', nodeDir(l, n.name)],
+    ['container-runtime-endpoint', n.controlPlane ? 'host-process://' : runtime === 'hollow' ? 'hollow://' : 'unix:///run/containerd/containerd.sock'],
+    ...(n.controlPlane ? [['pod-manifest-path', l.manifestsDir]] as Args : []),
+    ['node-labels', n.controlPlane ? `${CONTROL_PLANE_ROLE}=,node.kubernetes.io/exclude-from-external-load-balancers=` : ''],
+    ...(n.controlPlane && withWorkers ? [['register-with-taints', `${CONTROL_PLANE_ROLE}:NoSchedule`]] as Args : []),
+    ['node-ip', '127.0.0.1'],
+    ['address', '127.0.0.1'],
+    ['port', String(n.kubeletPort)],
+    ['healthz-port', String(n.healthzPort)],
+    ['client-ca-file', path.join(l.pkiDir, 'ca.crt')],
+  ].filter(([, v]) => v !== '') as Args;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const secs = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+
+export async function runCluster(o: UpOptions): Promise<RunningCluster> {
+  const out = o.out ?? ((line: string) => process.stdout.write(line + '\n'));
+  if (o.runtime === 'containerd') throw new Error('--runtime containerd is not available yet: real containers through CRI come with issue 8; use --runtime hollow');
+  if (o.runtime !== 'hollow') throw new Error(`--runtime ${JSON.stringify(o.runtime)}: want hollow (or containerd, once it lands)`);
+  if (!Number.isInteger(o.nodes) || o.nodes < 1) throw new Error(`--nodes ${o.nodes}: want a whole number of nodes, at least 1 (the control plane)`);
+  const l = clusterLayout(o.name, o.dataDir);
+  const t0 = Date.now();
+
+  if (fs.existsSync(l.pidFile)) {
+    const pid = Number(fs.readFileSync(l.pidFile, 'utf8').trim());
+    if (pid && pid !== process.pid && alive(pid)) throw new Error(`cluster "${o.name}" is already running (pid ${pid}, data dir ${l.dataDir}); stop it with \`tskube down --name ${o.name}\``);
+  }
+  out(`Creating cluster "${o.name}" in ${l.dataDir} …`);
+  const prepared = await prepareCluster(l, { ...o, out });
+  const { state } = prepared;
+  fs.writeFileSync(l.pidFile, `${process.pid}\n`);
+  fs.rmSync(l.readyFile, { force: true });
+
+  // processes left behind by an `up` that was killed outright
+  const strays = clusterProcesses(l.dataDir);
+  if (strays.length) {
+    out(`Stopping ${strays.length} process(es) left from an earlier run`);
+    await stopCluster(l.dataDir, [], 5000);
+  }
+  if (!o.etcdServers?.length && !(await portIsFree(state.etcdClientPort))) throw new Error(`etcd's port 127.0.0.1:${state.etcdClientPort} is in use by another program`);
+  if (!(await portIsFree(state.apiserverPort))) throw new Error(`--apiserver-port ${state.apiserverPort}: 127.0.0.1:${state.apiserverPort} is in use by another program (pick another with --apiserver-port on a new data dir)`);
+
+  const known = prepared.flags.get('kubelet');
+  const userKeep = new Set(o.kubeletArgs.map(([k]) => k));
+  const kubelets = new Map<string, ChildProcess>();
+  let stopping = false;
+  const env = { ...process.env, [MARKER_ENV]: l.dataDir };
+  for (const n of state.nodes) {
+    const args = knownArgs(overrideArgs(kubeletArgs(l, n, o.runtime, state.nodes.length > 1), o.kubeletArgs), known, userKeep, () => {});
+    const log = path.join(l.logsDir, `kubelet-${n.name}.log`);
+    const child = spawnLogged([...tskubeArgv(), 'kubelet', ...renderArgs(args)], log, env);
+    kubelets.set(n.name, child);
+    child.once('exit', (code, signal) => {
+      if (!stopping) out(`kubelet of ${n.name} exited (${signal ?? `code ${code}`}); see ${log}`);
+    });
+  }
+  const workers = state.nodes.length - 1;
+  out(` ✓ Started the kubelet of ${state.nodes[0].name} (host-process runtime: etcd, kube-apiserver, kube-controller-manager, kube-scheduler as static pods)`);
+  if (workers) out(` ✓ Started ${workers} worker kubelet${workers > 1 ? 's' : ''} (${o.runtime} runtime): ${state.nodes.slice(1).map((n) => n.name).join(', ')}`);
+
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => { resolveStopped = r; });
+  let stopPromise: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopPromise ??= (async () => {
+      stopping = true;
+      fs.rmSync(l.readyFile, { force: true });
+      await stopCluster(l.dataDir, [...kubelets.values()].map((c) => c.pid ?? 0).filter(Boolean), 10_000, out);
+      try {
+        if (Number(fs.readFileSync(l.pidFile, 'utf8').trim()) === process.pid) fs.rmSync(l.pidFile, { force: true });
+      } catch { /* already gone */ }
+      resolveStopped();
+    })();
+    return stopPromise;
+  };
+
+  try {
+    await waitUntilReady(l, state.nodes.map((n) => n.name), !o.etcdServers?.length, o.timeoutMs ?? 120_000, out, t0, () => stopping);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  fs.writeFileSync(l.readyFile, `${new Date().toISOString()}\n`);
+  out('');
+  out(`Cluster "${o.name}" is up (${secs(t0)}). To use it:`);
+  out(`  export KUBECONFIG=${l.adminConf}`);
+  out('  kubectl get nodes');
+  out(`Logs are in ${l.logsDir}. Ctrl-C stops the cluster; \`tskube up --name ${o.name}\` brings it back.`);
+  return { layout: l, stopped, stop };
+}
+
+async function waitUntilReady(l: ClusterLayout, nodes: string[], etcd: boolean, timeoutMs: number, out: (s: string) => void, t0: number, cancelled: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const cp = nodes[0];
+  const pods = [...(etcd ? ['etcd'] : []), 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((p) => `${p}-${cp}`);
+  const client = adminClient(l.adminConf);
+  let phase = 0;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (cancelled()) throw new Error('stopped while starting');
+    try {
+      if (phase === 0) {
+        const r = await client.get('/readyz');
+        if (r.status === 200) { out(` ✓ API server ready (${secs(t0)})`); phase = 1; }
+      }
+      if (phase === 1) {
+        const ready = await readyNodes(client);
+        const n = nodes.filter((x) => ready.has(x)).length;
+        if (n === nodes.length) { out(` ✓ ${n}/${nodes.length} nodes Ready (${secs(t0)})`); phase = 2; } else last = `${n}/${nodes.length} nodes Ready`;
+      }
+      if (phase === 2) {
+        const running = await runningPods(client, 'kube-system');
+        const missing = pods.filter((p) => !running.has(p));
+        if (!missing.length) { out(` ✓ kube-system pods Running: ${pods.join(', ')} (${secs(t0)})`); return; }
+        last = `waiting for ${missing.join(', ')} to be Running`;
+      }
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await sleep(phase === 0 ? 100 : 250);
+  }
+  throw new Error(`the cluster was not ready after ${timeoutMs / 1000}s (${phase === 0 ? 'API server not ready' : last}); see the logs in ${l.logsDir} and ${path.join(l.nodesDir, nodes[0], 'logs')}`);
+}

@@ -1,0 +1,63 @@
+// The command line of a tskube component as this very install runs it (node + main.js,
+// whether started through npm link, npx or a path), and the flags each component's CLI
+// accepts — read from its --help, so manifests only pass flags the component knows.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const cliDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli');
+
+/** [node, /abs/dist/src/cli/main.js]: the argv prefix for any `tskube …` command. */
+export function tskubeArgv(): [string, string] {
+  return [process.execPath, path.join(cliDir, 'main.js')];
+}
+
+export type Component = 'etcd' | 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet';
+
+/** Long flag names (without dashes) listed in `tskube COMPONENT --help`. */
+export function parseHelpFlags(help: string): Set<string> {
+  return new Set([...help.matchAll(/^\s+(?:-[A-Za-z], )?--([a-z0-9][a-z0-9-]*)/gm)].map((m) => m[1]));
+}
+
+const run = promisify(execFile);
+
+/** Flags per component, cached in cacheFile keyed by the CLI file's mtime (so a rebuild is seen). */
+export async function componentFlags(components: Component[], cacheFile?: string): Promise<Map<Component, Set<string>>> {
+  type Cache = Record<string, { mtime: number; flags: string[] }>;
+  let cache: Cache = {};
+  try {
+    if (cacheFile) cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as Cache;
+  } catch { /* none yet */ }
+  const [node, main] = tskubeArgv();
+  const out = new Map<Component, Set<string>>();
+  let changed = false;
+  await Promise.all(components.map(async (c) => {
+    const file = path.join(cliDir, `${c}.js`);
+    const mtime = fs.existsSync(file) ? fs.statSync(file).mtimeMs : -1;
+    if (cache[c]?.mtime === mtime) {
+      out.set(c, new Set(cache[c].flags));
+      return;
+    }
+    let help = '';
+    try {
+      help = (await run(node, [main, c, '--help'], { timeout: 30_000 })).stdout;
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string; message: string };
+      help = e.stdout ?? '';
+      if (!help) throw new Error(`this tskube install has no working \`tskube ${c}\` command: ${(e.stderr || e.message).trim().split('\n')[0]}`);
+    }
+    const flags = parseHelpFlags(help);
+    if (flags.size === 0 || !new RegExp(`^Usage: tskube ${c} `, 'm').test(help)) throw new Error(`this tskube install has no \`tskube ${c}\` command yet`);
+    out.set(c, flags);
+    cache[c] = { mtime, flags: [...flags] };
+    changed = true;
+  }));
+  if (cacheFile && changed) {
+    try {
+      fs.writeFileSync(cacheFile, JSON.stringify(cache));
+    } catch { /* a cache only */ }
+  }
+  return out;
+}
