@@ -18,6 +18,8 @@ export interface ApiServerOptions {
   tokenAuthFile?: string;
   clientCAFile?: string;
   maxRequestsInflight: number;
+  /** Events each resource's watch cache keeps (--default-watch-cache-size). */
+  watchCacheSize?: number;
   verbosity: number;
 }
 

@@ -20,6 +20,7 @@ import { wantsAggregatedDiscovery } from './http/negotiate.js';
 import { sendError, sendJSON } from './http/respond.js';
 import type { ApiServerOptions } from './options.js';
 import { Registry } from './registry/registry.js';
+import { CacheSet, DEFAULT_WATCH_CACHE_SIZE } from './cache/cache-set.js';
 import { requestInfo } from './request-info.js';
 import { ServiceAllocators, serviceHooks } from './services/service-hooks.js';
 import { EtcdClient } from './storage/etcd-client.js';
@@ -43,6 +44,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const allocators = new ServiceAllocators(store, opts.etcdPrefix, opts.serviceClusterIPRange, portMin, portMax);
   const registry = new Registry(store, opts.etcdPrefix, new Map([['services', serviceHooks(allocators)]]), opts.eventTTLSeconds);
   const catalogue = new Catalogue(builtinResources());
+  const caches = new CacheSet(store, opts.etcdPrefix, opts.watchCacheSize ?? DEFAULT_WATCH_CACHE_SIZE, log);
+  registry.useCaches(caches);
+  for (const def of catalogue.all) caches.for(def);
   const tokens = opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined;
   const clientCA = opts.clientCAFile ? loadClientCA(opts.clientCAFile) : undefined;
   const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? firstIPv4() : opts.bindAddress);
@@ -80,6 +84,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       return;
     }
     if (p === '/version') return sendJSON(res, 200, versionInfo());
+    if (p === '/metrics') { res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(caches.metrics()); return; }
     if (p === '/openapi/v2') return serveOpenAPIV2(req, res, catalogue);
     if ((p === '/openapi/v3' || p.startsWith('/openapi/v3/')) && serveOpenAPIV3(req, res, url, catalogue)) return;
     if (p === '/api' || p === '/apis') {
@@ -135,6 +140,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       ready = false;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      caches.close();
       etcd.close();
     },
   };

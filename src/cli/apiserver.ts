@@ -34,6 +34,7 @@ export function apiserverCommand(): Command {
     .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid,"group1,group2"')
     .option('--client-ca-file <file>', 'CA bundle for x509 client certificates (CN is the user, O the groups)')
     .option('--max-requests-inflight <n>', 'non-watch requests served at once', String(d.maxRequestsInflight))
+    .option('--default-watch-cache-size <n>', 'events kept per resource by the watch cache', '1000')
     .option('-v, --v <level>', 'log verbosity', '0')
     .action(async (o) => {
       const server = await startApiServer({
@@ -45,7 +46,7 @@ export function apiserverCommand(): Command {
         certDir: o.certDir, tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile,
         serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
         eventTTLSeconds: duration(o.eventTtl), authorizationMode: String(o.authorizationMode).split(','),
-        tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), verbosity: Number(o.v),
+        tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), watchCacheSize: Number(o.defaultWatchCacheSize), verbosity: Number(o.v),
       });
       const stop = () => { server.close().then(() => process.exit(0), () => process.exit(1)); };
       process.on('SIGTERM', stop);

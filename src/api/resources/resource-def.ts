@@ -48,6 +48,23 @@ export interface ResourceDef {
   fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
   /** Objects expire after --event-ttl. */
   ttl?: 'event';
+  /**
+   * The stored form differs from the served one (events.k8s.io/v1 over core/v1 Events, a
+   * custom resource's versions): converts both ways; the registry stores toStorage's output.
+   */
+  convert?: { fromStorage(obj: KubeObject): KubeObject; toStorage(obj: KubeObject): KubeObject };
+  /** A custom resource (served from a CRD): its schema validates, defaults and prunes. */
+  custom?: CustomResourceHooks;
+}
+
+/** What a CRD's structural schema does to its objects; see src/apiserver/crd/. */
+export interface CustomResourceHooks {
+  /** Paths of fields the schema does not declare ("spec.foo"), as strict decoding reports them. */
+  unknownFields(obj: KubeObject): string[];
+  /** Drops undeclared fields in place. */
+  prune(obj: KubeObject): void;
+  /** JSON paths of spec.replicas, status.replicas and status.selector for /scale. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }
 
 export const groupVersion = (r: { group: string; version: string }) => r.group ? `${r.group}/${r.version}` : r.version;

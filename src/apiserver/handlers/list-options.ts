@@ -11,6 +11,9 @@ export function listOptions(ctx: RequestContext): ListOptions {
   if (limit !== undefined && !/^-?\d+$/.test(limit)) throw newBadRequest(`limit: Invalid value: "${limit}": must be an integer`);
   const rv = query(ctx, 'resourceVersion');
   if (rv && !/^\d+$/.test(rv)) throw newBadRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`);
+  const match = query(ctx, 'resourceVersionMatch');
+  if (match && !['NotOlderThan', 'Exact'].includes(match)) throw newBadRequest(`resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`);
+  if (match && !rv) throw newBadRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
   const supported = Object.keys(ctx.def.fieldSelectors ?? {});
   return {
     labelSelector: labels ? parseLabelSelector(labels) : undefined,
@@ -18,5 +21,6 @@ export function listOptions(ctx: RequestContext): ListOptions {
     limit: limit ? Number(limit) : undefined,
     continueToken: query(ctx, 'continue') || undefined,
     resourceVersion: rv,
+    resourceVersionMatch: match,
   };
 }

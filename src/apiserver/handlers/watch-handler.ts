@@ -1,78 +1,115 @@
-// Watch: etcd watch events turned into Kubernetes watch events (one JSON object per line,
-// chunked), filtered by selectors with ADDED/DELETED on selector transitions, BOOKMARKs
-// when asked for, and an ERROR 410 Expired event for compacted revisions.
+// Watch, served from the resource's watch cache: one JSON event per line (chunked),
+// filtered by selectors with ADDED/DELETED on selector transitions, BOOKMARKs when asked
+// for, and an ERROR 410 Expired event when the version is older than the cache's ring.
 import type { KubeObject } from '../../api/resources/resource-def.js';
 import { newTooOldResourceVersion, statusFromError } from '../../api/status/index.js';
 import { toTable, type IncludeObject } from '../../api/tables/to-table.js';
 import { wantsTable } from '../http/negotiate.js';
+import type { CacheEvent } from '../cache/event-buffer.js';
+import { TooOldError } from '../cache/watch-cache.js';
 import { listPrefix } from '../registry/keys.js';
-import { CompactedError, type EtcdEvent } from '../storage/etcd-client.js';
-import { decode } from '../storage/object-store.js';
+import { served } from '../registry/registry.js';
 import { listOptions } from './list-options.js';
 import { type RequestContext, apiVersionOf, query } from './request-context.js';
+
+/** A watcher whose client reads slower than this many buffered bytes is ended (it re-lists). */
+const MAX_BUFFERED = 32 * 1024 * 1024;
+/** How often a watch that asked for them gets a BOOKMARK (upstream: about once a minute). */
+export const BOOKMARK_INTERVAL_MS = Number(process.env.TSKUBE_WATCH_BOOKMARK_MS ?? 60_000);
 
 export async function serveWatch(ctx: RequestContext, ns: string): Promise<void> {
   const { def, registry, res } = ctx;
   const opts = listOptions(ctx);
   const name = ctx.info.name;
-  const matches = (o: KubeObject | undefined) => !!o && (!name || o.metadata?.name === name) && registry.matches(def, o, opts);
+  const cache = await registry.cache(def);
+  if (!cache) throw new Error('watch needs the watch cache');
+  const prefix = name ? registry.key(def, ns, name) : listPrefix(registry.etcdPrefix, def, ns);
+  const inScope = (key: string) => (name ? key === prefix : key.startsWith(prefix));
+  const matches = (o: KubeObject | undefined): o is KubeObject => !!o && registry.matches(def, o, opts);
   const tableVersion = wantsTable(ctx.req.headers.accept);
   const includeObject = query(ctx, 'includeObject') as IncludeObject | undefined;
   const bookmarks = query(ctx, 'allowWatchBookmarks') === 'true';
   const timeoutQ = Number(query(ctx, 'timeoutSeconds') ?? 0);
   const timeoutMs = (timeoutQ > 0 ? timeoutQ : 1800 * (1 + Math.random())) * 1000;
+  const plain = !tableVersion && !def.convert;
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   let first = true;
   let lastRevision = 0;
+  let ended = false;
+  const write = (line: string) => {
+    if (ended) return;
+    res.write(line);
+    if (res.writableLength > MAX_BUFFERED) finish();
+  };
   const send = (type: string, obj: unknown) => {
     let object = obj;
     if (tableVersion && type !== 'ERROR' && type !== 'BOOKMARK') {
       object = toTable(def, [obj as KubeObject], { version: tableVersion, includeObject, noHeaders: !first });
       first = false;
     }
-    res.write(JSON.stringify({ type, object }) + '\n');
+    write(JSON.stringify({ type, object }) + '\n');
+  };
+  /** The event's object as JSON, serialised once for every plain watcher. */
+  const sendCached = (type: string, ev: CacheEvent) => {
+    if (!plain) { send(type, served(def, ev.obj)); return; }
+    ev.json ??= JSON.stringify(ev.obj);
+    write(`{"type":"${type}","object":${ev.json}}\n`);
   };
 
-  let startRevision: number;
-  const rv = opts.resourceVersion;
-  if (!rv || rv === '0') {
-    // No version: the current state as ADDED events, then changes after it.
-    const list = await registry.list(def, ns, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
-    for (const item of list.items) if (matches(item)) send('ADDED', item);
-    startRevision = Number(list.resourceVersion) + 1;
-  } else {
-    startRevision = Number(rv) + 1;
-  }
-  lastRevision = startRevision - 1;
-
-  const prefix = name ? registry.key(def, ns, name) : listPrefix(registry.etcdPrefix, def, ns);
   let stop = () => {};
-  const finish = () => { stop(); clearTimeout(timer); clearInterval(bookmarkTimer); if (!res.writableEnded) res.end(); };
-  const timer = setTimeout(finish, timeoutMs);
+  const timer = setTimeout(() => finish(), timeoutMs);
   const bookmarkTimer = setInterval(() => {
-    if (bookmarks) send('BOOKMARK', { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(lastRevision) } });
-  }, 60_000);
+    const rv = Math.max(lastRevision, cache.revision);
+    if (bookmarks) send('BOOKMARK', { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(rv) } });
+  }, BOOKMARK_INTERVAL_MS);
+  function finish() {
+    if (ended) return;
+    ended = true;
+    stop();
+    clearTimeout(timer);
+    clearInterval(bookmarkTimer);
+    if (!res.writableEnded) res.end();
+  }
   ctx.req.on('close', finish);
   res.on('close', finish);
 
-  stop = ctx.store.watch(prefix, startRevision, (events: EtcdEvent[], revision: number) => {
-    for (const ev of events) {
-      const cur = ev.type === 'PUT' ? decode(ev.kv).obj : undefined;
-      const prev = ev.prev_kv && ev.prev_kv.key?.length ? decode(ev.prev_kv).obj : undefined;
-      const nowIn = matches(cur);
-      const wasIn = matches(prev);
-      if (ev.type === 'DELETE') {
-        if (wasIn && prev) { prev.metadata!.resourceVersion = String(ev.kv.mod_revision); send('DELETED', prev); }
-      } else if (nowIn && !wasIn) send('ADDED', cur);
-      else if (nowIn && wasIn) send('MODIFIED', cur);
-      else if (!nowIn && wasIn && cur) send('DELETED', cur);
+  let from: number;
+  const rv = opts.resourceVersion;
+  if (!rv || rv === '0') {
+    // No version: the cache's current state as ADDED events, then every change after it.
+    const snap = cache.list(prefix);
+    for (const item of snap.items) {
+      if (name && item.metadata?.name !== name) continue;
+      const out = served(def, item);
+      if (matches(out)) send('ADDED', out);
     }
-    lastRevision = revision;
-  }, (err) => {
-    if (err instanceof CompactedError) send('ERROR', newTooOldResourceVersion(err.requested - 1, err.compactRevision).status);
+    from = snap.revision;
+  } else {
+    from = Number(rv);
+  }
+  lastRevision = from;
+
+  try {
+    stop = cache.watch(from, {
+      onEvent: (ev) => {
+        if (!inScope(ev.key)) return;
+        lastRevision = ev.revision;
+        const cur = ev.type === 'DELETED' ? undefined : served(def, ev.obj);
+        const prev = ev.prev ? served(def, ev.prev) : undefined;
+        const nowIn = matches(cur);
+        const wasIn = matches(prev);
+        if (ev.type === 'DELETED') { if (wasIn) sendCached('DELETED', ev); } else if (nowIn && !wasIn) sendCached('ADDED', ev);
+        else if (nowIn && wasIn) sendCached('MODIFIED', ev);
+        else if (!nowIn && wasIn) sendCached('DELETED', ev);
+      },
+      // The cache lost etcd: end the watch as upstream does; the client resumes or re-lists.
+      onClose: () => finish(),
+    });
+  } catch (err) {
+    if (err instanceof TooOldError) send('ERROR', newTooOldResourceVersion(err.requested, err.oldest).status);
     else send('ERROR', statusFromError(err));
     finish();
-  });
+  }
 }

@@ -13,6 +13,8 @@ import { listPrefix, objectKey } from './keys.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { fillCreateMeta, generateName, keepServerMeta, nowTimestamp } from './object-meta.js';
 import { recordUpdate } from '../../api/patch/index.js';
+import type { CacheSet } from '../cache/cache-set.js';
+import type { WatchCache } from '../cache/watch-cache.js';
 
 export interface StorageHooks {
   /** Runs before the object is stored (allocations); may throw an ApiError. */
@@ -29,6 +31,8 @@ export interface ListOptions {
   limit?: number;
   continueToken?: string;
   resourceVersion?: string;
+  /** NotOlderThan or Exact (with resourceVersion); unset: upstream's legacy meaning. */
+  resourceVersionMatch?: string;
 }
 
 export interface ListResult { items: KubeObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number }
@@ -54,6 +58,12 @@ export interface UpdateOptions extends WriteOptions {
   createIfMissing?: () => KubeObject | undefined;
 }
 
+/** The served form of a stored object (a copy when the resource converts; else the same object). */
+export const served = (def: ResourceDef, obj: KubeObject): KubeObject => (def.convert ? def.convert.fromStorage(obj) : obj);
+/** The apiVersion objects of def are stored with. */
+export const storedApiVersion = (def: ResourceDef, fallback?: string): string =>
+  (def.convert && fallback) ? fallback : (def.group ? `${def.group}/${def.version}` : def.version);
+
 const gr = (def: ResourceDef) => ({ group: def.group, resource: def.plural });
 const gk = (def: ResourceDef) => ({ group: def.group, kind: def.kind });
 const clone = <T>(o: T): T => structuredClone(o);
@@ -67,6 +77,7 @@ export function isCompacted(err: unknown): boolean {
 }
 
 export class Registry {
+  private caches: CacheSet | undefined;
   constructor(
     private readonly store: ObjectStore,
     readonly etcdPrefix: string,
@@ -76,13 +87,51 @@ export class Registry {
 
   key(def: ResourceDef, ns: string, name: string): string { return objectKey(this.etcdPrefix, def, ns, name); }
 
+  /** Serve watches and resourceVersion=0 lists from these watch caches. */
+  useCaches(caches: CacheSet): void { this.caches = caches; }
+
+  /** The watch cache of def, ready to serve (undefined when the server runs without caches). */
+  async cache(def: ResourceDef): Promise<WatchCache | undefined> {
+    if (!this.caches) return undefined;
+    const c = this.caches.for(def);
+    await c.ready;
+    return c;
+  }
+
   async get(def: ResourceDef, ns: string, name: string): Promise<KubeObject> {
     const found = await this.store.get(this.key(def, ns, name));
     if (!found) throw newNotFound(gr(def), name);
-    return found.obj;
+    return served(def, found.obj);
   }
 
   async list(def: ResourceDef, ns: string, opts: ListOptions = {}): Promise<ListResult> {
+    const fromCache = await this.listFromCache(def, ns, opts);
+    if (fromCache) return fromCache;
+    const result = await this.listFromStore(def, ns, opts);
+    if (def.convert) result.items = result.items.map((o) => served(def, o));
+    return result;
+  }
+
+  /**
+   * resourceVersion=0 (any version will do) and NotOlderThan a version the cache has reached
+   * are answered from the watch cache, without paging, as upstream does; everything else
+   * (a consistent read, Exact, continue tokens) goes to etcd.
+   */
+  private async listFromCache(def: ResourceDef, ns: string, opts: ListOptions): Promise<ListResult | undefined> {
+    if (!this.caches || opts.continueToken || !opts.resourceVersion || opts.resourceVersionMatch === 'Exact') return undefined;
+    const rv = Number(opts.resourceVersion);
+    const cache = await this.cache(def);
+    if (!cache || (rv > 0 && (opts.resourceVersionMatch !== 'NotOlderThan' || cache.revision < rv))) return undefined;
+    const snap = cache.list(listPrefix(this.etcdPrefix, def, ns));
+    const items: KubeObject[] = [];
+    for (const o of snap.items) {
+      const out = served(def, o);
+      if (this.matches(def, out, opts)) items.push(out);
+    }
+    return { items, resourceVersion: String(snap.revision || await this.store.currentRevision()) };
+  }
+
+  private async listFromStore(def: ResourceDef, ns: string, opts: ListOptions): Promise<ListResult> {
     const prefix = listPrefix(this.etcdPrefix, def, ns);
     let revision = 0;
     let startKey = prefix;
@@ -109,7 +158,7 @@ export class Registry {
       revision = revision || page.revision;
       for (let i = 0; i < page.items.length; i++) {
         const s = page.items[i];
-        if (this.matches(def, s.obj, opts)) items.push(s.obj);
+        if (this.matches(def, def.convert ? served(def, s.obj) : s.obj, opts)) items.push(s.obj);
         if (limit && items.length >= limit) {
           const more = i < page.items.length - 1 || page.more;
           if (more) {
@@ -145,6 +194,9 @@ export class Registry {
 
   private async checkNamespace(def: ResourceDef, ns: string): Promise<void> {
     if (!def.namespaced) return;
+    // The namespaces cache answers for a live namespace; a miss or a terminating one is checked in etcd.
+    const cached = this.caches?.for(namespaces).get(this.key(namespaces, '', ns));
+    if (cached && !cached.metadata?.deletionTimestamp && cached.status?.phase !== 'Terminating') return;
     const found = await this.store.get(this.key(namespaces, '', ns));
     if (!found) throw newNotFound(gr(namespaces), ns);
     if (found.obj.metadata?.deletionTimestamp || found.obj.status?.phase === 'Terminating') {
@@ -166,7 +218,7 @@ export class Registry {
   }
 
   async create(def: ResourceDef, ns: string, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    let obj = clone(body);
+    let obj = def.convert ? def.convert.toStorage(clone(body)) : clone(body);
     obj.metadata ??= {};
     if (def.namespaced) {
       if (obj.metadata.namespace && obj.metadata.namespace !== ns) throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -185,7 +237,7 @@ export class Registry {
     await this.checkNamespace(def, ns);
     const hooks = this.hooks.get(def.plural);
     await hooks?.beforeCreate?.(obj, !!opts.dryRun);
-    if (opts.dryRun) return obj;
+    if (opts.dryRun) return served(def, obj);
     let rev: number | undefined;
     try {
       const lease = def.ttl === 'event' ? await this.store.etcd.leaseGrant(this.eventTtlSeconds) : undefined;
@@ -199,7 +251,7 @@ export class Registry {
       throw newAlreadyExists(gr(def), obj.metadata!.name);
     }
     obj.metadata!.resourceVersion = String(rev);
-    return obj;
+    return served(def, obj);
   }
 
   /**
@@ -220,7 +272,8 @@ export class Registry {
           throw err;
         }
       }
-      const proposed = clone(await mutate(clone(cur.obj)));
+      const external = await mutate(def.convert ? served(def, cur.obj) : clone(cur.obj));
+      const proposed = def.convert ? def.convert.toStorage(clone(external)) : clone(external);
       proposed.metadata ??= {};
       const pinned = proposed.metadata.resourceVersion;
       if (proposed.metadata.name && proposed.metadata.name !== name) throw newBadRequest(`the name of the object (${proposed.metadata.name}) does not match the name on the URL (${name})`);
@@ -230,20 +283,20 @@ export class Registry {
       const next = this.recordManager(def, cur.obj, this.prepareUpdate(def, proposed, cur, opts.subresource), opts, opts.subresource);
       if (opts.subresource !== 'allfields') this.validate(def, next, cur.obj);
       await this.hooks.get(def.plural)?.beforeUpdate?.(next, cur.obj, !!opts.dryRun);
-      if (sameContent(next, cur.obj)) return { obj: cur.obj, created: false };
-      if (opts.dryRun) return { obj: next, created: false };
+      if (sameContent(next, cur.obj)) return { obj: served(def, cur.obj), created: false };
+      if (opts.dryRun) return { obj: served(def, next), created: false };
       // An object being deleted goes away once its last finalizer is removed.
       if (next.metadata?.deletionTimestamp && !(next.metadata.finalizers ?? []).length && (def !== namespaces || !(next.spec?.finalizers ?? []).length)) {
         const deleted = await this.store.delete(key, cur.modRevision);
         if (deleted === undefined) { if (pinned) throw newConflict(gr(def), name); continue; }
         await this.hooks.get(def.plural)?.afterDelete?.(next);
         next.metadata.resourceVersion = String(deleted);
-        return { obj: next, created: false };
+        return { obj: served(def, next), created: false };
       }
       const rev = await this.store.update(key, next, cur.modRevision);
       if (rev === undefined) { if (pinned) throw newConflict(gr(def), name); continue; }
       next.metadata!.resourceVersion = String(rev);
-      return { obj: next, created: false };
+      return { obj: served(def, next), created: false };
     }
     throw newConflict(gr(def), name);
   }
@@ -265,8 +318,8 @@ export class Registry {
       next = proposed;
       if (def.hasStatus && subresource !== 'allfields') next.status = clone(old.status);
     }
-    next.kind = def.kind;
-    next.apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+    next.kind = def.convert ? (proposed.kind ?? old.kind) : def.kind;
+    next.apiVersion = storedApiVersion(def, proposed.apiVersion ?? old.apiVersion);
     keepServerMeta(next, old);
     if (def.namespaced) next.metadata!.namespace = old.metadata?.namespace;
     if (def === namespaces && subresource !== 'finalize') next.spec = { ...(next.spec ?? {}), finalizers: old.spec?.finalizers };
@@ -287,18 +340,18 @@ export class Registry {
       if (pre.resourceVersion && pre.resourceVersion !== obj.metadata?.resourceVersion) throw newConflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata?.resourceVersion}`);
       const pending = this.pendingDeletion(def, obj, opts);
       if (pending) {
-        if (opts.dryRun) return { obj: pending, deleted: false };
-        if (sameContent(pending, obj)) return { obj, deleted: false };
+        if (opts.dryRun) return { obj: served(def, pending), deleted: false };
+        if (sameContent(pending, obj)) return { obj: served(def, obj), deleted: false };
         const rev = await this.store.update(key, pending, cur.modRevision);
         if (rev === undefined) continue;
         pending.metadata!.resourceVersion = String(rev);
-        return { obj: pending, deleted: false };
+        return { obj: served(def, pending), deleted: false };
       }
-      if (opts.dryRun) return { obj, deleted: true };
+      if (opts.dryRun) return { obj: served(def, obj), deleted: true };
       const rev = await this.store.delete(key, cur.modRevision);
       if (rev === undefined) continue;
       await this.hooks.get(def.plural)?.afterDelete?.(obj);
-      return { obj, deleted: true };
+      return { obj: served(def, obj), deleted: true };
     }
     throw newConflict(gr(def), name);
   }

@@ -1,0 +1,64 @@
+// The watch cache's ring of recent events: a fixed number of the newest events of one
+// resource, oldest first, so a watch can resume from any revision still inside it.
+import type { KubeObject } from '../../api/resources/resource-def.js';
+
+export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface CacheEvent {
+  type: CacheEventType;
+  key: string;
+  /** The object after the event; for DELETED the last state, with the deletion's resourceVersion. */
+  obj: KubeObject;
+  /** The object before the event (undefined for ADDED). */
+  prev?: KubeObject;
+  revision: number;
+  /** JSON of obj, made once and shared by every watcher that sends it unchanged. */
+  json?: string;
+}
+
+export class EventBuffer {
+  private readonly ring: (CacheEvent | undefined)[];
+  private start = 0;
+  private count = 0;
+
+  constructor(readonly capacity: number) {
+    this.ring = new Array(Math.max(1, capacity));
+  }
+
+  get size(): number { return this.count; }
+
+  /** Appends, returning the event pushed out when full. */
+  push(ev: CacheEvent): CacheEvent | undefined {
+    const cap = this.ring.length;
+    if (this.count < cap) {
+      this.ring[(this.start + this.count) % cap] = ev;
+      this.count++;
+      return undefined;
+    }
+    const evicted = this.ring[this.start];
+    this.ring[this.start] = ev;
+    this.start = (this.start + 1) % cap;
+    return evicted;
+  }
+
+  /** Events with revision > after, oldest first. */
+  since(after: number): CacheEvent[] {
+    const cap = this.ring.length;
+    // Binary search over the ring's logical order: revisions only grow.
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ring[(this.start + mid) % cap]!.revision <= after) lo = mid + 1; else hi = mid;
+    }
+    const out: CacheEvent[] = [];
+    for (let i = lo; i < this.count; i++) out.push(this.ring[(this.start + i) % cap]!);
+    return out;
+  }
+
+  clear(): void {
+    this.ring.fill(undefined);
+    this.start = 0;
+    this.count = 0;
+  }
+}
