@@ -10,7 +10,7 @@ import {
   type EtcdConfig,
 } from '../store/server/etcd-config.js';
 import { createLogger, type LogLevel } from '../store/server/log.js';
-import { snapshotModule } from '../store/server/snapshot-module.js';
+import { restoreSnapshot, snapshotStatus } from '../store/snapshot/snapshot.js';
 
 const bool = (flag: string) => (v: string) => {
   if (v === 'true' || v === '1') return true;
@@ -115,9 +115,7 @@ function snapshotCommand(): Command {
     .argument('<file>', 'snapshot file')
     .requiredOption('--data-dir <dir>', 'data directory to create')
     .action(async (file: string, opts: { dataDir: string }) => {
-      const mod = await snapshotModule();
-      if (!mod.restoreSnapshot) throw new Error('snapshot restore is not available in this build');
-      await mod.restoreSnapshot(file, opts.dataDir);
+      await restoreSnapshot(file, opts.dataDir);
       process.stdout.write(`restored snapshot ${file} into ${opts.dataDir}\n`);
     });
   snapshot
@@ -126,9 +124,7 @@ function snapshotCommand(): Command {
     .argument('<file>', 'snapshot file')
     .addOption(new Option('-w, --write-out <format>', 'output format').choices(['simple', 'table', 'json']).default('simple'))
     .action(async (file: string, opts: { writeOut: string }) => {
-      const mod = await snapshotModule();
-      if (!mod.snapshotStatus) throw new Error('snapshot status is not available in this build');
-      const s = await mod.snapshotStatus(file);
+      const s = snapshotStatus(file);
       const hash = (s.hash >>> 0).toString(16).padStart(8, '0');
       if (opts.writeOut === 'json') {
         process.stdout.write(JSON.stringify({ hash: s.hash >>> 0, revision: s.revision, totalKey: s.totalKey, totalSize: s.totalSize }) + '\n');

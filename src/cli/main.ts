@@ -5,6 +5,7 @@ import { etcdCommand } from './etcd.js';
 import { apiserverCommand } from './apiserver.js';
 import { schedulerCommand } from './scheduler.js';
 import { controllerManagerCommand } from './controller-manager.js';
+import { kubeletCommand } from './kubelet.js';
 import { upCommand } from './up.js';
 import { downCommand } from './down.js';
 import { kubeconfigCommand } from './kubeconfig.js';
@@ -19,6 +20,7 @@ program.addCommand(etcdCommand());
 program.addCommand(apiserverCommand());
 program.addCommand(schedulerCommand());
 program.addCommand(controllerManagerCommand());
+program.addCommand(kubeletCommand());
 program.addCommand(upCommand());
 program.addCommand(downCommand());
 program.addCommand(kubeconfigCommand());
@@ -32,4 +34,11 @@ const exitOnFlagError = (cmd: Command): void => {
 };
 exitOnFlagError(program);
 
-await program.parseAsync(process.argv);
+// A failing command prints one clear line, not a stack trace (-v style debugging aside).
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.stderr.write(`Error: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (process.env.TSKUBE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+}

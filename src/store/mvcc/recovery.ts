@@ -62,7 +62,8 @@ export function recoverIndex(backend: Backend): Recovered {
     if (!s) leaseKeys.set(id, (s = new Set()));
     s.add(k);
   }
-  return { index, revision: Math.max(metaRev, last, compactRevision), compactRevision, leaseKeys };
+  // A new store is at revision 1, as etcd's is: the first write gets revision 2.
+  return { index, revision: Math.max(metaRev, last, compactRevision, 1), compactRevision, leaseKeys };
 }
 
 function readU64(b: Buffer | undefined): number {

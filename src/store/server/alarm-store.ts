@@ -2,7 +2,7 @@
 // way etcd keeps them in its backend; an active alarm limits which requests are served.
 import { status } from '@grpc/grpc-js';
 import { EtcdError, Errors } from '../errors.js';
-import type { MetaMap } from './server-context.js';
+import type { MetaMap } from '../mvcc/meta-map.js';
 
 export type AlarmType = 'NOSPACE' | 'CORRUPT';
 

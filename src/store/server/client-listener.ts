@@ -47,6 +47,8 @@ export async function listenClientUrl(
     else s.destroy();
   };
   const track = (s: net.Socket) => {
+    // Small request/response frames must not wait for Nagle's algorithm.
+    s.setNoDelay(true);
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
     s.on('error', () => s.destroy());

@@ -6,7 +6,7 @@ import { codeName, streamLabels, unary } from './grpc-call.js';
 import { toServiceError } from './grpc-errors.js';
 import { SERVER_VERSION } from './metrics.js';
 import type { ServerContext } from './server-context.js';
-import { snapshotModule } from './snapshot-module.js';
+import { snapshotStream } from '../snapshot/snapshot.js';
 import type { Wire } from './wire.js';
 
 const SNAPSHOT_CHUNK = 32 * 1024;
@@ -55,7 +55,7 @@ export function maintenanceService(ctx: ServerContext): UntypedServiceImplementa
       auth.maintenanceAdmin(call.metadata);
       const before = store.dbSize();
       ctx.log.info(`defragmenting backend (size ${before.size} bytes, in use ${before.inUse} bytes)`);
-      if (store.defragment) await store.defragment();
+      await store.defragment();
       const after = store.dbSize();
       ctx.log.info(`finished defragmenting backend (size ${after.size} bytes, in use ${after.inUse} bytes)`);
       return { header: ctx.header() };
@@ -89,9 +89,7 @@ export function maintenanceService(ctx: ServerContext): UntypedServiceImplementa
       };
       void (async () => {
         auth.maintenanceAdmin(call.metadata);
-        const mod = await snapshotModule();
-        if (!mod.snapshotStream) throw new EtcdError(status.UNIMPLEMENTED, 'etcdserver: snapshot is not available in this build');
-        const snap = mod.snapshotStream(store);
+        const snap = snapshotStream(store);
         ctx.log.info(`sending database snapshot to client (${snap.size} bytes)`);
         let remaining = snap.size;
         let cancelled = false;

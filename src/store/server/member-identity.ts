@@ -2,7 +2,7 @@
 // meta), its name and URLs (refreshed from flags on every start), and the raft term, which
 // grows by one per start the way a single-member etcd elects itself again after a restart.
 import { randomBytes } from 'node:crypto';
-import type { MetaMap } from './server-context.js';
+import type { MetaMap } from '../mvcc/meta-map.js';
 
 export interface MemberIdentity {
   clusterId: bigint;

@@ -1,6 +1,7 @@
 // What every gRPC service of one member shares: the store, the lease keeper, identity,
 // alarms, the auth gate, settings, logger and metrics, and etcd's response header.
-import type { KVStore, Lessor } from '../kv-store.js';
+import type { Lessor } from '../kv-store.js';
+import type { MvccStore } from '../mvcc/mvcc-store.js';
 import type { AlarmStore } from './alarm-store.js';
 import type { AuthGate } from './auth-gate.js';
 import type { EtcdConfig } from './etcd-config.js';
@@ -8,15 +9,8 @@ import type { Logger } from './log.js';
 import type { MemberIdentity } from './member-identity.js';
 import type { ServerMetrics } from './metrics.js';
 
-/** the lead's durable metadata map, kept in the same backend as the keyspace */
-export interface MetaMap {
-  get(name: string): Buffer | undefined;
-  put(name: string, value: Buffer): Promise<void>;
-  delete(name: string): Promise<void>;
-  list(prefix: string): [string, Buffer][];
-}
-
-export type MetaStore = KVStore & { meta: MetaMap; defragment?: () => Promise<void> };
+/** the member's keyspace, with its durable metadata map, snapshots and defragmentation */
+export type MetaStore = MvccStore;
 
 export interface WireHeader {
   cluster_id: string;
