@@ -37,9 +37,9 @@ export class LmdbBackend implements Backend {
       encoding: 'binary',
       keyEncoding: 'binary',
       maxDbs: 8,
-      // Visible-and-durable together: a commit promise resolves only after fsync, so an
-      // acknowledged write is on disk before the client hears of it.
-      overlappingSync: false,
+      // Commits become visible first and durable when flushed; nothing is acknowledged
+      // before `flushed` (see flush below), so an acknowledged write is on disk.
+      overlappingSync: true,
       noSync: false,
       mapSize: 64 * 1024 * 1024 * 1024,
     });
@@ -102,6 +102,9 @@ export class LmdbBackend implements Backend {
     });
   }
 
+  // Commit, then wait for the fsync off the loop: the next batch may commit while the
+  // previous one is being flushed (lmdb-js's overlapping sync), and waiters are released
+  // only once their batch is on disk.
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.queue.length > 0) {
@@ -114,16 +117,27 @@ export class LmdbBackend implements Backend {
       }
       try {
         await p;
-        this.durableSeq = upTo;
-        this.settle(upTo);
+        const flushed = this.root.flushed;
+        this.last = Promise.resolve(flushed).then(
+          () => {
+            this.durableSeq = Math.max(this.durableSeq, upTo);
+            this.settle(this.durableSeq);
+          },
+          (e: unknown) => this.failed(upTo, e),
+        );
       } catch (e) {
-        this.last = Promise.reject(e);
-        this.last.catch(() => {});
-        this.settle(upTo, e);
+        this.failed(upTo, e);
       }
     }
     this.flushing = false;
   }
+
+  private failed(upTo: number, e: unknown): void {
+    this.last = Promise.reject(e);
+    this.last.catch(() => {});
+    this.settle(upTo, e);
+  }
+
 
   private settle(upTo: number, err?: unknown): void {
     const keep: typeof this.waiters = [];
