@@ -1,6 +1,7 @@
 // --token-auth-file: static bearer tokens in upstream's CSV (token,user,uid,"group1,group2").
 import fs from 'node:fs';
 import type { UserInfo } from './user-info.js';
+import type { TokenAuthenticator } from './authenticator.js';
 
 /** Splits one CSV line, honouring double quotes (a quoted field may hold commas). */
 function csvFields(line: string): string[] {
@@ -32,4 +33,9 @@ export function parseTokenFile(text: string, file = 'token file'): Map<string, U
 
 export function loadTokenFile(file: string): Map<string, UserInfo> {
   return parseTokenFile(fs.readFileSync(file, 'utf8'), file);
+}
+
+export function tokenFileAuthenticator(file: string): TokenAuthenticator {
+  const tokens = loadTokenFile(file);
+  return { name: 'token-file', authenticateToken: async (token) => tokens.get(token) };
 }

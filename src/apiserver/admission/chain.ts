@@ -1,0 +1,28 @@
+// The admission chain the registry calls: mutating plugins in order, then validating
+// plugins in order, for writes made on behalf of a request (see request-scope.ts).
+import type { KubeObject } from '../../api/resources/resource-def.js';
+import type { AdmissionCall, AdmissionHook } from './admission-hook.js';
+import type { AdmissionPlugin } from './plugin.js';
+import { currentRequest } from './request-scope.js';
+
+export class AdmissionChain implements AdmissionHook {
+  constructor(readonly plugins: AdmissionPlugin[]) {}
+
+  async mutate(call: AdmissionCall): Promise<KubeObject | undefined> {
+    const scope = currentRequest();
+    if (!scope) return call.object;
+    const a = { ...call, user: scope.user, warn: scope.warn ?? (() => {}) };
+    for (const p of this.plugins) if (p.admit) await p.admit(a);
+    return a.object;
+  }
+
+  async validate(call: AdmissionCall): Promise<void> {
+    const scope = currentRequest();
+    if (!scope) return;
+    const a = { ...call, user: scope.user, warn: scope.warn ?? (() => {}) };
+    for (const p of this.plugins) if (p.validate) await p.validate(a);
+  }
+
+  async start(): Promise<void> { for (const p of this.plugins) await p.start?.(); }
+  stop(): void { for (const p of this.plugins) p.stop?.(); }
+}

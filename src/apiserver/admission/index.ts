@@ -1,0 +1,26 @@
+// Builds the admission chain from --enable-admission-plugins/--disable-admission-plugins.
+import type { ResourceDef } from '../../api/resources/resource-def.js';
+import type { Registry } from '../registry/registry.js';
+import { AdmissionChain } from './chain.js';
+import type { PluginContext } from './plugin.js';
+import { ORDERED_PLUGINS, enabledPlugins } from './plugin-registry.js';
+
+export interface AdmissionOptions { enableAdmissionPlugins?: string[]; disableAdmissionPlugins?: string[] }
+
+export function buildAdmission(o: AdmissionOptions, registry: Registry, log: (msg: string) => void): AdmissionChain {
+  const names = enabledPlugins(o.enableAdmissionPlugins ?? [], o.disableAdmissionPlugins ?? []);
+  const ctx: PluginContext = {
+    registry, log,
+    get: (def: ResourceDef, ns: string, name: string) => registry.get(def, ns, name).catch((err) => {
+      if ((err as { reason?: string }).reason === 'NotFound') return undefined;
+      throw err;
+    }),
+    list: async (def: ResourceDef, ns: string) => (await registry.list(def, ns)).items,
+  };
+  const plugins = names.flatMap((n) => {
+    const factory = ORDERED_PLUGINS.find(([k]) => k === n)?.[1];
+    return factory ? [factory(ctx)] : [];
+  });
+  log(`admission plugins: ${names.join(',')}`);
+  return new AdmissionChain(plugins);
+}

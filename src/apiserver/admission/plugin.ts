@@ -1,0 +1,29 @@
+// An admission plugin: one file each under plugins/, built by a factory that a registry
+// maps by upstream name (how --enable-admission-plugins turns them on and off).
+import type { KubeObject } from '../../api/resources/resource-def.js';
+import type { UserInfo } from '../authn/user-info.js';
+import type { Registry } from '../registry/registry.js';
+import type { AdmissionCall } from './admission-hook.js';
+
+export interface Attributes extends AdmissionCall {
+  user: UserInfo;
+  /** Adds a `Warning: 299 - "..."` header to the response. */
+  warn(text: string): void;
+}
+
+export interface MutatingPlugin { admit(a: Attributes): Promise<void> }
+export interface ValidatingPlugin { validate(a: Attributes): Promise<void> }
+export type AdmissionPlugin = { name: string } & Partial<MutatingPlugin & ValidatingPlugin> & { stop?(): void; start?(): Promise<void> };
+
+export interface PluginContext {
+  registry: Registry;
+  log: (msg: string) => void;
+  /** Reads without admission (the plugins' own lookups). */
+  get(def: import('../../api/resources/resource-def.js').ResourceDef, ns: string, name: string): Promise<KubeObject | undefined>;
+  list(def: import('../../api/resources/resource-def.js').ResourceDef, ns: string): Promise<KubeObject[]>;
+}
+
+export type PluginFactory = (ctx: PluginContext) => AdmissionPlugin;
+
+/** Whether the call is about pods (the main resource, not a subresource). */
+export const isPod = (a: AdmissionCall) => a.def.group === '' && a.def.plural === 'pods' && !a.subresource;

@@ -1,0 +1,67 @@
+// Calls one admission webhook over HTTPS with an admission.k8s.io/v1 AdmissionReview and
+// returns its response, honouring caBundle and timeoutSeconds.
+import https from 'node:https';
+import { randomUUID } from 'node:crypto';
+import type { UserInfo } from '../../authn/user-info.js';
+import type { Attributes } from '../plugin.js';
+
+export interface AdmissionResponse {
+  uid: string; allowed: boolean;
+  status?: { code?: number; message?: string; reason?: string };
+  patch?: string; patchType?: string; warnings?: string[];
+}
+
+const wireUser = (u: UserInfo) => ({ username: u.name, uid: u.uid || undefined, groups: u.groups, extra: u.extra });
+
+export function admissionReview(a: Attributes, uid = randomUUID()) {
+  const kind = { group: a.def.group, version: a.def.version, kind: a.def.kind };
+  const resource = { group: a.def.group, version: a.def.version, resource: a.def.plural };
+  return {
+    apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+    request: {
+      uid, kind, resource, requestKind: kind, requestResource: resource, ...(a.subresource ? { subResource: a.subresource, requestSubResource: a.subresource } : {}),
+      name: a.name || a.object?.metadata?.name || undefined, namespace: a.namespace || undefined, operation: a.operation,
+      userInfo: wireUser(a.user), object: a.object ?? null, oldObject: a.oldObject ?? null, dryRun: !!a.dryRun,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: a.operation === 'CREATE' ? 'CreateOptions' : a.operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions' },
+    },
+  };
+}
+
+export function webhookURL(cc: any): string {
+  if (cc?.url) return cc.url;
+  const s = cc?.service;
+  if (s) return `https://${s.name}.${s.namespace}.svc:${s.port ?? 443}${s.path ?? ''}`;
+  throw new Error('webhook has neither url nor service');
+}
+
+export async function callWebhook(hook: any, a: Attributes): Promise<AdmissionResponse> {
+  const url = new URL(webhookURL(hook.clientConfig));
+  const review = admissionReview(a);
+  const body = Buffer.from(JSON.stringify(review));
+  const timeoutMs = (hook.timeoutSeconds ?? 10) * 1000;
+  const ca = hook.clientConfig?.caBundle ? Buffer.from(hook.clientConfig.caBundle, 'base64') : undefined;
+  const text = await new Promise<string>((resolve, reject) => {
+    const req = https.request(url, {
+      method: 'POST', ca, timeout: timeoutMs,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': body.length },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const t = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 500) >= 300) reject(new Error(`received non-OK response ${res.statusCode}: ${t.slice(0, 200)}`));
+        else resolve(t);
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`Post "${url}": context deadline exceeded`)));
+    req.on('error', (err) => reject(new Error(`failed to call webhook: Post "${url}": ${err.message}`)));
+    req.end(body);
+  });
+  let parsed: any;
+  try { parsed = JSON.parse(text); } catch { throw new Error('failed to decode the webhook response: not JSON'); }
+  const response = parsed?.response;
+  if (!response) throw new Error('webhook response was absent');
+  if (response.uid !== review.request.uid) throw new Error(`expected response.uid="${review.request.uid}", got "${response.uid}"`);
+  return response;
+}
