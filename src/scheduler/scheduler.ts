@@ -29,6 +29,7 @@ import { ExplainStore } from './explain.js';
 import { ApiWriter } from './api-writer.js';
 import { nodeUpdateEvents } from './node-events.js';
 import { withResolvedPriority } from './priority.js';
+import { Semaphore } from './util/semaphore.js';
 
 export interface SchedulerOptions {
   client: RestClient;
@@ -62,6 +63,8 @@ export class Scheduler {
   private stopped = false;
   private loopDone?: Promise<void>;
   private readonly binding = new Set<Promise<void>>();
+  /** At most this many bindings in flight (FIFO beyond). */
+  private readonly bindSlots = new Semaphore(64);
   /** Scheduled pods counted since start (benchmarks read it). */
   scheduledCount = 0;
 
@@ -267,7 +270,7 @@ export class Scheduler {
     const pi = q.info;
     const permit = fw.runPermit(d.state, pi, node);
     if (permit.waitMs) await new Promise((r) => setTimeout(r, permit.waitMs));
-    const st = permit.status.isRejected() ? permit.status : await fw.runBind(d.state, pi, node);
+    const st = permit.status.isRejected() ? permit.status : await this.bindSlots.run(() => fw.runBind(d.state, pi, node));
     if (!st.isSuccess() && st.code !== Code.Wait) {
       this.cache.forget(pi.key);
       fw.runUnreserve(d.state, pi, node);

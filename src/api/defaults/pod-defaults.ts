@@ -53,10 +53,8 @@ export function defaultPodSpec(spec: PodSpec | undefined): void {
 export function defaultPod(obj: KubeObject): void {
   obj.spec ??= {};
   defaultPodSpec(obj.spec);
-  // priority and preemptionPolicy come from the Priority admission plugin upstream; with no
-  // priority classes that plugin fills exactly these values.
-  obj.spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  obj.spec.priority ??= 0;
+  // priority and preemptionPolicy are left to the Priority admission plugin (which runs
+  // after defaulting and rejects a priority it did not compute).
 }
 
 /** QoS class as the pod strategy computes it on create. */
