@@ -46,7 +46,7 @@ function startProc(args: string[], readyRe: RegExp): Promise<Proc> {
 }
 
 /** What a pod does once the fake kubelet starts it. */
-export type PodOutcome = { run: true } | { exit: number; afterMs?: number; reason?: string };
+export type PodOutcome = { run: true } | { stuck: true } | { exit: number; afterMs?: number; reason?: string };
 
 /**
  * TEST HELPER, not a kubelet: heartbeats nodes (status + Lease) and drives pod status on
@@ -131,6 +131,7 @@ export class FakeKubelet {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const ip = pod.status?.podIP ?? `10.244.${Math.floor(++this.ip / 250)}.${(this.ip % 250) + 1}`;
     const outcome = this.outcome(pod);
+    if ('stuck' in outcome) return;
     const names = (pod.spec?.containers ?? []).map((c) => c.name);
     const cond = (type: string, status: string) => ({ type, status, lastTransitionTime: now, lastProbeTime: null });
     await pods.patch(pod.metadata!.namespace!, pod.metadata!.name!, 'merge', {
@@ -159,6 +160,10 @@ export interface Env {
   client: RestClient;
   kubelet: FakeKubelet;
   managers: Proc[];
+  /** The real kubectl, run asynchronously: the FakeKubelet lives in this process and must keep running meanwhile. */
+  kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** kubectl that must succeed; resolves with stdout. */
+  k(...args: string[]): Promise<string>;
   startManager(args?: string[]): Promise<Proc>;
   startScheduler(): Promise<Proc>;
   stop(): Promise<void>;
@@ -177,8 +182,22 @@ export async function startEnv(): Promise<Env> {
     await c.stop();
     throw err;
   }
+  const kubectl = (args: string[], input?: string) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('/usr/bin/kubectl', ['--kubeconfig', c.kubeconfig, ...args], { env: { ...process.env, HOME: c.dir } });
+    let stdout = ''; let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const t = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.once('close', (code) => { clearTimeout(t); resolve({ code: code ?? -1, stdout, stderr }); });
+    child.stdin.end(input ?? '');
+  });
   return {
-    c, client, kubelet, managers,
+    c, client, kubelet, managers, kubectl,
+    async k(...args: string[]) {
+      const r = await kubectl(args);
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+      return r.stdout;
+    },
     async startManager(args = ['--leader-elect=false']) {
       const p = await startProc(['controller-manager', '--kubeconfig', c.kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', '0', '--kube-api-qps', '200', '--kube-api-burst', '400', ...args],
         /on http:\/\/127\.0\.0\.1:(\d+)/);

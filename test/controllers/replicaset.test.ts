@@ -35,7 +35,7 @@ describe('replicaset controller', () => {
 
   it('replaces a deleted pod', async () => {
     const before = await activePods(env, 'default', 'app=web');
-    env.c.k('delete', 'pod', before[0].metadata!.name!, '--wait=false');
+    await env.k('delete', 'pod', before[0].metadata!.name!, '--wait=false');
     const after = await waitFor('a replacement', async () => {
       const p = await activePods(env, 'default', 'app=web');
       return p.length === 3 && !p.some((x) => x.metadata!.name === before[0].metadata!.name) && p;
@@ -44,9 +44,9 @@ describe('replicaset controller', () => {
   });
 
   it('follows kubectl scale up and down without overshooting', async () => {
-    env.c.k('scale', 'rs', 'web', '--replicas=5');
+    await env.k('scale', 'rs', 'web', '--replicas=5');
     await waitFor('5 pods', async () => (await activePods(env, 'default', 'app=web')).length === 5);
-    env.c.k('scale', 'rs', 'web', '--replicas=2');
+    await env.k('scale', 'rs', 'web', '--replicas=2');
     await waitFor('2 pods', async () => (await activePods(env, 'default', 'app=web')).length === 2);
     await waitFor('status 2', async () => (await env.client.resource(REPLICASETS).get('default', 'web')).status?.replicas === 2);
     // settle, then check nothing more happened (no double creates)
@@ -61,7 +61,7 @@ describe('replicaset controller', () => {
     // 3 pods now for 2 replicas: one goes
     await waitFor('back to 2', async () => (await activePods(env, 'default', 'app=web')).length === 2);
     const keep = (await activePods(env, 'default', 'app=web'))[0];
-    env.c.k('label', 'pod', keep.metadata!.name!, 'app=other', '--overwrite');
+    await env.k('label', 'pod', keep.metadata!.name!, 'app=other', '--overwrite');
     const released = await waitFor('release', async () => { const p = await env.client.resource(PODS).get('default', keep.metadata!.name!); return !p.metadata?.ownerReferences?.length && p; });
     assert.equal(released.metadata!.labels!.app, 'other');
     await waitFor('replacement for the released pod', async () => (await activePods(env, 'default', 'app=web')).length === 2);
@@ -71,7 +71,7 @@ describe('replicaset controller', () => {
     await env.client.resource(REPLICATIONCONTROLLERS).create('default', { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'legacy' }, spec: { replicas: 2, selector: { app: 'legacy' }, template: template('legacy') } });
     await waitFor('2 rc pods', async () => (await activePods(env, 'default', 'app=legacy')).length === 2);
     await waitFor('rc ready', async () => (await env.client.resource(REPLICATIONCONTROLLERS).get('default', 'legacy')).status?.readyReplicas === 2);
-    env.c.k('scale', 'rc', 'legacy', '--replicas=1');
+    await env.k('scale', 'rc', 'legacy', '--replicas=1');
     await waitFor('1 rc pod', async () => (await activePods(env, 'default', 'app=legacy')).length === 1);
   });
 });

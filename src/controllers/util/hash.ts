@@ -5,7 +5,7 @@ const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().filter((k) => (v as any)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().filter((k) => (v as any)[k] !== undefined && (v as any)[k] !== null).map((k) => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
   return JSON.stringify(v);
 }
 
