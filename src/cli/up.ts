@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parsePassThrough, type Args } from '../admin/manifests/component-args.js';
 import { checkClusterName, clusterLayout } from '../admin/up/cluster-layout.js';
 import { upDetached } from '../admin/up/detach.js';
-import { runCluster, type RuntimeName } from '../admin/up/run-cluster.js';
+import { runCluster, type RunningCluster, type RuntimeName } from '../admin/up/run-cluster.js';
 
 const collect = (flag: string) => (v: string, prev: Args = []): Args => {
   try {
@@ -58,19 +58,24 @@ export function upCommand(): Command {
         process.stdout.write(`Running in the background (pid ${pid}); stop it with \`tskube down --name ${name}${o.dataDir ? ` --data-dir ${o.dataDir}` : ''}\`.\n`);
         process.exit(0);
       }
-      const cluster = await runCluster({
-        name, dataDir: o.dataDir, apiserverPort: o.apiserverPort, nodes: o.nodes, runtime: o.runtime as RuntimeName,
-        etcdServers: o.etcdServers ? String(o.etcdServers).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
-        apiserverArgs: o.kubeApiserverArg ?? [], controllerManagerArgs: o.kubeControllerManagerArg ?? [],
-        schedulerArgs: o.kubeSchedulerArg ?? [], kubeletArgs: o.kubeletArg ?? [], verbose: !!o.verbose, timeoutMs: o.wait * 1000,
-      });
+      // signals stop the cluster at any point, also while it is still starting
+      const abort = new AbortController();
+      const started: { cluster?: RunningCluster } = {};
       const onSignal = (sig: string) => {
         process.stdout.write(`\nReceived ${sig}: stopping cluster "${name}" …\n`);
-        cluster.stop().then(() => { process.stdout.write('Stopped.\n'); process.exit(0); }, () => process.exit(1));
+        if (!started.cluster) return abort.abort();
+        started.cluster.stop().then(() => { process.stdout.write('Stopped.\n'); process.exit(0); }, () => process.exit(1));
       };
       process.on('SIGINT', () => onSignal('SIGINT'));
       process.on('SIGTERM', () => onSignal('SIGTERM'));
       process.on('SIGHUP', () => onSignal('SIGHUP'));
+      const cluster = started.cluster = await runCluster({
+        name, dataDir: o.dataDir, apiserverPort: o.apiserverPort, nodes: o.nodes, runtime: o.runtime as RuntimeName,
+        etcdServers: o.etcdServers ? String(o.etcdServers).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        apiserverArgs: o.kubeApiserverArg ?? [], controllerManagerArgs: o.kubeControllerManagerArg ?? [],
+        schedulerArgs: o.kubeSchedulerArg ?? [], kubeletArgs: o.kubeletArg ?? [], verbose: !!o.verbose, timeoutMs: o.wait * 1000,
+        signal: abort.signal,
+      });
       await cluster.stopped;
     } catch (err) {
       process.stderr.write(`error: ${(err as Error).message}\n`);

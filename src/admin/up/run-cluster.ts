@@ -31,6 +31,8 @@ export interface UpOptions {
   /** How long to wait for the cluster to be ready before giving up (ms). */
   timeoutMs?: number;
   out?: (line: string) => void;
+  /** Aborting it while the cluster starts stops everything started so far. */
+  signal?: AbortSignal;
 }
 
 export interface RunningCluster {
@@ -76,6 +78,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   }
   out(`Creating cluster "${o.name}" in ${l.dataDir} …`);
   const prepared = await prepareCluster(l, { ...o, out });
+  if (o.signal?.aborted) throw new Error('stopped while starting');
   const { state } = prepared;
   fs.writeFileSync(l.pidFile, `${process.pid}\n`);
   fs.rmSync(l.readyFile, { force: true });
@@ -124,7 +127,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   };
 
   try {
-    await waitUntilReady(l, state.nodes.map((n) => n.name), !o.etcdServers?.length, o.timeoutMs ?? 120_000, out, t0, () => stopping);
+    await waitUntilReady(l, state.nodes.map((n) => n.name), !o.etcdServers?.length, o.timeoutMs ?? 120_000, out, t0, () => stopping || !!o.signal?.aborted);
   } catch (err) {
     await stop();
     throw err;
