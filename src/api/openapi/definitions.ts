@@ -2,7 +2,7 @@
 // `npm run gen:openapi`), loaded once, with the strategic-merge and server-side-apply
 // metadata of src/api/patch/patch-meta.ts laid over them, and indexed by group-version-kind.
 import fs from 'node:fs';
-import { type Definitions, type GroupVersionKind, refName } from './schema.js';
+import { type Definitions, type GroupVersionKind, type Schema, refName } from './schema.js';
 import { applyPatchExtensions } from './patch-extensions.js';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
@@ -31,6 +31,20 @@ export function allDefinitions(): Definitions {
 /** The definition name of a kind ("io.k8s.api.core.v1.Pod"), if the type package has it. */
 export function definitionOf(gvk: { group: string; version: string; kind: string }): string | undefined {
   return load().byGvk.get(gvkKey(gvk));
+}
+
+/**
+ * The hook for CustomResourceDefinitions (src/apiserver/crd): adds, replaces or (with
+ * undefined) removes a definition, indexed by its x-kubernetes-group-version-kind, so the
+ * served OpenAPI documents carry each custom resource's schema while its CRD exists.
+ */
+export function setCustomDefinition(name: string, schema: Schema | undefined): void {
+  const l = load();
+  const old = l.defs[name];
+  for (const g of old?.['x-kubernetes-group-version-kind'] ?? []) if (l.byGvk.get(gvkKey(g)) === name) l.byGvk.delete(gvkKey(g));
+  if (!schema) { delete l.defs[name]; return; }
+  l.defs[name] = schema;
+  for (const g of schema['x-kubernetes-group-version-kind'] ?? []) l.byGvk.set(gvkKey(g), name);
 }
 
 /** `names` and every definition they reference, transitively, in sorted order. */

@@ -8,6 +8,8 @@ import { rbacV1 } from './rbac-v1.js';
 import { clusterGroups } from './cluster-groups.js';
 import { policyV1 } from './policy-v1.js';
 import { schedulingV1 } from './scheduling-v1.js';
+import { eventsV1 } from './events-v1.js';
+import { apiextensionsV1 } from './apiextensions-v1.js';
 
 export class Catalogue {
   private readonly byPath = new Map<string, ResourceDef>();
@@ -20,6 +22,14 @@ export class Catalogue {
   add(def: ResourceDef): void {
     this.byPath.set(`${def.group}/${def.version}/${def.plural}`, def);
     this.all.push(def);
+  }
+
+  /** Stops serving a resource (a CustomResourceDefinition was deleted or changed). */
+  remove(def: ResourceDef): void {
+    const key = `${def.group}/${def.version}/${def.plural}`;
+    if (this.byPath.get(key) === def) this.byPath.delete(key);
+    const i = this.all.indexOf(def);
+    if (i >= 0) this.all.splice(i, 1);
   }
 
   lookup(group: string, version: string, plural: string): ResourceDef | undefined {
@@ -42,4 +52,4 @@ export class Catalogue {
   }
 }
 
-export const builtinResources = (): ResourceDef[] => [...coreV1, ...appsV1, ...batchV1, ...coordinationV1, ...policyV1, ...schedulingV1, ...rbacV1, ...clusterGroups];
+export const builtinResources = (): ResourceDef[] => [...coreV1, ...appsV1, ...batchV1, ...coordinationV1, ...policyV1, ...schedulingV1, ...rbacV1, ...clusterGroups, ...eventsV1, ...apiextensionsV1];

@@ -55,6 +55,8 @@ export interface ResourceDef {
   convert?: { fromStorage(obj: KubeObject): KubeObject; toStorage(obj: KubeObject): KubeObject };
   /** A custom resource (served from a CRD): its schema validates, defaults and prunes. */
   custom?: CustomResourceHooks;
+  /** Unknown-field checks and pruning when the generated field tree is not the whole truth. */
+  fields?: Pick<CustomResourceHooks, 'unknownFields' | 'prune'>;
 }
 
 /** What a CRD's structural schema does to its objects; see src/apiserver/crd/. */
