@@ -21,6 +21,7 @@ import { sendError, sendJSON } from './http/respond.js';
 import type { ApiServerOptions } from './options.js';
 import { Registry } from './registry/registry.js';
 import { CacheSet, DEFAULT_WATCH_CACHE_SIZE } from './cache/cache-set.js';
+import { CrdController } from './crd/crd-controller.js';
 import { requestInfo } from './request-info.js';
 import { ServiceAllocators, serviceHooks } from './services/service-hooks.js';
 import { EtcdClient } from './storage/etcd-client.js';
@@ -132,6 +133,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const port = (server.address() as AddressInfo).port;
   await bootstrap(registry, allocators.cidr, advertise, port);
   log(1, `bootstrapped namespaces and the kubernetes service at ${opts.etcdPrefix}`);
+  const crdController = new CrdController(registry, catalogue, caches, log);
+  await crdController.start();
   log(0, `serving securely on ${opts.bindAddress}:${port}`);
   return {
     port,
@@ -140,6 +143,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       ready = false;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      crdController.close();
       caches.close();
       etcd.close();
     },

@@ -13,6 +13,9 @@ import { sendObject } from './resource-handler.js';
 
 export const PATCH_TYPES: readonly string[] = PATCH_CONTENT_TYPES;
 const APPLY = 'application/apply-patch+yaml';
+const STRATEGIC = 'application/strategic-merge-patch+json';
+/** Custom resources have no patch strategies: strategic merge patch is refused as upstream does. */
+const typesFor = (ctx: RequestContext) => (ctx.def.custom ? PATCH_TYPES.filter((t) => t !== STRATEGIC) : PATCH_TYPES);
 const patchOptions = { group: 'meta.k8s.io', kind: 'PatchOptions' };
 
 function parsePatch(raw: Buffer, type: string): unknown {
@@ -26,7 +29,7 @@ function parsePatch(raw: Buffer, type: string): unknown {
 /** Applies a non-apply patch body to `target` (the scale subresource uses it too). */
 export async function applyPatchBody(ctx: RequestContext, target: KubeObject, raw: Buffer): Promise<KubeObject> {
   const type = mediaType(ctx.req);
-  if (!PATCH_TYPES.includes(type)) throw newUnsupportedMediaType(PATCH_TYPES);
+  if (!typesFor(ctx).includes(type)) throw newUnsupportedMediaType(typesFor(ctx));
   if (type !== APPLY) return applyPatch({ group: ctx.def.group, version: ctx.def.version, kind: target.kind ?? ctx.def.kind }, target, raw, type) as KubeObject;
   // Apply to a subresource view (scale): the configuration merged over it.
   const patch = parsePatch(raw, type) as JsonMap;
@@ -37,7 +40,7 @@ export async function servePatch(ctx: RequestContext, ns: string, subresource: s
   const { def, info, registry } = ctx;
   const raw = await readBody(ctx.req);
   const type = mediaType(ctx.req);
-  if (!PATCH_TYPES.includes(type)) throw newUnsupportedMediaType(PATCH_TYPES);
+  if (!typesFor(ctx).includes(type)) throw newUnsupportedMediaType(typesFor(ctx));
   const apply = type === APPLY;
   const forceQ = query(ctx, 'force');
   if (forceQ !== undefined && !apply) throw newInvalid(patchOptions, '', [forbidden('force', 'may not be specified for non-apply patch')]);

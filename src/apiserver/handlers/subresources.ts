@@ -16,8 +16,29 @@ function scaleSelector(obj: KubeObject): string {
   return labelSelectorFromSpec(sel).toString();
 }
 
-export function toScale(obj: KubeObject): KubeObject {
+/** A value at a simple JSON path (".spec.replicas"), as CRD scale subresources name them. */
+function atPath(obj: KubeObject, path: string): unknown {
+  return path.split('.').filter(Boolean).reduce<any>((o, k) => o?.[k], obj);
+}
+
+function setPath(obj: KubeObject, path: string, value: unknown): void {
+  const keys = path.split('.').filter(Boolean);
+  let o: any = obj;
+  for (const k of keys.slice(0, -1)) o = (o[k] ??= {});
+  o[keys[keys.length - 1]] = value;
+}
+
+export function toScale(obj: KubeObject, paths?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string }): KubeObject {
   const m = obj.metadata ?? {};
+  if (paths) {
+    const selector = paths.labelSelectorPath ? atPath(obj, paths.labelSelectorPath) : undefined;
+    return {
+      kind: 'Scale', apiVersion: 'autoscaling/v1',
+      metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+      spec: { replicas: atPath(obj, paths.specReplicasPath) ?? 0 },
+      status: { replicas: atPath(obj, paths.statusReplicasPath) ?? 0, ...(typeof selector === 'string' ? { selector } : {}) },
+    };
+  }
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
@@ -28,21 +49,23 @@ export function toScale(obj: KubeObject): KubeObject {
 
 export async function serveScale(ctx: RequestContext, ns: string): Promise<void> {
   const { def, registry, info } = ctx;
-  if (info.verb === 'get') return sendJSON(ctx.res, 200, toScale(await registry.get(def, ns, info.name)));
+  const paths = def.custom?.scale;
+  if (info.verb === 'get') return sendJSON(ctx.res, 200, toScale(await registry.get(def, ns, info.name), paths));
   if (info.verb !== 'update' && info.verb !== 'patch') throw newMethodNotSupported({ group: def.group, resource: `${def.plural}/scale` }, info.verb);
   const raw = await readBody(ctx.req);
   const { obj } = await registry.update(def, ns, info.name, async (cur) => {
-    const scale = info.verb === 'update' ? decodeObject(raw, mediaType(ctx.req)) : await applyPatchBody(ctx, toScale(cur), raw);
+    const scale = info.verb === 'update' ? decodeObject(raw, mediaType(ctx.req)) : await applyPatchBody(ctx, toScale(cur, paths), raw);
     const replicas = scale.spec?.replicas;
     if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
       throw newInvalid({ group: 'autoscaling', kind: 'Scale' }, info.name, [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
     }
     const rv = scale.metadata?.resourceVersion;
     if (rv && rv !== cur.metadata?.resourceVersion) throw newConflict({ group: def.group, resource: def.plural }, info.name);
-    cur.spec = { ...(cur.spec ?? {}), replicas: replicas ?? 0 };
+    if (paths) setPath(cur, paths.specReplicasPath, replicas ?? 0);
+    else cur.spec = { ...(cur.spec ?? {}), replicas: replicas ?? 0 };
     return cur;
   }, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) });
-  sendJSON(ctx.res, 200, toScale(obj));
+  sendJSON(ctx.res, 200, toScale(obj, paths));
 }
 
 export async function serveBinding(ctx: RequestContext, ns: string): Promise<void> {

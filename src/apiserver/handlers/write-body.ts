@@ -33,11 +33,11 @@ export function checkKind(obj: KubeObject, def: ResourceDef): void {
 export function applyFieldValidation(ctx: RequestContext, obj: KubeObject, def: ResourceDef, rawJson?: string, patch = false): void {
   const mode = query(ctx, 'fieldValidation') ?? 'Warn';
   if (!['Strict', 'Warn', 'Ignore'].includes(mode)) throw newBadRequest(`fieldValidation: Unsupported value: "${mode}": supported values: "Ignore", "Warn", "Strict"`);
-  const errors = mode === 'Ignore' ? [] : strictDecodingErrors(def, obj, rawJson);
+  const errors = mode === 'Ignore' ? [] : def.fields ? def.fields.unknownFields(obj).map((f) => `unknown field "${f}"`) : strictDecodingErrors(def, obj, rawJson);
   if (errors.length && mode === 'Strict') {
     const prefix = patch ? '' : `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: `;
     throw newBadRequest(`${prefix}strict decoding error: ${errors.join(', ')}`);
   }
   if (errors.length) ctx.res.setHeader('Warning', errors.map((e) => `299 - ${JSON.stringify(e)}`));
-  pruneUnknownFields(def, obj);
+  if (def.fields) def.fields.prune(obj); else pruneUnknownFields(def, obj);
 }
