@@ -14,7 +14,7 @@ export interface LocalRegistryOptions {
 }
 
 function inNetns(netns: string | undefined, argv: string[]): string[] {
-  return netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  return netns ? ['nsenter', `--net=/run/netns/${netns}`, '--', ...argv] : argv;
 }
 
 function run(argv: string[]): Promise<string> {

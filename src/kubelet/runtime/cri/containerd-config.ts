@@ -42,6 +42,8 @@ export interface ContainerdConfigOptions {
   cniBinDir: string;
   /** Use conf_template, so UpdateRuntimeConfig(podCIDR) writes the CNI config. */
   cniTemplate: boolean;
+  /** Clamp oom_score_adj to containerd's own (needed without CAP_SYS_RESOURCE, e.g. in a container). */
+  restrictOomScoreAdj: boolean;
 }
 
 const q = (s: string): string => JSON.stringify(s); // TOML basic strings share JSON's escapes
@@ -69,7 +71,7 @@ ${cri}]
   netns_mounts_under_state_dir = true
   enable_selinux = false
   disable_apparmor = true
-  restrict_oom_score_adj = false
+  restrict_oom_score_adj = ${o.restrictOomScoreAdj}
   max_container_log_line_size = 16384
 
 ${cri}.containerd]

@@ -23,7 +23,10 @@ export interface ContainerdProcessOptions {
   /** Registry host → mirror endpoints, e.g. {'docker.io': ['http://127.0.0.1:5000']}. */
   registryMirrors?: Record<string, string[]>;
   snapshotter?: 'overlayfs' | 'native' | 'auto';
-  /** Run containerd inside this network namespace (`ip netns exec NAME`): pod traffic stays there. */
+  /**
+   * Run containerd inside this named network namespace (only the network: `ip netns exec`
+   * would remount /sys and hide the cgroup mounts runc needs), so pod traffic stays there.
+   */
   netns?: string;
   containerd?: string;
   log?: (message: string) => void;
@@ -58,6 +61,16 @@ export function overlaySupported(dir: string): boolean {
     return false;
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
+  }
+}
+
+/** Whether this process may lower oom_score_adj (CAP_SYS_RESOURCE, bit 24 of CapEff). */
+export function hasCapSysResource(): boolean {
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    return !!m && (BigInt('0x' + m[1]) & (1n << 24n)) !== 0n;
+  } catch {
+    return false;
   }
 }
 
@@ -118,11 +131,11 @@ export class ContainerdProcess {
       fs.writeFileSync(path.join(dir, 'hosts.toml'), hostsToml(host, endpoints));
     }
     fs.mkdirSync(layout.certsDir, { recursive: true });
-    fs.writeFileSync(layout.config, containerdConfigToml(layout, { sandboxImage, snapshotter, cniBinDir, cniTemplate: !o.podCIDR }));
+    fs.writeFileSync(layout.config, containerdConfigToml(layout, { sandboxImage, snapshotter, cniBinDir, cniTemplate: !o.podCIDR, restrictOomScoreAdj: !hasCapSysResource() }));
     fs.rmSync(layout.socket, { force: true });
 
     const bin = o.containerd ?? 'containerd';
-    const argv = o.netns ? ['ip', 'netns', 'exec', o.netns, bin] : [bin];
+    const argv = o.netns ? ['nsenter', `--net=/run/netns/${o.netns}`, '--', bin] : [bin];
     const logFd = fs.openSync(layout.log, 'a');
     const child = spawn(argv[0], [...argv.slice(1), '--config', layout.config], { stdio: ['ignore', logFd, logFd] });
     fs.closeSync(logFd);
