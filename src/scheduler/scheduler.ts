@@ -4,12 +4,12 @@
 import type { Namespace, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
-import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { RestClient } from '../client/rest-client.js';
 import { SharedInformerFactory } from '../client/informer-factory.js';
 import type { SharedInformer } from '../client/informer.js';
 import { deletedObject } from '../client/informer.js';
-import { NAMESPACES, NODES, PODDISRUPTIONBUDGETS, PODS, PRIORITYCLASSES, REPLICASETS, SERVICES } from '../client/resources.js';
+import { NAMESPACES, NODES, PODDISRUPTIONBUDGETS, PODS, PRIORITYCLASSES, REPLICASETS, SERVICES, STATEFULSETS } from '../client/resources.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import type { KubeSchedulerConfiguration } from './config/types.js';
 import { defaultConfig } from './config/load-config.js';
@@ -58,7 +58,7 @@ export class Scheduler {
   private readonly v: number;
   private readonly inf: {
     pods: SharedInformer<Pod>; nodes: SharedInformer<Node>; namespaces: SharedInformer<Namespace>; services: SharedInformer<Service>;
-    replicaSets: SharedInformer<ReplicaSet>; pdbs: SharedInformer<PodDisruptionBudget>; priorityClasses: SharedInformer<PriorityClass>;
+    replicaSets: SharedInformer<ReplicaSet>; statefulSets: SharedInformer<StatefulSet>; pdbs: SharedInformer<PodDisruptionBudget>; priorityClasses: SharedInformer<PriorityClass>;
   };
   private stopped = false;
   private loopDone?: Promise<void>;
@@ -81,6 +81,7 @@ export class Scheduler {
       namespaces: this.factory.forResource(NAMESPACES),
       services: this.factory.forResource(SERVICES),
       replicaSets: this.factory.forResource(REPLICASETS),
+      statefulSets: this.factory.forResource(STATEFULSETS),
       pdbs: this.factory.forResource(PODDISRUPTIONBUDGETS),
       priorityClasses: this.factory.forResource(PRIORITYCLASSES),
     };
@@ -95,7 +96,7 @@ export class Scheduler {
         pdbs: () => this.inf.pdbs.lister.list(),
         services: (ns) => this.inf.services.lister.namespace(ns).list(),
         replicaSets: (ns) => this.inf.replicaSets.lister.namespace(ns).list(),
-        statefulSets: () => [],
+        statefulSets: (ns) => this.inf.statefulSets.lister.namespace(ns).list(),
         namespace: (n) => this.inf.namespaces.lister.get(n),
       },
       client: this.writer,

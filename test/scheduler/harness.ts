@@ -55,7 +55,7 @@ export async function startEnv(): Promise<Env> {
       let text = '';
       child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
       const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`scheduler did not start: ${text}`)), 20_000);
+        const timer = setTimeout(() => reject(new Error(`scheduler did not start: ${text}`)), 40_000);
         child.stderr!.on('data', (d: Buffer) => {
           text += d.toString();
           const m = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(text);
