@@ -43,13 +43,16 @@ export async function resolveState(l: ClusterLayout, req: StateRequest): Promise
     throw new Error(`cluster "${l.name}" was created with --apiserver-port ${old.apiserverPort}; its certificates and kubeconfigs name that port (remove ${l.dataDir} to start afresh)`);
   }
   const apiserverPort = old?.apiserverPort ?? req.apiserverPort ?? 6443;
+  // upstream's ports for the standard cluster; one on another API server port is a second
+  // cluster on this machine, so its other ports are picked freely rather than taken from the first
+  const std = (port: number): number | undefined => (apiserverPort === 6443 ? port : undefined);
   const s: ClusterState = old ?? {
     name: l.name,
     apiserverPort,
-    etcdClientPort: await pickPort(2379),
-    etcdPeerPort: await pickPort(2380),
-    controllerManagerPort: await pickPort(10257),
-    schedulerPort: await pickPort(10259),
+    etcdClientPort: await pickPort(std(2379)),
+    etcdPeerPort: await pickPort(std(2380)),
+    controllerManagerPort: await pickPort(std(10257)),
+    schedulerPort: await pickPort(std(10259)),
     serviceCIDR: '10.96.0.0/12',
     clusterCIDR: '10.244.0.0/16',
     advertiseAddress: '127.0.0.1',
@@ -58,7 +61,7 @@ export async function resolveState(l: ClusterLayout, req: StateRequest): Promise
   const names = nodeNames(l.name, req.nodes);
   const nodes: NodeState[] = [];
   for (const [i, name] of names.entries()) {
-    nodes.push(s.nodes.find((n) => n.name === name) ?? { name, controlPlane: i === 0, kubeletPort: await pickPort(10250), healthzPort: await pickPort(10248) });
+    nodes.push(s.nodes.find((n) => n.name === name) ?? { name, controlPlane: i === 0, kubeletPort: await pickPort(std(10250)), healthzPort: await pickPort(std(10248)) });
   }
   return { ...s, nodes };
 }

@@ -1,0 +1,139 @@
+// `tskube up --runtime hollow --nodes 3` end to end, with the real kubectl over client-cert
+// auth: nodes Ready, control-plane static pods Running, a Deployment across the workers,
+// a static pod by file, a killed control-plane process restarted by the kubelet, a killed
+// worker kubelet's node going NotReady, a clean stop, and a restart that keeps the objects.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { clusterProcesses } from '../../src/admin/up/processes.js';
+import { findProcess, freePort, kubectl, kubectlJSON, startUp, stopUp, waitFor, type UpProcess } from './up-harness.js';
+
+interface Condition { type: string; status: string }
+interface Item {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: { nodeName?: string; taints?: { key: string; effect: string }[] };
+  status: { phase?: string; conditions?: Condition[]; containerStatuses?: { restartCount: number; ready: boolean }[] };
+}
+interface List { items: Item[] }
+
+const NAME = 'upe2e';
+const CP = `${NAME}-control-plane`;
+const WORKERS = [`${NAME}-worker`, `${NAME}-worker2`];
+const cond = (i: Item, type: string) => i.status.conditions?.find((c) => c.type === type)?.status;
+
+test('tskube up: a 3-node hollow cluster, its static control plane, and its life cycle', { timeout: 1_200_000 }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tskube-up-'));
+  const admin = path.join(dir, 'admin.conf');
+  const port = await freePort();
+  const args = ['--name', NAME, '--apiserver-port', String(port), '--nodes', '3', '--runtime', 'hollow', '--wait', '280',
+    '--kube-controller-manager-arg', 'node-monitor-grace-period=10s', '--kube-controller-manager-arg', 'node-monitor-period=2s'];
+  let up: UpProcess = startUp(dir, args);
+  t.after(async () => {
+    await stopUp(up, dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  await up.ready();
+  assert.match(up.output, new RegExp(`export KUBECONFIG=${admin.replace(/[.]/g, '\\.')}`));
+
+  await t.test('all nodes Ready; the control plane labelled and tainted', async () => {
+    const nodes = await kubectlJSON<List>(admin, ['get', 'nodes']);
+    assert.deepEqual(nodes.items.map((n) => n.metadata.name).sort(), [CP, ...WORKERS]);
+    for (const n of nodes.items) assert.equal(cond(n, 'Ready'), 'True', `${n.metadata.name} Ready`);
+    const cp = nodes.items.find((n) => n.metadata.name === CP)!;
+    assert.equal(cp.metadata.labels?.['node-role.kubernetes.io/control-plane'], '');
+    assert.deepEqual(cp.spec.taints?.map((x) => `${x.key}:${x.effect}`), ['node-role.kubernetes.io/control-plane:NoSchedule']);
+    for (const w of nodes.items.filter((n) => n.metadata.name !== CP)) assert.ok(!w.spec.taints?.length, `${w.metadata.name} untainted`);
+    assert.match(await kubectl(admin, ['get', 'nodes']), new RegExp(`${CP}\\s+Ready\\s+control-plane`));
+  });
+
+  await t.test('kube-system runs the control plane as static pods', async () => {
+    const pods = await kubectlJSON<List>(admin, ['get', 'pods', '-n', 'kube-system']);
+    for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
+      const p = pods.items.find((x) => x.metadata.name === `${c}-${CP}`);
+      assert.ok(p, `${c}-${CP} listed`);
+      assert.equal(p.status.phase, 'Running', `${c} Running`);
+      assert.equal(p.spec.nodeName, CP);
+      assert.equal(typeof p.status.containerStatuses?.[0]?.restartCount, 'number');
+    }
+    const text = await kubectl(admin, ['get', 'pods', '-n', 'kube-system']);
+    assert.match(text, /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
+    assert.match(text, new RegExp(`kube-apiserver-${CP}\\s+1/1\\s+Running\\s+0`));
+  });
+
+  await t.test('the admin is who admin.conf\'s certificate says', async () => {
+    const who = await kubectl(admin, ['auth', 'whoami']).catch((e: Error) => e.message);
+    // kubectl auth whoami needs SelfSubjectReview; when served, it must name the certificate's user
+    if (!/not found|could not find|NotFound|the server doesn't have/.test(who)) assert.match(who, /kubernetes-admin/);
+  });
+
+  await t.test('a Deployment\'s pods run Ready on the workers', async () => {
+    await kubectl(admin, ['create', 'deployment', 'web', '--image=busybox', '--replicas=4', '--', 'sleep', '3600']);
+    const pods = await waitFor('4 web pods Running and Ready', async () => {
+      const l = await kubectlJSON<List>(admin, ['get', 'pods', '-l', 'app=web']);
+      const ok = l.items.filter((p) => p.status.phase === 'Running' && cond(p, 'Ready') === 'True');
+      return ok.length === 4 && ok;
+    }, 120_000);
+    const nodes = new Set(pods.map((p) => p.spec.nodeName));
+    for (const n of nodes) assert.ok(WORKERS.includes(n ?? ''), `scheduled on a worker, not ${n}`);
+    assert.equal(nodes.size, 2, 'spread across both workers');
+  });
+
+  await t.test('a static pod added and removed by file', async () => {
+    const file = path.join(dir, 'manifests', 'static-sleeper.yaml');
+    fs.writeFileSync(file, [
+      'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: static-sleeper', '  namespace: default', 'spec:', '  hostNetwork: true',
+      '  containers:', '  - name: sleeper', '    image: busybox', `    command: ["/bin/sleep", "3600${port}"]`, '',
+    ].join('\n'));
+    await waitFor('the mirror pod Running', async () => {
+      const p = await kubectlJSON<Item>(admin, ['get', 'pod', `static-sleeper-${CP}`]);
+      return p.status.phase === 'Running';
+    }, 120_000);
+    assert.ok(findProcess(['/bin/sleep', `3600${port}`]), 'the static pod is a real process');
+    fs.rmSync(file);
+    await waitFor('the mirror pod gone', async () => !(await kubectl(admin, ['get', 'pods', '--no-headers'])).includes(`static-sleeper-${CP}`), 120_000);
+    await waitFor('the process gone', async () => !findProcess(['/bin/sleep', `3600${port}`]), 30_000);
+  });
+
+  await t.test('a killed control-plane process is restarted by the kubelet', async () => {
+    const marker = `--kubeconfig=${path.join(dir, 'scheduler.conf')}`;
+    const pid = findProcess(['scheduler', marker]);
+    assert.ok(pid, 'kube-scheduler process found');
+    process.kill(pid, 'SIGKILL');
+    await waitFor('kube-scheduler restarted', async () => {
+      const p = await kubectlJSON<Item>(admin, ['get', 'pod', '-n', 'kube-system', `kube-scheduler-${CP}`]);
+      const again = findProcess(['scheduler', marker]);
+      return (p.status.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && p.status.phase === 'Running' && again && again !== pid;
+    }, 120_000);
+  });
+
+  await t.test('a worker whose kubelet is killed goes NotReady', async () => {
+    const pid = findProcess(['kubelet', `--hostname-override=${WORKERS[1]}`]);
+    assert.ok(pid, 'worker kubelet found');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(`${WORKERS[1]} NotReady`, async () => {
+      const n = await kubectlJSON<Item>(admin, ['get', 'node', WORKERS[1]]);
+      return cond(n, 'Ready') !== 'True';
+    }, 120_000);
+    const other = await kubectlJSON<Item>(admin, ['get', 'node', WORKERS[0]]);
+    assert.equal(cond(other, 'Ready'), 'True');
+  });
+
+  await t.test('SIGTERM stops every process; a second up brings the objects back', async () => {
+    assert.ok(clusterProcesses(dir).length >= 5);
+    assert.equal(await stopUp(up, dir), 0);
+    assert.deepEqual(clusterProcesses(dir), [], 'no process of the cluster left');
+    assert.ok(!fs.existsSync(path.join(dir, 'tskube-up.pid')));
+
+    up = startUp(dir, args);
+    await up.ready();
+    assert.match(up.output, /Using \d+ existing certificates/);
+    const d = await kubectlJSON<{ spec: { replicas: number } }>(admin, ['get', 'deployment', 'web']);
+    assert.equal(d.spec.replicas, 4);
+    const nodes = await kubectlJSON<List>(admin, ['get', 'nodes']);
+    for (const n of nodes.items) assert.equal(cond(n, 'Ready'), 'True', `${n.metadata.name} Ready after restart`);
+    assert.equal(await stopUp(up, dir), 0);
+    assert.deepEqual(clusterProcesses(dir), []);
+  });
+});
