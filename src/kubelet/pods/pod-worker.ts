@@ -97,6 +97,7 @@ export class PodWorker {
   }
 
   kick(): void {
+    if (this.ctx.verbosity >= 5) this.ctx.log(`kubelet: kick ${this.key} syncing=${this.syncing} done=${this.done}`);
     if (this.done) return;
     if (this.syncing) { this.dirty = true; return; }
     this.syncing = true;

@@ -18,8 +18,17 @@ export class StatusManager {
     let slot = this.slots.get(key);
     if (!slot) this.slots.set(key, (slot = {}));
     slot.pending = status;
-    if (!slot.inFlight) slot.inFlight = this.drain(key, slot);
+    this.startDrain(key, slot);
     await slot.inFlight;
+  }
+
+  private startDrain(key: string, slot: Slot): void {
+    if (slot.inFlight) return;
+    slot.inFlight = this.drain(key, slot).finally(() => {
+      slot.inFlight = undefined;
+      // a status set between the loop's end and here still goes out
+      if (slot.pending) this.startDrain(key, slot);
+    });
   }
 
   /** Forget a pod (it is gone); a later pod of the same name starts fresh. */
@@ -34,6 +43,7 @@ export class StatusManager {
   }
 
   private async drain(key: string, slot: Slot): Promise<void> {
+    await Promise.resolve(); // let set() record the in-flight promise before the loop can end
     const [ns, name] = key.split('/');
     while (slot.pending) {
       const status = slot.pending;
@@ -48,6 +58,5 @@ export class StatusManager {
         if (!isNotFound(err)) this.log(`kubelet: failed to update status of pod ${key}: ${(err as Error).message}`);
       }
     }
-    slot.inFlight = undefined;
   }
 }

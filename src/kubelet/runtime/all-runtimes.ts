@@ -5,3 +5,4 @@ import { HostProcessRuntime } from './host-process-runtime.js';
 
 registerRuntime('hollow:', () => new HollowRuntime());
 registerRuntime('host-process:', (_url, ctx) => new HostProcessRuntime(ctx));
+import './cri/register.js'; // unix:// → the CRI client (containerd, cri-o)
