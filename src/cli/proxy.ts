@@ -1,0 +1,77 @@
+// `tskube proxy`: kube-proxy's flag names, parsed here and nothing else.
+import fs from 'node:fs';
+import os from 'node:os';
+import { Command } from 'commander';
+import YAML from 'yaml';
+import { loadKubeconfig } from '../client/kubeconfig.js';
+import { runProxy, type ProxyMode } from '../proxy/server.js';
+import { Iptables } from '../proxy/iptables/iptables.js';
+import { parseDuration } from '../proxy/duration.js';
+
+interface KubeProxyConfiguration {
+  kind?: string;
+  clientConnection?: { kubeconfig?: string };
+  mode?: string;
+  clusterCIDR?: string;
+  hostnameOverride?: string;
+  healthzBindAddress?: string;
+  metricsBindAddress?: string;
+  nodePortAddresses?: string[];
+  iptables?: { minSyncPeriod?: string; syncPeriod?: string };
+}
+
+const fail = (msg: string): never => { process.stderr.write(`error: ${msg}\n`); process.exit(1); };
+
+export function proxyCommand(): Command {
+  return new Command('proxy')
+    .description('program this node so traffic to a Service reaches its endpoints (kube-proxy)')
+    .option('--kubeconfig <file>', 'kubeconfig with the API server and credentials')
+    .option('--config <file>', 'KubeProxyConfiguration (kubeproxy.config.k8s.io/v1alpha1) file')
+    .option('--proxy-mode <mode>', 'iptables, nftables or userspace')
+    .option('--cluster-cidr <cidr>', 'pod CIDR; traffic to a ClusterIP from outside it is masqueraded')
+    .option('--hostname-override <name>', 'node name used to find local endpoints')
+    .option('--iptables-min-sync-period <duration>', 'least time between two syncs (e.g. 1s)')
+    .option('--iptables-sync-period <duration>', 'period of full resyncs (e.g. 30s)')
+    .option('--nodeport-addresses <cidrs>', 'comma-separated CIDRs whose addresses accept NodePorts')
+    .option('--cleanup', 'remove every chain and jump kube-proxy made, then exit')
+    .option('--healthz-bind-address <host:port>', 'address for /healthz')
+    .option('--metrics-bind-address <host:port>', 'address for /metrics')
+    .option('-v, --v <level>', 'log verbosity', '0')
+    .action(async (o) => {
+      if (o.cleanup) {
+        const n = await new Iptables().cleanup();
+        process.stderr.write(`proxy: cleanup removed ${n} chains and every jump into them\n`);
+        return;
+      }
+      let cfg: KubeProxyConfiguration = {};
+      if (o.config) {
+        try {
+          cfg = (YAML.parse(fs.readFileSync(o.config, 'utf8'), { version: '1.1' }) ?? {}) as KubeProxyConfiguration;
+        } catch (e) { fail(`reading ${o.config}: ${(e as Error).message}`); }
+        if (cfg.kind && cfg.kind !== 'KubeProxyConfiguration') fail(`${o.config}: kind is ${cfg.kind}, want KubeProxyConfiguration`);
+      }
+      const mode = (o.proxyMode ?? (cfg.mode || 'iptables')) as ProxyMode;
+      if (!['iptables', 'nftables', 'userspace'].includes(mode)) fail(`unknown proxy mode "${mode}" (want iptables, nftables or userspace)`);
+      let minSync = 1000;
+      let syncPeriod = 30_000;
+      try {
+        minSync = parseDuration(o.iptablesMinSyncPeriod ?? cfg.iptables?.minSyncPeriod ?? '1s');
+        syncPeriod = parseDuration(o.iptablesSyncPeriod ?? cfg.iptables?.syncPeriod ?? '30s');
+      } catch (e) { fail((e as Error).message); }
+      let clientConfig;
+      try { clientConfig = loadKubeconfig(o.kubeconfig ?? cfg.clientConnection?.kubeconfig); } catch (e) { fail((e as Error).message); }
+      const running = await runProxy({
+        clientConfig: clientConfig!, mode,
+        hostname: (o.hostnameOverride ?? cfg.hostnameOverride ?? os.hostname()).toLowerCase(),
+        clusterCIDR: o.clusterCidr ?? cfg.clusterCIDR,
+        nodePortAddresses: o.nodeportAddresses ? String(o.nodeportAddresses).split(',').filter(Boolean) : cfg.nodePortAddresses,
+        minSyncPeriodMs: minSync, syncPeriodMs: syncPeriod,
+        healthzBindAddress: o.healthzBindAddress ?? cfg.healthzBindAddress ?? '0.0.0.0:10256',
+        metricsBindAddress: o.metricsBindAddress ?? cfg.metricsBindAddress ?? '127.0.0.1:10249',
+        log: (line) => process.stderr.write(`${line}\n`),
+      }).catch((e: Error) => fail(e.message));
+      const stop = () => { running.stop().then(() => process.exit(0), () => process.exit(1)); };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+}

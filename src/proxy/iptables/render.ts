@@ -1,0 +1,155 @@
+// Renders the whole desired state of kube-proxy's iptables chains, as upstream's iptables
+// proxier lays them out. Pure: Service ports in, chains and rules out.
+import type { ServicePort, Endpoint } from '../service-port.js';
+import { extChain, sepChain, svcChain, svlChain } from './chain-names.js';
+
+export const MASQ_MARK = '0x4000';
+
+export interface RenderOptions {
+  /** Pod CIDR of the cluster: traffic from outside it to a ClusterIP is masqueraded. */
+  clusterCIDR?: string;
+  /** CIDRs whose local addresses accept NodePorts; empty: every local address. */
+  nodePortAddresses?: string[];
+}
+
+/** table → chain → rules (each rule a full `-A CHAIN …` line), in write order. */
+export interface RuleSet {
+  nat: Map<string, string[]>;
+  filter: Map<string, string[]>;
+}
+
+/** Chains kube-proxy always owns, and the jumps from built-in chains into them. */
+export const BASE_CHAINS = {
+  nat: ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'],
+  filter: ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-NODEPORTS', 'KUBE-FORWARD'],
+} as const;
+
+export interface Jump { table: 'nat' | 'filter'; chain: string; args: string[] }
+export const JUMPS: Jump[] = [
+  { table: 'nat', chain: 'PREROUTING', args: ['-m', 'comment', '--comment', 'kubernetes service portals', '-j', 'KUBE-SERVICES'] },
+  { table: 'nat', chain: 'OUTPUT', args: ['-m', 'comment', '--comment', 'kubernetes service portals', '-j', 'KUBE-SERVICES'] },
+  { table: 'nat', chain: 'POSTROUTING', args: ['-m', 'comment', '--comment', 'kubernetes postrouting rules', '-j', 'KUBE-POSTROUTING'] },
+  { table: 'filter', chain: 'INPUT', args: ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'kubernetes externally-visible service portals', '-j', 'KUBE-EXTERNAL-SERVICES'] },
+  { table: 'filter', chain: 'INPUT', args: ['-m', 'comment', '--comment', 'kubernetes health check service ports', '-j', 'KUBE-NODEPORTS'] },
+  { table: 'filter', chain: 'FORWARD', args: ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'kubernetes service portals', '-j', 'KUBE-SERVICES'] },
+  { table: 'filter', chain: 'FORWARD', args: ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'kubernetes externally-visible service portals', '-j', 'KUBE-EXTERNAL-SERVICES'] },
+  { table: 'filter', chain: 'FORWARD', args: ['-m', 'comment', '--comment', 'kubernetes forwarding rules', '-j', 'KUBE-FORWARD'] },
+  { table: 'filter', chain: 'OUTPUT', args: ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'kubernetes service portals', '-j', 'KUBE-SERVICES'] },
+];
+
+/** Every chain name this proxier may create (for cleanup of leftovers). */
+export const isOwnChain = (name: string): boolean => /^KUBE-(SVC|SVL|EXT|SEP)-/.test(name)
+  || (BASE_CHAINS.nat as readonly string[]).includes(name) || (BASE_CHAINS.filter as readonly string[]).includes(name);
+
+const q = (s: string): string => `"${s.replace(/"/g, '')}"`;
+const proto = (sp: ServicePort): string => { const p = sp.protocol.toLowerCase(); return `-m ${p} -p ${p}`; };
+
+/** `-m statistic` probability for the i-th of n endpoints, upstream's 10 decimals. */
+export function probability(i: number, n: number): string {
+  return (1 / (n - i)).toFixed(10);
+}
+
+export function render(ports: ServicePort[], o: RenderOptions = {}): RuleSet {
+  const nat = new Map<string, string[]>(BASE_CHAINS.nat.map((c) => [c, []]));
+  const filter = new Map<string, string[]>(BASE_CHAINS.filter.map((c) => [c, []]));
+  const add = (m: Map<string, string[]>, chain: string, rule: string): void => {
+    let list = m.get(chain);
+    if (!list) m.set(chain, (list = []));
+    list.push(`-A ${chain} ${rule}`);
+  };
+
+  add(nat, 'KUBE-POSTROUTING', `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`);
+  // clear the mark so a re-traversal (hairpin through another service) does not masquerade twice
+  add(nat, 'KUBE-POSTROUTING', `-j MARK --xor-mark ${MASQ_MARK}`);
+  add(nat, 'KUBE-POSTROUTING', `-m comment --comment ${q('kubernetes service traffic requiring SNAT')} -j MASQUERADE --random-fully`);
+  add(nat, 'KUBE-MARK-MASQ', `-j MARK --or-mark ${MASQ_MARK}`);
+  add(filter, 'KUBE-FORWARD', '-m conntrack --ctstate INVALID -j DROP');
+  add(filter, 'KUBE-FORWARD', `-m comment --comment ${q('kubernetes forwarding rules')} -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`);
+  add(filter, 'KUBE-FORWARD', `-m comment --comment ${q('kubernetes forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+
+  for (const sp of ports) {
+    const svc = svcChain(sp.key, sp.protocol);
+    const ready = sp.endpoints.filter((e) => e.ready);
+    const local = ready.filter((e) => e.local);
+    const dst = `-d ${sp.clusterIP}/32 --dport ${sp.port}`;
+    const clusterComment = q(`${sp.key} cluster IP`);
+    const needsSvl = sp.internalLocal || sp.externalLocal;
+    const internalChain = sp.internalLocal ? svlChain(sp.key, sp.protocol) : svc;
+    const internalEps = sp.internalLocal ? local : ready;
+
+    if (internalEps.length > 0) {
+      add(nat, 'KUBE-SERVICES', `-m comment --comment ${clusterComment} ${proto(sp)} ${dst} -j ${internalChain}`);
+      for (const ip of sp.externalIPs) {
+        add(nat, 'KUBE-SERVICES', `-m comment --comment ${q(`${sp.key} external IP`)} ${proto(sp)} -d ${ip}/32 --dport ${sp.port} -j ${extChain(sp.key, sp.protocol)}`);
+      }
+    } else {
+      const why = ready.length === 0 ? 'has no endpoints' : 'has no local endpoints';
+      // REJECT answers at once instead of leaving the client to time out
+      add(filter, 'KUBE-SERVICES', `-m comment --comment ${q(`${sp.key} ${why}`)} ${proto(sp)} ${dst} -j ${ready.length === 0 ? 'REJECT' : 'DROP'}`);
+    }
+
+    // external (NodePort / external IP) traffic goes through KUBE-EXT-…
+    const hasExternal = sp.nodePort !== undefined || sp.externalIPs.length > 0;
+    const externalEps = sp.externalLocal ? local : ready;
+    if (hasExternal) {
+      if (externalEps.length > 0) {
+        const ext = extChain(sp.key, sp.protocol);
+        nat.set(ext, nat.get(ext) ?? []);
+        if (sp.externalLocal) {
+          if (o.clusterCIDR) add(nat, ext, `-m comment --comment ${q('pod traffic for ' + sp.key + ' external destinations')} -s ${o.clusterCIDR} -j ${svc}`);
+          add(nat, ext, `-m comment --comment ${q('masquerade LOCAL traffic for ' + sp.key + ' external destinations')} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`);
+          add(nat, ext, `-m comment --comment ${q('route LOCAL traffic for ' + sp.key + ' external destinations')} -m addrtype --src-type LOCAL -j ${svc}`);
+          add(nat, ext, `-j ${svlChain(sp.key, sp.protocol)}`);
+        } else {
+          add(nat, ext, `-m comment --comment ${q('masquerade traffic for ' + sp.key + ' external destinations')} -j KUBE-MARK-MASQ`);
+          add(nat, ext, `-j ${svc}`);
+        }
+        if (sp.nodePort !== undefined) add(nat, 'KUBE-NODEPORTS', `-m comment --comment ${q(sp.key)} ${proto(sp)} --dport ${sp.nodePort} -j ${ext}`);
+      } else if (sp.nodePort !== undefined) {
+        const why = ready.length === 0 ? 'has no endpoints' : 'has no local endpoints';
+        add(filter, 'KUBE-EXTERNAL-SERVICES', `-m comment --comment ${q(`${sp.key} ${why}`)} -m addrtype --dst-type LOCAL ${proto(sp)} --dport ${sp.nodePort} -j ${ready.length === 0 ? 'REJECT' : 'DROP'}`);
+      }
+    }
+
+    if (ready.length === 0) continue;
+    // KUBE-SVC-…: every ready endpoint; KUBE-SVL-…: this node's, for Local policies
+    nat.set(svc, nat.get(svc) ?? []);
+    if (o.clusterCIDR) add(nat, svc, `-m comment --comment ${clusterComment} ${proto(sp)} ${dst} ! -s ${o.clusterCIDR} -j KUBE-MARK-MASQ`);
+    balance(nat, add, svc, sp, ready);
+    if (needsSvl && local.length > 0) balance(nat, add, svlChain(sp.key, sp.protocol), sp, local);
+    for (const ep of ready) {
+      const sep = sepChain(sp.key, sp.protocol, `${ep.ip}:${ep.port}`);
+      nat.set(sep, []);
+      const c = q(sp.key);
+      // hairpin: a pod reaching itself through its Service must be masqueraded
+      add(nat, sep, `-m comment --comment ${c} -s ${ep.ip}/32 -j KUBE-MARK-MASQ`);
+      const recent = sp.affinitySeconds !== undefined ? `-m recent --name ${sep} --set ` : '';
+      add(nat, sep, `-m comment --comment ${c} ${recent}${proto(sp)} -j DNAT --to-destination ${ep.ip}:${ep.port}`);
+    }
+  }
+
+  const nodePortsJump = `-m comment --comment ${q('kubernetes service nodeports; NOTE: this must be the last rule in this chain')}`;
+  if (o.nodePortAddresses && o.nodePortAddresses.length > 0) {
+    for (const cidr of o.nodePortAddresses) add(nat, 'KUBE-SERVICES', `${nodePortsJump} -d ${cidr} -j KUBE-NODEPORTS`);
+  } else {
+    add(nat, 'KUBE-SERVICES', `${nodePortsJump} -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
+  }
+  return { nat, filter };
+}
+
+type Add = (m: Map<string, string[]>, chain: string, rule: string) => void;
+
+/** Affinity checks first, then random spread: endpoint i of n taken with 1/(n-i). */
+function balance(nat: Map<string, string[]>, add: Add, chain: string, sp: ServicePort, eps: Endpoint[]): void {
+  nat.set(chain, nat.get(chain) ?? []);
+  const seps = eps.map((ep) => ({ ep, sep: sepChain(sp.key, sp.protocol, `${ep.ip}:${ep.port}`) }));
+  if (sp.affinitySeconds !== undefined) {
+    for (const { ep, sep } of seps) {
+      add(nat, chain, `-m comment --comment ${q(`${sp.key} -> ${ep.ip}:${ep.port}`)} -m recent --name ${sep} --rcheck --seconds ${sp.affinitySeconds} --reap -j ${sep}`);
+    }
+  }
+  seps.forEach(({ ep, sep }, i) => {
+    const stat = i < seps.length - 1 ? ` -m statistic --mode random --probability ${probability(i, seps.length)}` : '';
+    add(nat, chain, `-m comment --comment ${q(`${sp.key} -> ${ep.ip}:${ep.port}`)}${stat} -j ${sep}`);
+  });
+}

@@ -1,0 +1,88 @@
+// The proxy's view of the cluster: one entry per Service port with its endpoints, built
+// from Services and EndpointSlices (kube-proxy's ServicePortInfo + Endpoint, reduced).
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface Endpoint {
+  ip: string;
+  port: number;
+  ready: boolean;
+  /** On this node (endpoint.nodeName equals the proxy's hostname). */
+  local: boolean;
+}
+
+export interface ServicePort {
+  namespace: string;
+  name: string;
+  /** `ns/name:portName` (portName may be empty), upstream's ServicePortName string. */
+  key: string;
+  protocol: Protocol;
+  clusterIP: string;
+  port: number;
+  nodePort?: number;
+  externalIPs: string[];
+  /** ClientIP affinity timeout in seconds, undefined without affinity. */
+  affinitySeconds?: number;
+  externalLocal: boolean;
+  internalLocal: boolean;
+  endpoints: Endpoint[];
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** Ports of every proxyable Service (IPv4 ClusterIP; headless and ExternalName skipped). */
+export function buildServicePorts(services: Service[], slices: EndpointSlice[], hostname: string): ServicePort[] {
+  const slicesBySvc = new Map<string, EndpointSlice[]>();
+  for (const s of slices) {
+    const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+    if (!svc || (s.addressType && s.addressType !== 'IPv4')) continue;
+    const k = `${s.metadata?.namespace}/${svc}`;
+    const list = slicesBySvc.get(k) ?? [];
+    list.push(s);
+    slicesBySvc.set(k, list);
+  }
+  const out: ServicePort[] = [];
+  for (const svc of services) {
+    const spec = svc.spec ?? {};
+    const ns = svc.metadata?.namespace ?? 'default';
+    const name = svc.metadata?.name ?? '';
+    if (spec.type === 'ExternalName' || !spec.clusterIP || !IPV4.test(spec.clusterIP)) continue;
+    const svcSlices = slicesBySvc.get(`${ns}/${name}`) ?? [];
+    for (const p of spec.ports ?? []) {
+      const portName = p.name ?? '';
+      const protocol = (p.protocol ?? 'TCP') as Protocol;
+      const seen = new Set<string>();
+      const endpoints: Endpoint[] = [];
+      for (const slice of svcSlices) {
+        const sp = (slice.ports ?? []).find((x) => (x.name ?? '') === portName && (x.protocol ?? 'TCP') === protocol);
+        if (!sp || sp.port === undefined || sp.port === null) continue;
+        for (const ep of slice.endpoints ?? []) {
+          // ready unset means ready (discovery/v1); terminating endpoints carry no new traffic
+          const ready = ep.conditions?.ready !== false;
+          for (const ip of ep.addresses ?? []) {
+            const id = `${ip}:${sp.port}`;
+            if (seen.has(id)) continue;
+            seen.add(id);
+            endpoints.push({ ip, port: sp.port, ready, local: !!ep.nodeName && ep.nodeName === hostname });
+          }
+        }
+      }
+      endpoints.sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
+      const affinity = spec.sessionAffinity === 'ClientIP';
+      out.push({
+        namespace: ns, name, key: `${ns}/${name}${portName ? `:${portName}` : ''}`, protocol,
+        clusterIP: spec.clusterIP, port: p.port, externalIPs: (spec.externalIPs ?? []).filter((ip) => IPV4.test(ip)),
+        nodePort: (spec.type === 'NodePort' || spec.type === 'LoadBalancer') && p.nodePort ? p.nodePort : undefined,
+        affinitySeconds: affinity ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : undefined,
+        externalLocal: spec.externalTrafficPolicy === 'Local' && (spec.type === 'NodePort' || spec.type === 'LoadBalancer'),
+        internalLocal: spec.internalTrafficPolicy === 'Local',
+        endpoints,
+      });
+    }
+  }
+  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.protocol < b.protocol ? -1 : 1));
+  return out;
+}

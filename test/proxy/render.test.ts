@@ -1,0 +1,113 @@
+// Pure rendering of kube-proxy's iptables chains and the restore input.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { buildServicePorts } from '../../src/proxy/service-port.js';
+import { render, probability } from '../../src/proxy/iptables/render.js';
+import { sepChain, svcChain } from '../../src/proxy/iptables/chain-names.js';
+import { emptyWritten, restoreInput } from '../../src/proxy/iptables/restore-input.js';
+import { parseDuration } from '../../src/proxy/duration.js';
+
+const svc = (name: string, ip: string, spec: Partial<NonNullable<Service['spec']>> = {}): Service => ({
+  metadata: { namespace: 'dev', name }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }], ...spec },
+});
+const slice = (svcName: string, ips: string[], extra: { ready?: boolean; node?: string } = {}): EndpointSlice => ({
+  addressType: 'IPv4', metadata: { namespace: 'dev', name: `${svcName}-abc`, labels: { 'kubernetes.io/service-name': svcName } },
+  ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+  endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: extra.ready ?? true }, nodeName: extra.node ?? 'node-a' })),
+});
+
+test('chain names are upstream-shaped hashes', () => {
+  const name = svcChain('dev/web:http', 'TCP');
+  assert.match(name, /^KUBE-SVC-[A-Z2-7]{16}$/);
+  assert.equal(name, svcChain('dev/web:http', 'TCP'));
+  assert.notEqual(name, svcChain('dev/web:http', 'UDP'));
+  assert.match(sepChain('dev/web:http', 'TCP', '10.0.0.1:80'), /^KUBE-SEP-[A-Z2-7]{16}$/);
+  assert.ok(name.length <= 28);
+});
+
+test('ClusterIP with three endpoints: random spread, DNAT, hairpin masquerade', () => {
+  const ports = buildServicePorts([svc('web', '10.96.0.20')], [slice('web', ['10.244.0.3', '10.244.0.1', '10.244.0.2'])], 'node-a');
+  const rs = render(ports, { clusterCIDR: '10.244.0.0/16' });
+  const svcName = svcChain('dev/web:http', 'TCP');
+  const services = rs.nat.get('KUBE-SERVICES')!;
+  assert.ok(services.some((r) => r.includes('-d 10.96.0.20/32 --dport 80') && r.endsWith(`-j ${svcName}`)));
+  assert.match(services[services.length - 1], /KUBE-NODEPORTS$/);
+  const chain = rs.nat.get(svcName)!;
+  assert.match(chain[0], /! -s 10\.244\.0\.0\/16 -j KUBE-MARK-MASQ/);
+  assert.match(chain[1], /--probability 0\.3333333333 /);
+  assert.match(chain[2], /--probability 0\.5000000000 /);
+  assert.doesNotMatch(chain[3], /statistic/);
+  const sep = rs.nat.get(sepChain('dev/web:http', 'TCP', '10.244.0.1:8080'))!;
+  assert.match(sep[0], /-s 10\.244\.0\.1\/32 -j KUBE-MARK-MASQ/);
+  assert.match(sep[1], /-j DNAT --to-destination 10\.244\.0\.1:8080$/);
+  assert.equal(probability(0, 4), '0.2500000000');
+  assert.equal(rs.filter.get('KUBE-SERVICES')!.length, 0);
+});
+
+test('no ready endpoints: REJECT in filter KUBE-SERVICES, no NAT chains', () => {
+  const ports = buildServicePorts([svc('web', '10.96.0.20', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30080 }] })],
+    [slice('web', ['10.244.0.3'], { ready: false })], 'node-a');
+  const rs = render(ports);
+  assert.ok(rs.filter.get('KUBE-SERVICES')!.some((r) => r.includes('has no endpoints') && r.includes('-d 10.96.0.20/32 --dport 80 -j REJECT')));
+  assert.ok(rs.filter.get('KUBE-EXTERNAL-SERVICES')!.some((r) => r.includes('--dport 30080 -j REJECT')));
+  assert.equal([...rs.nat.keys()].filter((c) => c.startsWith('KUBE-S')).length, 1); // only KUBE-SERVICES
+});
+
+test('sessionAffinity ClientIP uses -m recent with the timeout', () => {
+  const ports = buildServicePorts([svc('web', '10.96.0.20', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } })],
+    [slice('web', ['10.244.0.1', '10.244.0.2'])], 'node-a');
+  const rs = render(ports);
+  const chain = rs.nat.get(svcChain('dev/web:http', 'TCP'))!;
+  const sep1 = sepChain('dev/web:http', 'TCP', '10.244.0.1:8080');
+  assert.match(chain[0], new RegExp(`-m recent --name ${sep1} --rcheck --seconds 60 --reap -j ${sep1}$`));
+  assert.match(rs.nat.get(sep1)![1], new RegExp(`-m recent --name ${sep1} --set -m tcp -p tcp -j DNAT`));
+});
+
+test('NodePort with externalTrafficPolicy Local sends outside traffic to local endpoints only', () => {
+  const ports = buildServicePorts([svc('web', '10.96.0.20', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30080 }] })],
+    [slice('web', ['10.244.0.1']), slice('web', ['10.244.1.1'], { node: 'node-b' })], 'node-a');
+  const rs = render(ports, { clusterCIDR: '10.244.0.0/16', nodePortAddresses: ['192.168.0.0/24'] });
+  const ext = [...rs.nat.keys()].find((c) => c.startsWith('KUBE-EXT-'))!;
+  assert.ok(rs.nat.get('KUBE-NODEPORTS')!.some((r) => r.includes('--dport 30080') && r.endsWith(`-j ${ext}`)));
+  const svl = [...rs.nat.keys()].find((c) => c.startsWith('KUBE-SVL-'))!;
+  assert.equal(rs.nat.get(ext)!.at(-1), `-A ${ext} -j ${svl}`);
+  assert.equal(rs.nat.get(svl)!.length, 1, 'only the local endpoint');
+  assert.ok(rs.nat.get('KUBE-SERVICES')!.some((r) => r.includes('-d 192.168.0.0/24 -j KUBE-NODEPORTS')));
+});
+
+test('internalTrafficPolicy Local without local endpoints drops ClusterIP traffic', () => {
+  const ports = buildServicePorts([svc('web', '10.96.0.20', { internalTrafficPolicy: 'Local' })], [slice('web', ['10.244.1.1'], { node: 'node-b' })], 'node-a');
+  const rs = render(ports);
+  assert.ok(rs.filter.get('KUBE-SERVICES')!.some((r) => r.includes('has no local endpoints') && r.endsWith('-j DROP')));
+});
+
+test('headless and ExternalName Services are not proxied', () => {
+  const ports = buildServicePorts([svc('h', 'None'), svc('x', '', { type: 'ExternalName', externalName: 'example.com' })], [], 'n');
+  assert.equal(ports.length, 0);
+});
+
+test('restore input rewrites only changed chains and deletes stale ones', () => {
+  const a = render(buildServicePorts([svc('web', '10.96.0.20'), svc('api', '10.96.0.21')], [slice('web', ['10.244.0.1']), slice('api', ['10.244.0.2'])], 'n'));
+  const first = restoreInput(a, emptyWritten(), { nat: new Set(), filter: new Set() }, true);
+  assert.match(first.text, /^\*filter\n/);
+  assert.match(first.text, /COMMIT\n$/);
+  const existing = { nat: new Set(first.next.nat.keys()), filter: new Set(first.next.filter.keys()) };
+  const same = restoreInput(a, first.next, existing, false);
+  assert.equal(same.text, '');
+  const b = render(buildServicePorts([svc('web', '10.96.0.20')], [slice('web', ['10.244.0.1'])], 'n'));
+  const second = restoreInput(b, first.next, existing, false);
+  const apiSvc = svcChain('dev/api:http', 'TCP');
+  assert.ok(second.text.includes(`-X ${apiSvc}`));
+  assert.ok(second.text.includes(':KUBE-SERVICES - [0:0]'));
+  assert.ok(!second.text.includes(`:${svcChain('dev/web:http', 'TCP')} `), 'unchanged chain not rewritten');
+  assert.equal(second.deletedChains, 2);
+});
+
+test('Go durations', () => {
+  assert.equal(parseDuration('1s'), 1000);
+  assert.equal(parseDuration('1m30s'), 90_000);
+  assert.equal(parseDuration('250ms'), 250);
+  assert.throws(() => parseDuration('fast'), /invalid duration/);
+});
