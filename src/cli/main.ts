@@ -10,6 +10,7 @@ import { upCommand } from './up.js';
 import { downCommand } from './down.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { adminCommand } from './admin.js';
+import { imagesCommand } from './images.js';
 
 const program = new Command('tskube')
   .description('The Kubernetes architecture rebuilt in TypeScript')
@@ -25,6 +26,7 @@ program.addCommand(upCommand());
 program.addCommand(downCommand());
 program.addCommand(kubeconfigCommand());
 program.addCommand(adminCommand());
+program.addCommand(imagesCommand());
 
 // flag mistakes exit with 2, like Go's flag package in the upstream components
 // (addCommand does not pass settings down, so each command gets it)

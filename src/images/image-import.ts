@@ -18,6 +18,7 @@ export interface ImportOptions {
 export function importImageArchive(file: string, o: ImportOptions): Promise<string[]> {
   if (!fs.existsSync(file)) return Promise.reject(new Error(`image archive ${file}: no such file`));
   const address = o.address.replace(/^unix:\/\//, '');
+  if (!fs.existsSync(address)) return Promise.reject(new Error(`containerd socket ${address}: no such file (is containerd running?)`));
   const args = ['--address', address, '--namespace', o.namespace ?? CRI_NAMESPACE, 'images', 'import'];
   if (o.snapshotter) args.push('--snapshotter', o.snapshotter);
   args.push(file);
