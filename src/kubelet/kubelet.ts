@@ -90,7 +90,11 @@ export class Kubelet {
     }
     if (this.staticSource && feed) {
       this.mirrors = new MirrorPods(client, this.o.nodeName, () => this.nodeStatus?.node?.metadata?.uid, () => this.staticSource!.current(),
-        () => feed.podsOn(this.o.nodeName), (ns, name) => this.statuses.invalidate(ns, name), log);
+        () => feed.podsOn(this.o.nodeName), (ns, name) => {
+          // the new mirror has no status yet: have the static pod's worker report it again
+          this.statuses.invalidate(ns, name);
+          for (const w of this.pods.workers.values()) if (w.pod.metadata?.namespace === ns && w.pod.metadata?.name === name) w.kick();
+        }, log);
     }
     if (config.registerNode) {
       void this.nodeStatus!.register(this.abort.signal).then(() => {

@@ -140,7 +140,7 @@ export class PodWorker {
   private async syncOnce(): Promise<void> {
     const pod = this.view.pod;
     if (this.removed || pod.metadata?.deletionTimestamp) return this.terminate();
-    if (this.finished) return;
+    if (this.finished) { await this.publish(); return; }
     if (!this.sandboxId) {
       if (!(await this.createSandbox())) return;
     }
