@@ -21,8 +21,11 @@ export function parsePassThrough(flag: string, text: string): [string, string] {
   return [m[1], m[2] ?? 'true'];
 }
 
+/** How each flag of a component takes its value (from its --help); see up/tskube-command.ts. */
+export type KnownFlags = Map<string, 'value' | 'optional' | 'switch'>;
+
 /** Drops flags the component's CLI does not list, reporting each; user overrides are never dropped. */
-export function knownArgs(args: Args, known: Set<string> | undefined, keep: Set<string>, dropped: (flag: string) => void): Args {
+export function knownArgs(args: Args, known: KnownFlags | undefined, keep: Set<string>, dropped: (flag: string) => void): Args {
   if (!known) return args;
   return args.filter(([k]) => {
     if (known.has(k) || keep.has(k)) return true;
@@ -31,4 +34,10 @@ export function knownArgs(args: Args, known: Set<string> | undefined, keep: Set<
   });
 }
 
-export const renderArgs = (args: Args): string[] => args.map(([k, v]) => `--${k}=${v}`);
+/** `--name=value`; a bare switch is `--name` when true and left out when false. */
+export function renderArgs(args: Args, known?: KnownFlags): string[] {
+  return args.flatMap(([k, v]) => {
+    if (known?.get(k) !== 'switch') return [`--${k}=${v}`];
+    return v === 'false' ? [] : [`--${k}`];
+  });
+}

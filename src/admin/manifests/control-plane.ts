@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { knownArgs, overrideArgs, renderArgs, type Args } from './component-args.js';
+import { knownArgs, overrideArgs, renderArgs, type Args, type KnownFlags } from './component-args.js';
 import { staticPod } from './static-pod.js';
 
 export interface ControlPlaneInput {
@@ -29,7 +29,7 @@ export interface ControlPlaneInput {
   etcdServers?: string[];
   extra: { apiserver: Args; controllerManager: Args; scheduler: Args };
   /** Flags each component accepts; undefined means "pass everything". */
-  known: { etcd?: Set<string>; apiserver?: Set<string>; 'controller-manager'?: Set<string>; scheduler?: Set<string> };
+  known: { etcd?: KnownFlags; apiserver?: KnownFlags; 'controller-manager'?: KnownFlags; scheduler?: KnownFlags };
   env: Record<string, string>;
   /** Told about each flag dropped because a component does not know it. */
   dropped?: (component: string, flag: string) => void;
@@ -47,7 +47,7 @@ export function controlPlaneManifests(i: ControlPlaneInput): Manifest[] {
     const filtered = knownArgs(overrideArgs(args, extra), i.known[component], keep, (f) => i.dropped?.(component, f));
     return {
       file: `${podName}.yaml`,
-      pod: staticPod({ component: podName, command: [...i.tskube, component, ...renderArgs(filtered)], env: i.env, version: i.version }),
+      pod: staticPod({ component: podName, command: [...i.tskube, component, ...renderArgs(filtered, i.known[component])], env: i.env, version: i.version }),
     };
   };
   const out: Manifest[] = [];

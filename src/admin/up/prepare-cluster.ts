@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../pki/cert-files.js';
 import { nodeDir, type ClusterLayout } from './cluster-layout.js';
 import { resolveState, writeState, type ClusterState } from './cluster-state.js';
 import { MARKER_ENV } from './processes.js';
-import { componentFlags, tskubeArgv, type Component } from './tskube-command.js';
+import { componentFlags, tskubeArgv, type Component, type FlagSet } from './tskube-command.js';
 
 export interface PrepareOptions {
   apiserverPort?: number;
@@ -26,7 +26,7 @@ export interface PrepareOptions {
   verbose?: boolean;
 }
 
-export interface Prepared { state: ClusterState; flags: Map<Component, Set<string>> }
+export interface Prepared { state: ClusterState; flags: Map<Component, FlagSet> }
 
 export function tskubeVersion(): string {
   try {

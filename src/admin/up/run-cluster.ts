@@ -100,7 +100,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   for (const n of state.nodes) {
     const args = knownArgs(overrideArgs(kubeletArgs(l, n, o.runtime, state.nodes.length > 1), o.kubeletArgs), known, userKeep, () => {});
     const log = path.join(l.logsDir, `kubelet-${n.name}.log`);
-    const child = spawnLogged([...tskubeArgv(), 'kubelet', ...renderArgs(args)], log, env);
+    const child = spawnLogged([...tskubeArgv(), 'kubelet', ...renderArgs(args, known)], log, env);
     kubelets.set(n.name, child);
     child.once('exit', (code, signal) => {
       if (!stopping) out(`kubelet of ${n.name} exited (${signal ?? `code ${code}`}); see ${log}`);

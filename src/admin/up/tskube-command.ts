@@ -16,28 +16,33 @@ export function tskubeArgv(): [string, string] {
 
 export type Component = 'etcd' | 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet';
 
-/** Long flag names (without dashes) listed in `tskube COMPONENT --help`. */
-export function parseHelpFlags(help: string): Set<string> {
-  return new Set([...help.matchAll(/^\s+(?:-[A-Za-z], )?--([a-z0-9][a-z0-9-]*)/gm)].map((m) => m[1]));
+/** How a flag takes its value: `--f <v>`, `--f [v]`, or a bare switch `--f`. */
+export type FlagKind = 'value' | 'optional' | 'switch';
+export type FlagSet = Map<string, FlagKind>;
+
+/** Long flag names (without dashes) listed in `tskube COMPONENT --help`, with their kinds. */
+export function parseHelpFlags(help: string): FlagSet {
+  return new Map([...help.matchAll(/^\s+(?:-[A-Za-z], )?--([a-z0-9][a-z0-9-]*)( <| \[)?/gm)]
+    .map((m): [string, FlagKind] => [m[1], m[2] === ' <' ? 'value' : m[2] === ' [' ? 'optional' : 'switch']));
 }
 
 const run = promisify(execFile);
 
 /** Flags per component, cached in cacheFile keyed by the CLI file's mtime (so a rebuild is seen). */
-export async function componentFlags(components: Component[], cacheFile?: string): Promise<Map<Component, Set<string>>> {
-  type Cache = Record<string, { mtime: number; flags: string[] }>;
+export async function componentFlags(components: Component[], cacheFile?: string): Promise<Map<Component, FlagSet>> {
+  type Cache = Record<string, { mtime: number; flags: [string, FlagKind][] }>;
   let cache: Cache = {};
   try {
     if (cacheFile) cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as Cache;
   } catch { /* none yet */ }
   const [node, main] = tskubeArgv();
-  const out = new Map<Component, Set<string>>();
+  const out = new Map<Component, FlagSet>();
   let changed = false;
   await Promise.all(components.map(async (c) => {
     const file = path.join(cliDir, `${c}.js`);
     const mtime = fs.existsSync(file) ? fs.statSync(file).mtimeMs : -1;
-    if (cache[c]?.mtime === mtime) {
-      out.set(c, new Set(cache[c].flags));
+    if (cache[c]?.mtime === mtime && Array.isArray(cache[c].flags[0])) {
+      out.set(c, new Map(cache[c].flags));
       return;
     }
     let help = '';
