@@ -1,5 +1,10 @@
 // kube-apiserver's flags this server understands, parsed by src/cli/apiserver.ts.
-export interface ApiServerOptions {
+import type { AuthenticationOptions } from './authn/index.js';
+import type { AdmissionOptions } from './admission/index.js';
+import type { AuditOptions } from './audit/index.js';
+
+export interface ApiServerOptions extends AuthenticationOptions, AdmissionOptions, AuditOptions {
+  encryptionProviderConfig?: string;
   etcdServers: string[];
   etcdCaFile?: string;
   etcdCertFile?: string;

@@ -5,11 +5,15 @@ import os from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Catalogue, builtinResources } from '../api/resources/catalogue.js';
-import { newForbidden, newNotFound, newTooManyRequests, newUnauthorized, failureStatus, ApiError } from '../api/status/index.js';
-import { ANONYMOUS, type UserInfo } from './authn/user-info.js';
-import { loadTokenFile } from './authn/token-file.js';
-import { clientCertTLSOptions, loadClientCA, userFromClientCert } from './authn/x509.js';
-import type { TLSSocket } from 'node:tls';
+import { newNotFound, newTooManyRequests, failureStatus, ApiError } from '../api/status/index.js';
+import { clientCertTLSOptions, loadClientCA, x509Authenticator } from './authn/x509.js';
+import { buildAuthentication } from './authn/index.js';
+import { impersonate } from './authn/impersonation.js';
+import { buildAuthorization } from './authz/index.js';
+import { buildAdmission } from './admission/index.js';
+import { addWarning, runInRequestScope } from './admission/request-scope.js';
+import { enableEncryption } from './encryption/index.js';
+import { buildAudit, type AuditTracker } from './audit/index.js';
 import { bootstrap } from './bootstrap.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/legacy-discovery.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery } from './discovery/aggregated-discovery.js';
@@ -45,38 +49,29 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const allocators = new ServiceAllocators(store, opts.etcdPrefix, opts.serviceClusterIPRange, portMin, portMax);
   const registry = new Registry(store, opts.etcdPrefix, new Map([['services', serviceHooks(allocators)]]), opts.eventTTLSeconds);
   const catalogue = new Catalogue(builtinResources());
+  enableEncryption(opts.encryptionProviderConfig, catalogue.all, opts.etcdPrefix);
   const caches = new CacheSet(store, opts.etcdPrefix, opts.watchCacheSize ?? DEFAULT_WATCH_CACHE_SIZE, log);
   registry.useCaches(caches);
   for (const def of catalogue.all) caches.for(def);
-  const tokens = opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined;
   const clientCA = opts.clientCAFile ? loadClientCA(opts.clientCAFile) : undefined;
+  // Security hook points: authn → authz → admission (in the registry) → storage (encryption); audit around it all.
+  const authn = buildAuthentication(opts, registry, (m) => log(1, `authn: ${m}`), clientCA ? [x509Authenticator()] : []);
+  const authz = buildAuthorization(opts.authorizationMode, registry, store, (m) => log(1, `authz: ${m}`));
+  registry.admission = buildAdmission(opts, registry, (m) => log(1, `admission: ${m}`));
+  const audit = buildAudit(opts);
   const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? firstIPv4() : opts.bindAddress);
 
 
   let inflight = 0;
   let ready = true;
 
-  function authenticate(req: IncomingMessage): UserInfo {
-    if (clientCA) {
-      let certUser: UserInfo | undefined;
-      try { certUser = userFromClientCert(req.socket as TLSSocket); } catch (err) { log(1, `x509: ${(err as Error).message}`); throw newUnauthorized(); }
-      if (certUser) return certUser;
-    }
-    const auth = req.headers.authorization;
-    if (!auth) return ANONYMOUS;
-    const m = /^Bearer\s+(.+)$/i.exec(auth);
-    const user = m && tokens?.get(m[1].trim());
-    if (!user) throw newUnauthorized();
-    return user;
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, tracker?: AuditTracker): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const info = requestInfo(req.method ?? 'GET', url);
-    const user = authenticate(req);
-    if (opts.authorizationMode.includes('AlwaysDeny')) {
-      throw newForbidden(null, '', `User "${user.name}" cannot ${info.verb} path "${url.pathname}"`);
-    }
+    const caller = await authn.authenticate(req);
+    const user = await impersonate(req, caller, (a) => authz.check(a));
+    await tracker?.identify(user, info, user === caller ? undefined : caller);
+    await authz.checkRequest(user, info, url);
     const p = url.pathname.replace(/\/+$/, '') || '/';
     if (p === '/healthz' || p === '/livez' || p === '/readyz' || p.startsWith('/healthz/') || p.startsWith('/livez/') || p.startsWith('/readyz/')) {
       const ok = p.startsWith('/readyz') ? ready : true;
@@ -110,7 +105,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     if (!longRunning && inflight >= opts.maxRequestsInflight) throw newTooManyRequests('please try again later', 1);
     if (!longRunning) inflight++;
     try {
-      await serveResource({ req, res, url, info, def, registry, store, user, log });
+      const ctx = { req, res, url, info, def, registry, store, user, log };
+      await runInRequestScope({ user, info, warn: (text) => addWarning(res, text) }, async () => {
+        if (await authn.serve(ctx) || await authz.serve(ctx)) return;
+        await serveResource(ctx);
+      });
     } finally {
       if (!longRunning) inflight--;
     }
@@ -120,12 +119,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const hosts = ['localhost', '127.0.0.1', advertise, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', allocators.cidr && ipAtFirst(allocators.cidr.base)];
   const tls = await servingCert({ certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, certDir: opts.certDir, hosts: [...new Set(hosts)] });
   const server = https.createServer({ cert: tls.cert, key: tls.key, ...(clientCA ? clientCertTLSOptions(clientCA) : {}) }, (req, res) => {
-    handle(req, res).catch((err) => {
+    handle(req, res, audit?.track(req, res)).catch((err) => {
       if (!(err instanceof ApiError)) log(0, `error serving ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
       sendError(res, err);
     });
   });
   server.keepAliveTimeout = 60_000;
+  await authz.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.securePort, opts.bindAddress, () => resolve());
@@ -145,6 +145,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       await new Promise<void>((resolve) => server.close(() => resolve()));
       crdController.close();
       caches.close();
+      authz.stop();
       etcd.close();
     },
   };

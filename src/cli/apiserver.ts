@@ -12,6 +12,25 @@ function duration(text: string): number {
   return total;
 }
 
+const collect = (v: string, prev: string[]) => [...prev, v];
+const list = (v: unknown) => (v === undefined ? undefined : String(v).split(',').map((s) => s.trim()).filter(Boolean));
+const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+
+/** The authentication, admission, encryption and audit flags (src/apiserver/{authn,admission,encryption,audit}). */
+function securityOptions(o: Record<string, any>) {
+  const anon = o.anonymousAuth === true || o.anonymousAuth === undefined ? true : String(o.anonymousAuth);
+  if (anon !== true && anon !== 'true' && anon !== 'false') throw new Error(`invalid --anonymous-auth ${JSON.stringify(anon)}: want true or false`);
+  return {
+    anonymousAuth: anon === true || anon === 'true',
+    serviceAccountKeyFiles: o.serviceAccountKeyFile, serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile,
+    serviceAccountIssuers: o.serviceAccountIssuer, apiAudiences: list(o.apiAudiences), enableBootstrapTokenAuth: !!o.enableBootstrapTokenAuth,
+    enableAdmissionPlugins: list(o.enableAdmissionPlugins), disableAdmissionPlugins: list(o.disableAdmissionPlugins),
+    encryptionProviderConfig: o.encryptionProviderConfig,
+    auditPolicyFile: o.auditPolicyFile, auditLogPath: o.auditLogPath,
+    auditLogMaxAge: num(o.auditLogMaxage), auditLogMaxBackup: num(o.auditLogMaxbackup), auditLogMaxSize: num(o.auditLogMaxsize),
+  };
+}
+
 export function apiserverCommand(): Command {
   const d = defaultOptions();
   return new Command('apiserver')
@@ -30,9 +49,23 @@ export function apiserverCommand(): Command {
     .option('--service-cluster-ip-range <cidr>', 'ClusterIP range for Services', d.serviceClusterIPRange)
     .option('--service-node-port-range <range>', 'NodePort range', d.serviceNodePortRange)
     .option('--event-ttl <duration>', 'how long events are kept', '1h0m0s')
-    .option('--authorization-mode <modes>', 'comma-separated authorizers (AlwaysAllow, AlwaysDeny)', 'AlwaysAllow')
+    .option('--authorization-mode <modes>', 'comma-separated authorizers, in order (AlwaysAllow, AlwaysDeny, RBAC, Node)', 'AlwaysAllow')
     .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid,"group1,group2"')
     .option('--client-ca-file <file>', 'CA bundle for x509 client certificates (CN is the user, O the groups)')
+    .option('--anonymous-auth [bool]', 'serve requests without credentials as system:anonymous', 'true')
+    .option('--service-account-key-file <file>', 'PEM keys verifying service account tokens (repeatable)', collect, [])
+    .option('--service-account-signing-key-file <file>', 'PEM private key signing service account tokens')
+    .option('--service-account-issuer <url>', 'issuer of service account tokens (repeatable; the first signs)', collect, [])
+    .option('--api-audiences <list>', 'audiences accepted in service account tokens (default: the issuers)')
+    .option('--enable-bootstrap-token-auth', 'accept bootstrap tokens from kube-system/bootstrap-token-* secrets')
+    .option('--enable-admission-plugins <list>', 'admission plugins to turn on besides the default ones')
+    .option('--disable-admission-plugins <list>', 'admission plugins to turn off, default ones included')
+    .option('--encryption-provider-config <file>', 'EncryptionConfiguration for encryption at rest')
+    .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy')
+    .option('--audit-log-path <file>', 'where audit events are written, one JSON line each ("-" = stdout)')
+    .option('--audit-log-maxage <days>', 'days to keep rotated audit logs')
+    .option('--audit-log-maxbackup <n>', 'rotated audit logs to keep')
+    .option('--audit-log-maxsize <MB>', 'size at which the audit log is rotated')
     .option('--max-requests-inflight <n>', 'non-watch requests served at once', String(d.maxRequestsInflight))
     .option('--default-watch-cache-size <n>', 'events kept per resource by the watch cache', '1000')
     .option('-v, --v <level>', 'log verbosity', '0')
@@ -46,7 +79,7 @@ export function apiserverCommand(): Command {
         certDir: o.certDir, tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile,
         serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
         eventTTLSeconds: duration(o.eventTtl), authorizationMode: String(o.authorizationMode).split(','),
-        tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), watchCacheSize: Number(o.defaultWatchCacheSize), verbosity: Number(o.v),
+        ...securityOptions(o), tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), watchCacheSize: Number(o.defaultWatchCacheSize), verbosity: Number(o.v),
       });
       const stop = () => { server.close().then(() => process.exit(0), () => process.exit(1)); };
       process.on('SIGTERM', stop);

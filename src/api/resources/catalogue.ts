@@ -10,6 +10,7 @@ import { policyV1 } from './policy-v1.js';
 import { schedulingV1 } from './scheduling-v1.js';
 import { eventsV1 } from './events-v1.js';
 import { apiextensionsV1 } from './apiextensions-v1.js';
+import { securityGroups } from './security-groups.js';
 
 export class Catalogue {
   private readonly byPath = new Map<string, ResourceDef>();
@@ -52,4 +53,4 @@ export class Catalogue {
   }
 }
 
-export const builtinResources = (): ResourceDef[] => [...coreV1, ...appsV1, ...batchV1, ...coordinationV1, ...policyV1, ...schedulingV1, ...rbacV1, ...clusterGroups, ...eventsV1, ...apiextensionsV1];
+export const builtinResources = (): ResourceDef[] => [...coreV1, ...appsV1, ...batchV1, ...coordinationV1, ...policyV1, ...schedulingV1, ...rbacV1, ...clusterGroups, ...eventsV1, ...apiextensionsV1, ...securityGroups];

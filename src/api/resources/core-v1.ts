@@ -90,6 +90,7 @@ export const secrets: ResourceDef = {
 
 export const serviceaccounts: ResourceDef = {
   ...core, kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true, shortNames: ['sa'], table: serviceAccountTable,
+  subresources: [subresource('token', 'authentication.k8s.io/v1', 'TokenRequest', ['create'])],
 };
 
 export const events: ResourceDef = {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../authn/user-info.js';
+import { decodeObject, mediaType } from '../http/body.js';
 import type { RequestInfo } from '../request-info.js';
 import { AuditLog } from './audit-log.js';
 import { levelFor, loadPolicy, type Level, type Policy } from './audit-policy.js';
@@ -105,7 +106,7 @@ async function bufferBody(req: IncomingMessage): Promise<unknown> {
   for await (const c of req) chunks.push(c as Buffer);
   const body = Buffer.concat(chunks);
   Object.defineProperty(req, Symbol.asyncIterator, { value: async function* () { if (body.length) yield body; }, configurable: true });
-  try { return JSON.parse(body.toString('utf8')); } catch { return undefined; }
+  try { return decodeObject(body, mediaType(req)); } catch { return undefined; }
 }
 
 export function buildAudit(o: AuditOptions): Audit | undefined {

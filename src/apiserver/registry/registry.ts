@@ -15,6 +15,7 @@ import { fillCreateMeta, generateName, keepServerMeta, nowTimestamp } from './ob
 import { recordUpdate } from '../../api/patch/index.js';
 import type { CacheSet } from '../cache/cache-set.js';
 import type { WatchCache } from '../cache/watch-cache.js';
+import type { AdmissionHook } from '../admission/admission-hook.js';
 
 export interface StorageHooks {
   /** Runs before the object is stored (allocations); may throw an ApiError. */
@@ -78,6 +79,9 @@ export function isCompacted(err: unknown): boolean {
 
 export class Registry {
   private caches: CacheSet | undefined;
+  /** Admission (src/apiserver/admission): mutating before validation, validating after. */
+  admission?: AdmissionHook;
+
   constructor(
     private readonly store: ObjectStore,
     readonly etcdPrefix: string,
@@ -231,10 +235,13 @@ export class Registry {
     fillCreateMeta(obj, !!def.generation);
     def.prepareForCreate?.(obj);
     def.defaults?.(obj);
-    if (!opts.applied) delete obj.metadata.managedFields;
+    const admit = { operation: 'CREATE' as const, def, namespace: ns, name: obj.metadata.name, dryRun: !!opts.dryRun };
+    if (this.admission) { obj = (await this.admission.mutate({ ...admit, object: obj })) ?? obj; def.defaults?.(obj); }
+    if (!opts.applied) delete obj.metadata!.managedFields;
     obj = this.recordManager(def, undefined, obj, opts);
     this.validate(def, obj);
     await this.checkNamespace(def, ns);
+    await this.admission?.validate({ ...admit, object: obj });
     const hooks = this.hooks.get(def.plural);
     await hooks?.beforeCreate?.(obj, !!opts.dryRun);
     if (opts.dryRun) return served(def, obj);
@@ -280,10 +287,14 @@ export class Registry {
       if (def.namespaced && proposed.metadata.namespace && proposed.metadata.namespace !== ns) throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
       if (pinned && pinned !== String(cur.modRevision)) throw newConflict(gr(def), name);
       if (!opts.applied) delete proposed.metadata.managedFields;
-      const next = this.recordManager(def, cur.obj, this.prepareUpdate(def, proposed, cur, opts.subresource), opts, opts.subresource);
+      let prepared = this.prepareUpdate(def, proposed, cur, opts.subresource);
+      const admit = { operation: 'UPDATE' as const, def, namespace: ns, name, oldObject: cur.obj, subresource: opts.subresource, dryRun: !!opts.dryRun };
+      if (this.admission) prepared = (await this.admission.mutate({ ...admit, object: prepared })) ?? prepared;
+      const next = this.recordManager(def, cur.obj, prepared, opts, opts.subresource);
       if (opts.subresource !== 'allfields') this.validate(def, next, cur.obj);
+      await this.admission?.validate({ ...admit, object: next });
       await this.hooks.get(def.plural)?.beforeUpdate?.(next, cur.obj, !!opts.dryRun);
-      if (sameContent(next, cur.obj)) return { obj: served(def, cur.obj), created: false };
+      if (sameContent(next, cur.obj) && !cur.stale) return { obj: served(def, cur.obj), created: false };
       if (opts.dryRun) return { obj: served(def, next), created: false };
       // An object being deleted goes away once its last finalizer is removed.
       if (next.metadata?.deletionTimestamp && !(next.metadata.finalizers ?? []).length && (def !== namespaces || !(next.spec?.finalizers ?? []).length)) {
@@ -338,6 +349,7 @@ export class Registry {
       const pre = opts.preconditions ?? {};
       if (pre.uid && pre.uid !== obj.metadata?.uid) throw newConflict(gr(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata?.uid ?? ''}`);
       if (pre.resourceVersion && pre.resourceVersion !== obj.metadata?.resourceVersion) throw newConflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata?.resourceVersion}`);
+      await this.admission?.validate({ operation: 'DELETE', def, namespace: ns, name, oldObject: obj, dryRun: !!opts.dryRun });
       const pending = this.pendingDeletion(def, obj, opts);
       if (pending) {
         if (opts.dryRun) return { obj: served(def, pending), deleted: false };

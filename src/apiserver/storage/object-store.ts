@@ -1,25 +1,34 @@
 // Kubernetes objects over etcd v3: JSON values at upstream keys, resourceVersion taken from
 // the key's mod_revision, optimistic concurrency with Txn compares on that revision.
 import { EtcdClient, prefixEnd, type EtcdEvent, type EtcdKeyValue } from './etcd-client.js';
+import type { ValueTransformer } from '../encryption/storage-transformer.js';
 
 export type KubeObject = Record<string, any> & { metadata?: Record<string, any> };
 
-export interface Stored { key: string; obj: KubeObject; modRevision: number }
+/** stale: read with a key that is no longer the writing one (encryption); rewrite on update. */
+export interface Stored { key: string; obj: KubeObject; modRevision: number; stale?: boolean }
 
 const enc = (s: string) => Buffer.from(s, 'utf8');
 
+let transformer: ValueTransformer | undefined;
+/** Encryption at rest (src/apiserver/encryption/storage-transformer.ts), set once at start. */
+export function setValueTransformer(t: ValueTransformer | undefined): void { transformer = t; }
+
 export function decode(kv: EtcdKeyValue): Stored {
-  const obj = JSON.parse(kv.value.toString('utf8')) as KubeObject;
+  const key = kv.key.toString('utf8');
+  const t = transformer?.fromStorage(key, kv.value);
+  const obj = JSON.parse((t?.data ?? kv.value).toString('utf8')) as KubeObject;
   obj.metadata = obj.metadata ?? {};
   obj.metadata.resourceVersion = String(kv.mod_revision);
-  return { key: kv.key.toString('utf8'), obj, modRevision: Number(kv.mod_revision) };
+  return { key, obj, modRevision: Number(kv.mod_revision), ...(t?.stale ? { stale: true } : {}) };
 }
 
 /** resourceVersion is never stored: it is the key's revision (as upstream's etcd3 store does). */
-function encode(obj: KubeObject): Buffer {
+function encode(key: string, obj: KubeObject): Buffer {
   const meta = { ...obj.metadata };
   delete meta.resourceVersion;
-  return enc(JSON.stringify({ ...obj, metadata: meta }));
+  const plain = enc(JSON.stringify({ ...obj, metadata: meta }));
+  return transformer ? transformer.toStorage(key, plain) : plain;
 }
 
 export interface ListResult { items: Stored[]; revision: number; more: boolean; remaining: number }
@@ -36,7 +45,7 @@ export class ObjectStore {
   async create(key: string, obj: KubeObject, lease?: string): Promise<number | undefined> {
     const res = await this.etcd.txn({
       compare: [{ key: enc(key), target: 'CREATE', result: 'EQUAL', create_revision: '0' }],
-      success: [{ request_put: { key: enc(key), value: encode(obj), lease: lease ?? '0' } }],
+      success: [{ request_put: { key: enc(key), value: encode(key, obj), lease: lease ?? '0' } }],
     });
     return res.succeeded ? Number(res.header.revision) : undefined;
   }
@@ -45,7 +54,7 @@ export class ObjectStore {
   async update(key: string, obj: KubeObject, modRevision: number, lease?: string): Promise<number | undefined> {
     const res = await this.etcd.txn({
       compare: [{ key: enc(key), target: 'MOD', result: 'EQUAL', mod_revision: String(modRevision) }],
-      success: [{ request_put: { key: enc(key), value: encode(obj), lease: lease ?? '0' } }],
+      success: [{ request_put: { key: enc(key), value: encode(key, obj), lease: lease ?? '0' } }],
     });
     return res.succeeded ? Number(res.header.revision) : undefined;
   }

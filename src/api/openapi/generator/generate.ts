@@ -49,7 +49,19 @@ export function generateDefinitions(): Definitions {
       defs[`${goPackage(rel)}.${stmt.name.text}`] = declarationSchema(naming, stmt);
     }
   }
+  addInlinedRuleFields(defs);
   return Object.fromEntries(Object.entries(defs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** kubernetes-types drops the fields of Go's inlined Rule (resources, scope) from the admission rule types; upstream's spec has them. */
+function addInlinedRuleFields(defs: Definitions): void {
+  const strings = { type: 'array', items: { type: 'string' } };
+  for (const v of ['v1', 'v1beta1', 'v1alpha1']) for (const name of ['RuleWithOperations', 'NamedRuleWithOperations']) {
+    const d = defs[`io.k8s.api.admissionregistration.${v}.${name}`] as { properties?: Record<string, unknown> } | undefined;
+    if (!d?.properties || d.properties.resources) continue;
+    d.properties.resources = { description: "Resources is a list of resources this rule applies to. '*' means all resources; 'pods/*' all subresources of pods; '*/scale' scale of all resources.", ...strings };
+    d.properties.scope = { description: 'scope specifies the scope of this rule: "Cluster", "Namespaced" or "*" (default).', type: 'string' };
+  }
 }
 
 function main(): void {

@@ -54,7 +54,7 @@ export async function callWebhook(hook: any, a: Attributes): Promise<AdmissionRe
       });
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`Post "${url}": context deadline exceeded`)));
+    req.on('timeout', () => req.destroy(new Error('context deadline exceeded')));
     req.on('error', (err) => reject(new Error(`failed to call webhook: Post "${url}": ${err.message}`)));
     req.end(body);
   });
