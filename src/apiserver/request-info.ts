@@ -32,10 +32,11 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   let watchPath = false;
   if (rest[0] === 'watch') { watchPath = true; rest = rest.slice(1); }
   // /namespaces/NS/RESOURCE/... except the namespaces resource itself (/namespaces/NS[/status]).
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // (upstream's namespaceSubresources: /namespaces/NS/status and /namespaces/NS/finalize stay on the namespace)
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
     info.namespace = rest[1];
     rest = rest.slice(2);
-  } else if (rest[0] === 'namespaces' && rest.length === 2) {
+  } else if (rest[0] === 'namespaces' && rest.length >= 2) {
     info.namespace = rest[1];
   }
   info.resource = rest[0] ?? '';
