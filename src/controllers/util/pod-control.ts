@@ -33,7 +33,8 @@ export class PodControl {
       this.recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata!.name}`);
       return created;
     } catch (err) {
-      this.recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
+      // A namespace being deleted refuses new pods; upstream records no event for that.
+      if (!/because it is being terminated/.test((err as Error).message)) this.recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
       throw err;
     }
   }
