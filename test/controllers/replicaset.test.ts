@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { PODS, REPLICASETS, REPLICATIONCONTROLLERS, EVENTS } from '../../src/client/index.js';
+import { PODS, REPLICASETS, REPLICATIONCONTROLLERS, EVENTS, SharedInformer, deletedObject } from '../../src/client/index.js';
 import { type Env, startEnv, waitFor } from './harness.js';
 
 const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
@@ -55,9 +55,22 @@ describe('replicaset controller', () => {
   });
 
   it('adopts a matching orphan and releases a pod whose labels stop matching', async () => {
-    await env.client.resource(PODS).create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
-    const adopted = await waitFor('adoption', async () => { const p = await env.client.resource(PODS).get('default', 'orphan'); return p.metadata?.ownerReferences?.[0]?.name === 'web' && p; });
-    assert.equal(adopted.metadata!.ownerReferences![0].kind, 'ReplicaSet');
+    // The adopted pod is the newest of 3 for 2 replicas, so it may be the one scaled away:
+    // watch it, and see that it was adopted at some point.
+    const watcher = new SharedInformer<Pod>(env.client, PODS, { fieldSelector: 'metadata.name=orphan', log: () => {} });
+    let adopted: Pod | undefined;
+    const seen = (p: Pod) => { if (p.metadata?.ownerReferences?.[0]?.name === 'web') adopted = p; };
+    watcher.addEventHandler({ onAdd: seen, onUpdate: (_, p) => seen(p), onDelete: (p) => seen(deletedObject(p)) });
+    watcher.start();
+    await watcher.waitForSync();
+    try {
+      await env.client.resource(PODS).create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+      await waitFor('adoption', () => adopted);
+    } finally {
+      await watcher.stop();
+    }
+    assert.equal(adopted!.metadata!.ownerReferences![0].kind, 'ReplicaSet');
+    assert.equal(adopted!.metadata!.ownerReferences![0].controller, true);
     // 3 pods now for 2 replicas: one goes
     await waitFor('back to 2', async () => (await activePods(env, 'default', 'app=web')).length === 2);
     const keep = (await activePods(env, 'default', 'app=web'))[0];
