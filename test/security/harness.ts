@@ -100,7 +100,7 @@ export async function startApiServer(etcdURL: string, dir: string, args: string[
   };
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
-    const timer = setTimeout(() => { reject(new Error(`apiserver did not start: ${text}`)); }, 20_000);
+    const timer = setTimeout(() => { reject(new Error(`apiserver did not start: ${text}`)); }, 60_000);
     child.stderr!.on('data', (d: Buffer) => {
       text += d.toString();
       const m = /serving securely on 127\.0\.0\.1:(\d+)/.exec(text);
@@ -113,7 +113,25 @@ export async function startApiServer(etcdURL: string, dir: string, args: string[
 
 /** kubectl against another server URL with a token. */
 export function kubectlAt(url: string, token: string, args: string[], input?: string) {
-  const r = spawnSync('/usr/bin/kubectl', ['--server', url, '--insecure-skip-tls-verify', '--token', token, ...args],
-    { input, encoding: 'utf8', timeout: 30_000, env: { ...process.env, KUBECONFIG: '/dev/null' } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tskube-kubectl-'));
+  try {
+    const r = spawnSync('/usr/bin/kubectl', ['--server', url, '--insecure-skip-tls-verify', '--token', token, ...args],
+      { input, encoding: 'utf8', timeout: 30_000, env: { ...process.env, HOME: home, KUBECONFIG: path.join(home, 'none') } });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** kubectl without blocking this process (needed while this process also serves a webhook). */
+export function kubectlAsync(c: { kubeconfig: string; dir: string }, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('/usr/bin/kubectl', ['--kubeconfig', c.kubeconfig, ...args], { env: { ...process.env, HOME: c.dir } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
 }

@@ -32,7 +32,9 @@ export class ObjectCache {
       for (const ev of events) {
         const key = ev.kv.key.toString('utf8');
         if (ev.type === 'DELETE') this.objects.delete(key);
-        else this.objects.set(key, decode(ev.kv).obj);
+        else {
+          try { this.objects.set(key, decode(ev.kv).obj); } catch { this.objects.delete(key); }
+        }
       }
       this.changed();
     }, () => this.restartLater());
