@@ -11,11 +11,8 @@ export function buildAdmission(o: AdmissionOptions, registry: Registry, log: (ms
   const names = enabledPlugins(o.enableAdmissionPlugins ?? [], o.disableAdmissionPlugins ?? []);
   const ctx: PluginContext = {
     registry, log,
-    get: (def: ResourceDef, ns: string, name: string) => registry.get(def, ns, name).catch((err) => {
-      if ((err as { reason?: string }).reason === 'NotFound') return undefined;
-      throw err;
-    }),
-    list: async (def: ResourceDef, ns: string) => (await registry.list(def, ns)).items,
+    get: (def: ResourceDef, ns: string, name: string) => registry.lookup(def, ns, name),
+    list: (def: ResourceDef, ns: string) => registry.lookupList(def, ns),
   };
   const plugins = names.flatMap((n) => {
     const factory = ORDERED_PLUGINS.find(([k]) => k === n)?.[1];

@@ -54,8 +54,8 @@ export function buildAuthorization(modes: string[], registry: Registry, store: O
       case 'AlwaysDeny': return alwaysDeny;
       case 'RBAC': return new RbacAuthorizer(caches ??= new RbacCaches(store, registry.etcdPrefix));
       default: return new NodeAuthorizer({
-        podsOnNode: async (node) => (await registry.list(pods, '')).items.filter((p) => p.spec?.nodeName === node),
-        claim: async (ns, name) => registry.get(persistentvolumeclaims, ns, name).catch(() => undefined),
+        podsOnNode: async (node) => (await registry.lookupList(pods, '')).filter((p) => p.spec?.nodeName === node),
+        claim: async (ns, name) => registry.lookup(persistentvolumeclaims, ns, name).catch(() => undefined),
       });
     }
   });
