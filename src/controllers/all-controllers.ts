@@ -6,6 +6,12 @@ import { newGarbageCollector } from './garbagecollector/garbage-collector.js';
 import { newNamespaceController } from './namespace/namespace-controller.js';
 import { newRootCACertPublisher } from './rootcacertpublisher/root-ca-cert-publisher.js';
 import { newServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
+import { newEndpointController } from './endpoint/endpoint-controller.js';
+import { newEndpointSliceController } from './endpointslice/endpointslice-controller.js';
+import { newNodeIPAMController } from './nodeipam/nodeipam-controller.js';
+import { newNodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
+import { newTaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
+import { newPodGCController } from './podgc/podgc-controller.js';
 import { newReplicationController } from './replicationcontroller/replicationcontroller-controller.js';
 
 export function newRegistry(): ControllerRegistry {
@@ -17,5 +23,11 @@ export function newRegistry(): ControllerRegistry {
   r.register({ name: 'garbage-collector-controller', alias: 'garbagecollector', factory: newGarbageCollector });
   r.register({ name: 'serviceaccount-controller', alias: 'serviceaccount', factory: newServiceAccountController });
   r.register({ name: 'root-ca-certificate-publisher-controller', alias: 'root-ca-cert-publisher', factory: newRootCACertPublisher });
+  r.register({ name: 'endpoints-controller', alias: 'endpoint', factory: newEndpointController });
+  r.register({ name: 'endpointslice-controller', alias: 'endpointslice', factory: newEndpointSliceController });
+  r.register({ name: 'node-ipam-controller', alias: 'nodeipam', factory: newNodeIPAMController });
+  r.register({ name: 'node-lifecycle-controller', alias: 'nodelifecycle', factory: newNodeLifecycleController });
+  r.register({ name: 'taint-eviction-controller', alias: 'taint-eviction-controller', factory: newTaintEvictionController });
+  r.register({ name: 'pod-garbage-collector-controller', alias: 'podgc', factory: newPodGCController });
   return r;
 }
