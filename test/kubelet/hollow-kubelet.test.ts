@@ -11,6 +11,7 @@ import { type Env, eventually, getPod, type KubeletProc, podManifest, startEnv }
 describe('kubelet (hollow runtime)', () => {
   let env: Env;
   let k: KubeletProc;
+  let firstRenew = '';
   const node = 'hollow-a';
 
   before(async () => {
@@ -45,6 +46,7 @@ describe('kubelet (hollow runtime)', () => {
     assert.equal(lease.spec!.holderIdentity, node);
     assert.equal(lease.spec!.leaseDurationSeconds, 40);
     assert.equal(lease.metadata!.ownerReferences![0].kind, 'Node');
+    firstRenew = lease.spec!.renewTime!;
     const out = env.c.k('get', 'nodes');
     assert.match(out, new RegExp(`${node}\\s+Ready\\s+<none>\\s+\\S+\\s+v1\\.32\\.0-tskube`));
   });
@@ -149,5 +151,14 @@ describe('kubelet (hollow runtime)', () => {
     });
     assert.match(p.status!.podIP!, /^10\.128\.37\.\d+$/);
     await fleet.stop();
+  });
+
+  it('renews its Lease every 10 s while alive, and not once killed', async () => {
+    const renewed = await env.client.resource(LEASES).get('kube-node-lease', node) as Lease;
+    assert.ok(Date.parse(renewed.spec!.renewTime!) > Date.parse(firstRenew), `lease not renewed since ${firstRenew}`);
+    await k.stop('SIGKILL');
+    const at = (await env.client.resource(LEASES).get('kube-node-lease', node) as Lease).spec!.renewTime;
+    await new Promise((r) => setTimeout(r, 11_000));
+    assert.equal((await env.client.resource(LEASES).get('kube-node-lease', node) as Lease).spec!.renewTime, at);
   });
 });

@@ -160,7 +160,7 @@ export class PodWorker {
           rootDir: this.ctx.rootDir, client: this.ctx.client, allocatable: this.ctx.allocatable(), warn: (r, m) => this.event('Warning', r, m),
         });
       } catch (err) {
-        this.event('Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);
+        this.event('Warning', 'FailedMount', (err as Error).message);
         await this.publish();
         this.later(10_000);
         return false;
@@ -235,7 +235,9 @@ export class PodWorker {
   private async startContainer(r: ContainerRecord): Promise<void> {
     const spec = this.spec(r);
     const { runtime } = this.ctx;
-    const pod = this.view.pod;
+    const v = this.view;
+    // the downward API's status.podIP/hostIP are known once the sandbox is up, before the first status post
+    const pod = { ...v.pod, status: { ...v.pod.status, hostIP: v.hostIP, hostIPs: [{ ip: v.hostIP }], podIP: v.podIPs[0], podIPs: v.podIPs.map((ip) => ({ ip })) } };
     let envs;
     try {
       envs = runtime.traits.simulated

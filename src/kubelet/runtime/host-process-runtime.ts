@@ -4,7 +4,9 @@
 // as static pods. The image is recorded, never pulled; command + args run as given; the
 // pod shares the host's network, so its IP is the node's. Output goes to CRI-format logs.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { constants } from 'node:os';
+import path from 'node:path';
 import { ContainerTable, exitReason, newId } from './container-table.js';
 import { CriLogWriter } from './cri-log-writer.js';
 import type { RuntimeContext } from './runtime-registry.js';
@@ -61,11 +63,31 @@ export class HostProcessRuntime implements Runtime {
     return this.table.addContainer(sandboxId, config, await this.pullImage(config.image), sandboxConfig.logDirectory);
   }
 
-  private env(config: ContainerConfig): NodeJS.ProcessEnv {
+  private env(config: ContainerConfig, mountPoint?: string): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
     for (const k of INHERITED_ENV) if (process.env[k] !== undefined) env[k] = process.env[k];
+    if (mountPoint) env.CONTAINER_SANDBOX_MOUNT_POINT = mountPoint;
     for (const { key, value } of config.envs) env[key] = value;
     return env;
+  }
+
+  /**
+   * A host process sees the host's filesystem, so volumes cannot appear at their mountPath.
+   * As Windows HostProcess containers do, they appear under $CONTAINER_SANDBOX_MOUNT_POINT
+   * (ROOT/pods/UID/host-process/CONTAINER), as symlinks at mountPath to the volume's files.
+   */
+  private mountPoint(sandboxId: string, config: ContainerConfig): string {
+    const uid = this.table.sandbox(sandboxId).config.metadata.uid;
+    const dir = path.join(this.ctx.rootDir, 'pods', uid, 'host-process', config.metadata.name);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const m of config.mounts) {
+      const link = path.join(dir, m.containerPath);
+      if (!link.startsWith(dir + path.sep)) continue;
+      fs.mkdirSync(path.dirname(link), { recursive: true });
+      fs.rmSync(link, { force: true, recursive: false });
+      fs.symlinkSync(m.hostPath, link);
+    }
+    return dir;
   }
 
   async startContainer(id: string): Promise<void> {
@@ -73,8 +95,9 @@ export class HostProcessRuntime implements Runtime {
     if (c.status.state !== 'CONTAINER_CREATED') throw new Error(`container ${id} is in state ${c.status.state}, not created`);
     const argv = [...c.config.command, ...c.config.args];
     const log = new CriLogWriter(c.status.logPath);
+    const mountPoint = this.mountPoint(c.sandboxId, c.config);
     const child = spawn(argv[0], argv.slice(1), {
-      cwd: c.config.workingDir || undefined, env: this.env(c.config), stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: c.config.workingDir || mountPoint, env: this.env(c.config, mountPoint), stdio: ['ignore', 'pipe', 'pipe'],
       // its own process group, so a stop reaches everything it started
       detached: true,
     });

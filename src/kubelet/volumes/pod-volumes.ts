@@ -110,14 +110,25 @@ async function hostPathOf(pod: Pod, v: Volume, ctx: VolumeContext): Promise<stri
 
 /** Sets up every volume of the pod; returns volume name → host directory (or file). */
 export async function setUpVolumes(pod: Pod, ctx: VolumeContext): Promise<Map<string, string>> {
-  const uid = pod.metadata!.uid!;
-  const ns = pod.metadata?.namespace ?? 'default';
   const out = new Map<string, string>();
   for (const v of pod.spec?.volumes ?? []) {
+    try {
+      await setUpVolume(pod, v, ctx, out);
+    } catch (err) {
+      throw new Error(`MountVolume.SetUp failed for volume ${JSON.stringify(v.name)} : ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+async function setUpVolume(pod: Pod, v: Volume, ctx: VolumeContext, out: Map<string, string>): Promise<void> {
+  const uid = pod.metadata!.uid!;
+  const ns = pod.metadata?.namespace ?? 'default';
+  {
     const dir = (plugin: string) => volumeDir(ctx.rootDir, uid, plugin, v.name);
     const files: Files = new Map();
-    if (v.emptyDir) { fs.mkdirSync(dir('empty-dir'), { recursive: true, mode: 0o777 }); out.set(v.name, dir('empty-dir')); continue; }
-    if (v.hostPath || v.persistentVolumeClaim) { out.set(v.name, await hostPathOf(pod, v, ctx)); continue; }
+    if (v.emptyDir) { fs.mkdirSync(dir('empty-dir'), { recursive: true, mode: 0o777 }); out.set(v.name, dir('empty-dir')); return; }
+    if (v.hostPath || v.persistentVolumeClaim) { out.set(v.name, await hostPathOf(pod, v, ctx)); return; }
     if (v.configMap) {
       await configMapFiles(ctx, ns, v.configMap.name!, v.configMap.items, !!v.configMap.optional, files, v.configMap.defaultMode);
       writeFiles(dir('configmap'), files, v.configMap.defaultMode);
@@ -144,7 +155,6 @@ export async function setUpVolumes(pod: Pod, ctx: VolumeContext): Promise<Map<st
       ctx.warn('FailedMount', `volume ${v.name}: this kubelet does not support its volume type; skipped`);
     }
   }
-  return out;
 }
 
 export function containerMounts(c: Container, volumes: Map<string, string>): Mount[] {

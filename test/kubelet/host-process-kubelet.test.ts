@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { type Env, eventually, getPod, type KubeletProc, spawnKubelet, startEnv } from './harness.js';
+import { CONFIGMAPS, PODS, SECRETS } from '../../src/client/index.js';
+import { type Env, eventually, getPod, type KubeletProc, podManifest, spawnKubelet, startEnv } from './harness.js';
 
 const get = (port: number, p: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
   https.get({ host: '127.0.0.1', port, path: p, rejectUnauthorized: false }, (res) => {
@@ -34,7 +35,7 @@ function manifest(name: string, pidFile: string, label: string): string {
   ].join('\n');
 }
 
-describe('kubelet static pods (host-process runtime)', () => {
+describe('kubelet on the host-process runtime: static pods, volumes, env', () => {
   let env: Env;
   let k: KubeletProc;
   let manifests: string;
@@ -47,9 +48,12 @@ describe('kubelet static pods (host-process runtime)', () => {
     manifests = path.join(env.c.dir, 'manifests');
     fs.mkdirSync(manifests);
     fs.writeFileSync(file(), manifest('demo', pidFile(), 'one'));
+    // what the root-CA publisher would provide: service-account volumes project it
+    await env.client.resource(CONFIGMAPS).create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt' }, data: { 'ca.crt': 'test-ca' } });
     k = await env.startKubelet(node, ['--pod-manifest-path', manifests, '--container-runtime-endpoint', 'host-process://']);
   });
   after(async () => {
+    if (process.env.KUBELET_DEBUG) process.stderr.write(k.output());
     const pid = env && readPid(pidFile());
     await env?.stop();
     // the kubelet stops its host processes when it stops
@@ -116,6 +120,57 @@ describe('kubelet static pods (host-process runtime)', () => {
       try { await getPod(env.client, `demo-${node}`, 'kube-system'); return false; } catch (err) { return (err as { code?: number }).code === 404; }
     });
     await eventually('process stopped', () => !alive(newPid));
+  });
+
+  it('materializes configMap, secret, downwardAPI and emptyDir volumes and env for a real process', async () => {
+    await env.client.resource(CONFIGMAPS).create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { greeting: 'hello', 'app.conf': 'a=1' } });
+    await env.client.resource(SECRETS).create('default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { password: Buffer.from('s3cret').toString('base64') } });
+    const script = 'cat $$CONTAINER_SANDBOX_MOUNT_POINT/etc/cfg/app.conf; echo; cat $$CONTAINER_SANDBOX_MOUNT_POINT/etc/sec/password; echo; '
+      + 'cat $$CONTAINER_SANDBOX_MOUNT_POINT/etc/info/ns; echo; echo "$$GREETING $$PASSWORD $$POD_NS $$POD_IP [$(EXPANDED)]"; '
+      + 'echo data > $$CONTAINER_SANDBOX_MOUNT_POINT/scratch/f && cat $$CONTAINER_SANDBOX_MOUNT_POINT/scratch/f; exec sleep 300';
+    await env.client.resource(PODS).create('default', podManifest('vols', node, {
+      containers: [{
+        name: 'main', image: 'busybox', command: ['/bin/sh', '-c', script],
+        env: [
+          { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } },
+          { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } },
+          { name: 'POD_NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'EXPANDED', value: 'x-$(GREETING)' },
+        ],
+        volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }, { name: 'sec', mountPath: '/etc/sec' }, { name: 'info', mountPath: '/etc/info' }, { name: 'scratch', mountPath: '/scratch' }],
+      }],
+      volumes: [
+        { name: 'cfg', configMap: { name: 'cfg' } }, { name: 'sec', secret: { secretName: 'sec' } },
+        { name: 'info', downwardAPI: { items: [{ path: 'ns', fieldRef: { fieldPath: 'metadata.namespace' } }] } }, { name: 'scratch', emptyDir: {} },
+      ],
+    }));
+    const body = await eventually('vols logs', async () => {
+      const r = await get(k.port, '/containerLogs/default/vols/main');
+      return r.status === 200 && r.body.includes('data\n') ? r.body : undefined;
+    });
+    const lines = body.split('\n');
+    assert.equal(lines[0], 'a=1');
+    assert.equal(lines[1], 's3cret');
+    assert.equal(lines[2], 'default');
+    assert.equal(lines[3], 'hello s3cret default 127.0.0.1 [x-hello]');
+    assert.equal(lines[4], 'data');
+    await env.client.resource(PODS).delete('default', 'vols', { gracePeriodSeconds: 5 });
+    await eventually('vols deleted', async () => {
+      try { await getPod(env.client, 'vols'); return false; } catch (err) { return (err as { code?: number }).code === 404; }
+    });
+  });
+
+  it('leaves a pod whose configMap is missing in CreateContainerConfigError', async () => {
+    await env.client.resource(PODS).create('default', podManifest('nocfg', node, {
+      containers: [{ name: 'main', image: 'busybox', command: ['sleep', '300'], env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'missing', key: 'k' } } }] }],
+    }));
+    const p = await eventually('CreateContainerConfigError', async () => {
+      const x = await getPod(env.client, 'nocfg');
+      return x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' ? x : undefined;
+    });
+    assert.equal(p.status!.containerStatuses![0].state!.waiting!.message, 'configmap "missing" not found');
+    assert.equal(p.status!.phase, 'Pending');
   });
 
   it('runs static pods with no API server at all (standalone)', async () => {
