@@ -1,0 +1,106 @@
+// `tskube dns` as a library: informers on Services, EndpointSlices and Pods; one handler
+// answering over UDP and TCP (two-byte length framing); cluster names answered here,
+// everything else forwarded.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import * as dns from 'dns-packet';
+import { RestClient, SharedInformerFactory, SERVICES, ENDPOINTSLICES, PODS, type ClientConfig } from '../client/index.js';
+import { ClusterRecords } from './cluster-records.js';
+import { answerCluster } from './cluster-answer.js';
+import { Forwarder, type Upstream } from './forwarder.js';
+
+export interface DnsOptions {
+  clientConfig: ClientConfig;
+  clusterDomain: string;
+  bindAddress: string;
+  /** 0 picks a free port (the same one for UDP and TCP). */
+  port: number;
+  upstreams: Upstream[];
+  log: (line: string) => void;
+}
+
+export interface RunningDns { port: number; forwarder: Forwarder; stop(): Promise<void> }
+
+const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, FORMERR: 1 } as const;
+
+export async function handleQuery(msg: Buffer, records: ClusterRecords, domain: string, fwd: Forwarder, log: (l: string) => void): Promise<Buffer | undefined> {
+  let req: dns.DecodedPacket;
+  try { req = dns.decode(msg); } catch {
+    // too short for a header: nothing to answer to; otherwise FORMERR with the id echoed
+    if (msg.length < 12) return undefined;
+    return dns.encode({ type: 'response', id: msg.readUInt16BE(0), flags: RCODE.FORMERR, questions: [] });
+  }
+  const id = req.id ?? 0;
+  const rd = (req.flags ?? 0) & dns.RECURSION_DESIRED;
+  const q = req.questions?.[0];
+  const reply = (rcode: number, p: Partial<dns.Packet> = {}) => dns.encode({
+    type: 'response', id, questions: req.questions ?? [], ...p, flags: (p.flags ?? 0) | rd | dns.RECURSION_AVAILABLE | rcode,
+  });
+  if (!q || (req.questions?.length ?? 0) !== 1 || ((req.flags ?? 0) >> 11) & 15) return reply(q ? RCODE.NOTIMP : RCODE.FORMERR);
+  const r = answerCluster(records, domain, q.name, q.type);
+  if (!('forward' in r)) {
+    return reply(RCODE[r.rcode], { flags: dns.AUTHORITATIVE_ANSWER, answers: r.answers, authorities: r.authority });
+  }
+  try {
+    const res = await fwd.resolve(q, id, req.flags ?? 0);
+    return dns.encode({ ...res, type: 'response', id, questions: req.questions, flags: ((res.flags ?? 0) & ~dns.AUTHORITATIVE_ANSWER) | dns.RECURSION_AVAILABLE });
+  } catch (e) {
+    log(`dns: forwarding ${q.name} ${q.type}: ${(e as Error).message}`);
+    return reply(RCODE.SERVFAIL);
+  }
+}
+
+export async function runDns(o: DnsOptions): Promise<RunningDns> {
+  const domain = o.clusterDomain.replace(/\.$/, '').toLowerCase();
+  const client = new RestClient({ ...o.clientConfig, qps: 50, burst: 100, userAgent: 'tskube-dns' });
+  const factory = new SharedInformerFactory(client);
+  const records = new ClusterRecords(factory.forResource(SERVICES), factory.forResource(ENDPOINTSLICES), factory.forResource(PODS));
+  const fwd = new Forwarder(o.upstreams);
+  factory.start();
+  await factory.waitForCacheSync();
+
+  const tcp = net.createServer((sock) => {
+    let buf = Buffer.alloc(0);
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+        buf = buf.subarray(2 + msg.length);
+        void handleQuery(msg, records, domain, fwd, o.log).then((out) => {
+          if (!out || sock.destroyed) return;
+          const len = Buffer.alloc(2);
+          len.writeUInt16BE(out.length);
+          sock.write(Buffer.concat([len, out]));
+        });
+      }
+    });
+    sock.on('error', () => sock.destroy());
+    sock.setTimeout(10_000, () => sock.destroy());
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(o.port, o.bindAddress, () => resolve((tcp.address() as net.AddressInfo).port));
+  });
+  const udp = dgram.createSocket(net.isIPv6(o.bindAddress) ? 'udp6' : 'udp4');
+  udp.on('message', (msg, rinfo) => {
+    void handleQuery(msg, records, domain, fwd, o.log).then((out) => {
+      if (!out) return;
+      // over UDP a reply larger than 512 bytes is cut and marked truncated, so the client retries over TCP
+      if (out.length > 512) {
+        const p = dns.decode(out);
+        out = dns.encode({ ...p, flags: (p.flags ?? 0) | dns.TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: [] });
+      }
+      udp.send(out, rinfo.port, rinfo.address);
+    });
+  });
+  await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(port, o.bindAddress, () => resolve()); });
+  o.log(`dns: serving ${domain} on ${o.bindAddress}:${port} (udp, tcp); upstream ${o.upstreams.map((u) => `${u.host}:${u.port}`).join(', ') || 'none'}`);
+  return {
+    port, forwarder: fwd,
+    async stop() {
+      udp.close();
+      await new Promise<void>((r) => tcp.close(() => r()));
+      await factory.shutdown();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// tskube dns against a real API server: cluster names over UDP and TCP, headless
+// Services, SRV, PTR, pod names, NXDOMAIN with SOA, forwarding with a cache; busybox nslookup
+// (Debian's busybox has no -port flag; it takes the server as host:port).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import { startCluster, type Cluster } from '../apiserver/harness.js';
+import { loadKubeconfig } from '../../src/client/index.js';
+import { runDns, type RunningDns } from '../../src/dns/server.js';
+import { fakeUpstream, queryTcp, queryUdp, type Reply } from './dns-client.js';
+
+let cluster: Cluster;
+let server: RunningDns | undefined;
+let upstream: Awaited<ReturnType<typeof fakeUpstream>> | undefined;
+
+const apply = (obj: object) => { const r = cluster.kubectl(['apply', '-f', '-'], JSON.stringify(obj)); assert.equal(r.code, 0, r.stderr); };
+const data = (r: Reply) => (r.answers ?? []).map((a) => ('data' in a ? a.data : undefined));
+
+async function eventually(fn: () => Promise<Reply>, ok: (r: Reply) => boolean, what: string): Promise<Reply> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = await fn();
+    if (ok(r)) return r;
+    if (Date.now() > deadline) throw new Error(`${what}: ${JSON.stringify(r)}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+before(async () => {
+  cluster = await startCluster();
+  upstream = await fakeUpstream();
+  cluster.k('create', 'namespace', 'dev');
+  apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'dev' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+  apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'dev' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ name: 'pg', port: 5432 }] } });
+  apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext', namespace: 'dev' }, spec: { type: 'ExternalName', externalName: 'example.test' } });
+  apply({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'db-abc', namespace: 'dev', labels: { 'kubernetes.io/service-name': 'db' } },
+    addressType: 'IPv4', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+    endpoints: [
+      { addresses: ['10.244.1.5'], hostname: 'db-0', conditions: { ready: true } },
+      { addresses: ['10.244.1.6'], hostname: 'db-1', conditions: { ready: true } },
+      { addresses: ['10.244.1.7'], hostname: 'db-2', conditions: { ready: false } },
+    ],
+  });
+  server = await runDns({
+    clientConfig: loadKubeconfig(cluster.kubeconfig), clusterDomain: 'cluster.local', bindAddress: '127.0.0.1', port: 0,
+    upstreams: [{ host: '127.0.0.1', port: upstream.port }], log: () => {},
+  });
+});
+
+after(async () => {
+  await server?.stop();
+  upstream?.close();
+  await cluster?.stop();
+});
+
+test('A for a ClusterIP Service over UDP and TCP', async () => {
+  const ip = cluster.k('get', 'svc', '-n', 'dev', 'web', '-o', 'jsonpath={.spec.clusterIP}');
+  const udp = await eventually(() => queryUdp(server!.port, 'web.dev.svc.cluster.local', 'A'), (r) => data(r)[0] === ip, 'web A');
+  assert.ok(udp.flags! & 0x400, 'authoritative');
+  assert.equal((udp.answers![0] as { ttl?: number }).ttl, 5);
+  const tcp = await queryTcp(server!.port, 'WEB.dev.svc.cluster.local.', 'A');
+  assert.deepEqual(data(tcp), [ip]);
+  const aaaa = await queryUdp(server!.port, 'web.dev.svc.cluster.local', 'AAAA');
+  assert.equal(aaaa.rcode, 'NOERROR');
+  assert.equal(aaaa.answers!.length, 0);
+});
+
+test('headless Service: ready endpoint IPs and hostname records, SRV for the named port', async () => {
+  const all = await eventually(() => queryUdp(server!.port, 'db.dev.svc.cluster.local', 'A'), (r) => (r.answers ?? []).length === 2, 'db A');
+  assert.deepEqual(data(all).sort(), ['10.244.1.5', '10.244.1.6']);
+  assert.deepEqual(data(await queryUdp(server!.port, 'db-1.db.dev.svc.cluster.local', 'A')), ['10.244.1.6']);
+  assert.equal((await queryUdp(server!.port, 'db-2.db.dev.svc.cluster.local', 'A')).rcode, 'NXDOMAIN', 'not-ready endpoint has no record');
+  const srv = await queryTcp(server!.port, '_pg._tcp.db.dev.svc.cluster.local', 'SRV');
+  const targets = (srv.answers ?? []).map((a) => (a.type === 'SRV' ? `${a.data.target}:${a.data.port}` : '')).sort();
+  assert.deepEqual(targets, ['db-0.db.dev.svc.cluster.local:5432', 'db-1.db.dev.svc.cluster.local:5432']);
+  const websrv = await queryUdp(server!.port, '_http._tcp.web.dev.svc.cluster.local', 'SRV');
+  assert.deepEqual((websrv.answers ?? []).map((a) => (a.type === 'SRV' ? `${a.data.target}:${a.data.port}` : '')), ['web.dev.svc.cluster.local:80']);
+});
+
+test('PTR for ClusterIPs and headless endpoints; pod A records; ExternalName CNAME', async () => {
+  const ip = cluster.k('get', 'svc', '-n', 'dev', 'web', '-o', 'jsonpath={.spec.clusterIP}');
+  const rev = ip.split('.').reverse().join('.') + '.in-addr.arpa';
+  assert.deepEqual(data(await queryUdp(server!.port, rev, 'PTR')), ['web.dev.svc.cluster.local']);
+  assert.deepEqual(data(await queryUdp(server!.port, '5.1.244.10.in-addr.arpa', 'PTR')), ['db-0.db.dev.svc.cluster.local']);
+  assert.deepEqual(data(await queryUdp(server!.port, '10-244-3-9.dev.pod.cluster.local', 'A')), ['10.244.3.9']);
+  const cname = await queryUdp(server!.port, 'ext.dev.svc.cluster.local', 'A');
+  assert.equal(cname.answers![0].type, 'CNAME');
+  assert.equal(data(cname)[0], 'example.test');
+});
+
+test('missing names in the cluster domain are NXDOMAIN with the SOA in authority', async () => {
+  for (const name of ['nope.dev.svc.cluster.local', 'x.y.z.cluster.local', '1-2-3.dev.pod.cluster.local']) {
+    const r = await queryUdp(server!.port, name, 'A');
+    assert.equal(r.rcode, 'NXDOMAIN', name);
+    assert.equal(r.authorities![0].type, 'SOA');
+    assert.equal(r.authorities![0].name, 'cluster.local');
+  }
+  const before = upstream!.queries();
+  await queryUdp(server!.port, 'nope.dev.svc.cluster.local', 'A');
+  assert.equal(upstream!.queries(), before, 'cluster names never go upstream');
+});
+
+test('other names are forwarded and cached', async () => {
+  const n0 = upstream!.queries();
+  const a = await queryUdp(server!.port, 'example.test', 'A');
+  assert.deepEqual(data(a), ['192.0.2.1']);
+  const b = await queryTcp(server!.port, 'example.test', 'A');
+  assert.deepEqual(data(b), ['192.0.2.1']);
+  assert.ok((b.answers![0] as { ttl: number }).ttl <= 30, 'TTL capped by the cache');
+  assert.equal(upstream!.queries() - n0, 1, 'second answer came from the cache');
+  assert.equal((await queryUdp(server!.port, 'missing.test', 'A')).rcode, 'NXDOMAIN');
+});
+
+test('a deleted Service stops resolving', async () => {
+  cluster.k('delete', 'svc', '-n', 'dev', 'web');
+  await eventually(() => queryUdp(server!.port, 'web.dev.svc.cluster.local', 'A'), (r) => r.rcode === 'NXDOMAIN', 'web gone');
+});
+
+test('busybox nslookup resolves a headless Service name', { skip: !fs.existsSync('/usr/bin/busybox') && 'no busybox' }, async () => {
+  // asynchronous: the server answers from this same process
+  const out = await new Promise<string>((resolve, reject) => execFile('/usr/bin/busybox', ['nslookup', '-type=a', 'db-0.db.dev.svc.cluster.local', `127.0.0.1:${server!.port}`],
+    { timeout: 10_000 }, (err, stdout, stderr) => (err ? reject(new Error(stdout + stderr)) : resolve(stdout))));
+  assert.match(out, /Address:\s+10\.244\.1\.5/);
+});
