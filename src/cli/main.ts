@@ -11,6 +11,8 @@ import { downCommand } from './down.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { adminCommand } from './admin.js';
 import { imagesCommand } from './images.js';
+import { proxyCommand } from './proxy.js';
+import { dnsCommand } from './dns.js';
 
 const program = new Command('tskube')
   .description('The Kubernetes architecture rebuilt in TypeScript')
@@ -27,6 +29,8 @@ program.addCommand(downCommand());
 program.addCommand(kubeconfigCommand());
 program.addCommand(adminCommand());
 program.addCommand(imagesCommand());
+program.addCommand(proxyCommand());
+program.addCommand(dnsCommand());
 
 // flag mistakes exit with 2, like Go's flag package in the upstream components
 // (addCommand does not pass settings down, so each command gets it)
