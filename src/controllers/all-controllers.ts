@@ -12,6 +12,9 @@ import { newNodeIPAMController } from './nodeipam/nodeipam-controller.js';
 import { newNodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
 import { newTaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
 import { newPodGCController } from './podgc/podgc-controller.js';
+import { newJobController } from './job/job-controller.js';
+import { newCronJobController } from './cronjob/cronjob-controller.js';
+import { newTTLAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { newReplicationController } from './replicationcontroller/replicationcontroller-controller.js';
 
 export function newRegistry(): ControllerRegistry {
@@ -29,5 +32,8 @@ export function newRegistry(): ControllerRegistry {
   r.register({ name: 'node-lifecycle-controller', alias: 'nodelifecycle', factory: newNodeLifecycleController });
   r.register({ name: 'taint-eviction-controller', alias: 'taint-eviction-controller', factory: newTaintEvictionController });
   r.register({ name: 'pod-garbage-collector-controller', alias: 'podgc', factory: newPodGCController });
+  r.register({ name: 'job-controller', alias: 'job', factory: newJobController });
+  r.register({ name: 'cronjob-controller', alias: 'cronjob', factory: newCronJobController });
+  r.register({ name: 'ttl-after-finished-controller', alias: 'ttl-after-finished', factory: newTTLAfterFinishedController });
   return r;
 }
