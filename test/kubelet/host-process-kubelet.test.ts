@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { CONFIGMAPS, PODS, SECRETS } from '../../src/client/index.js';
+import { freePort } from '../apiserver/harness.js';
 import { type Env, eventually, getPod, type KubeletProc, podManifest, spawnKubelet, startEnv } from './harness.js';
 
 const get = (port: number, p: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
@@ -171,6 +172,33 @@ describe('kubelet on the host-process runtime: static pods, volumes, env', () =>
     });
     assert.equal(p.status!.containerStatuses![0].state!.waiting!.message, 'configmap "missing" not found');
     assert.equal(p.status!.phase, 'Pending');
+  });
+
+  it('probes for real: httpGet readiness gates Ready, a failing exec liveness probe restarts the container', async () => {
+    const port = await freePort();
+    const server = `require('http').createServer((q, s) => { s.statusCode = q.url === '/ready' ? 200 : 500; s.end('x'); }).listen(${port}, '127.0.0.1')`;
+    await env.client.resource(PODS).create('default', podManifest('probed', node, {
+      containers: [{
+        name: 'web', image: 'node', command: [process.execPath, '-e', server],
+        startupProbe: { tcpSocket: { port }, periodSeconds: 1, failureThreshold: 30 },
+        readinessProbe: { httpGet: { path: '/ready', port }, periodSeconds: 1 },
+      }, {
+        name: 'sick', image: 'busybox', command: ['sleep', '300'],
+        livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 2 },
+      }],
+      terminationGracePeriodSeconds: 2,
+    }));
+    const p = await eventually('web ready, sick restarted', async () => {
+      const x = await getPod(env.client, 'probed');
+      const [web, sick] = [x.status?.containerStatuses?.find((c) => c.name === 'web'), x.status?.containerStatuses?.find((c) => c.name === 'sick')];
+      return web?.ready && (sick?.restartCount ?? 0) >= 1 ? x : undefined;
+    }, 30_000);
+    const sick = p.status!.containerStatuses!.find((c) => c.name === 'sick')!;
+    assert.equal(sick.lastState!.terminated!.exitCode, 143);
+    const events = env.c.k('get', 'events', '--field-selector', 'involvedObject.name=probed');
+    assert.match(events, /Container sick failed liveness probe, will be restarted/);
+    assert.match(events, /Liveness probe failed: command "false" exited with 1/);
+    await env.client.resource(PODS).delete('default', 'probed', { gracePeriodSeconds: 2 });
   });
 
   it('runs static pods with no API server at all (standalone)', async () => {
