@@ -68,7 +68,10 @@ export class Iptables {
     let n = 0;
     for (const table of ['filter', 'nat'] as const) {
       if (chains[table].size === 0) continue;
-      lines.push(`*${table}`, ...[...chains[table]].map((c) => `:${c} - [0:0]`), ...[...chains[table]].map((c) => `-X ${c}`), 'COMMIT');
+      lines.push(`*${table}`);
+      for (const c of chains[table]) lines.push(`:${c} - [0:0]`);
+      for (const c of chains[table]) lines.push(`-X ${c}`);
+      lines.push('COMMIT');
       n += chains[table].size;
     }
     if (lines.length) await this.restore(lines.join('\n') + '\n');

@@ -44,7 +44,10 @@ export function restoreInput(want: RuleSet, previous: Written, existing: { nat: 
       del.push(`-X ${chain}`);
     }
     if (declare.length === 0) continue;
-    lines.push(`*${table}`, ...declare, ...rules, ...del, 'COMMIT');
+    // loops, not spreads: at 10,000 Services these arrays exceed the call-stack argument limit
+    lines.push(`*${table}`);
+    for (const part of [declare, rules, del]) for (const l of part) lines.push(l);
+    lines.push('COMMIT');
   }
   return { text: lines.length ? lines.join('\n') + '\n' : '', next, changedChains, deletedChains };
 }
