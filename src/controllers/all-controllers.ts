@@ -15,6 +15,8 @@ import { newPodGCController } from './podgc/podgc-controller.js';
 import { newJobController } from './job/job-controller.js';
 import { newCronJobController } from './cronjob/cronjob-controller.js';
 import { newTTLAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
+import { newBootstrapSigner } from './bootstrap/bootstrap-signer-controller.js';
+import { newTokenCleaner } from './tokencleaner/token-cleaner-controller.js';
 import { newReplicationController } from './replicationcontroller/replicationcontroller-controller.js';
 
 export function newRegistry(): ControllerRegistry {
@@ -35,5 +37,7 @@ export function newRegistry(): ControllerRegistry {
   r.register({ name: 'job-controller', alias: 'job', factory: newJobController });
   r.register({ name: 'cronjob-controller', alias: 'cronjob', factory: newCronJobController });
   r.register({ name: 'ttl-after-finished-controller', alias: 'ttl-after-finished', factory: newTTLAfterFinishedController });
+  r.register({ name: 'bootstrap-signer-controller', alias: 'bootstrapsigner', factory: newBootstrapSigner, disabledByDefault: true });
+  r.register({ name: 'token-cleaner-controller', alias: 'tokencleaner', factory: newTokenCleaner, disabledByDefault: true });
   return r;
 }
