@@ -20,7 +20,17 @@ function base32(buf: Buffer): string {
   return out;
 }
 
-const hash16 = (s: string): string => base32(createHash('sha256').update(s).digest()).slice(0, 16);
+// names are asked for on every sync; remembering them keeps partial syncs cheap
+const memo = new Map<string, string>();
+const hash16 = (s: string): string => {
+  let h = memo.get(s);
+  if (h === undefined) {
+    if (memo.size > 500_000) memo.clear();
+    h = base32(createHash('sha256').update(s).digest()).slice(0, 16);
+    memo.set(s, h);
+  }
+  return h;
+};
 
 export const svcChain = (key: string, proto: string): string => `KUBE-SVC-${hash16(key + proto)}`;
 export const svlChain = (key: string, proto: string): string => `KUBE-SVL-${hash16(key + proto)}`;
