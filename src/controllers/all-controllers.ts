@@ -17,6 +17,8 @@ import { newCronJobController } from './cronjob/cronjob-controller.js';
 import { newTTLAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { newBootstrapSigner } from './bootstrap/bootstrap-signer-controller.js';
 import { newTokenCleaner } from './tokencleaner/token-cleaner-controller.js';
+import { newDaemonSetController } from './daemonset/daemonset-controller.js';
+import { newStatefulSetController } from './statefulset/statefulset-controller.js';
 import { newReplicationController } from './replicationcontroller/replicationcontroller-controller.js';
 
 export function newRegistry(): ControllerRegistry {
@@ -37,6 +39,8 @@ export function newRegistry(): ControllerRegistry {
   r.register({ name: 'job-controller', alias: 'job', factory: newJobController });
   r.register({ name: 'cronjob-controller', alias: 'cronjob', factory: newCronJobController });
   r.register({ name: 'ttl-after-finished-controller', alias: 'ttl-after-finished', factory: newTTLAfterFinishedController });
+  r.register({ name: 'daemonset-controller', alias: 'daemonset', factory: newDaemonSetController });
+  r.register({ name: 'statefulset-controller', alias: 'statefulset', factory: newStatefulSetController });
   r.register({ name: 'bootstrap-signer-controller', alias: 'bootstrapsigner', factory: newBootstrapSigner, disabledByDefault: true });
   r.register({ name: 'token-cleaner-controller', alias: 'tokencleaner', factory: newTokenCleaner, disabledByDefault: true });
   return r;

@@ -1,0 +1,103 @@
+// DaemonSet and StatefulSet controllers end to end with kubectl rollout status; pods run on
+// the test-only FakeKubelet and are bound by the real tskube scheduler.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { DAEMONSETS, PERSISTENTVOLUMECLAIMS, PODS, STATEFULSETS, SharedInformer } from '../../src/client/index.js';
+import { type Env, startEnv, waitFor } from './harness.js';
+
+const live = async (env: Env, sel: string) => (await env.client.resource(PODS).list('default', { labelSelector: sel })).items.filter((p) => !p.metadata?.deletionTimestamp);
+
+describe('daemonset and statefulset controllers', () => {
+  let env: Env;
+  before(async () => {
+    env = await startEnv();
+    await env.kubelet.addNode('node-a', { disk: 'ssd' });
+    await env.kubelet.addNode('node-b', { disk: 'ssd' });
+    await env.kubelet.addNode('node-c', { disk: 'hdd' }, { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] });
+    await env.startScheduler();
+    await env.startManager(['--leader-elect=false', '--controllers=daemonset,statefulset']);
+  });
+  after(async () => { await env?.stop(); });
+
+  it('runs one daemon pod per eligible node, respecting taints and node selectors, and rolls out updates', async () => {
+    await env.client.resource(DAEMONSETS).create('default', {
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'busybox:1' }] } } },
+    });
+    assert.match(await env.k('rollout', 'status', 'ds/agent', '--timeout=60s'), /daemon set "agent" successfully rolled out/);
+    let pods = await live(env, 'app=agent');
+    assert.deepEqual(pods.map((p) => p.spec!.nodeName).sort(), ['node-a', 'node-b'], 'not on the tainted node-c');
+    assert.ok(pods.every((p) => p.spec!.tolerations!.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute')));
+    // tolerate the taint: node-c joins
+    await env.k('patch', 'ds', 'agent', '--type=merge', '-p', JSON.stringify({ spec: { template: { spec: { tolerations: [{ key: 'dedicated', operator: 'Exists' }] } } } }));
+    assert.match(await env.k('rollout', 'status', 'ds/agent', '--timeout=60s'), /successfully rolled out/);
+    pods = await live(env, 'app=agent');
+    assert.deepEqual(pods.map((p) => p.spec!.nodeName).sort(), ['node-a', 'node-b', 'node-c']);
+    // a rolling image update replaces every pod, never more than one unavailable at a time
+    const informer = new SharedInformer<Pod>(env.client, PODS, { labelSelector: 'app=agent', log: () => {} });
+    let minReady = Infinity; let synced = false;
+    const count = () => { if (synced) minReady = Math.min(minReady, informer.lister.list().filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length); };
+    informer.addEventHandler({ onAdd: count, onUpdate: count, onDelete: count });
+    informer.start(); await informer.waitForSync(); synced = true;
+    try {
+      await env.k('set', 'image', 'ds/agent', 'c=busybox:2');
+      assert.match(await env.k('rollout', 'status', 'ds/agent', '--timeout=60s'), /successfully rolled out/);
+    } finally { await informer.stop(); }
+    assert.ok(minReady >= 2, `ready daemon pods dropped to ${minReady}`);
+    pods = await live(env, 'app=agent');
+    assert.equal(pods.length, 3);
+    assert.ok(pods.every((p) => p.spec!.containers[0].image === 'busybox:2'));
+    // select by label: node-c (hdd) loses its pod
+    await env.k('patch', 'ds', 'agent', '--type=merge', '-p', JSON.stringify({ spec: { template: { spec: { nodeSelector: { disk: 'ssd' } } } } }));
+    await waitFor('pods only on ssd nodes', async () => { const p = await live(env, 'app=agent'); return p.length === 2 && p.every((x) => x.spec!.nodeName !== 'node-c'); }, 60_000);
+    const ds = await waitFor('status', async () => { const d = await env.client.resource(DAEMONSETS).get('default', 'agent'); return d.status?.numberReady === 2 && d; });
+    assert.equal(ds.status!.desiredNumberScheduled, 2);
+  });
+
+  it('creates StatefulSet pods in order with stable names and claims, scales down from the top', async () => {
+    const informer = new SharedInformer<Pod>(env.client, PODS, { labelSelector: 'app=db', log: () => {} });
+    const order: string[] = [];
+    informer.addEventHandler({ onAdd: (p) => order.push(p.metadata!.name!) });
+    informer.start(); await informer.waitForSync();
+    await env.client.resource(STATEFULSETS).create('default', {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' },
+      spec: {
+        replicas: 3, serviceName: 'db', selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'busybox:1' }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    });
+    try {
+      assert.match(await env.k('rollout', 'status', 'sts/db', '--timeout=60s'), /partitioned roll out complete: 3 new pods have been updated|statefulset rolling update complete 3 pods at revision db-\w+/);
+    } finally { await informer.stop(); }
+    assert.deepEqual(order, ['db-0', 'db-1', 'db-2']);
+    const pods = await live(env, 'app=db');
+    for (const p of pods) {
+      assert.equal(p.spec!.hostname, p.metadata!.name);
+      assert.equal(p.spec!.subdomain, 'db');
+      assert.equal(p.spec!.volumes!.find((v) => v.name === 'data')!.persistentVolumeClaim!.claimName, `data-${p.metadata!.name}`);
+    }
+    const claims = (await env.client.resource(PERSISTENTVOLUMECLAIMS).list('default')).items.map((c) => c.metadata!.name).sort();
+    assert.deepEqual(claims, ['data-db-0', 'data-db-1', 'data-db-2']);
+    await env.k('scale', 'sts/db', '--replicas=1');
+    await waitFor('1 pod', async () => { const p = await live(env, 'app=db'); return p.length === 1 && p[0].metadata!.name === 'db-0'; });
+    // claims stay (Retain)
+    assert.equal((await env.client.resource(PERSISTENTVOLUMECLAIMS).list('default')).items.length, 3);
+    await env.k('scale', 'sts/db', '--replicas=3');
+    assert.match(await env.k('rollout', 'status', 'sts/db', '--timeout=60s'), /complete: 3 new pods|complete 3 pods/);
+  });
+
+  it('does a partitioned rolling update from the highest ordinal', async () => {
+    await env.k('patch', 'sts', 'db', '--type=merge', '-p', JSON.stringify({ spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } } }));
+    await env.k('set', 'image', 'sts/db', 'c=busybox:2');
+    const out = await env.k('rollout', 'status', 'sts/db', '--timeout=60s');
+    assert.match(out, /partitioned roll out complete: 2 new pods have been updated/);
+    // the apiserver defaults partition to 0 as upstream does, so kubectl reports a partitioned roll out
+    const images = Object.fromEntries((await live(env, 'app=db')).map((p) => [p.metadata!.name, p.spec!.containers[0].image]));
+    assert.deepEqual(images, { 'db-0': 'busybox:1', 'db-1': 'busybox:2', 'db-2': 'busybox:2' });
+    await env.k('patch', 'sts', 'db', '--type=merge', '-p', JSON.stringify({ spec: { updateStrategy: { rollingUpdate: { partition: 0 } } } }));
+    assert.match(await env.k('rollout', 'status', 'sts/db', '--timeout=60s'), /complete: 3 new pods|complete 3 pods/);
+    assert.ok((await live(env, 'app=db')).every((p) => p.spec!.containers[0].image === 'busybox:2'));
+  });
+});
