@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from '../test/apiserver/harness.js';
+import { api } from '../test/apiserver/api-request.js';
 import { RestClient } from '../src/client/rest-client.js';
 import { loadKubeconfig } from '../src/client/kubeconfig.js';
 
@@ -48,12 +49,13 @@ async function main(): Promise<void> {
 
     const startScheduler = async (): Promise<number> => {
       sched = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'scheduler', '--kubeconfig', c.kubeconfig, '--leader-elect=false',
-        '--bind-address', '127.0.0.1', '--secure-port', '0', '--kube-api-qps', '5000', '--kube-api-burst', '5000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        '--bind-address', '127.0.0.1', '--secure-port', '0', '--kube-api-qps', '5000', '--kube-api-burst', '5000',
+        '--authentication-kubeconfig', c.kubeconfig, '--authorization-kubeconfig', c.kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
       let out = '';
       return new Promise<number>((resolve, reject) => {
         sched!.stderr!.on('data', (d: Buffer) => {
           out += d.toString();
-          const m = /caches synced/.test(out) && /on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+          const m = /caches synced/.test(out) && /on https:\/\/127\.0\.0\.1:(\d+)/.exec(out);
           if (m) resolve(Number(m[1]));
         });
         sched!.once('exit', (code) => reject(new Error(`scheduler exited ${code}: ${out}`)));
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
     await done;
     const total = (Math.max(...bound.values()) - t) / 1000;
     const lat = names.map((n) => bound.get(n)! - created.get(n)!).sort((a, b) => a - b);
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metrics = String((await api(`https://127.0.0.1:${port}`, 'GET', '/metrics')).body);
     const rss = Number(/^process_resident_memory_bytes (\S+)/m.exec(metrics)?.[1] ?? 0);
     const heap = Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? 0);
     abort.abort();

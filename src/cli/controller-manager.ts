@@ -5,6 +5,7 @@ import { newRegistry } from '../controllers/all-controllers.js';
 import { parseDuration } from '../controllers/manager/duration.js';
 import { defaultOptions } from '../controllers/manager/options.js';
 import { runControllerManager } from '../controllers/manager/run.js';
+import { addSecureServingFlags, secureServingFrom } from './secure-serving-flags.js';
 
 const bool = (v: string | boolean | undefined, dflt: boolean): boolean => (v === undefined ? dflt : v === true || v === '' || v === 'true' || v === '1');
 const CONCURRENT = ['deployment', 'replicaset', 'rc', 'service-endpoint', 'service-endpointslice', 'namespace', 'gc', 'serviceaccount', 'job', 'cronjob',
@@ -12,7 +13,7 @@ const CONCURRENT = ['deployment', 'replicaset', 'rc', 'service-endpoint', 'servi
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export function controllerManagerCommand(): Command {
-  const cmd = new Command('controller-manager')
+  const cmd = addSecureServingFlags(new Command('controller-manager'))
     .description('run the control loops that move the cluster towards what its objects ask for')
     .option('--kubeconfig <file>', 'kubeconfig with the API server and credentials')
     .option('--master <url>', 'API server address (overrides the kubeconfig)')
@@ -47,7 +48,7 @@ export function controllerManagerCommand(): Command {
   return cmd.action(async (o) => {
     const options = defaultOptions();
     const registry = newRegistry();
-    let clientConfig;
+    let clientConfig, serving;
     try {
       options.controllers = String(o.controllers).split(',').map((s) => s.trim()).filter(Boolean);
       options.nodeMonitorPeriodMs = parseDuration(o.nodeMonitorPeriod);
@@ -80,6 +81,7 @@ export function controllerManagerCommand(): Command {
       }
       clientConfig = loadKubeconfig(o.kubeconfig);
       if (o.master) clientConfig.server = o.master;
+      serving = secureServingFrom(o, 'kube-controller-manager');
     } catch (err) {
       process.stderr.write(`error: ${(err as Error).message}\n`);
       process.exit(1);
@@ -87,7 +89,7 @@ export function controllerManagerCommand(): Command {
     let running;
     try {
       running = await runControllerManager({
-        clientConfig, options, registry, bindAddress: o.bindAddress, port: Number(o.securePort), qps: Number(o.kubeApiQps), burst: Number(o.kubeApiBurst),
+        clientConfig, options, registry, serving, bindAddress: o.bindAddress, port: Number(o.securePort), qps: Number(o.kubeApiQps), burst: Number(o.kubeApiBurst),
         leaderElection: {
           leaderElect: bool(o.leaderElect, true), leaseDurationMs: parseDuration(o.leaderElectLeaseDuration), renewDeadlineMs: parseDuration(o.leaderElectRenewDeadline),
           retryPeriodMs: parseDuration(o.leaderElectRetryPeriod), resourceName: o.leaderElectResourceName, resourceNamespace: o.leaderElectResourceNamespace,

@@ -3,11 +3,12 @@ import { Command } from 'commander';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { defaultConfig, loadConfig } from '../scheduler/config/load-config.js';
 import { runScheduler } from '../scheduler/run.js';
+import { addSecureServingFlags, secureServingFrom } from './secure-serving-flags.js';
 
 const bool = (v: string | undefined): boolean => v === undefined || v === '' || v === 'true' || v === '1';
 
 export function schedulerCommand(): Command {
-  return new Command('scheduler')
+  return addSecureServingFlags(new Command('scheduler'))
     .description('assign pending pods to nodes: queue, filter, score, bind')
     .option('--kubeconfig <file>', 'kubeconfig with the API server and credentials')
     .option('--config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) file')
@@ -40,9 +41,10 @@ export function schedulerCommand(): Command {
       config.clientConnection = { ...(config.clientConnection ?? {}) };
       if (o.kubeApiQps) config.clientConnection.qps = Number(o.kubeApiQps);
       if (o.kubeApiBurst) config.clientConnection.burst = Number(o.kubeApiBurst);
-      let clientConfig;
+      let clientConfig, serving;
       try {
         clientConfig = loadKubeconfig(o.kubeconfig ?? config.clientConnection.kubeconfig);
+        serving = secureServingFrom(o, 'kube-scheduler');
       } catch (err) {
         process.stderr.write(`error: ${(err as Error).message}\n`);
         process.exit(1);
@@ -50,7 +52,7 @@ export function schedulerCommand(): Command {
       let running;
       try {
         running = await runScheduler({
-          clientConfig, config, bindAddress: o.bindAddress, port: Number(o.securePort), verbosity: Number(o.v),
+          clientConfig, config, serving, bindAddress: o.bindAddress, port: Number(o.securePort), verbosity: Number(o.v),
           onLostLeadership: () => process.exit(1),
         });
       } catch (err) {

@@ -10,11 +10,14 @@ import { LeaderElector } from '../client/leader-election.js';
 import type { KubeSchedulerConfiguration } from './config/types.js';
 import { parseDuration } from './config/duration.js';
 import { Scheduler } from './scheduler.js';
-import { createSchedulerServer, listen } from './server/http-server.js';
+import { createSecureServer, listen, type SecureServingOptions } from '../client/serving/secure-server.js';
+import { schedulerHandler } from './server/http-server.js';
 
 export interface RunOptions {
   clientConfig: ClientConfig;
   config: KubeSchedulerConfiguration;
+  /** HTTPS and delegated authn/authz of the secure port. */
+  serving: SecureServingOptions;
   bindAddress: string;
   /** 0 picks a free port; negative disables the endpoint. */
   port: number;
@@ -39,9 +42,9 @@ export async function runScheduler(o: RunOptions): Promise<RunningScheduler> {
   const le = o.config.leaderElection ?? {};
   let leading = !le.leaderElect;
   const abort = new AbortController();
-  const server = o.port >= 0 ? createSchedulerServer({ scheduler: () => scheduler, leading: () => leading }) : undefined;
+  const server = o.port >= 0 ? await createSecureServer(o.serving, schedulerHandler({ scheduler: () => scheduler, leading: () => leading })) : undefined;
   const address = server ? await listen(server, o.bindAddress, o.port) : undefined;
-  if (address) log(`serving healthz, metrics and debug/explain on http://${address.address}:${address.port}`);
+  if (address) log(`serving healthz, metrics and debug/explain on https://${address.address}:${address.port}`);
   await scheduler.startInformers(abort.signal);
   log(`caches synced: ${scheduler.cache.nodeCount} nodes; profiles ${[...scheduler.frameworks.keys()].join(', ')}`);
   let elector: LeaderElector | undefined;

@@ -199,14 +199,15 @@ export async function startEnv(): Promise<Env> {
       return r.stdout;
     },
     async startManager(args = ['--leader-elect=false']) {
-      const p = await startProc(['controller-manager', '--kubeconfig', c.kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', '0', '--kube-api-qps', '200', '--kube-api-burst', '400', ...args],
-        /on http:\/\/127\.0\.0\.1:(\d+)/);
+      const p = await startProc(['controller-manager', '--kubeconfig', c.kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', '0', '--kube-api-qps', '200', '--kube-api-burst', '400',
+        '--authentication-kubeconfig', c.kubeconfig, '--authorization-kubeconfig', c.kubeconfig, ...args],
+        /on https:\/\/127\.0\.0\.1:(\d+)/);
       procs.push(p);
       managers.push(p);
       return p;
     },
     async startScheduler() {
-      const p = await startProc(['scheduler', '--kubeconfig', c.kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', '0', '--leader-elect=false'], /on http:\/\/127\.0\.0\.1:(\d+)/);
+      const p = await startProc(['scheduler', '--kubeconfig', c.kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', '0', '--leader-elect=false'], /on https:\/\/127\.0\.0\.1:(\d+)/);
       procs.push(p);
       return p;
     },

@@ -10,6 +10,7 @@ import { LEASES, REPLICASETS, PODS } from '../../src/client/index.js';
 import { newRegistry } from '../../src/controllers/all-controllers.js';
 import { enabledControllers } from '../../src/controllers/manager/run.js';
 import { type Env, startEnv, waitFor } from './harness.js';
+import { api } from '../apiserver/api-request.js';
 
 const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 
@@ -45,16 +46,16 @@ describe('controller-manager process', () => {
   it('runs only the controllers the flag enables, and serves /healthz and /metrics', async () => {
     const m = await env.startManager(['--leader-elect=false', '--controllers=*,-replicaset']);
     try {
-      const h = await fetch(`http://127.0.0.1:${m.port}/healthz`);
+      const h = await api(`https://127.0.0.1:${m.port}`, 'GET', '/healthz');
       assert.equal(h.status, 200);
-      assert.equal(await h.text(), 'ok');
+      assert.equal(h.body, 'ok');
       await env.client.resource(REPLICASETS).create('default', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'off' }, spec: { replicas: 1, selector: { matchLabels: { app: 'off' } }, template: { metadata: { labels: { app: 'off' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } });
       await env.k('create', 'deployment', 'on', '--image=busybox');
       // the deployment controller runs (creates the ReplicaSet), the replicaset controller does not (no pods)
       await waitFor('ReplicaSet of the deployment', async () => (await env.client.resource(REPLICASETS).list('default', { labelSelector: 'app=on' })).items.length === 1);
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal((await env.client.resource(PODS).list('default', { labelSelector: 'app=off' })).items.length, 0);
-      const metrics = await (await fetch(`http://127.0.0.1:${m.port}/metrics`)).text();
+      const metrics = String((await api(`https://127.0.0.1:${m.port}`, 'GET', '/metrics')).body);
       assert.match(metrics, /controller_sync_total\{controller="deployment",result="success"\} \d+/);
       assert.match(metrics, /workqueue_depth\{name="deployment"\}/);
       assert.match(metrics, /process_resident_memory_bytes/);

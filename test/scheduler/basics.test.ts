@@ -1,6 +1,7 @@
 // Scheduling through the real API server: binding, events, conditions, manual nodeName,
 // pending without a scheduler, and the HTTP endpoints.
 import assert from 'node:assert/strict';
+import https from 'node:https';
 import { after, before, test } from 'node:test';
 import { createNode, createPod, eventually, events, getPod, nodeObject, podObject, startEnv, waitBound, type Env } from './harness.js';
 
@@ -64,4 +65,22 @@ test('unschedulable pods get FailedScheduling with per-reason counts and PodSche
 test('a node that fits later brings an unschedulable pod back (NodeAdd)', async () => {
   await createNode(env.client, nodeObject('big', { cpu: '200' }));
   assert.equal(await waitBound(env.client, 'huge', 'default', 20_000), 'big');
+});
+
+test('the secure port is HTTPS with delegated authentication and authorization', async () => {
+  // No --authorization-kubeconfig: health stays open, everything else is forbidden for the
+  // user the TokenReview names; a token the API server does not know is 401.
+  const s = await env.startScheduler(['--leader-elect=false', '--authorization-kubeconfig=']);
+  try {
+    assert.equal((await s.get('/healthz')).status, 200);
+    const denied = await s.get('/metrics');
+    assert.equal(denied.status, 403);
+    assert.equal(JSON.parse(denied.body).message, 'forbidden: User "e2e-admin" cannot get path "/metrics": no authorization is configured (--authorization-kubeconfig)');
+    const bad = await new Promise<number>((resolve, reject) => {
+      https.get(`https://127.0.0.1:${s.port}/metrics`, { rejectUnauthorized: false, headers: { Authorization: 'Bearer not-a-token' } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+    });
+    assert.equal(bad, 401);
+  } finally {
+    await s.stop();
+  }
 });

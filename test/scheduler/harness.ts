@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Cluster, startCluster } from '../apiserver/harness.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
+import { api } from '../apiserver/api-request.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -51,14 +52,15 @@ export async function startEnv(): Promise<Env> {
         extra.push('--config', f);
       }
       const child = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'scheduler', '--kubeconfig', c.kubeconfig,
-        '--bind-address', '127.0.0.1', '--secure-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+        '--bind-address', '127.0.0.1', '--secure-port', '0',
+        '--authentication-kubeconfig', c.kubeconfig, '--authorization-kubeconfig', c.kubeconfig, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
       child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
       const port = await new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`scheduler did not start: ${text}`)), 40_000);
         child.stderr!.on('data', (d: Buffer) => {
           text += d.toString();
-          const m = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(text);
+          const m = /on https:\/\/127\.0\.0\.1:(\d+)/.exec(text);
           if (m) { clearTimeout(timer); resolve(Number(m[1])); }
         });
         child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`scheduler exited with ${code}: ${text}`)); });
@@ -66,8 +68,8 @@ export async function startEnv(): Promise<Env> {
       const proc: SchedulerProc = {
         child, port, output: () => text,
         async get(p) {
-          const res = await fetch(`http://127.0.0.1:${port}${p}`);
-          return { status: res.status, body: await res.text() };
+          const res = await api(`https://127.0.0.1:${port}`, 'GET', p);
+          return { status: res.status, body: typeof res.body === 'string' ? res.body : JSON.stringify(res.body) };
         },
         stop: (signal) => stopChild(child, signal),
       };

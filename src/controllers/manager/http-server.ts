@@ -1,8 +1,7 @@
 // The manager's own endpoint on --bind-address:--secure-port: /healthz (and /livez,
-// /readyz, /healthz/leaderElection) and /metrics in Prometheus text. Plain HTTP, like the
-// scheduler's; serving certificates are not generated for it yet.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+// /readyz, /healthz/leaderElection) and /metrics in Prometheus text. HTTPS and authn/authz
+// wrap it in client/serving/secure-server.ts.
+import type http from 'node:http';
 import type { ControllerMetrics } from './metrics.js';
 
 function send(res: http.ServerResponse, code: number, type: string, body: string): void {
@@ -10,8 +9,8 @@ function send(res: http.ServerResponse, code: number, type: string, body: string
   res.end(body);
 }
 
-export function createManagerServer(metrics: ControllerMetrics, state: { leading(): boolean; controllers(): string[] }): http.Server {
-  return http.createServer((req, res) => {
+export function managerHandler(metrics: ControllerMetrics, state: { leading(): boolean; controllers(): string[] }): http.RequestListener {
+  return (req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
       switch (url.pathname) {
@@ -25,12 +24,5 @@ export function createManagerServer(metrics: ControllerMetrics, state: { leading
           return send(res, 404, 'text/plain; charset=utf-8', '404 page not found\n');
       }
     })().catch((err) => send(res, 500, 'text/plain', String(err)));
-  });
-}
-
-export function listen(server: http.Server, host: string, port: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server.address() as AddressInfo));
-  });
+  };
 }

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { EventRecorder, LeaderElector, RestClient, SharedInformerFactory, type ClientConfig } from '../../client/index.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { isControllerEnabled, unknownControllers } from './enabled.js';
-import { createManagerServer, listen } from './http-server.js';
+import { createSecureServer, listen, type SecureServingOptions } from '../../client/serving/secure-server.js';
+import { managerHandler } from './http-server.js';
 import { ControllerMetrics } from './metrics.js';
 import type { ManagerOptions } from './options.js';
 import type { ControllerRegistry } from './registry.js';
@@ -26,6 +27,8 @@ export interface RunManagerOptions {
   options: ManagerOptions;
   registry: ControllerRegistry;
   leaderElection: LeaderElectionOptions;
+  /** HTTPS and delegated authn/authz of the secure port. */
+  serving: SecureServingOptions;
   bindAddress: string;
   /** 0 picks a free port; negative disables the endpoint. */
   port: number;
@@ -58,9 +61,9 @@ export async function runControllerManager(o: RunManagerOptions): Promise<Runnin
   const metrics = new ControllerMetrics();
   let leading = false;
   const abort = new AbortController();
-  const server = o.port >= 0 ? createManagerServer(metrics, { leading: () => leading, controllers: () => enabled }) : undefined;
+  const server = o.port >= 0 ? await createSecureServer(o.serving, managerHandler(metrics, { leading: () => leading, controllers: () => enabled })) : undefined;
   const address = server ? await listen(server, o.bindAddress, o.port) : undefined;
-  if (address) log(`serving healthz and metrics on http://${address.address}:${address.port}`);
+  if (address) log(`serving healthz and metrics on https://${address.address}:${address.port}`);
   log(`enabled controllers: ${enabled.join(', ')}`);
 
   const recorders = new Map<string, EventRecorder>();

@@ -1,7 +1,7 @@
-// The scheduler's own HTTP endpoint: /healthz (and /livez, /readyz), /metrics in
+// What the scheduler's secure port serves: /healthz (and /livez, /readyz), /metrics in
 // Prometheus text, and /debug/explain?pod=NS/NAME with the last decision for a pod.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+// HTTPS and authn/authz wrap it in client/serving/secure-server.ts.
+import type http from 'node:http';
 import type { Scheduler } from '../scheduler.js';
 
 export interface ServerState {
@@ -15,8 +15,8 @@ function send(res: http.ServerResponse, code: number, type: string, body: string
   res.end(body);
 }
 
-export function createSchedulerServer(state: ServerState): http.Server {
-  return http.createServer((req, res) => {
+export function schedulerHandler(state: ServerState): http.RequestListener {
+  return (req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const s = state.scheduler();
@@ -43,12 +43,5 @@ export function createSchedulerServer(state: ServerState): http.Server {
           return send(res, 404, 'text/plain; charset=utf-8', '404 page not found\n');
       }
     })().catch((err) => send(res, 500, 'text/plain', String(err)));
-  });
-}
-
-export function listen(server: http.Server, host: string, port: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server.address() as AddressInfo));
-  });
+  };
 }
