@@ -73,6 +73,9 @@ export function mask(s: string): string {
     .replace(/(Created-Index|Modified-Index|Index): \d+/g, '$1: N')
     .replace(/\d{20}/g, 'UNIQUE')
     .replace(/\b[0-9a-f]{16}\b/g, 'ID')
+    // etcd prints member ids with %x, so a leading zero nibble makes them shorter than 16.
+    .replace(/"(id|leader)":"[0-9a-f]{1,16}"/g, '"$1":"ID"')
+    .replace(/^[0-9a-f]{1,16}(?=: name=)/gm, 'ID')
     .replace(/http:\/\/127\.0\.0\.1:\d+/g, 'URL')
     .replace(/"expiration":"[^"]+"/g, '"expiration":"T"')
     .replace(/"ttl":\d+/g, '"ttl":N')
