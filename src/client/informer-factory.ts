@@ -19,6 +19,8 @@ export interface ForResourceOptions<T> {
   labelSelector?: string;
   namespace?: string;
   indexers?: Record<string, IndexFunc<T>>;
+  /** See InformerOptions.transform; the first forResource call for a key sets it. */
+  transform?: (obj: T) => T;
 }
 
 export class SharedInformerFactory {
@@ -35,7 +37,7 @@ export class SharedInformerFactory {
     if (!inf) {
       inf = new SharedInformer<T>(this.client, type, {
         namespace, labelSelector: o.labelSelector, fieldSelector: o.fieldSelector,
-        resyncPeriodMs: this.opts.resyncPeriodMs, indexers: o.indexers, log: this.opts.log,
+        resyncPeriodMs: this.opts.resyncPeriodMs, indexers: o.indexers, log: this.opts.log, transform: o.transform,
       });
       this.informers.set(key, inf);
       if (this.started) inf.start();

@@ -37,6 +37,8 @@ export interface InformerOptions<T> {
   log?: Logger;
   /** Name in log lines; the resource's plural by default. */
   name?: string;
+  /** Applied to every object before it is cached (client-go's SetTransform), e.g. to drop managedFields. */
+  transform?: (obj: T) => T;
 }
 
 interface Registration<T> { handler: EventHandler<T>; resyncMs: number; nextResync: number }
@@ -165,7 +167,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private replace(items: T[]): void {
     const initial = !this.synced;
     const seen = new Set<string>();
-    for (const obj of items) {
+    for (let obj of items) {
+      if (this.opts.transform) obj = this.opts.transform(obj);
       if (!obj.kind) Object.assign(obj, { kind: this.type.kind, apiVersion: this.type.group ? `${this.type.group}/${this.type.version}` : this.type.version });
       const key = objectKey(obj);
       seen.add(key);
@@ -197,7 +200,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         if (st?.code === 410) throw new WatchExpired(st.message ?? 'Gone');
         throw new ApiError(st);
       }
-      const obj = ev.object;
+      const obj = this.opts.transform && ev.type !== 'BOOKMARK' ? this.opts.transform(ev.object) : ev.object;
       const rv = obj?.metadata?.resourceVersion;
       if (ev.type === 'BOOKMARK') {
         if (rv) this.lastSyncResourceVersion = rv;

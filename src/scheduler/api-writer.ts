@@ -1,10 +1,12 @@
 // The scheduler's writes to the API server: bindings, pod status (PodScheduled condition,
-// nominatedNodeName) and victim deletions.
+// nominatedNodeName) and victim deletions (with the DisruptionTarget condition).
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import type { RestClient } from '../client/rest-client.js';
 import { PODS } from '../client/resources.js';
 import { isNotFound } from '../client/api-status-error.js';
 import type { SchedulerClient } from './framework/interfaces.js';
+
+const nowTime = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export class ApiWriter implements SchedulerClient {
   constructor(private readonly client: RestClient) {}
@@ -18,7 +20,16 @@ export class ApiWriter implements SchedulerClient {
     } as any);
   }
 
-  async deletePod(pod: Pod): Promise<void> {
+  /**
+   * Evicts a preemption victim as upstream does: first the DisruptionTarget condition
+   * (reason PreemptionByScheduler) so controllers and users see why it goes, then the delete.
+   */
+  async deletePod(pod: Pod, message: string): Promise<void> {
+    const cur = (pod.status?.conditions ?? []).find((c) => c.type === 'DisruptionTarget');
+    if (!(cur?.status === 'True' && cur.reason === 'PreemptionByScheduler' && cur.message === message)) {
+      const cond: PodCondition = { type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message, lastTransitionTime: nowTime() };
+      await this.patchStatus(pod, { conditions: [cond] }, 'strategic');
+    }
     try {
       await this.client.resource(PODS).delete(pod.metadata!.namespace!, pod.metadata!.name!, { preconditions: { uid: pod.metadata?.uid } });
     } catch (err) {
@@ -38,7 +49,7 @@ export class ApiWriter implements SchedulerClient {
     if (sameCondition && sameNomination) return;
     const cond: PodCondition = {
       type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null as any,
-      lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : nowTime(),
     };
     const status: Record<string, unknown> = { conditions: [cond] };
     if (nominatedNodeName !== undefined) status.nominatedNodeName = nominatedNodeName || null;

@@ -1,6 +1,10 @@
-// Why a pod went where it did (or nowhere): the last decision per pod, kept in a small LRU
-// so it can stay on, and rendered as JSON for /debug/explain?pod=NS/NAME.
+// Why a pod went where it did (or nowhere). Each decision is boiled down at once to a
+// compact summary — rejected nodes grouped by plugin and reasons, and the scored nodes'
+// per-plugin scores in typed arrays — so the cycle's state can be freed and an LRU of the
+// last decisions costs little even at 5,000 nodes. Rendered as JSON for
+// /debug/explain?pod=NS/NAME, and as a short note appended to FailedScheduling events.
 import type { Decision } from './schedule-one.js';
+import { Code, codeName, type Status } from './framework/status.js';
 
 export interface Explanation {
   pod: string;
@@ -17,40 +21,127 @@ export interface Explanation {
   scores: Array<{ node: string; total: number; plugins: Record<string, { score: number; weight: number }> }>;
 }
 
-interface Entry { profile: string; time: number; decision: Decision; result: Explanation['result']; message?: string; nodeNames: string[] }
+/** Nodes that one plugin rejected for the same reasons. */
+export interface RejectGroup { plugin: string; code: Code; reasons: string[]; nodes: string[] }
+
+/** What is kept of one decision. */
+export interface DecisionSummary {
+  profile: string;
+  time: number;
+  result: Explanation['result'];
+  node?: string;
+  message?: string;
+  numNodes: number;
+  feasible: number;
+  /** Largest group first. */
+  rejected: RejectGroup[];
+  scored?: { nodes: string[]; totals: Float64Array; plugins: Array<{ plugin: string; weight: number; scores: Float32Array }> };
+}
+
+/** Groups a decision's per-node statuses and packs its scores. */
+export function summarize(d: Decision, profile: string, result: Explanation['result'], message?: string): DecisionSummary {
+  const groups = new Map<string, RejectGroup>();
+  const byStatus = new Map<Status, RejectGroup>();
+  for (const [node, st] of d.statuses) {
+    // Plugins often share one Status object across nodes; look it up by identity first.
+    let g = byStatus.get(st);
+    if (!g) {
+      const key = `${st.plugin}\u0000${st.code}\u0000${st.reasons.join('\u0000')}`;
+      g = groups.get(key);
+      if (!g) groups.set(key, g = { plugin: st.plugin, code: st.code, reasons: st.reasons, nodes: [] });
+      byStatus.set(st, g);
+    }
+    g.nodes.push(node);
+  }
+  const s: DecisionSummary = {
+    profile, time: Date.now(), result, node: d.node, message, numNodes: d.numNodes, feasible: d.feasible,
+    rejected: [...groups.values()].sort((a, b) => b.nodes.length - a.nodes.length),
+  };
+  if (d.totals) {
+    s.scored = {
+      nodes: d.totals.map((t) => t.name),
+      totals: Float64Array.from(d.totals, (t) => t.score),
+      plugins: (d.perPlugin ?? []).map((p) => ({ plugin: p.plugin, weight: p.weight, scores: Float32Array.from(p.scores) })),
+    };
+  }
+  return s;
+}
 
 export class ExplainStore {
-  private readonly entries = new Map<string, Entry>();
-  constructor(private readonly capacity = 256) {}
+  private readonly entries = new Map<string, DecisionSummary>();
 
-  record(key: string, profile: string, decision: Decision, result: Explanation['result'], nodeNames: string[], message?: string): void {
+  /** `nodeNames` lists the nodes now known, for the ones a decision did not evaluate. */
+  constructor(private readonly nodeNames: () => string[] = () => [], private readonly capacity = 256) {}
+
+  record(key: string, s: DecisionSummary): void {
     this.entries.delete(key);
-    this.entries.set(key, { profile, time: Date.now(), decision, result, message, nodeNames });
+    this.entries.set(key, s);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
   forget(key: string): void { this.entries.delete(key); }
 
+  get size(): number { return this.entries.size; }
+
+  get(key: string): DecisionSummary | undefined { return this.entries.get(key); }
+
   explain(key: string): Explanation | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    const d = e.decision;
-    const feasible = new Set((d.totals ?? []).map((t) => t.name));
-    if (d.node && !d.totals) feasible.add(d.node);
-    const filter: Explanation['filter'] = e.nodeNames.map((node) => {
-      const st = d.statuses.get(node);
-      if (st) return { node, verdict: 'rejected', plugin: st.plugin || undefined, code: codeText(st.code), reasons: st.reasons };
-      return { node, verdict: feasible.has(node) ? 'feasible' : 'not evaluated' };
-    });
-    const scores: Explanation['scores'] = (d.totals ?? []).map((t, i) => ({
-      node: t.name, total: t.score,
-      plugins: Object.fromEntries((d.perPlugin ?? []).map((p) => [p.plugin, { score: p.scores[i] ?? 0, weight: p.weight }])),
-    })).sort((a, b) => b.total - a.total);
+    const verdict = new Map<string, Explanation['filter'][number]>();
+    for (const g of e.rejected) {
+      for (const node of g.nodes) verdict.set(node, { node, verdict: 'rejected', plugin: g.plugin || undefined, code: codeName(g.code), reasons: g.reasons });
+    }
+    for (const node of e.scored?.nodes ?? []) verdict.set(node, { node, verdict: 'feasible' });
+    if (e.node && !verdict.has(e.node)) verdict.set(e.node, { node: e.node, verdict: 'feasible' });
+    const filter: Explanation['filter'] = [];
+    for (const node of this.nodeNames()) {
+      filter.push(verdict.get(node) ?? { node, verdict: 'not evaluated' });
+      verdict.delete(node);
+    }
+    filter.push(...verdict.values()); // nodes deleted since the decision
+    const sc = e.scored;
+    const scores: Explanation['scores'] = sc ? sc.nodes.map((node, i) => ({
+      node, total: sc.totals[i],
+      plugins: Object.fromEntries(sc.plugins.map((p) => [p.plugin, { score: p.scores[i], weight: p.weight }])),
+    })).sort((a, b) => b.total - a.total) : [];
     return {
-      pod: key, profile: e.profile, time: new Date(e.time).toISOString(), result: e.result, node: d.node, message: e.message,
-      numNodes: d.numNodes, feasibleNodes: d.feasible, filter, scores,
+      pod: key, profile: e.profile, time: new Date(e.time).toISOString(), result: e.result, node: e.node, message: e.message,
+      numNodes: e.numNodes, feasibleNodes: e.feasible, filter, scores,
     };
   }
 }
 
-const codeText = (c: number): string => ['Success', 'Error', 'Unschedulable', 'UnschedulableAndUnresolvable', 'Wait', 'Skip'][c] ?? String(c);
+/**
+ * A compact per-node explanation for a FailedScheduling event, within `budget` bytes:
+ * "Explain: NodeResourcesFit rejected 3 node(s) (node-1, node-2, node-3): Insufficient cpu;
+ * TaintToleration rejected 1 node(s) (gpu-1): node(s) had untolerated taint {dedicated: gpu}".
+ */
+export function explainNote(s: DecisionSummary, budget: number): string {
+  if (s.rejected.length === 0 || budget <= 0) return '';
+  const head = 'Explain:';
+  const part = (g: RejectGroup, names: number) => {
+    const shown = g.nodes.slice(0, names).join(', ');
+    const more = g.nodes.length > names ? `${names ? ', ' : ''}…` : '';
+    const who = g.plugin || 'PreFilter';
+    return ` ${who} rejected ${g.nodes.length} node(s) (${shown}${more}): ${g.reasons.join(', ')}`;
+  };
+  // Fewer node names, then fewer groups, until it fits.
+  for (const names of [3, 1, 0]) {
+    let out = head;
+    let groups = 0;
+    for (const g of s.rejected) {
+      const p = (groups ? ';' : '') + part(g, names);
+      const rest = s.rejected.length - groups - 1;
+      const tail = rest > 0 ? `; +${rest} more group(s)` : '';
+      if (Buffer.byteLength(out + p + tail) > budget) break;
+      out += p;
+      groups++;
+    }
+    if (groups === s.rejected.length || (groups > 0 && names === 0)) {
+      const rest = s.rejected.length - groups;
+      return rest > 0 ? `${out}; +${rest} more group(s)` : out;
+    }
+  }
+  return '';
+}

@@ -10,6 +10,5 @@ export function nodeUpdateEvents(old: Node, cur: Node): ClusterEvent[] {
   if (!same(old.spec?.taints, cur.spec?.taints)) out.push(clusterEvent('Node', 'UpdateNodeTaint'));
   if (!same(old.status?.allocatable, cur.status?.allocatable)) out.push(clusterEvent('Node', 'UpdateNodeAllocatable'));
   if (!!old.spec?.unschedulable !== !!cur.spec?.unschedulable) out.push(clusterEvent('Node', 'UpdateNodeUnschedulable'));
-  if (!same(old.status?.images, cur.status?.images)) out.push(clusterEvent('Node', 'UpdateNodeImages'));
   return out;
 }

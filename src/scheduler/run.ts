@@ -37,8 +37,11 @@ export interface RunningScheduler {
 export async function runScheduler(o: RunOptions): Promise<RunningScheduler> {
   const log = o.log ?? ((m: string) => process.stderr.write(`scheduler: ${m}\n`));
   const cc = o.config.clientConnection ?? {};
-  const client = new RestClient({ ...o.clientConfig, qps: cc.qps ?? o.clientConfig.qps ?? 50, burst: cc.burst ?? o.clientConfig.burst ?? 100, userAgent: 'tskube-scheduler' });
-  const scheduler = new Scheduler({ client, config: o.config, log, verbosity: o.verbosity });
+  const limits = { qps: cc.qps ?? o.clientConfig.qps ?? 50, burst: cc.burst ?? o.clientConfig.burst ?? 100, userAgent: 'tskube-scheduler' };
+  const client = new RestClient({ ...o.clientConfig, ...limits });
+  // Events get their own client and rate limit, as upstream's kube-scheduler does.
+  const eventClient = new RestClient({ ...o.clientConfig, ...limits });
+  const scheduler = new Scheduler({ client, eventClient, config: o.config, log, verbosity: o.verbosity });
   const le = o.config.leaderElection ?? {};
   let leading = !le.leaderElect;
   const abort = new AbortController();
@@ -78,6 +81,7 @@ export async function runScheduler(o: RunOptions): Promise<RunningScheduler> {
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       server?.closeAllConnections();
       client.close();
+      eventClient.close();
     },
   };
 }

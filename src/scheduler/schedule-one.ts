@@ -41,8 +41,10 @@ export class Scheduler1 {
 
   constructor(private readonly nodeInfos: () => NodeInfo[], private readonly percentageOfNodesToScore: () => number | undefined) {}
 
-  schedule(fw: Framework, pod: PodInfo): Decision {
+  /** `recordPluginMetrics`: time each plugin in this cycle (a sample of cycles, as upstream). */
+  schedule(fw: Framework, pod: PodInfo, recordPluginMetrics = false): Decision {
     const state = new CycleState();
+    state.recordPluginMetrics = recordPluginMetrics;
     const all = this.nodeInfos();
     const d: Decision = { state, numNodes: all.length, feasible: 0, statuses: new Map(), rejectors: new Set() };
     if (all.length === 0) return d;

@@ -1,6 +1,8 @@
 // tskube scheduler: watches pods and nodes, keeps the scheduler cache, pops pending pods
 // from the queue one at a time, decides synchronously (so the cache is never stale within
-// a decision), assumes the pod onto its node, and binds in the background.
+// a decision), assumes the pod onto its node, and binds in the background (up to 64
+// bindings in flight). Events go through one events.k8s.io broadcaster with a recorder per
+// profile, so each profile's events name its schedulerName.
 import type { Namespace, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
@@ -10,7 +12,7 @@ import { SharedInformerFactory } from '../client/informer-factory.js';
 import type { SharedInformer } from '../client/informer.js';
 import { deletedObject } from '../client/informer.js';
 import { NAMESPACES, NODES, PODDISRUPTIONBUDGETS, PODS, PRIORITYCLASSES, REPLICASETS, SERVICES, STATEFULSETS } from '../client/resources.js';
-import { EventRecorder } from '../client/event-recorder.js';
+import { EventBroadcasterV1, type EventRecorderV1, NOTE_LENGTH_LIMIT } from '../client/events-v1-broadcaster.js';
 import type { KubeSchedulerConfiguration } from './config/types.js';
 import { defaultConfig } from './config/load-config.js';
 import { Framework, type FrameworkDeps } from './framework/framework.js';
@@ -24,8 +26,8 @@ import { SchedulingQueue } from './queue/scheduling-queue.js';
 import type { QueuedPod } from './queue/queued-pod.js';
 import { Nominator } from './queue/nominator.js';
 import { Scheduler1, type Decision } from './schedule-one.js';
-import { SchedulerMetrics } from './metrics.js';
-import { ExplainStore } from './explain.js';
+import { PLUGIN_METRICS_SAMPLE_PERCENT, SchedulerMetrics } from './metrics.js';
+import { ExplainStore, explainNote, summarize } from './explain.js';
 import { ApiWriter } from './api-writer.js';
 import { nodeUpdateEvents } from './node-events.js';
 import { withResolvedPriority } from './priority.js';
@@ -33,6 +35,8 @@ import { Semaphore } from './util/semaphore.js';
 
 export interface SchedulerOptions {
   client: RestClient;
+  /** Client for events (upstream gives events their own client, so they never hold up bindings); `client` when absent. */
+  eventClient?: RestClient;
   config?: KubeSchedulerConfiguration;
   registry?: Registry;
   log?: (msg: string) => void;
@@ -43,15 +47,23 @@ export interface SchedulerOptions {
 const isAssigned = (p: Pod) => !!p.spec?.nodeName;
 const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
+/** Cached objects drop metadata.managedFields, which the scheduler never reads (upstream trims them too). */
+function trimManagedFields<T extends { metadata?: { managedFields?: unknown } }>(obj: T): T {
+  if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+  return obj;
+}
+
 export class Scheduler {
   readonly cache = new SchedulerCache();
   readonly nominator = new Nominator();
   readonly queue: SchedulingQueue;
   readonly frameworks = new Map<string, Framework>();
   readonly metrics: SchedulerMetrics;
-  readonly explain = new ExplainStore();
+  readonly explain = new ExplainStore(() => this.cache.nodeInfos().map((n) => n.name));
   readonly writer: ApiWriter;
-  readonly recorder: EventRecorder;
+  readonly events: EventBroadcasterV1;
+  /** One event recorder per profile (reportingController = its schedulerName). */
+  readonly recorders = new Map<string, EventRecorderV1>();
   private readonly factory: SharedInformerFactory;
   private readonly algorithm: Scheduler1;
   private readonly log: (msg: string) => void;
@@ -73,11 +85,11 @@ export class Scheduler {
     this.log = opts.log ?? ((m) => process.stderr.write(`scheduler: ${m}\n`));
     this.v = opts.verbosity ?? 0;
     this.writer = new ApiWriter(opts.client);
-    this.recorder = new EventRecorder(opts.client, { component: config.profiles?.[0]?.schedulerName ?? 'default-scheduler', log: (m) => this.log(m) });
+    this.events = new EventBroadcasterV1(opts.eventClient ?? opts.client, { log: (m) => this.log(m) });
     this.factory = new SharedInformerFactory(opts.client, { log: (m: string) => this.log(m) });
     this.inf = {
-      pods: this.factory.forResource(PODS, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
-      nodes: this.factory.forResource(NODES),
+      pods: this.factory.forResource(PODS, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', transform: trimManagedFields }),
+      nodes: this.factory.forResource(NODES, { transform: trimManagedFields }),
       namespaces: this.factory.forResource(NAMESPACES),
       services: this.factory.forResource(SERVICES),
       replicaSets: this.factory.forResource(REPLICASETS),
@@ -101,11 +113,17 @@ export class Scheduler {
       },
       client: this.writer,
       nominatedPodsForNode: (n) => this.nominator.forNode(n),
-      event: (pod, type, reason, _action, message) => this.recorder.event(pod as any, type, reason, message),
+      event: (profile, regarding, related, type, reason, action, note) => this.recorderFor(profile).eventf(regarding as any, related as any, type, reason, action, note),
     };
     const registry = opts.registry ?? inTreeRegistry();
+    this.metrics = new SchedulerMetrics(
+      () => this.queue.counts(),
+      () => ({ nodes: this.cache.nodeCount, pods: this.cache.podCount }),
+    );
+    deps.metrics = this.metrics;
     for (const p of config.profiles ?? [{ schedulerName: 'default-scheduler' }]) {
       this.frameworks.set(p.schedulerName!, new Framework(p, registry, deps, this.log));
+      this.recorders.set(p.schedulerName!, this.events.newRecorder(p.schedulerName!));
     }
     const first = [...this.frameworks.values()][0];
     this.queue = new SchedulingQueue({
@@ -120,12 +138,15 @@ export class Scheduler {
         return undefined;
       },
       eventsFor: (pod, plugin) => this.frameworkFor(pod)?.eventsByPlugin().get(plugin) ?? WILDCARD_EVENTS,
+      onIncoming: (queue, event) => this.metrics.queueIncoming.inc({ queue, event }),
     });
     this.algorithm = new Scheduler1(() => this.cache.nodeInfos(), () => config.percentageOfNodesToScore);
-    this.metrics = new SchedulerMetrics(
-      () => this.queue.counts(),
-      () => ({ nodes: this.cache.nodeCount, pods: this.cache.podCount }),
-    );
+  }
+
+  private recorderFor(profile: string): EventRecorderV1 {
+    let r = this.recorders.get(profile);
+    if (!r) this.recorders.set(profile, r = this.events.newRecorder(profile));
+    return r;
   }
 
   private frameworkFor(pod: Pod): Framework | undefined {
@@ -176,7 +197,6 @@ export class Scheduler {
     if (!this.responsibleFor(pod) || isTerminal(pod) || pod.metadata?.deletionTimestamp) return;
     this.nominator.set(pod, pod.status?.nominatedNodeName);
     this.queue.add(pod);
-    this.metrics.queueIncoming.inc({ queue: 'active', event: 'PodAdd' });
   }
 
   private podUpdated(oldRaw: Pod, raw: Pod): void {
@@ -246,14 +266,14 @@ export class Scheduler {
     if (!fw) { this.queue.done(q.info.key); return; }
     const pi = pod === q.info.pod ? q.info : new PodInfo(pod);
     q.info = pi;
-    const decision = this.algorithm.schedule(fw, pi);
-    const nodeNames = this.cache.nodeInfos().map((n) => n.name);
+    const decision = this.algorithm.schedule(fw, pi, Math.random() * 100 < PLUGIN_METRICS_SAMPLE_PERCENT);
+    this.metrics.algorithmDuration.observe((performance.now() - start) / 1000);
     if (!decision.node) {
-      void this.handleUnschedulable(fw, q, decision, cycle, start, nodeNames);
+      void this.handleUnschedulable(fw, q, decision, cycle, start);
       return;
     }
     const node = decision.node;
-    this.explain.record(pi.key, fw.schedulerName, decision, 'Scheduled', nodeNames);
+    this.explain.record(pi.key, summarize(decision, fw.schedulerName, 'Scheduled'));
     const assumed = new PodInfo({ ...pod, spec: { ...pod.spec!, nodeName: node } });
     this.cache.assume(assumed, node);
     const rs = fw.runReserve(decision.state, pi, node);
@@ -271,7 +291,10 @@ export class Scheduler {
     const pi = q.info;
     const permit = fw.runPermit(d.state, pi, node);
     if (permit.waitMs) await new Promise((r) => setTimeout(r, permit.waitMs));
-    const st = permit.status.isRejected() ? permit.status : await this.bindSlots.run(() => fw.runBind(d.state, pi, node));
+    const st = permit.status.isRejected() ? permit.status : await this.bindSlots.run(async () => {
+      const pre = await fw.runPreBind(d.state, pi, node);
+      return pre.isSuccess() ? fw.runBind(d.state, pi, node) : pre;
+    });
     if (!st.isSuccess() && st.code !== Code.Wait) {
       this.cache.forget(pi.key);
       fw.runUnreserve(d.state, pi, node);
@@ -285,12 +308,13 @@ export class Scheduler {
     this.metrics.scheduleAttempts.inc({ result: 'scheduled', profile: fw.schedulerName });
     this.metrics.attemptDuration.observe({ result: 'scheduled', profile: fw.schedulerName }, secs);
     this.metrics.podSchedulingDuration.observe({ attempts: String(Math.min(q.attempts, 16)) }, (Date.now() - q.initialAttemptTimestamp) / 1000);
+    this.metrics.podSchedulingAttempts.observe(q.attempts);
     const msg = `Successfully assigned ${pi.namespace}/${pi.name} to ${node}`;
     if (this.v >= 2) this.log(msg);
-    this.recorder.event(pi.pod as any, 'Normal', 'Scheduled', msg);
+    fw.event(pi.pod, undefined, 'Normal', 'Scheduled', 'Binding', msg);
   }
 
-  private async handleUnschedulable(fw: Framework, q: QueuedPod, d: Decision, cycle: number, start: number, nodeNames: string[]): Promise<void> {
+  private async handleUnschedulable(fw: Framework, q: QueuedPod, d: Decision, cycle: number, start: number): Promise<void> {
     const pi = q.info;
     let postFilterMsg: string | undefined;
     let nominated: string | undefined;
@@ -308,11 +332,12 @@ export class Scheduler {
     }
     const message = d.numNodes === 0 ? 'no nodes available to schedule pods'
       : fitErrorMessage(d.numNodes, d.preFilterStatus ? new Map() : d.statuses, { preFilterMsg: d.preFilterStatus?.message(), postFilterMsg });
-    this.explain.record(pi.key, fw.schedulerName, d, 'Unschedulable', nodeNames, message);
+    const summary = summarize(d, fw.schedulerName, 'Unschedulable', message);
+    this.explain.record(pi.key, summary);
     this.metrics.scheduleAttempts.inc({ result: 'unschedulable', profile: fw.schedulerName });
     this.metrics.attemptDuration.observe({ result: 'unschedulable', profile: fw.schedulerName }, (performance.now() - start) / 1000);
     if (this.v >= 2) this.log(`unable to schedule pod ${pi.key}: ${message}`);
-    this.recorder.event(pi.pod as any, 'Warning', 'FailedScheduling', message);
+    fw.event(pi.pod, undefined, 'Warning', 'FailedScheduling', 'Scheduling', failureNote(message, summary));
     this.queue.requeueFailed(q, cycle, d.rejectors.size ? d.rejectors : new Set(['*']));
     try {
       await this.writer.markUnschedulable(pi.pod, 'Unschedulable', message, nominated);
@@ -326,7 +351,7 @@ export class Scheduler {
     this.metrics.scheduleAttempts.inc({ result: 'error', profile: fw.schedulerName });
     this.metrics.attemptDuration.observe({ result: 'error', profile: fw.schedulerName }, (performance.now() - start) / 1000);
     this.log(`error scheduling pod ${pi.key}: ${message}`);
-    this.recorder.event(pi.pod as any, 'Warning', 'FailedScheduling', message);
+    fw.event(pi.pod, undefined, 'Warning', 'FailedScheduling', 'Scheduling', message);
     this.queue.requeueFailed(q, cycle, undefined);
     try {
       await this.writer.markUnschedulable(pi.pod, 'SchedulerError', message);
@@ -338,7 +363,18 @@ export class Scheduler {
     this.queue.close();
     await this.loopDone;
     await Promise.allSettled([...this.binding]);
-    await this.recorder.shutdown();
+    await this.events.shutdown();
     await this.factory.shutdown();
   }
+}
+
+/**
+ * The FailedScheduling note: upstream's message unchanged, then — in what room the 1 KiB
+ * note limit leaves — which plugin rejected which nodes (the full answer is at
+ * /debug/explain). A message already over the limit is cut as upstream cuts it.
+ */
+function failureNote(message: string, summary: ReturnType<typeof summarize>): string {
+  const room = NOTE_LENGTH_LIMIT - Buffer.byteLength(message) - 1;
+  const extra = room > 0 ? explainNote(summary, room) : '';
+  return extra ? `${message} ${extra}` : message;
 }

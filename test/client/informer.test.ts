@@ -141,3 +141,22 @@ test('resync re-delivers cached objects as updates with the same object', async 
   await eventually(() => resyncs.includes('live'), 'a resync', 10_000);
   reg.remove();
 });
+
+test('a transform applies to listed and watched objects before they are cached (managedFields trimmed)', async () => {
+  const cms = client.resource(CONFIGMAPS);
+  await cms.create('kube-node-lease', cm('listed'));
+  const seen: ConfigMap[] = [];
+  const inf = factory.forResource(CONFIGMAPS, {
+    namespace: 'kube-node-lease',
+    transform: (o) => { delete o.metadata!.managedFields; return o; },
+  });
+  inf.addEventHandler({ onAdd: (o) => seen.push(o), onUpdate: (_a, b) => seen.push(b) });
+  inf.start();
+  await inf.waitForSync();
+  await cms.create('kube-node-lease', cm('watched'));
+  await eventually(async () => seen.some((o) => o.metadata?.name === 'watched'), 'watched add');
+  const fromServer = await cms.get('kube-node-lease', 'watched');
+  assert.ok(fromServer.metadata?.managedFields?.length, 'the server keeps managedFields');
+  for (const name of ['listed', 'watched']) assert.equal(inf.lister.namespace('kube-node-lease').get(name)?.metadata?.managedFields, undefined);
+  assert.ok(seen.every((o) => o.metadata?.managedFields === undefined));
+});

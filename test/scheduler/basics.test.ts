@@ -29,7 +29,12 @@ test('the scheduler binds pending pods and records Scheduled events', async () =
   const ev = await eventually(async () => (await events(env.client, 'default', 'waiting')).find((e) => e.reason === 'Scheduled'), 'Scheduled event');
   assert.equal(ev.message, 'Successfully assigned default/waiting to node-1');
   assert.equal(ev.type, 'Normal');
-  assert.equal(ev.source.component, 'default-scheduler');
+  // events.k8s.io/v1 events, as upstream's scheduler writes them, read back as core/v1.
+  assert.equal(ev.reportingComponent, 'default-scheduler');
+  assert.match(ev.reportingInstance, /^default-scheduler-/);
+  assert.equal(ev.action, 'Binding');
+  assert.ok(ev.eventTime);
+  assert.match(env.c.k('describe', 'pod', 'waiting'), /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/waiting to node-1/);
   const health = await s.get('/healthz');
   assert.equal(health.status, 200);
   assert.equal(health.body, 'ok');
@@ -37,6 +42,12 @@ test('the scheduler binds pending pods and records Scheduled events', async () =
   assert.match(metrics, /scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} [1-9]/);
   assert.match(metrics, /scheduler_pending_pods\{queue="active"\} 0/);
   assert.match(metrics, /scheduler_scheduling_attempt_duration_seconds_bucket/);
+  assert.match(metrics, /scheduler_scheduling_algorithm_duration_seconds_count [1-9]/);
+  assert.match(metrics, /scheduler_pod_scheduling_attempts_count [1-9]/);
+  assert.match(metrics, /scheduler_framework_extension_point_duration_seconds_count\{extension_point="Bind",status="Success",profile="default-scheduler"\} [1-9]/);
+  assert.match(metrics, /scheduler_framework_extension_point_duration_seconds_count\{extension_point="PreFilter",status="Success",profile="default-scheduler"\} [1-9]/);
+  assert.match(metrics, /scheduler_queue_incoming_pods_total\{queue="active",event="PodAdd"\} [1-9]/);
+  assert.match(metrics, /# TYPE scheduler_plugin_execution_duration_seconds histogram/);
   const ex = JSON.parse((await s.get('/debug/explain?pod=default/waiting')).body);
   assert.equal(ex.result, 'Scheduled');
   assert.equal(ex.node, 'node-1');
@@ -48,16 +59,20 @@ test('unschedulable pods get FailedScheduling with per-reason counts and PodSche
   await createPod(env.client, podObject('huge', { cpu: '100' }));
   const ev = await eventually(async () => (await events(env.client, 'default', 'huge')).find((e) => e.reason === 'FailedScheduling'), 'FailedScheduling event');
   assert.equal(ev.type, 'Warning');
-  assert.match(ev.message, /^0\/2 nodes are available: 1 Insufficient cpu, 1 node\(s\) had untolerated taint \{dedicated: gpu\}\. preemption: 0\/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling\.$/);
+  assert.equal(ev.action, 'Scheduling');
+  // Upstream's message, unchanged, then which plugin rejected which nodes.
+  const upstream = '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.';
+  assert.equal(ev.message, `${upstream} Explain: NodeResourcesFit rejected 1 node(s) (node-1): Insufficient cpu; TaintToleration rejected 1 node(s) (gpu-1): node(s) had untolerated taint {dedicated: gpu}`);
   const cond = await eventually(async () => (await getPod(env.client, 'huge')).status.conditions?.find((c: any) => c.type === 'PodScheduled'), 'condition');
   assert.equal(cond.status, 'False');
   assert.equal(cond.reason, 'Unschedulable');
-  assert.equal(cond.message, ev.message);
+  assert.equal(cond.message, upstream);
   const s = env.schedulers[0];
   const ex = JSON.parse((await s.get('/debug/explain?pod=default/huge')).body);
   assert.equal(ex.result, 'Unschedulable');
   const gpu = ex.filter.find((f: any) => f.node === 'gpu-1');
   assert.deepEqual([gpu.verdict, gpu.plugin, gpu.reasons[0]], ['rejected', 'TaintToleration', 'node(s) had untolerated taint {dedicated: gpu}']);
+  assert.match((await s.get('/metrics')).body, /scheduler_queue_incoming_pods_total\{queue="unschedulable",event="ScheduleAttemptFailure"\} [1-9]/);
   assert.equal((await s.get('/debug/explain?pod=default/nope')).status, 404);
   assert.equal((await s.get('/debug/explain?pod=bad')).status, 400);
 });
@@ -65,6 +80,9 @@ test('unschedulable pods get FailedScheduling with per-reason counts and PodSche
 test('a node that fits later brings an unschedulable pod back (NodeAdd)', async () => {
   await createNode(env.client, nodeObject('big', { cpu: '200' }));
   assert.equal(await waitBound(env.client, 'huge', 'default', 20_000), 'big');
+  const metrics = (await env.schedulers[0].get('/metrics')).body;
+  assert.match(metrics, /scheduler_queue_incoming_pods_total\{queue="(active|backoff)",event="NodeAdd"\} [1-9]/);
+  assert.match(metrics, /scheduler_pod_scheduling_attempts_bucket\{le="1"\} [1-9]/);
 });
 
 test('the secure port is HTTPS with delegated authentication and authorization', async () => {

@@ -32,7 +32,7 @@ test('a high-priority pod evicts the lowest-priority victim and takes its place'
   // No preemption when policy is Never.
   await createPod(env.client, podObject('polite', { cpu: '1', spec: { priorityClassName: 'high-polite' } }));
   const msg = (await eventually(async () => (await events(env.client, 'default', 'polite')).find((e) => e.reason === 'FailedScheduling'), 'polite FailedScheduling')).message;
-  assert.equal(msg, '0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.');
+  assert.equal(msg, '0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never. Explain: NodeResourcesFit rejected 2 node(s) (n1, n2): Insufficient cpu');
   await env.client.delete({ group: '', version: 'v1', resource: 'pods', namespace: 'default', name: 'polite' });
 
   await createPod(env.client, podObject('vip', { cpu: '1', spec: { priorityClassName: 'high' } }));
@@ -44,6 +44,9 @@ test('a high-priority pod evicts the lowest-priority victim and takes its place'
     return undefined;
   }, 'a victim being deleted');
   const victimNode = victim === 'low-3' ? 'n2' : 'n1';
+  // As upstream: the victim is marked DisruptionTarget before it is deleted.
+  const target = (await getPod(env.client, victim)).status.conditions.find((c: any) => c.type === 'DisruptionTarget');
+  assert.deepEqual([target.status, target.reason, target.message], ['True', 'PreemptionByScheduler', 'default-scheduler: preempting to accommodate a higher priority pod']);
   assert.ok(victim.startsWith('low-'), `victim ${victim} must be a priority-10 pod`);
   assert.equal(await eventually(async () => (await getPod(env.client, 'vip')).status.nominatedNodeName, 'nominatedNodeName'), victimNode);
   await env.client.delete({ group: '', version: 'v1', resource: 'pods', namespace: 'default', name: victim }, { gracePeriodSeconds: 0 });
@@ -56,4 +59,6 @@ test('a high-priority pod evicts the lowest-priority victim and takes its place'
   assert.match(failed.message, /^0\/2 nodes are available: 2 Insufficient cpu\./);
   const preempted = await eventually(async () => (await events(env.client, 'default', gone[0])).find((e) => e.reason === 'Preempted'), 'Preempted event');
   assert.match(preempted.message, new RegExp(`^Preempted by pod ${vip.metadata.uid} on node ${node}$`));
+  assert.equal(preempted.related?.name, 'vip');
+  assert.equal(preempted.action, 'Preempting');
 });

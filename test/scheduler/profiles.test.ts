@@ -48,6 +48,11 @@ test('default profile spreads (LeastAllocated), the bin-packer profile packs (Mo
   assert.equal(packedOn, 'busy');
   const ev = await eventually(async () => (await events(env.client, 'default', 'packed')).find((e) => e.reason === 'Scheduled'), 'Scheduled event');
   assert.equal(ev.message, `Successfully assigned default/packed to ${packedOn}`);
+  // Each profile has its own recorder: the event names the profile's scheduler.
+  assert.equal(ev.reportingComponent, 'bin-packer');
+  assert.match(ev.reportingInstance, /^bin-packer-/);
+  const spread = await eventually(async () => (await events(env.client, 'default', 'spread')).find((e) => e.reason === 'Scheduled'), 'Scheduled event');
+  assert.equal(spread.reportingComponent, 'default-scheduler');
 });
 
 test('the bin-packer profile ignores taints, the default one does not', async () => {

@@ -11,6 +11,8 @@ export class CycleState {
   /** Plugins that returned Skip at PreFilter / PreScore: their Filter / Score are not run. */
   readonly skipFilter = new Set<string>();
   readonly skipScore = new Set<string>();
+  /** Whether this cycle's plugin executions are timed (a sample of cycles, as upstream). */
+  recordPluginMetrics = false;
 
   read<T extends StateData>(key: string): T | undefined { return this.data.get(key) as T | undefined; }
   write(key: string, value: StateData): void { this.data.set(key, value); }
@@ -20,6 +22,7 @@ export class CycleState {
     for (const [k, v] of this.data) c.data.set(k, v.clone());
     for (const s of this.skipFilter) c.skipFilter.add(s);
     for (const s of this.skipScore) c.skipScore.add(s);
+    c.recordPluginMetrics = this.recordPluginMetrics;
     return c;
   }
 }

@@ -4,20 +4,28 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Profile, ExtensionPoint } from '../config/types.js';
 import type {
   BindPlugin, EnqueueExtensions, FilterPlugin, Handle, NodeScore, Plugin, PostFilterPlugin, PostFilterResult,
-  PreFilterPlugin, PreScorePlugin, ReservePlugin, PermitPlugin, ScorePlugin,
+  PreBindPlugin, PreFilterPlugin, PreScorePlugin, ReservePlugin, PermitPlugin, ScorePlugin,
 } from './interfaces.js';
 import type { CycleState } from './cycle-state.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
-import { Code, SUCCESS, Status, asError, unschedulable } from './status.js';
+import { Code, SUCCESS, Status, asError, codeName, unschedulable } from './status.js';
 import { WILDCARD_EVENTS, type ClusterEvent } from './cluster-event.js';
 import { POINT_METHOD, resolvePlugins } from './profile-plugins.js';
 import { UNIMPLEMENTED_UPSTREAM_PLUGINS, type Registry } from './registry.js';
+import type { FrameworkMetrics } from '../metrics.js';
 import type { QueueSortPlugin } from '../plugins/priority-sort/priority-sort.js';
 import type { PreEnqueuePlugin } from '../plugins/scheduling-gates/scheduling-gates.js';
 
 /** What the scheduler gives every framework: the shared cache, listers, client. */
-export type FrameworkDeps = Omit<Handle, 'runPreFilterAddPod' | 'runPreFilterRemovePod' | 'runFilterPlugins' | 'schedulerName'>;
+export type FrameworkDeps = Omit<Handle, 'runPreFilterAddPod' | 'runPreFilterRemovePod' | 'runFilterPlugins' | 'schedulerName' | 'event'> & {
+  /** Records an event as profile `profile` (one recorder per profile, as upstream). */
+  event(profile: string, regarding: Pod, related: Pod | undefined, type: 'Normal' | 'Warning', reason: string, action: string, note: string): void;
+  metrics?: FrameworkMetrics;
+};
+
+const now = () => performance.now();
+const secs = (t0: number) => (performance.now() - t0) / 1000;
 
 /** One plugin's normalized scores, index-aligned with the scored nodes. */
 export interface PluginScores { plugin: string; weight: number; scores: number[] }
@@ -34,6 +42,7 @@ export class Framework implements Handle {
   readonly scorers: Array<{ plugin: ScorePlugin; weight: number }>;
   readonly reserve: ReservePlugin[];
   readonly permit: PermitPlugin[];
+  readonly preBind: PreBindPlugin[];
   readonly binders: BindPlugin[];
   private readonly built = new Map<string, Plugin>();
   private events?: Map<string, ClusterEvent[]>;
@@ -68,6 +77,7 @@ export class Framework implements Handle {
     this.scorers = (points.get('score') ?? []).map((r) => ({ plugin: build(r.name) as ScorePlugin, weight: r.weight || 1 }));
     this.reserve = at('reserve');
     this.permit = at('permit');
+    this.preBind = at('preBind');
     this.binders = at('bind');
     if (this.binders.length === 0) throw new Error(`profile ${this.schedulerName}: at least one bind plugin is needed`);
   }
@@ -81,8 +91,25 @@ export class Framework implements Handle {
   nodesWithRequiredAntiAffinityPods(): NodeInfo[] { return this.deps.nodesWithRequiredAntiAffinityPods(); }
   get listers() { return this.deps.listers; }
   get client() { return this.deps.client; }
-  nominatedPodsForNode(name: string): PodInfo[] { return this.deps.nominatedPodsForNode(name); }
-  event(pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void { this.deps.event(pod, type, reason, action, message); }
+  nominatedPodsForNode(name: string): readonly PodInfo[] { return this.deps.nominatedPodsForNode(name); }
+  event(regarding: Pod, related: Pod | undefined, type: 'Normal' | 'Warning', reason: string, action: string, note: string): void {
+    this.deps.event(this.schedulerName, regarding, related, type, reason, action, note);
+  }
+
+  /** scheduler_framework_extension_point_duration_seconds for one run of a point. */
+  private point<S extends Status>(point: string, t0: number, st: S): S {
+    this.deps.metrics?.extensionPoint(point, codeName(st.code), this.schedulerName, secs(t0));
+    return st;
+  }
+
+  /** scheduler_plugin_execution_duration_seconds, in sampled cycles only. */
+  private timed<T>(state: CycleState, plugin: string, point: string, fn: () => T, code: (r: T) => Code): T {
+    if (!state.recordPluginMetrics || !this.deps.metrics) return fn();
+    const t0 = now();
+    const r = fn();
+    this.deps.metrics.plugin(plugin, point, codeName(code(r)), secs(t0));
+    return r;
+  }
 
   runPreFilterAddPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): void {
     for (const p of this.preFilter) if (!state.skipFilter.has(p.name)) p.addPod?.(state, pod, added, node);
@@ -94,16 +121,19 @@ export class Framework implements Handle {
   // ---- runners ----
   /** PreFilter; a rejection stops the cycle. nodeNames narrows the nodes to try. */
   runPreFilter(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): { status: Status; nodeNames?: Set<string> } {
+    const t0 = now();
     let names: Set<string> | undefined;
     for (const p of this.preFilter) {
       let r;
-      try { r = p.preFilter(state, pod, nodes); } catch (err) { return { status: asError(err).withPlugin(p.name) }; }
+      try {
+        r = this.timed(state, p.name, 'PreFilter', () => p.preFilter(state, pod, nodes), (x) => x.status.code);
+      } catch (err) { return { status: this.point('PreFilter', t0, asError(err).withPlugin(p.name)) }; }
       if (r.status.isSkip()) { state.skipFilter.add(p.name); continue; }
-      if (!r.status.isSuccess()) return { status: new Status(r.status.code, r.status.reasons).withPlugin(p.name) };
+      if (!r.status.isSuccess()) return { status: this.point('PreFilter', t0, new Status(r.status.code, r.status.reasons).withPlugin(p.name)) };
       if (r.result?.nodeNames) names = names ? new Set([...names].filter((n) => r.result!.nodeNames!.has(n))) : r.result.nodeNames;
     }
-    if (names && names.size === 0) return { status: unschedulable('node(s) didn\'t satisfy plugin(s) [PreFilter]') };
-    return { status: SUCCESS, nodeNames: names };
+    if (names && names.size === 0) return { status: this.point('PreFilter', t0, unschedulable('node(s) didn\'t satisfy plugin(s) [PreFilter]')) };
+    return { status: this.point('PreFilter', t0, SUCCESS), nodeNames: names };
   }
 
   /** Filter plugins in order; the first rejection wins. */
@@ -111,7 +141,7 @@ export class Framework implements Handle {
     for (const p of this.filters) {
       if (state.skipFilter.has(p.name)) continue;
       let s: Status;
-      try { s = p.filter(state, pod, node); } catch (err) { s = asError(err); }
+      try { s = this.timed(state, p.name, 'Filter', () => p.filter(state, pod, node), (x) => x.code); } catch (err) { s = asError(err); }
       if (!s.isSuccess()) return s === SUCCESS ? s : new Status(s.code, s.reasons).withPlugin(p.name);
     }
     return SUCCESS;
@@ -122,7 +152,9 @@ export class Framework implements Handle {
    * counted as if already there, so a preemptor's room is not taken by others.
    */
   runFilterWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const nominated = this.nominatedPodsForNode(node.name).filter((n) => n.key !== pod.key && n.priority >= pod.priority);
+    const all = this.nominatedPodsForNode(node.name);
+    if (all.length === 0) return this.runFilterPlugins(state, pod, node);
+    const nominated = all.filter((n) => n.key !== pod.key && n.priority >= pod.priority);
     if (nominated.length === 0) return this.runFilterPlugins(state, pod, node);
     const s2 = state.clone();
     const n2 = node.clone();
@@ -135,69 +167,98 @@ export class Framework implements Handle {
   }
 
   async runPostFilter(state: CycleState, pod: PodInfo, statuses: Map<string, Status>): Promise<{ status: Status; result?: PostFilterResult }> {
+    const t0 = now();
     let last: { status: Status; result?: PostFilterResult } = { status: unschedulable() };
     for (const p of this.postFilter) {
+      const t1 = now();
       const r = await p.postFilter(state, pod, statuses);
-      if (r.status.isSuccess() || r.status.code === Code.Error) return r;
+      if (state.recordPluginMetrics) this.deps.metrics?.plugin(p.name, 'PostFilter', codeName(r.status.code), secs(t1));
+      if (r.status.isSuccess() || r.status.code === Code.Error) { this.point('PostFilter', t0, r.status); return r; }
       last = r;
     }
+    this.point('PostFilter', t0, last.status);
     return last;
   }
 
   runPreScore(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): Status {
+    const t0 = now();
     for (const p of this.preScore) {
-      const s = p.preScore(state, pod, nodes);
+      const s = this.timed(state, p.name, 'PreScore', () => p.preScore(state, pod, nodes), (x) => x.code);
       if (s.isSkip()) { state.skipScore.add(p.name); continue; }
-      if (!s.isSuccess()) return new Status(s.code, s.reasons).withPlugin(p.name);
+      if (!s.isSuccess()) return this.point('PreScore', t0, new Status(s.code, s.reasons).withPlugin(p.name));
     }
-    return SUCCESS;
+    return this.point('PreScore', t0, SUCCESS);
   }
 
   /** Weighted, normalized scores per node, and each plugin's share (for explain). */
   runScore(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): { totals: NodeScore[]; perPlugin: PluginScores[] } {
+    const t0 = now();
     const totals = nodes.map((n) => ({ name: n.name, score: 0 }));
     const perPlugin: PluginScores[] = [];
     for (const { plugin, weight } of this.scorers) {
       if (state.skipScore.has(plugin.name)) continue;
+      const t1 = now();
       const scores = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
-      plugin.normalizeScore?.(state, pod, scores);
+      if (state.recordPluginMetrics) this.deps.metrics?.plugin(plugin.name, 'Score', 'Success', secs(t1));
+      if (plugin.normalizeScore) this.timed(state, plugin.name, 'ScoreExtensionNormalize', () => plugin.normalizeScore!(state, pod, scores), () => Code.Success);
       const arr = new Array<number>(scores.length);
       for (let i = 0; i < scores.length; i++) { totals[i].score += scores[i].score * weight; arr[i] = scores[i].score; }
       perPlugin.push({ plugin: plugin.name, weight, scores: arr });
     }
+    this.point('Score', t0, SUCCESS);
     return { totals, perPlugin };
   }
 
   runReserve(state: CycleState, pod: PodInfo, node: string): Status {
+    const t0 = now();
     for (const p of this.reserve) {
-      const s = p.reserve(state, pod, node);
-      if (!s.isSuccess()) { this.runUnreserve(state, pod, node); return new Status(s.code, s.reasons).withPlugin(p.name); }
+      const s = this.timed(state, p.name, 'Reserve', () => p.reserve(state, pod, node), (x) => x.code);
+      if (!s.isSuccess()) { this.runUnreserve(state, pod, node); return this.point('Reserve', t0, new Status(s.code, s.reasons).withPlugin(p.name)); }
     }
-    return SUCCESS;
+    return this.point('Reserve', t0, SUCCESS);
   }
 
   runUnreserve(state: CycleState, pod: PodInfo, node: string): void {
-    for (const p of [...this.reserve].reverse()) p.unreserve(state, pod, node);
+    const t0 = now();
+    for (const p of [...this.reserve].reverse()) this.timed(state, p.name, 'Unreserve', () => p.unreserve(state, pod, node), () => Code.Success);
+    this.point('Unreserve', t0, SUCCESS);
   }
 
   /** Permit: success, a rejection, or the longest wait any plugin asked for. */
   runPermit(state: CycleState, pod: PodInfo, node: string): { status: Status; waitMs: number } {
+    const t0 = now();
     let waitMs = 0;
     for (const p of this.permit) {
-      const r = p.permit(state, pod, node);
+      const r = this.timed(state, p.name, 'Permit', () => p.permit(state, pod, node), (x) => x.status.code);
       if (r.status.code === Code.Wait) { waitMs = Math.max(waitMs, r.timeoutMs ?? 0); continue; }
-      if (!r.status.isSuccess()) return { status: new Status(r.status.code, r.status.reasons).withPlugin(p.name), waitMs: 0 };
+      if (!r.status.isSuccess()) return { status: this.point('Permit', t0, new Status(r.status.code, r.status.reasons).withPlugin(p.name)), waitMs: 0 };
     }
-    return { status: waitMs ? new Status(Code.Wait) : SUCCESS, waitMs };
+    return { status: this.point('Permit', t0, waitMs ? new Status(Code.Wait) : SUCCESS), waitMs };
+  }
+
+  /** PreBind: each plugin in order (volume binding waits here); the first failure stops binding. */
+  async runPreBind(state: CycleState, pod: PodInfo, node: string): Promise<Status> {
+    const t0 = now();
+    for (const p of this.preBind) {
+      const t1 = now();
+      let s: Status;
+      try { s = await p.preBind(state, pod, node); } catch (err) { s = asError(err); }
+      if (state.recordPluginMetrics) this.deps.metrics?.plugin(p.name, 'PreBind', codeName(s.code), secs(t1));
+      if (!s.isSuccess()) return this.point('PreBind', t0, new Status(s.code, s.reasons).withPlugin(p.name));
+    }
+    return this.point('PreBind', t0, SUCCESS);
   }
 
   async runBind(state: CycleState, pod: PodInfo, node: string): Promise<Status> {
+    const t0 = now();
     for (const b of this.binders) {
+      const t1 = now();
       const s = await b.bind(state, pod, node);
+      if (state.recordPluginMetrics) this.deps.metrics?.plugin(b.name, 'Bind', codeName(s.code), secs(t1));
       if (s.isSkip()) continue;
-      return s.isSuccess() ? s : new Status(s.code, s.reasons).withPlugin(b.name);
+      return this.point('Bind', t0, s.isSuccess() ? s : new Status(s.code, s.reasons).withPlugin(b.name));
     }
-    return asError(new Error('no bind plugin bound the pod'));
+    return this.point('Bind', t0, asError(new Error('no bind plugin bound the pod')));
   }
 
   /** Events each plugin waits for; a plugin without EnqueueExtensions waits for any. */

@@ -58,6 +58,11 @@ export interface PermitPlugin extends Plugin {
   permit(state: CycleState, pod: PodInfo, nodeName: string): { status: Status; timeoutMs?: number };
 }
 
+/** Work before binding, after the decision (e.g. binding a pod's PersistentVolumeClaims). */
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
+}
+
 export interface BindPlugin extends Plugin {
   bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
 }
@@ -70,7 +75,8 @@ export interface EnqueueExtensions {
 /** What the API writes a plugin may do (preemption deletes victims; the binder binds). */
 export interface SchedulerClient {
   bind(pod: Pod, nodeName: string): Promise<void>;
-  deletePod(pod: Pod, reason: string): Promise<void>;
+  /** Marks a preemption victim DisruptionTarget=True (reason PreemptionByScheduler, `message`), then deletes it. */
+  deletePod(pod: Pod, message: string): Promise<void>;
   /** Patches status.nominatedNodeName ('' clears it). */
   setNominatedNode(pod: Pod, nodeName: string): Promise<void>;
 }
@@ -95,13 +101,13 @@ export interface Handle {
   };
   client: SchedulerClient;
   /** Pods nominated to a node (by preemption), for counting them as if there. */
-  nominatedPodsForNode(nodeName: string): PodInfo[];
+  nominatedPodsForNode(nodeName: string): readonly PodInfo[];
   /** Runs the profile's PreFilter.addPod/removePod and Filter plugins (preemption's what-if). */
   runPreFilterAddPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): void;
   runPreFilterRemovePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): void;
   runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
-  /** Records an event about a pod. */
-  event(pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void;
+  /** Records an events.k8s.io event about `regarding` (a pod), as this profile's scheduler (upstream EventRecorder().Eventf). */
+  event(regarding: Pod, related: Pod | undefined, type: 'Normal' | 'Warning', reason: string, action: string, note: string): void;
   /** The profile this framework serves. */
   readonly schedulerName: string;
 }

@@ -23,11 +23,13 @@ export class NodeInfo {
     if (node) this.setNode(node);
   }
 
-  get name(): string { return this.node?.metadata?.name ?? ''; }
+  /** The node's name (kept as a field: Filter and Score read it for every node of every cycle). */
+  name = '';
   get labels(): Record<string, string> { return this.node?.metadata?.labels ?? {}; }
 
   setNode(node: Node): void {
     this.node = node;
+    this.name = node.metadata?.name ?? '';
     this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, string> | undefined);
     this.images.clear();
     for (const img of node.status?.images ?? []) {
@@ -67,6 +69,7 @@ export class NodeInfo {
   clone(): NodeInfo {
     const c = new NodeInfo();
     c.node = this.node;
+    c.name = this.name;
     c.allocatable = this.allocatable;
     for (const [k, v] of this.images) c.images.set(k, v);
     for (const p of this.pods) c.addPod(p);

@@ -3,6 +3,8 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { PodInfo, podKey } from '../framework/pod-info.js';
 
+const NONE: readonly PodInfo[] = Object.freeze([]);
+
 export class Nominator {
   private readonly byNode = new Map<string, Map<string, PodInfo>>();
   private readonly nodeOf = new Map<string, string>();
@@ -27,9 +29,11 @@ export class Nominator {
     if (m && m.size === 0) this.byNode.delete(node);
   }
 
-  forNode(nodeName: string): PodInfo[] {
+  /** Called for every node a pod is filtered against: no copy when nothing is nominated. */
+  forNode(nodeName: string): readonly PodInfo[] {
+    if (this.byNode.size === 0) return NONE;
     const m = this.byNode.get(nodeName);
-    return m ? [...m.values()] : [];
+    return m ? [...m.values()] : NONE;
   }
 
   nodeFor(key: string): string | undefined { return this.nodeOf.get(key); }

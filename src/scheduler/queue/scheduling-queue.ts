@@ -19,6 +19,8 @@ export interface QueueOptions {
   /** Plugins' registered events, by plugin name. */
   eventsFor?: (pod: Pod, plugin: string) => ClusterEvent[];
   now?: () => number;
+  /** A pod entered a sub-queue because of `event` (scheduler_queue_incoming_pods_total). */
+  onIncoming?: (queue: 'active' | 'backoff' | 'unschedulable' | 'gated', event: string) => void;
 }
 
 const keyOf = (q: QueuedPod) => q.info.key;
@@ -84,14 +86,15 @@ export class SchedulingQueue {
     const now = this.now();
     const q: QueuedPod = { info, timestamp: now, initialAttemptTimestamp: now, attempts: 0, unschedulablePlugins: new Set() };
     this.remove(info.key);
-    this.toActiveOrGated(q);
+    this.toActiveOrGated(q, 'PodAdd');
   }
 
-  private toActiveOrGated(q: QueuedPod): void {
+  private toActiveOrGated(q: QueuedPod, event: string): void {
     const reason = this.opts.preEnqueue?.(q.info.pod);
-    if (reason) { q.gatedReason = reason; this.gated.set(q.info.key, q); return; }
+    if (reason) { q.gatedReason = reason; this.gated.set(q.info.key, q); this.opts.onIncoming?.('gated', event); return; }
     q.gatedReason = undefined;
     this.active.push(q);
+    this.opts.onIncoming?.('active', event);
     this.wake();
   }
 
@@ -108,8 +111,7 @@ export class SchedulingQueue {
       this.unschedulable.delete(key);
       this.gated.delete(key);
       const q = { ...parked, info };
-      if (q.attempts > 0 && this.backoffExpiry(q) > this.now()) this.backoff.push(q);
-      else this.toActiveOrGated(q);
+      if (q.attempts > 0 && this.backoffExpiry(q) > this.now()) { this.backoff.push(q); this.opts.onIncoming?.('backoff', 'PodUpdate'); } else this.toActiveOrGated(q, 'PodUpdate');
       return;
     }
     if (!this.inFlight.has(key)) this.add(pod);
@@ -168,8 +170,13 @@ export class SchedulingQueue {
     if (this.has(key)) return;
     q.timestamp = this.now();
     q.unschedulablePlugins = unschedulableBy ?? new Set();
-    if (!unschedulableBy || unschedulableBy.size === 0 || this.moveRequestCycle >= cycle) this.backoff.push(q);
-    else this.unschedulable.set(key, q);
+    if (!unschedulableBy || unschedulableBy.size === 0 || this.moveRequestCycle >= cycle) {
+      this.backoff.push(q);
+      this.opts.onIncoming?.('backoff', 'ScheduleAttemptFailure');
+    } else {
+      this.unschedulable.set(key, q);
+      this.opts.onIncoming?.('unschedulable', 'ScheduleAttemptFailure');
+    }
   }
 
   /** A cluster event: parked pods whose rejecting plugins registered for it get another try. */
@@ -179,7 +186,7 @@ export class SchedulingQueue {
       if (podFilter && !podFilter(q)) continue;
       if (!this.caresAbout(q, event)) continue;
       this.unschedulable.delete(key);
-      this.toBackoffOrActive(q);
+      this.toBackoffOrActive(q, event.label);
       moved++;
     }
     this.moveRequestCycle = this.schedulingCycle;
@@ -194,14 +201,13 @@ export class SchedulingQueue {
     return false;
   }
 
-  private toBackoffOrActive(q: QueuedPod): void {
-    if (this.backoffExpiry(q) > this.now()) this.backoff.push(q);
-    else this.toActiveOrGated(q);
+  private toBackoffOrActive(q: QueuedPod, event: string): void {
+    if (this.backoffExpiry(q) > this.now()) { this.backoff.push(q); this.opts.onIncoming?.('backoff', event); } else this.toActiveOrGated(q, event);
   }
 
   flushBackoff(): void {
     const now = this.now();
-    while (this.backoff.size && this.backoffExpiry(this.backoff.peek()!) <= now) this.toActiveOrGated(this.backoff.pop()!);
+    while (this.backoff.size && this.backoffExpiry(this.backoff.peek()!) <= now) this.toActiveOrGated(this.backoff.pop()!, 'BackoffComplete');
   }
 
   flushUnschedulableLeftovers(): void {
@@ -209,7 +215,7 @@ export class SchedulingQueue {
     for (const [key, q] of this.unschedulable) {
       if (now - q.timestamp < this.maxUnschedulableMs) continue;
       this.unschedulable.delete(key);
-      this.toBackoffOrActive(q);
+      this.toBackoffOrActive(q, 'UnschedulableTimeout');
     }
   }
 

@@ -39,7 +39,7 @@ export function New(_args: unknown, h: Handle) {
       try {
         await Promise.all(best.victims.map(async (v) => {
           await h.client.deletePod(v.pod, `${h.schedulerName}: preempting to accommodate a higher priority pod`);
-          h.event(v.pod, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.uid} on node ${best.node}`);
+          h.event(v.pod, pod.pod, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.uid} on node ${best.node}`);
         }));
         // Lower-priority pods nominated to the same node lose their nomination.
         for (const other of h.nominatedPodsForNode(best.node)) {

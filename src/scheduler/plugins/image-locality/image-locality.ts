@@ -6,7 +6,7 @@ import type { CycleState, StateData } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { normalizedImageName } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
-import { SUCCESS, type Status } from '../../framework/status.js';
+import { SKIP, SUCCESS, type Status } from '../../framework/status.js';
 
 export const Name = 'ImageLocality';
 const MB = 1024 * 1024;
@@ -33,6 +33,8 @@ export function New(_args: unknown, h: Handle) {
       const images = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => normalizedImageName(c.image ?? ''));
       const counts = new Map<string, number>();
       for (const img of new Set(images)) counts.set(img, h.nodesWithImage(img));
+      // No node holds any of the images: every score would be 0, so skip Score.
+      if ([...counts.values()].every((n) => n === 0)) return SKIP;
       state.write(key, new Spread(images, counts, h.nodeInfos().length));
       return SUCCESS;
     },
