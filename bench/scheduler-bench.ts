@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     const list: any = await client.list(PODS_REF);
     const w = watchBindings(client, list.metadata.resourceVersion);
     const created = new Map<string, number>();
+    let cpu0 = env.cpu();
     let t = performance.now();
     const names = Array.from({ length: PODS }, (_, i) => `pod-${i}`);
     await pool(names, CONCURRENCY, async (name) => {
@@ -125,10 +126,12 @@ async function main(): Promise<void> {
     const createSecs = (performance.now() - t) / 1000;
     if (PRELOAD) {
       await env.startScheduler();
+      cpu0 = env.cpu();
       t = performance.now();
       for (const n of names) created.set(n, t);
     }
     await w.done;
+    const cpu1 = env.cpu();
     const total = (Math.max(...w.bound.values()) - t) / 1000;
     const lat = names.map((n) => w.bound.get(n)! - created.get(n)!).sort((a, b) => a - b);
     w.stop();
@@ -137,6 +140,8 @@ async function main(): Promise<void> {
     console.log(`all bound ${total.toFixed(1)}s after ${PRELOAD ? 'the scheduler started' : 'the first create'}: ${(PODS / total).toFixed(0)} pods scheduled/s end to end`);
     console.log(`creation->binding latency ms: p50 ${pct(lat, 50).toFixed(0)}, p90 ${pct(lat, 90).toFixed(0)}, p99 ${pct(lat, 99).toFixed(0)}, max ${lat[lat.length - 1].toFixed(0)}`);
     console.log(`memory at ${NODES} nodes / ${PODS} pods: ${Object.entries(mem).map(([k, v]) => `${k} ${mib(v)}`).join(', ')}`);
+    const cpuLine = Object.entries(cpu1).map(([k, v]) => `${k} ${(v - (cpu0[k] ?? 0)).toFixed(1)} s (${((1000 * (v - (cpu0[k] ?? 0))) / PODS).toFixed(2)} ms/pod)`);
+    console.log(`cpu from first create to last binding: ${cpuLine.join(', ')}`);
     const s = await env.schedulerStats();
     if (s) console.log(`scheduler: ${s}`);
   } finally {

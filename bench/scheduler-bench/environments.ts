@@ -28,9 +28,18 @@ export interface BenchEnv {
   startScheduler(): Promise<void>;
   /** Resident memory by process (bytes). */
   memory(): Promise<Record<string, number>>;
+  /** CPU seconds (user + system) used so far, by process. */
+  cpu(): Record<string, number>;
   /** A line about the scheduler's own counters, if it can be read. */
   schedulerStats(): Promise<string | undefined>;
   stop(): Promise<void>;
+}
+
+/** CPU seconds (utime + stime) of a process from /proc. */
+function cpuOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // clock ticks (USER_HZ = 100)
 }
 
 /** Resident set size of a process from /proc (bytes). */
@@ -77,6 +86,10 @@ export async function startOneProcess(o: { qps: number; profileDir?: string }): 
       }
       scheduler.run();
     },
+    cpu() {
+      const u = process.cpuUsage();
+      return { 'one process': (u.user + u.system) / 1e6 };
+    },
     async memory() {
       const m = process.memoryUsage();
       return { 'one process (etcd+apiserver+scheduler+load) rss': m.rss, 'heap used': m.heapUsed };
@@ -111,6 +124,7 @@ export async function startProcesses(o: { store: StoreKind; qps: number; profile
   const before = new Set(childPids());
   let sched: ChildProcess | undefined;
   let port = 0;
+  const name = (pid: number) => (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('apiserver') ? 'apiserver' : o.store === 'etcd' ? 'etcd' : 'tskube etcd');
   const metrics = async () => String((await api(`https://127.0.0.1:${port}`, 'GET', '/metrics')).body);
   return {
     clientConfig: loadKubeconfig(c.kubeconfig),
@@ -129,13 +143,17 @@ export async function startProcesses(o: { store: StoreKind; qps: number; profile
         sched!.once('exit', (code) => reject(new Error(`scheduler exited ${code}: ${out}`)));
       });
     },
+    cpu() {
+      const out: Record<string, number> = {};
+      for (const pid of before) out[name(pid)] = cpuOf(pid);
+      if (sched?.pid) out.scheduler = cpuOf(sched.pid);
+      const u = process.cpuUsage();
+      out['load generator'] = (u.user + u.system) / 1e6;
+      return out;
+    },
     async memory() {
       const out: Record<string, number> = {};
-      const store = o.store === 'etcd' ? 'etcd' : 'tskube etcd';
-      for (const pid of before) {
-        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        out[cmd.includes('apiserver') ? 'apiserver rss' : `${store} rss`] = rssOf(pid);
-      }
+      for (const pid of before) out[`${name(pid)} rss`] = rssOf(pid);
       if (sched?.pid) {
         out['scheduler rss'] = rssOf(sched.pid);
         out['scheduler heap used'] = Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(await metrics())?.[1] ?? 0);

@@ -49,7 +49,9 @@ class ScoreState implements StateData {
 }
 
 export function New(args: PodTopologySpreadArgs | undefined, h: Handle) {
-  const defaults = args?.defaultingType === 'List' ? args.defaultConstraints ?? [] : (args?.defaultConstraints?.length ? args.defaultConstraints : SYSTEM_DEFAULT_CONSTRAINTS);
+  const systemDefaulted = (args?.defaultingType ?? 'System') === 'System';
+  if (systemDefaulted && args?.defaultConstraints?.length) throw new Error('defaultConstraints: Invalid value: when .defaultingType is "System", .defaultConstraints must be empty');
+  const defaults = systemDefaulted ? SYSTEM_DEFAULT_CONSTRAINTS : args?.defaultConstraints ?? [];
 
   function update(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo, sign: 1 | -1): void {
     const st = state.read<FilterState>(preFilterKey);
@@ -97,35 +99,42 @@ export function New(args: PodTopologySpreadArgs | undefined, h: Handle) {
     preScore(state: CycleState, pod: PodInfo, filtered: NodeInfo[]): Status {
       const constraints = podConstraints(pod.pod, 'ScheduleAnyway', defaults, h);
       if (!constraints.length) return SKIP;
+      // Nodes missing a topology key are left out, except under the system defaults (as
+      // upstream: a node without a zone label still scores by hostname).
+      const requireAll = !!pod.pod.spec?.topologySpreadConstraints?.length || !systemDefaulted;
       const keys = constraints.map((c) => c.topologyKey);
       const ignored = new Set<string>();
       const domains = constraints.map(() => new Set<string>());
       for (const n of filtered) {
-        if (!keys.every((k) => n.labels[k] !== undefined)) { ignored.add(n.name); continue; }
-        constraints.forEach((c, i) => domains[i].add(n.labels[c.topologyKey]));
+        if (requireAll && !keys.every((k) => n.labels[k] !== undefined)) { ignored.add(n.name); continue; }
+        constraints.forEach((c, i) => { if (c.topologyKey !== HOSTNAME) domains[i].add(n.labels[c.topologyKey] ?? ''); });
       }
+      // Per-domain counts over every node in a domain seen among the filtered nodes; hostname
+      // counts are the node's own pods, taken in Score.
       const counts = constraints.map(() => new Map<string, number>());
-      // Hostname domains are the filtered nodes themselves; other keys count over every node in a seen domain.
       const all = h.nodeInfos();
+      const required = requireAll ? keys : [];
       constraints.forEach((c, i) => {
-        const source = c.topologyKey === HOSTNAME ? filtered : all;
-        for (const n of source) {
-          const v = n.labels[c.topologyKey];
-          if (v === undefined || !domains[i].has(v) || !nodeCounts(c, pod.pod, n, keys)) continue;
+        if (c.topologyKey === HOSTNAME) return;
+        for (const n of all) {
+          const v = n.labels[c.topologyKey] ?? '';
+          if (!domains[i].has(v) || !nodeCounts(c, pod.pod, n, required)) continue;
           counts[i].set(v, (counts[i].get(v) ?? 0) + countMatching(c, pod.namespace, n));
         }
       });
-      const weights = domains.map((d) => Math.log(d.size + 2));
+      const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME ? filtered.length - ignored.size : domains[i].size) + 2));
       state.write(preScoreKey, new ScoreState(constraints, counts, weights, ignored));
       return SUCCESS;
     },
-    score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
+    score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
       const st = state.read<ScoreState>(preScoreKey);
       if (!st || st.ignored.has(node.name)) return 0;
       let s = 0;
       st.constraints.forEach((c, i) => {
         const v = node.labels[c.topologyKey];
-        s += (st.counts[i].get(v) ?? 0) * st.weights[i] + (c.maxSkew - 1);
+        if (v === undefined) return;
+        const cnt = c.topologyKey === HOSTNAME ? countMatching(c, pod.namespace, node) : st.counts[i].get(v) ?? 0;
+        s += cnt * st.weights[i] + (c.maxSkew - 1);
       });
       return Math.round(s);
     },
