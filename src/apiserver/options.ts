@@ -23,6 +23,11 @@ export interface ApiServerOptions extends AuthenticationOptions, AdmissionOption
   tokenAuthFile?: string;
   clientCAFile?: string;
   maxRequestsInflight: number;
+  /** How the API server reaches kubelets (pods/log, exec, attach, portforward, nodes/proxy). */
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
+  kubeletCertificateAuthority?: string;
+  kubeletPreferredAddressTypes?: string[];
   /** Events each resource's watch cache keeps (--default-watch-cache-size). */
   watchCacheSize?: number;
   verbosity: number;

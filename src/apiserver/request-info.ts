@@ -42,7 +42,8 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   info.resource = rest[0] ?? '';
   info.name = rest[1] ?? '';
   info.subresource = rest[2] ?? '';
-  if (rest.length > 3) info.isResourceRequest = false;
+  // …/NAME/proxy/PATH stays a request on the proxy subresource (the rest is the target's path)
+  if (rest.length > 3 && info.subresource !== 'proxy') info.isResourceRequest = false;
   const watch = watchPath || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
   switch (method) {
     case 'GET': case 'HEAD': info.verb = info.name ? (watch ? 'watch' : 'get') : (watch ? 'watch' : 'list'); break;

@@ -2,8 +2,9 @@
 // limit → non-resource paths (health, version, discovery) or the resource handlers.
 import https from 'node:https';
 import os from 'node:os';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Catalogue, builtinResources } from '../api/resources/catalogue.js';
 import { newNotFound, newTooManyRequests, failureStatus, ApiError } from '../api/status/index.js';
 import { clientCertTLSOptions, loadClientCA, x509Authenticator } from './authn/x509.js';
@@ -32,6 +33,13 @@ import { EtcdClient } from './storage/etcd-client.js';
 import { ObjectStore } from './storage/object-store.js';
 import { servingCert } from './tls/serving-cert.js';
 import { versionInfo } from './version.js';
+import { KubeletClient } from './kubelet/kubelet-client.js';
+import { DEFAULT_PREFERRED_ADDRESS_TYPES } from './kubelet/node-address.js';
+
+/** Subresources whose requests stay open (upstream's long-running check): not counted in flight. */
+const LONG_RUNNING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy', 'log']);
+/** A WebSocket GET on these needs `create` too (AuthorizePodWebsocketUpgradeCreatePermission, on since 1.31). */
+const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 
 export interface RunningApiServer { port: number; url: string; close(): Promise<void> }
 
@@ -59,19 +67,24 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const authz = buildAuthorization(opts.authorizationMode, registry, store, (m) => log(1, `authz: ${m}`));
   registry.admission = buildAdmission(opts, registry, (m) => log(1, `admission: ${m}`));
   const audit = buildAudit(opts);
+  const kubelet = new KubeletClient({
+    certFile: opts.kubeletClientCertificate, keyFile: opts.kubeletClientKey, caFile: opts.kubeletCertificateAuthority,
+    preferredAddressTypes: opts.kubeletPreferredAddressTypes ?? DEFAULT_PREFERRED_ADDRESS_TYPES,
+  });
   const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? firstIPv4() : opts.bindAddress);
 
 
   let inflight = 0;
   let ready = true;
 
-  async function handle(req: IncomingMessage, res: ServerResponse, tracker?: AuditTracker): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, tracker?: AuditTracker, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const info = requestInfo(req.method ?? 'GET', url);
     const caller = await authn.authenticate(req);
     const user = await impersonate(req, caller, (a) => authz.check(a));
     await tracker?.identify(user, info, user === caller ? undefined : caller);
     await authz.checkRequest(user, info, url);
+    if (info.verb === 'get' && info.resource === 'pods' && STREAMING_SUBRESOURCES.has(info.subresource)) await authz.checkRequest(user, { ...info, verb: 'create' }, url);
     const p = url.pathname.replace(/\/+$/, '') || '/';
     if (p === '/healthz' || p === '/livez' || p === '/readyz' || p.startsWith('/healthz/') || p.startsWith('/livez/') || p.startsWith('/readyz/')) {
       const ok = p.startsWith('/readyz') ? ready : true;
@@ -101,11 +114,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     const def = catalogue.lookup(info.group, info.version, info.resource);
     if (!def) throw new ApiError(failureStatus(404, 'NotFound', 'the server could not find the requested resource', {}));
     if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw newNotFound({ group: def.group, resource: def.plural }, info.name);
-    const longRunning = info.verb === 'watch';
+    const longRunning = info.verb === 'watch' || LONG_RUNNING_SUBRESOURCES.has(info.subresource);
     if (!longRunning && inflight >= opts.maxRequestsInflight) throw newTooManyRequests('please try again later', 1);
     if (!longRunning) inflight++;
     try {
-      const ctx = { req, res, url, info, def, registry, store, user, log };
+      const ctx = { req, res, url, info, def, registry, store, user, log, kubelet, upgrade };
       await runInRequestScope({ user, info, warn: (text) => addWarning(res, text) }, async () => {
         if (await authn.serve(ctx) || await authz.serve(ctx)) return;
         await serveResource(ctx);
@@ -125,6 +138,22 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     });
   });
   server.keepAliveTimeout = 60_000;
+  // Upgrade requests (exec, attach, port-forward, proxy) go through the same chain; until a
+  // handler takes the connection over, a ServerResponse on it writes ordinary answers.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    socket.on('error', () => undefined);
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.shouldKeepAlive = false;
+    res.on('finish', () => socket.end());
+    handle(req, res, audit?.track(req, res), { socket, head }).catch((err) => {
+      if (!(err instanceof ApiError)) log(0, `error serving ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
+      if (res.socket) sendError(res, err); else socket.destroy();
+    });
+  });
   await authz.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -142,6 +171,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     async close() {
       ready = false;
       server.closeAllConnections();
+      for (const s of upgraded) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       crdController.close();
       caches.close();

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { defaultOptions } from '../apiserver/options.js';
 import { startApiServer } from '../apiserver/server.js';
+import { DEFAULT_PREFERRED_ADDRESS_TYPES, parseAddressTypes } from '../apiserver/kubelet/node-address.js';
 
 function duration(text: string): number {
   const re = /(\d+(?:\.\d+)?)(h|m|s|ms)/g;
@@ -66,6 +67,10 @@ export function apiserverCommand(): Command {
     .option('--audit-log-maxage <days>', 'days to keep rotated audit logs')
     .option('--audit-log-maxbackup <n>', 'rotated audit logs to keep')
     .option('--audit-log-maxsize <MB>', 'size at which the audit log is rotated')
+    .option('--kubelet-client-certificate <file>', 'client certificate the API server presents to kubelets')
+    .option('--kubelet-client-key <file>', 'key of --kubelet-client-certificate')
+    .option('--kubelet-certificate-authority <file>', 'CA that kubelets\' serving certificates must chain to (unverified when absent)')
+    .option('--kubelet-preferred-address-types <types>', 'node address types to reach kubelets by, in order', DEFAULT_PREFERRED_ADDRESS_TYPES.join(','))
     .option('--max-requests-inflight <n>', 'non-watch requests served at once', String(d.maxRequestsInflight))
     .option('--default-watch-cache-size <n>', 'events kept per resource by the watch cache', '1000')
     .option('-v, --v <level>', 'log verbosity', '0')
@@ -79,6 +84,8 @@ export function apiserverCommand(): Command {
         certDir: o.certDir, tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile,
         serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
         eventTTLSeconds: duration(o.eventTtl), authorizationMode: String(o.authorizationMode).split(','),
+        kubeletClientCertificate: o.kubeletClientCertificate, kubeletClientKey: o.kubeletClientKey,
+        kubeletCertificateAuthority: o.kubeletCertificateAuthority, kubeletPreferredAddressTypes: parseAddressTypes(String(o.kubeletPreferredAddressTypes)),
         ...securityOptions(o), tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), watchCacheSize: Number(o.defaultWatchCacheSize), verbosity: Number(o.v),
       });
       const stop = () => { server.close().then(() => process.exit(0), () => process.exit(1)); };

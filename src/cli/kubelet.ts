@@ -2,11 +2,16 @@
 import { Command } from 'commander';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import {
-  applyConfigFile, defaultKubeletConfig, type KubeletConfig, parseDuration, parseLabels, parseTaints,
+  applyConfigFile, defaultKubeletConfig, type KubeletConfig, parseAuthorizationMode, parseDuration, parseLabels, parseTaints,
 } from '../kubelet/config/kubelet-config.js';
 import { runKubelet } from '../kubelet/run.js';
 
 const bool = (v: string | boolean | undefined): boolean => v === true || v === undefined || v === '' || v === 'true' || v === '1';
+const strictBool = (v: string | boolean, flag: string): boolean => {
+  if (v === true || v === 'true' || v === '1' || v === '') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new Error(`${flag}: invalid value ${JSON.stringify(v)} (want true or false)`);
+};
 const int = (v: string, flag: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: invalid value ${JSON.stringify(v)} (want a non-negative integer)`);
@@ -33,6 +38,11 @@ export function kubeletCommand(): Command {
     .option('--cert-dir <dir>', 'where the self-signed serving cert is kept (ROOT/pki)')
     .option('--tls-cert-file <file>', 'serving certificate')
     .option('--tls-private-key-file <file>', 'serving key')
+    .option('--client-ca-file <file>', 'CA whose client certificates authenticate callers of the HTTPS server (CN user, O groups)')
+    .option('--anonymous-auth [bool]', 'serve unauthenticated requests as system:anonymous (true without --config)')
+    .option('--authentication-token-webhook [bool]', 'check bearer tokens with a TokenReview through the API server')
+    .option('--authentication-token-webhook-cache-ttl <duration>', 'how long TokenReview answers are kept (2m)')
+    .option('--authorization-mode <mode>', 'AlwaysAllow, or Webhook (a SubjectAccessReview per request) (AlwaysAllow without --config)')
     .option('--address <ip>', 'address of the HTTPS server (0.0.0.0)')
     .option('--port <port>', 'HTTPS port for logs, /pods, /metrics (10250; 0 picks a free one)')
     .option('--healthz-port <port>', 'localhost /healthz port (10248; 0 picks a free one)')
@@ -62,6 +72,11 @@ export function kubeletCommand(): Command {
         if (o.certDir) config.certDir = o.certDir;
         if (o.tlsCertFile) config.tlsCertFile = o.tlsCertFile;
         if (o.tlsPrivateKeyFile) config.tlsPrivateKeyFile = o.tlsPrivateKeyFile;
+        if (o.clientCaFile) config.clientCAFile = o.clientCaFile;
+        if (o.anonymousAuth !== undefined) config.anonymousAuth = strictBool(o.anonymousAuth, '--anonymous-auth');
+        if (o.authenticationTokenWebhook !== undefined) config.authenticationTokenWebhook = strictBool(o.authenticationTokenWebhook, '--authentication-token-webhook');
+        if (o.authenticationTokenWebhookCacheTtl) config.authenticationTokenWebhookCacheTTLMs = parseDuration(o.authenticationTokenWebhookCacheTtl, '--authentication-token-webhook-cache-ttl');
+        if (o.authorizationMode) config.authorizationMode = parseAuthorizationMode(o.authorizationMode, '--authorization-mode');
         if (o.address) config.address = o.address;
         if (o.port !== undefined) config.port = int(o.port, '--port');
         if (o.healthzPort !== undefined) config.healthzPort = int(o.healthzPort, '--healthz-port');

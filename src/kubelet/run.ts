@@ -1,6 +1,7 @@
 // Builds and starts a kubelet process from its configuration: one kubelet on the host's
 // runtime, or --hollow-nodes N hollow kubelets sharing one client, one pod watch and one
 // HTTPS server. Returns a handle whose stop() ends every loop and server it started.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type ClientConfig, type Logger, RestClient, stderrLogger } from '../client/index.js';
@@ -12,7 +13,8 @@ import './runtime/all-runtimes.js';
 import { subnet } from './runtime/pod-ip-allocator.js';
 import { newRuntime } from './runtime/runtime-registry.js';
 import type { Runtime } from './runtime/runtime-service.js';
-import { startKubeletServer } from './server/kubelet-server.js';
+import { KubeletAuth } from './server/kubelet-auth.js';
+import { type PodTarget, startKubeletServer } from './server/kubelet-server.js';
 import { kubeletServingCert } from './server/serving-cert.js';
 
 /** Hollow node i gets the i-th /24 of this range unless its Node has a podCIDR (10.128/9 stays clear of 10.96/12). */
@@ -50,7 +52,12 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
     rootDir: config.rootDir,
     pods: () => kubelets.flatMap((k) => k.pods.allPods()),
     metrics: () => metrics(kubelets),
-  }, { address: config.address, port: config.port, healthzAddress: config.healthzBindAddress, healthzPort: config.healthzPort, cert: cert.cert, key: cert.key, log });
+    findPod: (ns, name, uid) => findPod(kubelets, ns, name, uid),
+    nodeName: () => kubelets[0]?.o.nodeName ?? hostname,
+  }, {
+    address: config.address, port: config.port, healthzAddress: config.healthzBindAddress, healthzPort: config.healthzPort, cert: cert.cert, key: cert.key,
+    clientCA: readClientCA(config.clientCAFile), auth: kubeletAuth(config, client), log,
+  });
   config.port = server.port;
   try {
     const count = hollow ? config.hollowNodes : 1;
@@ -85,6 +92,39 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
       client?.close();
     },
   };
+}
+
+function readClientCA(file: string): string | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`--client-ca-file ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** The HTTPS server's authenticator and authorizer; the webhooks go through the kubelet's own API client. */
+function kubeletAuth(config: KubeletConfig, client: RestClient | undefined): KubeletAuth {
+  if (!client && config.authenticationTokenWebhook) throw new Error('no API client (--kubeconfig): cannot use webhook authentication (--authentication-token-webhook)');
+  if (!client && config.authorizationMode === 'Webhook') throw new Error('no API client (--kubeconfig): cannot use webhook authorization (--authorization-mode=Webhook)');
+  return new KubeletAuth({
+    anonymousAuth: config.anonymousAuth,
+    tokenWebhook: config.authenticationTokenWebhook ? client : undefined,
+    tokenCacheMs: config.authenticationTokenWebhookCacheTTLMs,
+    authorizer: config.authorizationMode === 'Webhook' ? client : undefined,
+  });
+}
+
+/** A pod this process runs by namespace and name (and UID when given), for the streaming endpoints. */
+function findPod(kubelets: Kubelet[], ns: string, name: string, uid?: string): PodTarget | undefined {
+  for (const k of kubelets) {
+    for (const w of k.pods.workers.values()) {
+      const m = w.pod.metadata;
+      if (m?.namespace !== ns || m?.name !== name || (uid && m?.uid !== uid) || w.done) continue;
+      return { pod: w.pod, nodeName: k.o.nodeName, runtime: k.o.runtime, containerId: (c) => w.containerId(c), sandboxId: () => w.podSandboxId };
+    }
+  }
+  return undefined;
 }
 
 function metrics(kubelets: Kubelet[]): string {

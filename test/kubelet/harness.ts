@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { type Cluster, startCluster } from '../apiserver/harness.js';
+import { type Cluster, type ClusterOptions, startCluster } from '../apiserver/harness.js';
 import { loadKubeconfig, PODS, RestClient } from '../../src/client/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -53,8 +53,12 @@ export function spawnKubelet(args: string[], rootDir: string): Promise<KubeletPr
   });
 }
 
-export async function startEnv(): Promise<Env> {
-  const c = await startCluster();
+export function startEnv(): Promise<Env> {
+  return startEnvWith({});
+}
+
+export async function startEnvWith(options: ClusterOptions): Promise<Env> {
+  const c = await startCluster(options);
   const client = new RestClient({ ...loadKubeconfig(c.kubeconfig), qps: 0 });
   const kubelets: KubeletProc[] = [];
   return {

@@ -29,6 +29,10 @@ export const pods: ResourceDef = {
     { name: 'binding', ...core, kind: 'Binding', verbs: ['create'] },
     subresource('eviction', 'policy/v1', 'Eviction', ['create']),
     subresource('log', 'v1', 'Pod', ['get']),
+    subresource('exec', 'v1', 'PodExecOptions', ['create', 'get']),
+    subresource('attach', 'v1', 'PodAttachOptions', ['create', 'get']),
+    subresource('portforward', 'v1', 'PodPortForwardOptions', ['create', 'get']),
+    subresource('proxy', 'v1', 'PodProxyOptions', ['create', 'delete', 'get', 'patch', 'update']),
   ],
   defaults: defaultPod,
   prepareForCreate: (o) => { o.status = { phase: 'Pending', qosClass: qosClass(o.spec) }; },
@@ -59,7 +63,7 @@ export const namespaces: ResourceDef = {
 export const nodes: ResourceDef = {
   ...core, kind: 'Node', plural: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'], storagePath: 'minions',
   hasStatus: true,
-  subresources: [statusSubresource({ ...core, kind: 'Node' })],
+  subresources: [statusSubresource({ ...core, kind: 'Node' }), subresource('proxy', 'v1', 'NodeProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])],
   table: nodeTable,
   fieldSelectors: { 'spec.unschedulable': (o) => String(!!o.spec?.unschedulable) },
 };
@@ -67,7 +71,7 @@ export const nodes: ResourceDef = {
 export const services: ResourceDef = {
   ...core, kind: 'Service', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], categories: ['all'],
   storagePath: 'services/specs', hasStatus: true, returnDeletedObject: true, nameIsLabel: true,
-  subresources: [statusSubresource({ ...core, kind: 'Service' })],
+  subresources: [statusSubresource({ ...core, kind: 'Service' }), subresource('proxy', 'v1', 'ServiceProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])],
   defaults: defaultService,
   prepareForCreate: (o) => { o.status = { loadBalancer: {} }; },
   validate: validateService,

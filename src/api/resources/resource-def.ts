@@ -9,7 +9,7 @@ export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | '
 export const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export interface SubresourceDef {
-  name: 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'approval' | 'token';
+  name: 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'approval' | 'token' | 'exec' | 'attach' | 'portforward' | 'proxy';
   /** The kind served at the subresource, as discovery reports it. */
   group: string; version: string; kind: string;
   verbs: Verb[];

@@ -1,11 +1,11 @@
-// pods/eviction (policy/v1 Eviction: deletes the pod unless a disruption budget forbids it)
-// and pods/log (a placeholder until a kubelet serves logs: it answers with a Status).
+// pods/eviction (policy/v1 Eviction: deletes the pod unless a disruption budget forbids it).
+// pods/log, exec, attach and portforward reach the pod's kubelet: see pod-streaming.ts.
 import { poddisruptionbudgets } from '../../api/resources/policy-v1.js';
 import { labelSelectorFromSpec } from '../../api/selectors/index.js';
 import { failureStatus, ApiError, newBadRequest, newMethodNotSupported, newTooManyRequests } from '../../api/status/index.js';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
 import { sendJSON } from '../http/respond.js';
-import { type RequestContext, isDryRun, query } from './request-context.js';
+import { type RequestContext, isDryRun } from './request-context.js';
 
 export async function serveEviction(ctx: RequestContext, ns: string): Promise<void> {
   const { def, registry, info } = ctx;
@@ -42,28 +42,3 @@ export async function serveEviction(ctx: RequestContext, ns: string): Promise<vo
   sendJSON(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
-export async function serveLog(ctx: RequestContext, ns: string): Promise<void> {
-  const { def, registry, info } = ctx;
-  if (info.verb !== 'get') throw newMethodNotSupported({ group: '', resource: 'pods/log' }, info.verb);
-  const pod = await registry.get(def, ns, info.name);
-  const names: string[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c: any) => c.name);
-  let container = query(ctx, 'container');
-  if (!container) {
-    if ((pod.spec?.containers ?? []).length !== 1) {
-      throw newBadRequest(`a container name must be specified for pod ${info.name}, choose one of: [${(pod.spec?.containers ?? []).map((c: any) => c.name).join(' ')}]`);
-    }
-    container = pod.spec.containers[0].name as string;
-  }
-  if (!names.includes(container)) throw newBadRequest(`container ${container} is not valid for pod ${info.name}`);
-  // A pod not on a node yet has no log: upstream answers with an empty stream.
-  if (!pod.spec?.nodeName) {
-    ctx.res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 0 });
-    ctx.res.end();
-    return;
-  }
-  const st = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((s: any) => s.name === container);
-  if (!st || st.state?.waiting) {
-    throw newBadRequest(`container "${container}" in pod "${info.name}" is waiting to start: ${st?.state?.waiting?.reason ?? 'ContainerCreating'}`);
-  }
-  throw new ApiError(failureStatus(503, 'ServiceUnavailable', `the kubelet on node "${pod.spec.nodeName}" does not serve logs yet`, {}));
-}

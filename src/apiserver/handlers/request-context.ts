@@ -1,5 +1,7 @@
 // What a resource handler gets: the parsed request, the resource, and the server's parts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { KubeletClient } from '../kubelet/kubelet-client.js';
 import type { ResourceDef } from '../../api/resources/resource-def.js';
 import type { Registry } from '../registry/registry.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -16,6 +18,10 @@ export interface RequestContext {
   store: ObjectStore;
   user: UserInfo;
   log: (level: number, msg: string) => void;
+  /** How to reach kubelets (pods/log, exec, attach, portforward, nodes/proxy). */
+  kubelet?: KubeletClient;
+  /** Set for upgrade requests (SPDY, WebSocket): the connection, handed over by the HTTP server. */
+  upgrade?: { socket: Duplex; head: Buffer };
 }
 
 export const query = (ctx: RequestContext, name: string) => ctx.url.searchParams.get(name) ?? undefined;

@@ -12,7 +12,9 @@ import { type RequestContext, apiVersionOf, fieldManager, isDryRun, query } from
 import { serveWatch } from './watch-handler.js';
 import { readObject } from './write-body.js';
 import { serveBinding, serveScale } from './subresources.js';
-import { serveEviction, serveLog } from './pod-subresources.js';
+import { serveEviction } from './pod-subresources.js';
+import { serveExecOrAttach, serveLog, servePortForward } from './pod-streaming.js';
+import { serveProxy } from './proxy-subresources.js';
 
 const gr = (ctx: RequestContext) => ({ group: ctx.def.group, resource: ctx.def.plural });
 
@@ -96,6 +98,9 @@ async function serveSubresource(ctx: RequestContext, ns: string): Promise<void> 
   if (sub.name === 'binding') return serveBinding(ctx, ns);
   if (sub.name === 'eviction') return serveEviction(ctx, ns);
   if (sub.name === 'log') return serveLog(ctx, ns);
+  if (sub.name === 'exec' || sub.name === 'attach') return serveExecOrAttach(ctx, ns, sub.name);
+  if (sub.name === 'portforward') return servePortForward(ctx, ns);
+  if (sub.name === 'proxy') return serveProxy(ctx, ns);
   // status, approval and finalize: the main kind, writing only their part.
   switch (info.verb) {
     case 'get': return sendObject(ctx, 200, await registry.get(def, ns, info.name));

@@ -30,6 +30,15 @@ export interface KubeletConfig {
   kubeconfig: string;
   tlsCertFile: string;
   tlsPrivateKeyFile: string;
+  /** authentication.anonymous.enabled (--anonymous-auth). */
+  anonymousAuth: boolean;
+  /** authentication.webhook.enabled (--authentication-token-webhook): bearer tokens via TokenReview. */
+  authenticationTokenWebhook: boolean;
+  authenticationTokenWebhookCacheTTLMs: number;
+  /** authentication.x509.clientCAFile (--client-ca-file). */
+  clientCAFile: string;
+  /** authorization.mode (--authorization-mode): AlwaysAllow or Webhook (SubjectAccessReview). */
+  authorizationMode: 'AlwaysAllow' | 'Webhook';
   /** Hollow kubelets hosted by this process (0: one real kubelet). */
   hollowNodes: number;
   verbosity: number;
@@ -42,7 +51,17 @@ export function defaultKubeletConfig(): KubeletConfig {
     registerWithTaints: [], nodeLabels: {}, port: 10250, healthzPort: 10248, healthzBindAddress: '127.0.0.1', address: '0.0.0.0',
     containerRuntimeEndpoint: 'host-process://', rootDir: '/var/lib/kubelet', certDir: '', hostnameOverride: '', nodeIP: '',
     kubeconfig: '', tlsCertFile: '', tlsPrivateKeyFile: '', hollowNodes: 0, verbosity: 0,
+    // the command line's legacy defaults (upstream's applyLegacyDefaults); a --config file
+    // starts from KubeletConfiguration's own, safer ones instead (applyConfigFile)
+    anonymousAuth: true, authenticationTokenWebhook: false, authenticationTokenWebhookCacheTTLMs: 120_000, clientCAFile: '', authorizationMode: 'AlwaysAllow',
   };
+}
+
+export const AUTHORIZATION_MODES = ['AlwaysAllow', 'Webhook'] as const;
+
+export function parseAuthorizationMode(v: string, what: string): 'AlwaysAllow' | 'Webhook' {
+  if (!(AUTHORIZATION_MODES as readonly string[]).includes(v)) throw new Error(`${what}: authorization mode ${JSON.stringify(v)} is not one of ${AUTHORIZATION_MODES.join(', ')}`);
+  return v as 'AlwaysAllow' | 'Webhook';
 }
 
 /** Go durations as KubeletConfiguration writes them: `10s`, `1m30s`, `500ms`. */
@@ -115,6 +134,14 @@ export function applyConfigFile(cfg: KubeletConfig, file: string): void {
   if (doc.containerRuntimeEndpoint !== undefined) cfg.containerRuntimeEndpoint = String(doc.containerRuntimeEndpoint);
   if (doc.tlsCertFile !== undefined) cfg.tlsCertFile = String(doc.tlsCertFile);
   if (doc.tlsPrivateKeyFile !== undefined) cfg.tlsPrivateKeyFile = String(doc.tlsPrivateKeyFile);
+  // KubeletConfiguration v1beta1's defaults: no anonymous access, token webhook on, Webhook authorization
+  const authn = (doc.authentication ?? {}) as Record<string, any>;
+  const authz = (doc.authorization ?? {}) as Record<string, any>;
+  cfg.anonymousAuth = authn.anonymous?.enabled === undefined ? false : Boolean(authn.anonymous.enabled);
+  cfg.authenticationTokenWebhook = authn.webhook?.enabled === undefined ? true : Boolean(authn.webhook.enabled);
+  if (authn.webhook?.cacheTTL !== undefined) cfg.authenticationTokenWebhookCacheTTLMs = parseDuration(authn.webhook.cacheTTL, `--config ${file}: authentication.webhook.cacheTTL`);
+  if (authn.x509?.clientCAFile !== undefined) cfg.clientCAFile = String(authn.x509.clientCAFile);
+  cfg.authorizationMode = authz.mode === undefined ? 'Webhook' : parseAuthorizationMode(String(authz.mode), `--config ${file}: authorization.mode`);
   for (const [k, v] of [['maxPods', cfg.maxPods], ['port', cfg.port], ['healthzPort', cfg.healthzPort]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`--config ${file}: ${k} must be a non-negative integer`);
   }

@@ -67,6 +67,12 @@ export class PodWorker {
   }
 
   get pod(): Pod { return this.view.pod; }
+  /** The pod's sandbox in the runtime, once it has one (port-forward). */
+  get podSandboxId(): string | undefined { return this.sandboxId; }
+  /** The runtime container now standing for a container of the pod (exec, attach). */
+  containerId(name: string): string | undefined {
+    return [...this.view.containers, ...this.view.init].find((r) => r.name === name)?.id;
+  }
   get uid(): string { return this.view.pod.metadata!.uid!; }
   get key(): string { return `${this.view.pod.metadata?.namespace}/${this.view.pod.metadata?.name}`; }
   get isActive(): boolean { return !this.finished && !this.done; }
@@ -265,7 +271,7 @@ export class PodWorker {
     let id: string;
     try {
       id = await runtime.createContainer(this.sandboxId!, {
-        metadata: { name: r.name, attempt: r.restartCount }, image: spec.image ?? '',
+        metadata: { name: r.name, attempt: r.restartCount }, image: spec.image ?? '', stdin: !!spec.stdin, stdinOnce: !!spec.stdinOnce, tty: !!spec.tty,
         command: (spec.command ?? []).map((a) => expand(a, vars)), args: (spec.args ?? []).map((a) => expand(a, vars)),
         workingDir: spec.workingDir, envs, mounts: containerMounts(spec, this.volumes), logPath: containerLogPath(r.name, r.restartCount),
         labels: { 'io.kubernetes.container.name': r.name, 'io.kubernetes.pod.name': m.name!, 'io.kubernetes.pod.namespace': m.namespace ?? 'default', 'io.kubernetes.pod.uid': m.uid! },

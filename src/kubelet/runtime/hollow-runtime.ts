@@ -6,9 +6,11 @@ import type { Probe } from 'kubernetes-types/core/v1.js';
 import { ContainerTable, exitReason, newId } from './container-table.js';
 import { PodIPAllocator } from './pod-ip-allocator.js';
 import type {
-  ContainerConfig, ContainerEventListener, ContainerStatus, ExecResult, Image, PodSandboxConfig, PodSandboxStatus, Runtime, VersionInfo,
+  ContainerConfig, ContainerEventListener, ContainerStatus, ExecResult, Image, PodSandboxConfig, PodSandboxStatus, Runtime, StreamingIO, VersionInfo,
 } from './runtime-service.js';
+import type { Duplex } from 'node:stream';
 import { simulate } from './simulated-command.js';
+import { simulatedExec } from './simulated-exec.js';
 
 export const HOLLOW_RUNTIME_NAME = 'hollow';
 
@@ -94,6 +96,29 @@ export class HollowRuntime implements Runtime {
     const c = this.table.container(id);
     if (c.status.state !== 'CONTAINER_RUNNING') throw new Error(`container ${id} is not running`);
     return { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: simulate(cmd).exitCode };
+  }
+
+  /** Simulated commands with real output (simulated-exec.ts). */
+  async exec(id: string, cmd: string[], io: StreamingIO): Promise<number> {
+    const c = this.table.container(id);
+    if (c.status.state !== 'CONTAINER_RUNNING') throw new Error(`container ${c.config.metadata.name} is not running`);
+    const sandbox = this.table.sandbox(c.sandboxId).config;
+    const env = Object.fromEntries(c.config.envs.map((e) => [e.key, e.value]));
+    return simulatedExec(cmd, io, { hostname: sandbox.hostname || sandbox.metadata.name, env });
+  }
+
+  /** A hollow container writes nothing: attach waits for it to exit or the client to leave. */
+  async attach(id: string, io: StreamingIO): Promise<void> {
+    const c = this.table.container(id);
+    if (c.status.state !== 'CONTAINER_RUNNING') throw new Error(`container ${c.config.metadata.name} is not running`);
+    await new Promise<void>((resolve) => {
+      const off = this.table.subscribe((e) => { if (e.containerId === id && e.type === 'CONTAINER_STOPPED_EVENT') { off(); resolve(); } });
+      io.signal.addEventListener('abort', () => { off(); resolve(); }, { once: true });
+    });
+  }
+
+  async portForward(_sandboxId: string, port: number, _conn: Duplex): Promise<void> {
+    throw new Error(`the hollow runtime simulates pods: nothing listens on port ${port}`);
   }
 
   simulateProbe(id: string, probe: Probe): boolean {

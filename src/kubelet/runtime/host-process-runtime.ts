@@ -5,14 +5,32 @@
 // pod shares the host's network, so its IP is the node's. Output goes to CRI-format logs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import { constants } from 'node:os';
 import path from 'node:path';
+import type { Duplex, Writable } from 'node:stream';
+import { splice } from '../streaming/port-forward-server.js';
 import { ContainerTable, exitReason, newId } from './container-table.js';
 import { CriLogWriter } from './cri-log-writer.js';
+import { openTerminal, runWithStreams, type Terminal } from './host-process-io.js';
 import type { RuntimeContext } from './runtime-registry.js';
 import type {
-  ContainerConfig, ContainerEventListener, ContainerStatus, ExecResult, Image, PodSandboxConfig, PodSandboxStatus, Runtime, VersionInfo,
+  ContainerConfig, ContainerEventListener, ContainerStatus, ExecResult, Image, PodSandboxConfig, PodSandboxStatus, Runtime, StreamingIO, VersionInfo,
 } from './runtime-service.js';
+
+/** Output of a running container, handed to whoever is attached. */
+type OutputListener = (stream: 'stdout' | 'stderr', data: Buffer) => void;
+
+interface HostProcess {
+  child?: ChildProcess;
+  terminal?: Terminal;
+  pid?: number;
+  exited: Promise<void>;
+  log: CriLogWriter;
+  listeners: Set<OutputListener>;
+  /** The main process's stdin when the container asked for one (spec.stdin). */
+  stdin?: Writable;
+}
 
 export const HOST_PROCESS_RUNTIME_NAME = 'host-process';
 
@@ -24,7 +42,7 @@ const signalExitCode = (signal: NodeJS.Signals | null): number => 128 + (signal 
 export class HostProcessRuntime implements Runtime {
   readonly traits = { simulated: false, hostNetworkOnly: true };
   private readonly table = new ContainerTable();
-  private readonly procs = new Map<string, { child: ChildProcess; exited: Promise<void>; log: CriLogWriter }>();
+  private readonly procs = new Map<string, HostProcess>();
   private readonly images = new Map<string, Image>();
 
   constructor(private readonly ctx: RuntimeContext) {}
@@ -96,16 +114,15 @@ export class HostProcessRuntime implements Runtime {
     const argv = [...c.config.command, ...c.config.args];
     const log = new CriLogWriter(c.status.logPath);
     const mountPoint = this.mountPoint(c.sandboxId, c.config);
-    const child = spawn(argv[0], argv.slice(1), {
-      cwd: c.config.workingDir || mountPoint, env: this.env(c.config, mountPoint), stdio: ['ignore', 'pipe', 'pipe'],
-      // its own process group, so a stop reaches everything it started
-      detached: true,
-    });
-    child.stdout!.on('data', (d: Buffer) => log.write('stdout', d));
-    child.stderr!.on('data', (d: Buffer) => log.write('stderr', d));
+    const listeners = new Set<OutputListener>();
+    const output = (stream: 'stdout' | 'stderr', d: Buffer) => {
+      log.write(stream, d);
+      for (const l of listeners) l(stream, d);
+    };
+    let finish!: (code: number, message?: string, reason?: string) => void;
     const exited = new Promise<void>((resolve) => {
       let done = false;
-      const finish = (code: number, message = '', reason = exitReason(code)) => {
+      finish = (code, message = '', reason = exitReason(code)) => {
         if (done) return;
         done = true;
         log.close();
@@ -113,23 +130,51 @@ export class HostProcessRuntime implements Runtime {
         this.table.exited(id, code, reason, message);
         resolve();
       };
+    });
+    const proc: HostProcess = { exited, log, listeners };
+    const cwd = c.config.workingDir || mountPoint;
+    const env = this.env(c.config, mountPoint);
+    if (c.config.tty) {
+      // a terminal of its own: its session leader's pid is also its process group
+      let term: Terminal;
+      try {
+        term = await openTerminal({ argv, cwd, env });
+      } catch (err) {
+        throw new Error(`starting ${argv[0]} on a terminal: ${(err as Error).message}`);
+      }
+      proc.terminal = term;
+      proc.pid = term.pid;
+      proc.stdin = c.config.stdin ? { write: (d: Buffer) => term.write(d) } as unknown as Writable : undefined;
+      term.onData((d) => output('stdout', Buffer.from(d)));
+      term.onExit((e) => finish(e.signal ? 128 + e.signal : e.exitCode));
+    } else {
+      const child = spawn(argv[0], argv.slice(1), {
+        cwd, env, stdio: [c.config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        // its own process group, so a stop reaches everything it started
+        detached: true,
+      });
+      proc.child = child;
+      proc.pid = child.pid;
+      if (child.stdin) { child.stdin.on('error', () => undefined); proc.stdin = child.stdin; }
+      child.stdout!.on('data', (d: Buffer) => output('stdout', d));
+      child.stderr!.on('data', (d: Buffer) => output('stderr', d));
       child.once('error', (err) => {
         // spawn failures (ENOENT, EACCES) are start failures: CRI reports exit code 128
         log.write('stderr', Buffer.from(`${err.message}\n`));
         finish(128, err.message, 'StartError');
       });
       child.once('close', (code, signal) => finish(code ?? signalExitCode(signal)));
-    });
-    this.procs.set(id, { child, exited, log });
+    }
+    this.procs.set(id, proc);
     this.table.started(id);
-    this.ctx.log(`host-process: started ${c.config.metadata.name} (pid ${child.pid}): ${argv.join(' ')}`);
+    this.ctx.log(`host-process: started ${c.config.metadata.name} (pid ${proc.pid}): ${argv.join(' ')}`);
   }
 
-  private signal(child: ChildProcess, sig: NodeJS.Signals): void {
+  private signal(p: HostProcess, sig: NodeJS.Signals): void {
     try {
-      if (child.pid) process.kill(-child.pid, sig);
+      if (p.pid) process.kill(-p.pid, sig);
     } catch {
-      try { child.kill(sig); } catch { /* already gone */ }
+      try { if (p.pid) process.kill(p.pid, sig); } catch { /* already gone */ }
     }
   }
 
@@ -140,8 +185,8 @@ export class HostProcessRuntime implements Runtime {
       if (c?.status.state === 'CONTAINER_CREATED') this.table.exited(id, 0, 'Completed');
       return;
     }
-    this.signal(p.child, 'SIGTERM');
-    const kill = setTimeout(() => this.signal(p.child, 'SIGKILL'), Math.max(0, timeoutSeconds) * 1000);
+    this.signal(p, 'SIGTERM');
+    const kill = setTimeout(() => this.signal(p, 'SIGKILL'), Math.max(0, timeoutSeconds) * 1000);
     await p.exited;
     clearTimeout(kill);
   }
@@ -173,6 +218,60 @@ export class HostProcessRuntime implements Runtime {
       child.once('close', (code, signal) => {
         clearTimeout(timer);
         resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: code ?? signalExitCode(signal) });
+      });
+    });
+  }
+
+  /** The container's environment and working directory, for exec. */
+  private processSpec(id: string, argv: string[]) {
+    const c = this.table.container(id);
+    if (c.status.state !== 'CONTAINER_RUNNING') throw new Error(`container ${id} is not running`);
+    const uid = this.table.sandbox(c.sandboxId).config.metadata.uid;
+    const mountPoint = path.join(this.ctx.rootDir, 'pods', uid, 'host-process', c.config.metadata.name);
+    return { argv, cwd: c.config.workingDir || mountPoint, env: this.env(c.config, mountPoint) };
+  }
+
+  async exec(id: string, cmd: string[], io: StreamingIO): Promise<number> {
+    return runWithStreams(this.processSpec(id, cmd), io);
+  }
+
+  async attach(id: string, io: StreamingIO): Promise<void> {
+    const c = this.table.container(id);
+    const p = this.procs.get(id);
+    if (!p || c.status.state !== 'CONTAINER_RUNNING') throw new Error(`container ${c.config.metadata.name} is not running`);
+    const ended = new Promise<void>((resolve) => {
+      void p.exited.then(resolve);
+      io.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    const onInput = (d: Buffer) => p.stdin?.write(d);
+    if (io.stdin && p.stdin) {
+      io.stdin.on('data', onInput);
+      // stdinOnce: the first attached client's end of input is the container's
+      if (c.config.stdinOnce && p.child?.stdin) io.stdin.once('end', () => p.child!.stdin!.end());
+    }
+    if (p.terminal) {
+      const term = p.terminal;
+      io.onResize((s) => term.resize(s.width, s.height));
+    }
+    // with a terminal everything the process writes is on stdout
+    const listener: OutputListener = (stream, d) => {
+      const to = stream === 'stdout' || p.terminal ? io.stdout : io.stderr;
+      if (to?.writable) to.write(d);
+    };
+    p.listeners.add(listener);
+    await ended;
+    p.listeners.delete(listener);
+    io.stdin?.off('data', onInput);
+  }
+
+  /** Host-process pods share the host's network: the port is on 127.0.0.1. */
+  portForward(_podSandboxId: string, port: number, conn: Duplex): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const sock = net.connect(port, '127.0.0.1');
+      sock.once('error', reject);
+      sock.once('connect', () => {
+        sock.off('error', reject);
+        void splice(conn, sock).then(resolve);
       });
     });
   }

@@ -32,6 +32,11 @@ export interface PodSandboxStatus {
 
 export interface ContainerConfig {
   metadata: { name: string; attempt: number };
+  /** The container keeps a stdin open for `kubectl attach -i` (spec.stdin, spec.stdinOnce). */
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  /** Its main process runs on a terminal (spec.tty). */
+  tty?: boolean;
   image: string;
   command: string[];
   args: string[];
@@ -104,6 +109,43 @@ export interface RuntimeService {
   close(): Promise<void>;
 }
 
+export interface TerminalSize { width: number; height: number }
+
+/**
+ * The standard streams of one exec or attach session, as the kubelet's stream server hands
+ * them to a runtime: only the requested ones are present; with a tty, stderr is merged
+ * into stdout. `signal` aborts when the client goes away.
+ */
+export interface StreamingIO {
+  stdin?: import('node:stream').Readable;
+  stdout?: import('node:stream').Writable;
+  stderr?: import('node:stream').Writable;
+  tty: boolean;
+  /** Calls back with each terminal size the client reports (the first one too). */
+  onResize(listener: (size: TerminalSize) => void): void;
+  signal: AbortSignal;
+}
+
+/** Streaming options of CRI's Exec/Attach requests. */
+export interface StreamRequest { stdin?: boolean; stdout?: boolean; stderr?: boolean; tty?: boolean }
+
+/**
+ * Exec, attach and port-forward. Built-in runtimes stream through the kubelet's own server
+ * (exec/attach/portForward); CRI runtimes answer with a URL on their own streaming server,
+ * which the kubelet proxies the client's connection to (execUrl/attachUrl/portForwardUrl).
+ */
+export interface StreamingRuntime {
+  /** Runs cmd in the container with the session's streams; resolves with its exit code. */
+  exec?(containerId: string, cmd: string[], io: StreamingIO): Promise<number>;
+  /** Joins the container's main process streams until it exits or the client leaves. */
+  attach?(containerId: string, io: StreamingIO): Promise<void>;
+  /** Connects `conn` to `port` inside the pod's network until either side closes. */
+  portForward?(podSandboxId: string, port: number, conn: import('node:stream').Duplex): Promise<void>;
+  execUrl?(containerId: string, cmd: string[], o: StreamRequest): Promise<string>;
+  attachUrl?(containerId: string, o: StreamRequest): Promise<string>;
+  portForwardUrl?(podSandboxId: string, ports: number[]): Promise<string>;
+}
+
 /**
  * What a runtime tells the kubelet about itself beyond CRI: whether containers are real
  * processes (so volumes are materialized on disk and probes run for real) and how pod
@@ -116,7 +158,7 @@ export interface RuntimeTraits {
   hostNetworkOnly: boolean;
 }
 
-export interface Runtime extends RuntimeService {
+export interface Runtime extends RuntimeService, StreamingRuntime {
   readonly traits: RuntimeTraits;
   /** Simulated runtimes answer probes themselves; undefined means "probe for real". */
   simulateProbe?(containerId: string, probe: import('kubernetes-types/core/v1.js').Probe): boolean | undefined;

@@ -45,5 +45,7 @@ export function runAggregation(cache: ObjectCache, registry: Registry, log: (msg
     clearTimeout(timer);
     timer = setTimeout(() => { running = running.then(sync).catch((err) => log(`aggregation: ${(err as Error).message}`)); }, 50);
   });
-  return { sync, stop: () => clearTimeout(timer) };
+  // one sync at a time: the start-up call and a cache change must not race on the same roles
+  const serialized = () => (running = running.then(sync));
+  return { sync: serialized, stop: () => clearTimeout(timer) };
 }
