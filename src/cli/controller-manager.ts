@@ -8,8 +8,10 @@ import { runControllerManager } from '../controllers/manager/run.js';
 import { addSecureServingFlags, secureServingFrom } from './secure-serving-flags.js';
 
 const bool = (v: string | boolean | undefined, dflt: boolean): boolean => (v === undefined ? dflt : v === true || v === '' || v === 'true' || v === '1');
-const CONCURRENT = ['deployment', 'replicaset', 'rc', 'service-endpoint', 'service-endpointslice', 'namespace', 'gc', 'serviceaccount', 'job', 'cronjob',
-  'ttl-after-finished', 'daemonset', 'statefulset', 'resource-quota', 'horizontal-pod-autoscaler'];
+// --concurrent-NAME-syncs as upstream spells them: endpoint is the Endpoints controller,
+// service-endpoint the EndpointSlice one; mirroring's is --mirroring-concurrent-service-endpoint-syncs.
+const CONCURRENT = ['deployment', 'replicaset', 'rc', 'endpoint', 'service-endpoint', 'namespace', 'gc', 'serviceaccount-token', 'job', 'cron-job',
+  'ttl-after-finished', 'daemonset', 'statefulset', 'resource-quota', 'horizontal-pod-autoscaler', 'ephemeralvolume'];
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export function controllerManagerCommand(): Command {
@@ -38,6 +40,17 @@ export function controllerManagerCommand(): Command {
     .option('--root-ca-file <file>', 'CA bundle published as kube-root-ca.crt in every namespace')
     .option('--cluster-signing-cert-file <file>', 'CA certificate that signs approved CSRs')
     .option('--cluster-signing-key-file <file>', 'CA key that signs approved CSRs')
+    .option('--cluster-signing-duration <duration>', 'lifetime of signed certificates', '8760h0m0s')
+    .option('--cluster-name <name>', 'the instance prefix for the cluster', 'kubernetes')
+    .option('--service-account-private-key-file <file>', 'PEM private key that signs legacy service account token Secrets')
+    .option('--resource-quota-sync-period <duration>', 'period of the full quota usage recalculation', '5m0s')
+    .option('--horizontal-pod-autoscaler-sync-period <duration>', 'period of each HorizontalPodAutoscaler check', '15s')
+    .option('--horizontal-pod-autoscaler-tolerance <fraction>', 'minimum change in the metric ratio that makes the autoscaler act', '0.1')
+    .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'window whose highest recommendation a scale-down keeps', '5m0s')
+    .option('--horizontal-pod-autoscaler-cpu-initialization-period <duration>', 'after a pod starts, CPU samples may be skipped for this long', '5m0s')
+    .option('--horizontal-pod-autoscaler-initial-readiness-delay <duration>', 'after a pod starts, readiness changes count as initial for this long', '30s')
+    .option('--legacy-service-account-token-clean-up-period <duration>', 'unused legacy service account tokens older than this are cleaned up', '8760h0m0s')
+    .option('--mirroring-concurrent-service-endpoint-syncs <n>', 'workers for the endpointslice-mirroring controller', '5')
     .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before podgc deletes the oldest', '12500')
     .option('--kube-api-qps <qps>', 'client QPS toward the API server', '20')
     .option('--kube-api-burst <n>', 'client burst toward the API server', '30')
@@ -66,6 +79,24 @@ export function controllerManagerCommand(): Command {
       options.clusterSigningCertFile = o.clusterSigningCertFile;
       options.clusterSigningKeyFile = o.clusterSigningKeyFile;
       options.terminatedPodGCThreshold = Number(o.terminatedPodGcThreshold);
+      options.clusterSigningDurationMs = parseDuration(o.clusterSigningDuration);
+      options.clusterName = o.clusterName;
+      options.serviceAccountPrivateKeyFile = o.serviceAccountPrivateKeyFile;
+      options.resourceQuotaSyncPeriodMs = parseDuration(o.resourceQuotaSyncPeriod);
+      options.hpaSyncPeriodMs = parseDuration(o.horizontalPodAutoscalerSyncPeriod);
+      options.hpaTolerance = Number(o.horizontalPodAutoscalerTolerance);
+      options.hpaDownscaleStabilizationMs = parseDuration(o.horizontalPodAutoscalerDownscaleStabilization);
+      options.hpaCPUInitializationPeriodMs = parseDuration(o.horizontalPodAutoscalerCpuInitializationPeriod);
+      options.hpaInitialReadinessDelayMs = parseDuration(o.horizontalPodAutoscalerInitialReadinessDelay);
+      options.legacyTokenCleanUpPeriodMs = parseDuration(o.legacyServiceAccountTokenCleanUpPeriod);
+      options.concurrency['mirroring-service-endpoint'] = Number(o.mirroringConcurrentServiceEndpointSyncs);
+      for (const [flag, v] of [['--resource-quota-sync-period', options.resourceQuotaSyncPeriodMs], ['--horizontal-pod-autoscaler-sync-period', options.hpaSyncPeriodMs]] as const) {
+        if (!(v > 0)) throw new Error(`${flag} must be a positive duration`);
+      }
+      if (!(options.hpaTolerance >= 0)) throw new Error('--horizontal-pod-autoscaler-tolerance must be a non-negative number');
+      const qps = Number(o.kubeApiQps); const burst = Number(o.kubeApiBurst);
+      if (!(qps >= 0)) throw new Error('--kube-api-qps must be a non-negative number');
+      if (!Number.isInteger(burst) || burst < 1) throw new Error('--kube-api-burst must be a positive integer');
       options.verbosity = Number(o.v);
       for (const c of CONCURRENT) {
         const v = o[camel(`concurrent-${c}-syncs`)];

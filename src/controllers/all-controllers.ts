@@ -1,5 +1,6 @@
 // The registry of every controller this manager can run, by upstream name and alias.
 import { ControllerRegistry } from './manager/registry.js';
+import { skipped } from './manager/skipped-controller.js';
 import { newReplicaSetController } from './replicaset/replicaset-controller.js';
 import { newDeploymentController } from './deployment/deployment-controller.js';
 import { newGarbageCollector } from './garbagecollector/garbage-collector.js';
@@ -20,6 +21,21 @@ import { newTokenCleaner } from './tokencleaner/token-cleaner-controller.js';
 import { newDaemonSetController } from './daemonset/daemonset-controller.js';
 import { newStatefulSetController } from './statefulset/statefulset-controller.js';
 import { newReplicationController } from './replicationcontroller/replicationcontroller-controller.js';
+import { newTTLController } from './ttl/ttl-controller.js';
+import { newPVCProtectionController } from './volume/pvcprotection/pvc-protection-controller.js';
+import { newPVProtectionController } from './volume/pvprotection/pv-protection-controller.js';
+import { newEphemeralVolumeController } from './volume/ephemeral/ephemeral-volume-controller.js';
+import { newDisruptionController } from './disruption/disruption-controller.js';
+import { newResourceQuotaController } from './resourcequota/resourcequota-controller.js';
+import { newPersistentVolumeBinder } from './volume/persistentvolume/pv-binder-controller.js';
+import { newClusterRoleAggregationController } from './clusterroleaggregation/clusterrole-aggregation-controller.js';
+import { newCSRApprovingController } from './certificates/approver/csr-approving-controller.js';
+import { newCSRSigningController } from './certificates/signer/csr-signing-controller.js';
+import { newCSRCleanerController } from './certificates/cleaner/csr-cleaner-controller.js';
+import { newEndpointSliceMirroringController } from './endpointslicemirroring/endpointslice-mirroring-controller.js';
+import { newServiceAccountTokenController } from './serviceaccounttoken/serviceaccount-token-controller.js';
+import { newLegacyTokenCleaner } from './serviceaccounttoken/legacy-token-cleaner-controller.js';
+import { newHorizontalPodAutoscalerController } from './podautoscaler/hpa-controller.js';
 
 export function newRegistry(): ControllerRegistry {
   const r = new ControllerRegistry();
@@ -41,7 +57,37 @@ export function newRegistry(): ControllerRegistry {
   r.register({ name: 'ttl-after-finished-controller', alias: 'ttl-after-finished', factory: newTTLAfterFinishedController });
   r.register({ name: 'daemonset-controller', alias: 'daemonset', factory: newDaemonSetController });
   r.register({ name: 'statefulset-controller', alias: 'statefulset', factory: newStatefulSetController });
+  r.register({ name: 'ttl-controller', alias: 'ttl', factory: newTTLController });
+  r.register({ name: 'persistentvolumeclaim-protection-controller', alias: 'pvc-protection', factory: newPVCProtectionController });
+  r.register({ name: 'persistentvolume-protection-controller', alias: 'pv-protection', factory: newPVProtectionController });
+  r.register({ name: 'ephemeral-volume-controller', alias: 'ephemeral-volume', factory: newEphemeralVolumeController });
+  r.register({ name: 'disruption-controller', alias: 'disruption', factory: newDisruptionController });
+  r.register({ name: 'resourcequota-controller', alias: 'resourcequota', factory: newResourceQuotaController });
+  r.register({ name: 'persistentvolume-binder-controller', alias: 'persistentvolume-binder', factory: newPersistentVolumeBinder });
+  r.register({ name: 'clusterrole-aggregation-controller', alias: 'clusterrole-aggregation', factory: newClusterRoleAggregationController });
+  r.register({ name: 'certificatesigningrequest-approving-controller', alias: 'csrapproving', factory: newCSRApprovingController });
+  r.register({ name: 'certificatesigningrequest-signing-controller', alias: 'csrsigning', factory: newCSRSigningController });
+  r.register({ name: 'certificatesigningrequest-cleaner-controller', alias: 'csrcleaner', factory: newCSRCleanerController });
+  r.register({ name: 'endpointslice-mirroring-controller', alias: 'endpointslicemirroring', factory: newEndpointSliceMirroringController });
+  r.register({ name: 'serviceaccount-token-controller', alias: 'serviceaccount-token', factory: newServiceAccountTokenController });
+  r.register({ name: 'legacy-serviceaccount-token-cleaner-controller', alias: 'legacy-serviceaccount-token-cleaner', factory: newLegacyTokenCleaner });
+  r.register({ name: 'horizontal-pod-autoscaler-controller', alias: 'horizontalpodautoscaling', factory: newHorizontalPodAutoscalerController });
   r.register({ name: 'bootstrap-signer-controller', alias: 'bootstrapsigner', factory: newBootstrapSigner, disabledByDefault: true });
   r.register({ name: 'token-cleaner-controller', alias: 'tokencleaner', factory: newTokenCleaner, disabledByDefault: true });
+  // Accepted so that upstream's --controllers lists work; each says why it has nothing to do.
+  const noCloud = 'no --cloud-provider: tskube runs without a cloud';
+  r.register({ name: 'service-lb-controller', alias: 'service', factory: skipped('service-lb-controller', noCloud) });
+  r.register({ name: 'node-route-controller', alias: 'route', factory: skipped('node-route-controller', noCloud) });
+  r.register({ name: 'cloud-node-lifecycle-controller', alias: 'cloud-node-lifecycle', factory: skipped('cloud-node-lifecycle-controller', noCloud) });
+  r.register({ name: 'persistentvolume-attach-detach-controller', alias: 'attachdetach', factory: skipped('persistentvolume-attach-detach-controller', 'tskube has no attachable volume plugins (hostPath, emptyDir, configMap, secret, projected need no attach)') });
+  r.register({ name: 'persistentvolume-expander-controller', alias: 'persistentvolume-expander', factory: skipped('persistentvolume-expander-controller', 'no volume plugin in tskube supports expansion') });
+  r.register({ name: 'storageversion-garbage-collector-controller', alias: 'storage-version-gc', factory: skipped('storageversion-garbage-collector-controller', 'the StorageVersionAPI feature is off (as upstream by default)') });
+  r.register({ name: 'validatingadmissionpolicy-status-controller', alias: 'validatingadmissionpolicy-status', factory: skipped('validatingadmissionpolicy-status-controller', 'tskube does not type-check ValidatingAdmissionPolicies') });
+  r.register({ name: 'resourceclaim-controller', alias: 'resource-claim-controller', factory: skipped('resourceclaim-controller', 'DynamicResourceAllocation is off'), disabledByDefault: true });
+  r.register({ name: 'service-cidr-controller', alias: 'service-cidr-controller', factory: skipped('service-cidr-controller', 'MultiCIDRServiceAllocator is off'), disabledByDefault: true });
+  r.register({ name: 'storage-version-migrator-controller', alias: 'storage-version-migrator-controller', factory: skipped('storage-version-migrator-controller', 'StorageVersionMigrator is off'), disabledByDefault: true });
+  r.register({ name: 'selinux-warning-controller', alias: 'selinux-warning-controller', factory: skipped('selinux-warning-controller', 'SELinuxChangePolicy is off'), disabledByDefault: true });
+  r.register({ name: 'kube-apiserver-serving-clustertrustbundle-publisher-controller', alias: 'kube-apiserver-serving-clustertrustbundle-publisher-controller', factory: skipped('kube-apiserver-serving-clustertrustbundle-publisher-controller', 'ClusterTrustBundle is off'), disabledByDefault: true });
+  r.register({ name: 'volumeattributesclass-protection-controller', alias: 'volumeattributesclass-protection-controller', factory: skipped('volumeattributesclass-protection-controller', 'VolumeAttributesClass is off'), disabledByDefault: true });
   return r;
 }

@@ -17,7 +17,7 @@ const cond = (j: Job, type: string) => j.status?.conditions?.find((c) => c.type 
 describe('job, cronjob and ttl-after-finished controllers', () => {
   let env: Env;
   before(async () => {
-    env = await startEnv();
+    env = await startEnv({ fake: true }); // pod outcomes are picked per test below
     env.kubelet.outcome = (p) => {
       const e = p.metadata?.annotations?.['test.tskube/exit'];
       if (e === 'run') return { run: true };

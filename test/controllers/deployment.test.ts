@@ -19,7 +19,7 @@ function deployment(name: string, replicas: number, extra: Partial<Deployment['s
 describe('deployment controller', () => {
   let env: Env;
   before(async () => {
-    env = await startEnv();
+    env = await startEnv({ fake: true }); // pod outcomes are picked per test below
     await env.kubelet.addNode('node-a');
     await env.kubelet.addNode('node-b');
     env.kubelet.outcome = (p) => (p.spec?.containers?.[0]?.image === 'never-ready' ? { stuck: true } : { run: true });

@@ -1,14 +1,18 @@
 // Controller-manager integration harness: real etcd + tskube apiserver (test/apiserver/
 // harness), `tskube controller-manager` (and, when asked, `tskube scheduler`) as child
-// processes, and a test-only FakeKubelet that plays the node agent: it heartbeats the Node
-// objects the test creates and moves pods bound to them to Running+Ready (or to a finish
-// the test picks), and confirms graceful deletions. There is no real kubelet yet.
+// processes, and nodes: by default real `tskube kubelet` processes on the hollow runtime
+// (one process per node, so a test can kill one node's kubelet), whose containers "run"
+// until stopped or exit as their command says (`sh -c "exit 1"`, `sleep 2`). The older
+// in-process FakeKubelet (startEnv({ fake: true })) remains for tests that pick each pod's
+// outcome from the test itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { type Cluster, startCluster } from '../apiserver/harness.js';
+import fs from 'node:fs';
 import { LEASES, NODES, PODS, RestClient, SharedInformer, isNotFound, loadKubeconfig } from '../../src/client/index.js';
+import { spawnKubelet, type KubeletProc } from '../kubelet/harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,7 +56,7 @@ export type PodOutcome = { run: true } | { stuck: true } | { exit: number; after
  * TEST HELPER, not a kubelet: heartbeats nodes (status + Lease) and drives pod status on
  * nodes it runs, so controllers can be tested before the real kubelet exists.
  */
-export class FakeKubelet {
+export class FakeKubelet implements Nodes {
   readonly nodes = new Set<string>();
   private readonly informer: SharedInformer<Pod>;
   private timer?: NodeJS.Timeout;
@@ -155,12 +159,49 @@ export class FakeKubelet {
   }
 }
 
+/** The node side of the harness: hollow kubelets or the FakeKubelet. */
+export interface Nodes {
+  addNode(name: string, labels?: Record<string, string>, spec?: Node['spec']): Promise<void>;
+  /** The node's kubelet dies: no more heartbeats or pod updates. */
+  kill(name: string): void;
+  outcome: (pod: Pod) => PodOutcome;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** One `tskube kubelet --container-runtime-endpoint hollow://` process per node. */
+export class HollowNodes implements Nodes {
+  private readonly procs = new Map<string, KubeletProc>();
+  private cidrs = 0;
+  constructor(private readonly client: RestClient, private readonly kubeconfig: string, private readonly dir: string) {}
+
+  set outcome(_: (pod: Pod) => PodOutcome) { throw new Error('hollow nodes run what the pod says: use commands (sh -c "exit 1") or probes instead'); }
+  get outcome(): (pod: Pod) => PodOutcome { return () => ({ run: true }); }
+
+  async start(): Promise<void> {}
+
+  async addNode(name: string, labels: Record<string, string> = {}, spec: Node['spec'] = {}): Promise<void> {
+    const rootDir = path.join(this.dir, `kubelet-${name}`);
+    fs.mkdirSync(rootDir, { recursive: true });
+    const args = ['--kubeconfig', this.kubeconfig, '--hostname-override', name, '--container-runtime-endpoint', 'hollow://', '--node-status-update-frequency', '2s',
+      '--pod-cidr', `10.244.${this.cidrs++}.0/24`];
+    if (Object.keys(labels).length) args.push('--node-labels', Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','));
+    if (spec.taints?.length) args.push('--register-with-taints', spec.taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(','));
+    this.procs.set(name, await spawnKubelet(args, rootDir));
+    await waitFor(`node ${name} Ready`, async () => (await this.client.resource(NODES).get('', name)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  }
+
+  kill(name: string): void { this.procs.get(name)?.child.kill('SIGKILL'); }
+
+  async stop(): Promise<void> { await Promise.all([...this.procs.values()].map((p) => p.stop())); }
+}
+
 export interface Env {
   c: Cluster;
   client: RestClient;
-  kubelet: FakeKubelet;
+  kubelet: Nodes;
   managers: Proc[];
-  /** The real kubectl, run asynchronously: the FakeKubelet lives in this process and must keep running meanwhile. */
+  /** The real kubectl, run asynchronously: the harness's informers (and a FakeKubelet) live in this process and must keep running meanwhile. */
   kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   /** kubectl that must succeed; resolves with stdout. */
   k(...args: string[]): Promise<string>;
@@ -169,10 +210,10 @@ export interface Env {
   stop(): Promise<void>;
 }
 
-export async function startEnv(): Promise<Env> {
+export async function startEnv(opts: { fake?: boolean } = {}): Promise<Env> {
   const c = await startCluster({ store: 'etcd' });
   const client = new RestClient({ ...loadKubeconfig(c.kubeconfig), qps: 0 });
-  const kubelet = new FakeKubelet(client);
+  const kubelet: Nodes = opts.fake ? new FakeKubelet(client) : new HollowNodes(client, c.kubeconfig, c.dir);
   const procs: Proc[] = [];
   const managers: Proc[] = [];
   try {

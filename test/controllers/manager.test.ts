@@ -27,6 +27,17 @@ describe('--controllers', () => {
     assert.ok(!on.includes('deployment-controller') && on.includes('token-cleaner-controller') && on.includes('replicaset-controller'));
     assert.ok(!enabledControllers(r, ['-job', 'job', '*']).includes('job-controller'));
   });
+  it("accepts every upstream controller name (upstream docs' lists work as written)", () => {
+    const upstream = ['serviceaccount-token', 'endpoint', 'endpointslice', 'endpointslicemirroring', 'replicationcontroller', 'podgc', 'resourcequota', 'namespace',
+      'serviceaccount', 'garbagecollector', 'daemonset', 'job', 'deployment', 'replicaset', 'horizontalpodautoscaling', 'disruption', 'statefulset', 'cronjob',
+      'csrsigning', 'csrapproving', 'csrcleaner', 'ttl', 'bootstrapsigner', 'tokencleaner', 'nodeipam', 'nodelifecycle', 'service', 'route', 'cloud-node-lifecycle',
+      'persistentvolume-binder', 'attachdetach', 'persistentvolume-expander', 'clusterrole-aggregation', 'pvc-protection', 'pv-protection', 'ttl-after-finished',
+      'root-ca-cert-publisher', 'ephemeral-volume', 'storage-version-gc', 'resource-claim-controller', 'legacy-serviceaccount-token-cleaner',
+      'validatingadmissionpolicy-status', 'taint-eviction-controller'];
+    const on = enabledControllers(r, ['*', ...upstream.map((n) => `-${n}`), 'ttl']);
+    assert.deepEqual(on, ['ttl-controller']);
+    assert.ok(enabledControllers(r, ['*']).includes('disruption-controller'));
+  });
   it('refuses unknown names', () => {
     assert.throws(() => enabledControllers(r, ['*', 'nosuch']), /"nosuch" is not in the list of known controllers/);
     const res = spawnSync(process.execPath, [main, 'controller-manager', '--controllers=*,nosuch', '--kubeconfig=/nonexistent'], { encoding: 'utf8' });

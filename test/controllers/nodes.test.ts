@@ -89,6 +89,6 @@ describe('node controllers and endpoints', () => {
       const e = await env.client.resource(ENDPOINTS).get('default', 'web');
       const addrs = (e.subsets ?? []).flatMap((s) => s.addresses ?? []);
       return addrs.length === 3 && addrs.every((a) => a.nodeName === 'node-b');
-    });
+    }, 60_000);
   });
 });

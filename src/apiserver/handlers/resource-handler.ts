@@ -1,5 +1,6 @@
 // The REST verbs on a resource and its subresources: get, list, create, update,
 // delete, deletecollection; patch and watch live in their own files.
+import { stampRequester } from './csr-requester.js';
 import type { KubeObject } from '../../api/resources/resource-def.js';
 import { newBadRequest, newMethodNotSupported, newNotFound } from '../../api/status/index.js';
 import { toTable, type IncludeObject } from '../../api/tables/to-table.js';
@@ -41,6 +42,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
     case 'create': {
       const obj = await readObject(ctx);
       if (info.name) throw newMethodNotSupported(gr(ctx), 'create');
+      stampRequester(def, obj, ctx.user);
       return sendObject(ctx, 201, await registry.create(def, ns, obj, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) }));
     }
     case 'update': {

@@ -29,7 +29,7 @@ export class CronJobController implements Controller {
     this.cronjobs = ctx.informers.forResource(CRONJOBS);
     this.jobs = ctx.informers.forResource(JOBS);
     this.recorder = ctx.recorder('cronjob-controller');
-    this.loop = new KeyedLoop(ctx, NAME, concurrency(ctx.options, 'cronjob'), (k) => this.sync(k));
+    this.loop = new KeyedLoop(ctx, NAME, concurrency(ctx.options, 'cron-job'), (k) => this.sync(k));
     this.cronjobs.addEventHandler({ onAdd: (c) => this.loop.add(objectKey(c)), onUpdate: (_, c) => this.loop.add(objectKey(c)) });
     const job = (j: Job) => { const r = controllerRef(j); if (r?.kind === 'CronJob') this.loop.add(`${j.metadata!.namespace}/${r.name}`); };
     this.jobs.addEventHandler({ onAdd: job, onUpdate: (_, j) => job(j), onDelete: (j) => job(deletedObject(j)) });

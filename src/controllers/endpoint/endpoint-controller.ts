@@ -22,7 +22,7 @@ export class EndpointController implements Controller {
     this.services = ctx.informers.forResource(SERVICES);
     this.pods = ctx.informers.forResource(PODS);
     this.endpoints = ctx.informers.forResource(ENDPOINTS);
-    this.loop = new KeyedLoop(ctx, NAME, concurrency(ctx.options, 'service-endpoint'), (k) => this.sync(k));
+    this.loop = new KeyedLoop(ctx, NAME, concurrency(ctx.options, 'endpoint'), (k) => this.sync(k));
     const svc = (s: Service) => this.loop.add(objectKey(s));
     this.services.addEventHandler({ onAdd: svc, onUpdate: (_, s) => svc(s), onDelete: (s) => svc(deletedObject(s)) });
     const pod = (p: Pod) => { for (const s of this.services.lister.namespace(p.metadata!.namespace!).list()) if (selectedBy(s, p)) this.loop.add(objectKey(s)); };

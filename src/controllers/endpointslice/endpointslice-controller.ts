@@ -29,7 +29,7 @@ export class EndpointSliceController implements Controller {
     this.pods = ctx.informers.forResource(PODS);
     this.nodes = ctx.informers.forResource(NODES);
     this.slices = ctx.informers.forResource(ENDPOINTSLICES, { indexers: { service: (s) => [`${s.metadata?.namespace}/${s.metadata?.labels?.['kubernetes.io/service-name'] ?? ''}`] } });
-    this.loop = new KeyedLoop(ctx, NAME, concurrency(ctx.options, 'service-endpointslice'), (k) => this.sync(k));
+    this.loop = new KeyedLoop(ctx, NAME, concurrency(ctx.options, 'service-endpoint'), (k) => this.sync(k));
     const svc = (s: Service) => this.loop.add(objectKey(s));
     this.services.addEventHandler({ onAdd: svc, onUpdate: (_, s) => svc(s), onDelete: (s) => svc(deletedObject(s)) });
     const pod = (p: Pod) => { for (const s of this.services.lister.namespace(p.metadata!.namespace!).list()) if (selectedBy(s, p)) this.loop.add(objectKey(s)); };
@@ -52,37 +52,42 @@ export class EndpointSliceController implements Controller {
       if (svc) for (const s of existing) await client.delete(ns, s.metadata!.name!).catch((e) => { if (!isNotFound(e)) throw e; });
       return;
     }
-    let ports: EndpointPort[] | undefined;
-    const endpoints: Endpoint[] = [];
+    // Pods whose named ports resolve differently get separate slices, one set per port mapping.
+    const groups = new Map<string, { ports: EndpointPort[]; endpoints: Endpoint[] }>();
     for (const pod of this.pods.lister.namespace(ns).list()) {
       if (!selectedBy(svc, pod) || !pod.status?.podIP || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') continue;
-      const pp = (svc.spec.ports ?? []).map((sp) => ({ ...(sp.name !== undefined ? { name: sp.name } : { name: '' }), port: targetPort(sp, pod), protocol: sp.protocol ?? 'TCP' }));
+      const pp = (svc.spec.ports ?? []).map((sp) => ({ ...(sp.name !== undefined ? { name: sp.name } : { name: '' }), port: targetPort(sp, pod), protocol: sp.protocol ?? 'TCP', ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) }));
       if (pp.some((p) => p.port === undefined)) continue;
-      ports ??= pp as EndpointPort[];
       const terminating = !!pod.metadata?.deletionTimestamp;
       const serving = isReady(pod);
+      // Never ready while terminating, unless the Service publishes not-ready addresses.
+      const ready = !!svc.spec.publishNotReadyAddresses || (serving && !terminating);
       const node = pod.spec?.nodeName ? this.nodes.lister.get(pod.spec.nodeName) : undefined;
       const zone = node?.metadata?.labels?.['topology.kubernetes.io/zone'];
-      endpoints.push({
+      const sig = JSON.stringify(pp);
+      let g = groups.get(sig);
+      if (!g) groups.set(sig, (g = { ports: pp as EndpointPort[], endpoints: [] }));
+      g.endpoints.push({
         addresses: [pod.status.podIP],
-        conditions: { ready: serving && !terminating, serving, terminating },
+        conditions: { ready, serving, terminating },
         targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata!.name, uid: pod.metadata!.uid },
         ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
         ...(zone ? { zone } : {}),
         ...(pod.spec?.hostname && pod.spec.subdomain === name ? { hostname: pod.spec.hostname } : {}),
       });
     }
-    endpoints.sort((a, b) => (a.addresses[0] < b.addresses[0] ? -1 : 1));
-    const chunks: Endpoint[][] = [];
-    for (let i = 0; i < endpoints.length; i += MAX_ENDPOINTS) chunks.push(endpoints.slice(i, i + MAX_ENDPOINTS));
-    if (!chunks.length) chunks.push([]);
+    const chunks: { ports: EndpointPort[]; endpoints: Endpoint[] }[] = [];
+    for (const g of [...groups.values()].sort((a, b) => (JSON.stringify(a.ports) < JSON.stringify(b.ports) ? -1 : 1))) {
+      g.endpoints.sort((a, b) => (a.addresses[0] < b.addresses[0] ? -1 : 1));
+      for (let i = 0; i < g.endpoints.length; i += MAX_ENDPOINTS) chunks.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + MAX_ENDPOINTS) });
+    }
+    if (!chunks.length) chunks.push({ ports: [], endpoints: [] });
     const labels = { ...(svc.metadata?.labels ?? {}), 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': MANAGED_BY };
-    const slicePorts = ports ?? [];
     const owned = existing.filter((s) => controllerRef(s)?.uid === svc.metadata!.uid);
     for (let i = 0; i < chunks.length; i++) {
       const cur = owned[i];
       const body: EndpointSlice = {
-        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4', endpoints: chunks[i], ports: slicePorts,
+        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4', endpoints: chunks[i].endpoints, ports: chunks[i].ports,
         metadata: { namespace: ns, labels, ownerReferences: [newControllerRef(svc)], ...(cur ? { name: cur.metadata!.name } : { generateName: `${name}-` }) },
       };
       if (!cur) { await client.create(ns, body); continue; }
