@@ -34,7 +34,7 @@ describe('--controllers', () => {
       'persistentvolume-binder', 'attachdetach', 'persistentvolume-expander', 'clusterrole-aggregation', 'pvc-protection', 'pv-protection', 'ttl-after-finished',
       'root-ca-cert-publisher', 'ephemeral-volume', 'storage-version-gc', 'resource-claim-controller', 'legacy-serviceaccount-token-cleaner',
       'validatingadmissionpolicy-status', 'taint-eviction-controller'];
-    const on = enabledControllers(r, ['*', ...upstream.map((n) => `-${n}`), 'ttl']);
+    const on = enabledControllers(r, ['ttl', '*', ...upstream.map((n) => `-${n}`)]);
     assert.deepEqual(on, ['ttl-controller']);
     assert.ok(enabledControllers(r, ['*']).includes('disruption-controller'));
   });
