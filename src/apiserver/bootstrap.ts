@@ -15,10 +15,15 @@ async function ensure(registry: Registry, def: ResourceDef, obj: KubeObject): Pr
   try { await registry.create(def, ns, obj); } catch (err: any) { if (err?.reason !== 'AlreadyExists') throw err; }
 }
 
-export async function bootstrap(registry: Registry, cidr: Cidr, advertise: string, port: number): Promise<void> {
+/** The four system namespaces; made before the default RBAC roles, some of which live in them. */
+export async function ensureSystemNamespaces(registry: Registry): Promise<void> {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await ensure(registry, namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+}
+
+export async function bootstrap(registry: Registry, cidr: Cidr, advertise: string, port: number): Promise<void> {
+  await ensureSystemNamespaces(registry);
   const descriptions: Record<string, string> = {
     'system-node-critical': 'Used for system critical pods that must not be moved from their current node.',
     'system-cluster-critical': 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',

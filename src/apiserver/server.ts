@@ -10,12 +10,13 @@ import { newNotFound, newTooManyRequests, failureStatus, ApiError } from '../api
 import { clientCertTLSOptions, loadClientCA, x509Authenticator } from './authn/x509.js';
 import { buildAuthentication } from './authn/index.js';
 import { impersonate } from './authn/impersonation.js';
+import type { UserInfo } from './authn/user-info.js';
 import { buildAuthorization } from './authz/index.js';
 import { buildAdmission } from './admission/index.js';
 import { addWarning, runInRequestScope } from './admission/request-scope.js';
 import { enableEncryption } from './encryption/index.js';
 import { buildAudit, type AuditTracker } from './audit/index.js';
-import { bootstrap } from './bootstrap.js';
+import { bootstrap, ensureSystemNamespaces } from './bootstrap.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/legacy-discovery.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery } from './discovery/aggregated-discovery.js';
 import { serveOpenAPIV3 } from './discovery/openapi-v3.js';
@@ -74,14 +75,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? firstIPv4() : opts.bindAddress);
 
 
+  /** Refusals are worth one line at -v=1: a component missing a permission shows up here. */
+  const logForbidden = (req: IncomingMessage, err: ApiError, user?: UserInfo) => {
+    if (err.status.code === 403) log(1, `forbidden: ${req.method} ${req.url} user="${user?.name ?? ''}" groups=${JSON.stringify(user?.groups ?? [])}: ${err.status.message}`);
+  };
+
   let inflight = 0;
   let ready = true;
 
-  async function handle(req: IncomingMessage, res: ServerResponse, tracker?: AuditTracker, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, tracker: AuditTracker | undefined, seen: { user?: UserInfo }, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const info = requestInfo(req.method ?? 'GET', url);
     const caller = await authn.authenticate(req);
-    const user = await impersonate(req, caller, (a) => authz.check(a));
+    const user = seen.user = await impersonate(req, caller, (a) => authz.check(a));
     await tracker?.identify(user, info, user === caller ? undefined : caller);
     await authz.checkRequest(user, info, url);
     if (info.verb === 'get' && info.resource === 'pods' && STREAMING_SUBRESOURCES.has(info.subresource)) await authz.checkRequest(user, { ...info, verb: 'create' }, url);
@@ -132,8 +138,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const hosts = ['localhost', '127.0.0.1', advertise, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', allocators.cidr && ipAtFirst(allocators.cidr.base)];
   const tls = await servingCert({ certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, certDir: opts.certDir, hosts: [...new Set(hosts)] });
   const server = https.createServer({ cert: tls.cert, key: tls.key, ...(clientCA ? clientCertTLSOptions(clientCA) : {}) }, (req, res) => {
-    handle(req, res, audit?.track(req, res)).catch((err) => {
+    const seen: { user?: UserInfo } = {};
+    handle(req, res, audit?.track(req, res), seen).catch((err) => {
       if (!(err instanceof ApiError)) log(0, `error serving ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
+      else logForbidden(req, err, seen.user);
       sendError(res, err);
     });
   });
@@ -149,11 +157,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     res.assignSocket(socket as Socket);
     res.shouldKeepAlive = false;
     res.on('finish', () => socket.end());
-    handle(req, res, audit?.track(req, res), { socket, head }).catch((err) => {
+    const seen: { user?: UserInfo } = {};
+    handle(req, res, audit?.track(req, res), seen, { socket, head }).catch((err) => {
       if (!(err instanceof ApiError)) log(0, `error serving ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
+      else logForbidden(req, err, seen.user);
       if (res.socket) sendError(res, err); else socket.destroy();
     });
   });
+  await ensureSystemNamespaces(registry);
   await authz.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

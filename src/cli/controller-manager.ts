@@ -52,6 +52,7 @@ export function controllerManagerCommand(): Command {
     .option('--legacy-service-account-token-clean-up-period <duration>', 'unused legacy service account tokens older than this are cleaned up', '8760h0m0s')
     .option('--mirroring-concurrent-service-endpoint-syncs <n>', 'workers for the endpointslice-mirroring controller', '5')
     .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before podgc deletes the oldest', '12500')
+    .option('--use-service-account-credentials [bool]', 'run each controller as its own service account kube-system/NAME (tokens from the TokenRequest API)')
     .option('--kube-api-qps <qps>', 'client QPS toward the API server', '20')
     .option('--kube-api-burst <n>', 'client burst toward the API server', '30')
     .option('--bind-address <ip>', 'address for /healthz and /metrics', '0.0.0.0')
@@ -121,6 +122,7 @@ export function controllerManagerCommand(): Command {
     try {
       running = await runControllerManager({
         clientConfig, options, registry, serving, bindAddress: o.bindAddress, port: Number(o.securePort), qps: Number(o.kubeApiQps), burst: Number(o.kubeApiBurst),
+        useServiceAccountCredentials: bool(o.useServiceAccountCredentials, false),
         leaderElection: {
           leaderElect: bool(o.leaderElect, true), leaseDurationMs: parseDuration(o.leaderElectLeaseDuration), renewDeadlineMs: parseDuration(o.leaderElectRenewDeadline),
           retryPeriodMs: parseDuration(o.leaderElectRetryPeriod), resourceName: o.leaderElectResourceName, resourceNamespace: o.leaderElectResourceNamespace,

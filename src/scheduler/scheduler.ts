@@ -5,13 +5,12 @@
 // profile, so each profile's events name its schedulerName.
 import type { Namespace, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
-import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { RestClient } from '../client/rest-client.js';
 import { SharedInformerFactory } from '../client/informer-factory.js';
 import type { SharedInformer } from '../client/informer.js';
 import { deletedObject } from '../client/informer.js';
-import { NAMESPACES, NODES, PODDISRUPTIONBUDGETS, PODS, PRIORITYCLASSES, REPLICASETS, SERVICES, STATEFULSETS } from '../client/resources.js';
+import { NAMESPACES, NODES, PODDISRUPTIONBUDGETS, PODS, REPLICASETS, SERVICES, STATEFULSETS } from '../client/resources.js';
 import { EventBroadcasterV1, type EventRecorderV1, NOTE_LENGTH_LIMIT } from '../client/events-v1-broadcaster.js';
 import type { KubeSchedulerConfiguration } from './config/types.js';
 import { defaultConfig } from './config/load-config.js';
@@ -30,7 +29,6 @@ import { PLUGIN_METRICS_SAMPLE_PERCENT, SchedulerMetrics } from './metrics.js';
 import { ExplainStore, explainNote, summarize } from './explain.js';
 import { ApiWriter } from './api-writer.js';
 import { nodeUpdateEvents } from './node-events.js';
-import { withResolvedPriority } from './priority.js';
 import { Semaphore } from './util/semaphore.js';
 
 export interface SchedulerOptions {
@@ -70,7 +68,7 @@ export class Scheduler {
   private readonly v: number;
   private readonly inf: {
     pods: SharedInformer<Pod>; nodes: SharedInformer<Node>; namespaces: SharedInformer<Namespace>; services: SharedInformer<Service>;
-    replicaSets: SharedInformer<ReplicaSet>; statefulSets: SharedInformer<StatefulSet>; pdbs: SharedInformer<PodDisruptionBudget>; priorityClasses: SharedInformer<PriorityClass>;
+    replicaSets: SharedInformer<ReplicaSet>; statefulSets: SharedInformer<StatefulSet>; pdbs: SharedInformer<PodDisruptionBudget>;
   };
   private stopped = false;
   private loopDone?: Promise<void>;
@@ -95,7 +93,6 @@ export class Scheduler {
       replicaSets: this.factory.forResource(REPLICASETS),
       statefulSets: this.factory.forResource(STATEFULSETS),
       pdbs: this.factory.forResource(PODDISRUPTIONBUDGETS),
-      priorityClasses: this.factory.forResource(PRIORITYCLASSES),
     };
     const deps: FrameworkDeps = {
       nodeInfos: () => this.cache.nodeInfos(),
@@ -153,9 +150,13 @@ export class Scheduler {
     return this.frameworks.get(pod.spec?.schedulerName || 'default-scheduler');
   }
 
+  /**
+   * The pod as scheduled: its priority is what the Priority admission plugin wrote into
+   * spec.priority (upstream's scheduler reads no PriorityClasses, and system:kube-scheduler
+   * may not list them).
+   */
   private resolve(pod: Pod): Pod {
-    const pcs = this.inf.priorityClasses.lister;
-    return withResolvedPriority(pod, (n) => pcs.get(n), () => pcs.list());
+    return pod;
   }
 
   /** Starts informers and waits for them to sync (done before leading, like upstream). */

@@ -19,7 +19,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function waitFor(child: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp, what: string, ms = 20_000): Promise<RegExpMatchArray> {
+function waitFor(child: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp, what: string, ms = 60_000): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error(`${what} did not start: ${text}`)), ms);

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { clusterProcesses } from '../../src/admin/up/processes.js';
@@ -23,6 +24,17 @@ const NAME = 'upe2e';
 const CP = `${NAME}-control-plane`;
 const WORKERS = [`${NAME}-worker`, `${NAME}-worker2`];
 const cond = (i: Item, type: string) => i.status.conditions?.find((c) => c.type === type)?.status;
+
+/** A request with no credentials at all. */
+function anonymousGet(port: number, urlPath: string): Promise<{ status: number; body: { message?: string } }> {
+  return new Promise((resolve, reject) => {
+    https.get({ host: '127.0.0.1', port, path: urlPath, rejectUnauthorized: false }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { message?: string } }));
+    }).on('error', reject);
+  });
+}
 
 test('tskube up: a 3-node hollow cluster, its static control plane, and its life cycle', { timeout: 1_200_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tskube-up-'));
@@ -67,6 +79,21 @@ test('tskube up: a 3-node hollow cluster, its static control plane, and its life
     const who = await kubectl(admin, ['auth', 'whoami']).catch((e: Error) => e.message);
     // kubectl auth whoami needs SelfSubjectReview; when served, it must name the certificate's user
     if (!/not found|could not find|NotFound|the server doesn't have/.test(who)) assert.match(who, /kubernetes-admin/);
+  });
+
+  await t.test('the cluster is secured as kubeadm\'s: Node,RBAC and NodeRestriction; anonymous is only a visitor', async () => {
+    const manifest = fs.readFileSync(path.join(dir, 'manifests', 'kube-apiserver.yaml'), 'utf8');
+    assert.match(manifest, /--authorization-mode=Node,RBAC/);
+    assert.match(manifest, /--enable-admission-plugins=NodeRestriction/);
+    assert.match(fs.readFileSync(path.join(dir, 'manifests', 'kube-controller-manager.yaml'), 'utf8'), /--use-service-account-credentials/);
+    const anon = await anonymousGet(port, '/api/v1/namespaces/default/pods');
+    assert.equal(anon.status, 403);
+    assert.equal(anon.body.message, 'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"');
+    assert.equal((await anonymousGet(port, '/version')).status, 200);
+    const asScheduler = await kubectl(admin, ['auth', 'can-i', 'create', 'pods', '--subresource', 'binding', '--as', 'system:kube-scheduler']);
+    assert.equal(asScheduler.trim(), 'yes');
+    const schedulerSecrets = await kubectl(admin, ['auth', 'can-i', 'get', 'secrets', '--as', 'system:kube-scheduler']).catch((e: { stdout?: string }) => e.stdout ?? '');
+    assert.equal(schedulerSecrets.trim(), 'no');
   });
 
   await t.test('a Deployment\'s pods run Ready on the workers', async () => {

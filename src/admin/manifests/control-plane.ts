@@ -82,6 +82,9 @@ export function controlPlaneManifests(i: ControlPlaneInput): Manifest[] {
       ['etcd-certfile', pki('apiserver-etcd-client.crt')],
       ['etcd-keyfile', pki('apiserver-etcd-client.key')],
     ] as Args),
+    // kubeadm's: kubelets limited by the Node authorizer and NodeRestriction, everyone else by RBAC
+    ['authorization-mode', 'Node,RBAC'],
+    ['enable-admission-plugins', 'NodeRestriction'],
     ['client-ca-file', pki('ca.crt')],
     ['tls-cert-file', pki('apiserver.crt')],
     ['tls-private-key-file', pki('apiserver.key')],

@@ -47,7 +47,7 @@ export async function componentFlags(components: Component[], cacheFile?: string
     }
     let help = '';
     try {
-      help = (await run(node, [main, c, '--help'], { timeout: 30_000 })).stdout;
+      help = (await run(node, [main, c, '--help'], { timeout: 120_000 })).stdout; // a loaded machine starts node slowly
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; message: string };
       help = e.stdout ?? '';

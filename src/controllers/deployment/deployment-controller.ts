@@ -199,7 +199,9 @@ export class DeploymentController implements Controller {
 
   private async setDeploymentRevision(s: Sync, revision: string): Promise<void> {
     if (s.d.metadata?.annotations?.[REVISION] === revision) return;
-    const updated = await this.ctx.client.resource(DEPLOYMENTS).patch(s.ns, s.d.metadata!.name!, 'merge', { metadata: { annotations: { [REVISION]: revision } } });
+    // An update, as upstream: system:controller:deployment-controller may not patch deployments.
+    const next = { ...s.d, metadata: { ...s.d.metadata, annotations: { ...s.d.metadata?.annotations, [REVISION]: revision } } };
+    const updated = await this.ctx.client.resource(DEPLOYMENTS).update(s.ns, next);
     s.d = { ...updated, status: s.d.status };
   }
 

@@ -9,6 +9,7 @@ import type { Controller, ControllerContext } from './controller.js';
 import { isControllerEnabled, unknownControllers } from './enabled.js';
 import { createSecureServer, listen, type SecureServingOptions } from '../../client/serving/secure-server.js';
 import { managerHandler } from './http-server.js';
+import { serviceAccountClientBuilder, simpleClientBuilder, type ClientBuilder } from './service-account-clients.js';
 import { ControllerMetrics } from './metrics.js';
 import type { ManagerOptions } from './options.js';
 import type { ControllerRegistry } from './registry.js';
@@ -34,6 +35,8 @@ export interface RunManagerOptions {
   port: number;
   qps: number;
   burst: number;
+  /** --use-service-account-credentials: each controller as kube-system/NAME (service-account-clients.ts). */
+  useServiceAccountCredentials?: boolean;
   log?: (msg: string) => void;
   onLostLeadership?: () => void;
 }
@@ -70,29 +73,46 @@ export async function runControllerManager(o: RunManagerOptions): Promise<Runnin
   let factory: SharedInformerFactory | undefined;
   let running: Promise<unknown> | undefined;
 
-  const start = (signal: AbortSignal) => {
+  const userAgent = 'tskube-controller-manager';
+  const builder: ClientBuilder = o.useServiceAccountCredentials
+    ? serviceAccountClientBuilder(client, { ...o.clientConfig, qps: o.qps, burst: o.burst }, userAgent, log)
+    : simpleClientBuilder(client);
+
+  const start = async (signal: AbortSignal) => {
     factory = new SharedInformerFactory(client, { log });
-    const ctx: ControllerContext = {
-      client, informers: factory, options: o.options, metrics,
+    const informers = factory;
+    // Each controller gets its own client (and event recorder on it); informers are shared.
+    const contextFor = (own: RestClient): ControllerContext => ({
+      client: own, informers, options: o.options, metrics,
       log: (m) => log(m),
       recorder: (component) => {
-        let r = recorders.get(component);
-        if (!r) recorders.set(component, (r = new EventRecorder(client, { component, log })));
+        const key = own === client ? component : `${component}@${own.config.userAgent}`;
+        let r = recorders.get(key);
+        if (!r) recorders.set(key, (r = new EventRecorder(own, { component, log })));
         return r;
       },
-    };
+    });
+    const clients = await Promise.all(enabled.map((name) => builder.clientFor(name, signal).catch((err) => {
+      log(`error getting a client for ${name}: ${(err as Error).message}`);
+      return undefined;
+    })));
+    if (signal.aborted) return;
     const controllers: Controller[] = [];
-    for (const name of enabled) {
+    enabled.forEach((name, i) => {
+      const own = clients[i];
+      if (!own) return;
       try {
-        controllers.push(o.registry.all().find((r) => r.name === name)!.factory(ctx));
+        controllers.push(o.registry.all().find((r) => r.name === name)!.factory(contextFor(own)));
       } catch (err) {
         log(`error starting ${name}: ${(err as Error).message}`);
       }
-    }
-    factory.start();
+    });
+    informers.start();
     running = Promise.all(controllers.map((c) => c.run(signal).catch((err) => log(`${c.name} stopped: ${(err as Error).stack ?? err}`))));
-    log(`started ${controllers.length} controllers`);
+    log(`started ${controllers.length} controllers${o.useServiceAccountCredentials ? ' (each with its own service account credentials)' : ''}`);
   };
+  const starting: Promise<void>[] = [];
+  const begin = (signal: AbortSignal) => { starting.push(start(signal).catch((err) => log(`starting controllers: ${(err as Error).stack ?? err}`))); };
 
   let elector: LeaderElector | undefined;
   let electing: Promise<void> | undefined;
@@ -104,7 +124,7 @@ export async function runControllerManager(o: RunManagerOptions): Promise<Runnin
       leaseDurationMs: le.leaseDurationMs, renewDeadlineMs: le.renewDeadlineMs, retryPeriodMs: le.retryPeriodMs,
       releaseOnCancel: true, log,
       callbacks: {
-        onStartedLeading: (signal) => { leading = true; metrics.leader.set({ name: le.resourceName }, 1); log(`${identity} became leader`); start(signal); },
+        onStartedLeading: (signal) => { leading = true; metrics.leader.set({ name: le.resourceName }, 1); log(`${identity} became leader`); begin(signal); },
         onStoppedLeading: () => {
           const was = leading;
           leading = false;
@@ -117,7 +137,7 @@ export async function runControllerManager(o: RunManagerOptions): Promise<Runnin
     electing = elector.run(abort.signal);
   } else {
     leading = true;
-    start(abort.signal);
+    begin(abort.signal);
   }
 
   return {
@@ -126,10 +146,12 @@ export async function runControllerManager(o: RunManagerOptions): Promise<Runnin
     async stop() {
       abort.abort();
       await electing;
+      await Promise.all(starting);
       await running;
       await factory?.shutdown();
       await Promise.all([...recorders.values()].map((r) => r.shutdown()));
       server?.close();
+      builder.close();
       client.close();
     },
   };

@@ -3,7 +3,7 @@
 // finalizer is removed through /finalize so the API server can delete it.
 import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/status/index.js';
-import { NAMESPACES, isNotFound, objectKey, type SharedInformer } from '../../client/index.js';
+import { NAMESPACES, isConflict, isNotFound, objectKey, type SharedInformer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../manager/controller.js';
 import { concurrency } from '../manager/options.js';
 import { discoverResources } from '../util/discovery.js';
@@ -78,9 +78,11 @@ export class NamespaceController implements Controller {
     const same = conds.every((c) => old.some((o) => o.type === c.type && o.status === c.status && o.message === c.message));
     if (same) return;
     try {
-      await this.ctx.client.resource(NAMESPACES).patch('', ns.metadata!.name!, 'merge', { status: { conditions: conds } }, {}, 'status');
+      // An update, as upstream: system:controller:namespace-controller may update, not patch, namespaces/status.
+      await this.ctx.client.resource(NAMESPACES).updateStatus('', { ...ns, status: { ...ns.status, conditions: conds } });
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      // A newer namespace (conflict) is synced again, and its conditions written then.
+      if (!isNotFound(err) && !isConflict(err)) throw err;
     }
   }
 }

@@ -33,7 +33,9 @@ export function runAggregation(cache: ObjectCache, registry: Registry, log: (msg
         if (!role.aggregationRule) continue;
         const rules = aggregatedRules(role, all);
         if (JSON.stringify(rules) === JSON.stringify(role.rules ?? [])) continue;
-        const { obj } = await registry.update(clusterroles, '', role.metadata!.name, (cur) => ({ ...cur, rules: aggregatedRules(cur, cache.values()) }), { fieldManager: 'clusterrole-aggregation-controller' });
+        // No resourceVersion in the proposal: a concurrent writer makes update() re-read and retry, not fail.
+        const { obj } = await registry.update(clusterroles, '', role.metadata!.name,
+          (cur) => ({ ...cur, metadata: { ...cur.metadata, resourceVersion: undefined }, rules: aggregatedRules(cur, cache.values()) }), { fieldManager: 'clusterrole-aggregation-controller' });
         const k = [...cache.objects.entries()].find(([, v]) => v.metadata?.name === role.metadata?.name)?.[0];
         if (k) cache.objects.set(k, obj);
         changed = true;
@@ -41,11 +43,11 @@ export function runAggregation(cache: ObjectCache, registry: Registry, log: (msg
       if (!changed) return;
     }
   };
+  // One sync at a time: the start-up sync and change-triggered ones queue behind each other.
+  const queued = () => (running = running.then(sync, sync));
   cache.onChange(() => {
     clearTimeout(timer);
-    timer = setTimeout(() => { running = running.then(sync).catch((err) => log(`aggregation: ${(err as Error).message}`)); }, 50);
+    timer = setTimeout(() => { queued().catch((err) => log(`aggregation: ${(err as Error).message}`)); }, 50);
   });
-  // one sync at a time: the start-up call and a cache change must not race on the same roles
-  const serialized = () => (running = running.then(sync));
-  return { sync: serialized, stop: () => clearTimeout(timer) };
+  return { sync: queued, stop: () => clearTimeout(timer) };
 }

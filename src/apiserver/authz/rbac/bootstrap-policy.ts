@@ -1,35 +1,14 @@
 // The default ClusterRoles and ClusterRoleBindings every cluster starts with (upstream's
-// plugin/pkg/auth/authorizer/rbac/bootstrappolicy), reconciled at start by reconcile.ts.
+// bootstrappolicy: the user-facing roles, the system components' roles and the controllers'
+// roles of controller-policy.ts), reconciled at start by reconcile.ts.
 import type { KubeObject } from '../../../api/resources/resource-def.js';
+import { controllerRoleBindings, controllerRoles } from './controller-policy.js';
+import { ALL, READ, WRITE, clusterRole, clusterRoleBinding, eventsRule, rule as r, urls } from './policy-builders.js';
 import type { PolicyRule } from './rule-matching.js';
 
-export const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
-const READ = ['get', 'list', 'watch'];
-const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
-const ALL = [...READ, ...WRITE];
+export { AUTOUPDATE } from './policy-builders.js';
 
-const r = (verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): PolicyRule =>
-  ({ verbs, apiGroups, resources, ...(resourceNames ? { resourceNames } : {}) });
-const url = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs });
-const aggregate = (to: string) => ({ [`rbac.authorization.k8s.io/aggregate-to-${to}`]: 'true' });
-
-function clusterRole(name: string, rules: PolicyRule[], extra: { labels?: Record<string, string>; aggregateFrom?: string } = {}): KubeObject {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
-    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...extra.labels }, annotations: { [AUTOUPDATE]: 'true' } },
-    ...(extra.aggregateFrom ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: aggregate(extra.aggregateFrom) }] } } : {}),
-    rules,
-  };
-}
-
-function binding(name: string, role: string, subjects: Array<[kind: 'User' | 'Group', name: string]>): KubeObject {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
-    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { [AUTOUPDATE]: 'true' } },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-    subjects: subjects.map(([kind, n]) => ({ apiGroup: 'rbac.authorization.k8s.io', kind, name: n })),
-  };
-}
+const aggregateTo = (to: string) => ({ [`rbac.authorization.k8s.io/aggregate-to-${to}`]: 'true' });
 
 const viewRules: PolicyRule[] = [
   r(READ, [''], ['configmaps', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'replicationcontrollers',
@@ -41,6 +20,8 @@ const viewRules: PolicyRule[] = [
     'replicasets', 'replicasets/scale', 'replicasets/status', 'statefulsets', 'statefulsets/scale', 'statefulsets/status']),
   r(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
   r(READ, ['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']),
+  r(READ, ['extensions'], ['daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'ingresses', 'ingresses/status',
+    'networkpolicies', 'replicasets', 'replicasets/scale', 'replicasets/status', 'replicationcontrollers/scale']),
   r(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
   r(READ, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
 ];
@@ -56,8 +37,11 @@ const editRules: PolicyRule[] = [
   r(WRITE, ['apps'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale']),
   r(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
   r(WRITE, ['batch'], ['cronjobs', 'jobs']),
+  r(WRITE, ['extensions'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'ingresses', 'networkpolicies', 'replicasets',
+    'replicasets/scale', 'replicationcontrollers/scale']),
   r(WRITE, ['policy'], ['poddisruptionbudgets']),
   r(WRITE, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
+  r(ALL, ['coordination.k8s.io'], ['leases']),
 ];
 
 const adminRules: PolicyRule[] = [
@@ -65,74 +49,60 @@ const adminRules: PolicyRule[] = [
   r(ALL, ['rbac.authorization.k8s.io'], ['rolebindings', 'roles']),
 ];
 
-const nodeRules: PolicyRule[] = [
+/** What a kubelet may do besides what the Node authorizer decides by its graph (upstream's NodeRules). */
+export const nodeRules: PolicyRule[] = [
   r(['create'], ['authentication.k8s.io'], ['tokenreviews']),
   r(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews', 'subjectaccessreviews']),
   r(READ, [''], ['services']),
   r(['create', 'get', 'list', 'watch'], [''], ['nodes']),
   r(['patch', 'update'], [''], ['nodes/status']),
   r(['patch', 'update'], [''], ['nodes']),
-  r(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
+  r(['create', 'patch', 'update'], [''], ['events']),
   r(READ, [''], ['pods']),
   r(['create', 'delete'], [''], ['pods']),
   r(['patch', 'update'], [''], ['pods/status']),
   r(['create'], [''], ['pods/eviction']),
-  r(['get'], [''], ['configmaps', 'secrets']),
+  r(READ, [''], ['configmaps', 'secrets']),
   r(['get'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
   r(['get'], [''], ['endpoints']),
-  r(['get', 'update', 'patch'], [''], ['persistentvolumeclaims/status']),
   r(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests']),
-  r(['get', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
+  r(['create', 'delete', 'get', 'patch', 'update'], ['coordination.k8s.io'], ['leases']),
   r(['get'], ['storage.k8s.io'], ['volumeattachments']),
   r(['create'], [''], ['serviceaccounts/token']),
+  r(['get', 'patch', 'update'], [''], ['persistentvolumeclaims/status']),
   r(READ, ['storage.k8s.io'], ['csidrivers']),
+  r(['create', 'delete', 'get', 'patch', 'update'], ['storage.k8s.io'], ['csinodes']),
   r(READ, ['node.k8s.io'], ['runtimeclasses']),
 ];
 
+const approver = (signer: string) => clusterRole(`system:certificates.k8s.io:${signer.replace('kubernetes.io/', '')}-approver`,
+  [r(['approve'], ['certificates.k8s.io'], ['signers'], [signer])]);
+
 export function defaultClusterRoles(): KubeObject[] {
   return [
-    clusterRole('cluster-admin', [r(['*'], ['*'], ['*']), url(['*'], ['*'])]),
-    clusterRole('system:discovery', [url(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'])]),
-    clusterRole('system:public-info-viewer', [url(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
-    clusterRole('system:monitoring', [url(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'])]),
+    clusterRole('cluster-admin', [r(['*'], ['*'], ['*']), urls(['*'], ['*'])]),
+    clusterRole('system:discovery', [urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'])]),
+    clusterRole('system:monitoring', [urls(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'])]),
     clusterRole('system:basic-user', [
       r(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
       r(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
     ]),
+    clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
     clusterRole('admin', [], { aggregateFrom: 'admin' }),
-    clusterRole('edit', [], { aggregateFrom: 'edit', labels: aggregate('admin') }),
-    clusterRole('view', [], { aggregateFrom: 'view', labels: aggregate('edit') }),
-    clusterRole('system:aggregate-to-admin', adminRules, { labels: aggregate('admin') }),
-    clusterRole('system:aggregate-to-edit', editRules, { labels: aggregate('edit') }),
-    clusterRole('system:aggregate-to-view', viewRules, { labels: aggregate('view') }),
-    clusterRole('system:auth-delegator', [r(['create'], ['authentication.k8s.io'], ['tokenreviews']), r(['create'], ['authorization.k8s.io'], ['subjectaccessreviews'])]),
+    clusterRole('edit', [], { aggregateFrom: 'edit', labels: aggregateTo('admin') }),
+    clusterRole('view', [], { aggregateFrom: 'view', labels: aggregateTo('edit') }),
+    clusterRole('system:aggregate-to-admin', adminRules, { labels: aggregateTo('admin') }),
+    clusterRole('system:aggregate-to-edit', editRules, { labels: aggregateTo('edit') }),
+    clusterRole('system:aggregate-to-view', viewRules, { labels: aggregateTo('view') }),
+    clusterRole('system:heapster', [r(READ, [''], ['events', 'namespaces', 'nodes', 'pods']), r(READ, ['extensions'], ['deployments'])]),
     clusterRole('system:node', nodeRules),
+    clusterRole('system:node-problem-detector', [r(['get'], [''], ['nodes']), r(['patch'], [''], ['nodes/status']), eventsRule()]),
+    clusterRole('system:kubelet-api-admin', [r(READ, [''], ['nodes']), r(['proxy'], [''], ['nodes']), r(['*'], [''], ['nodes/log', 'nodes/metrics', 'nodes/proxy', 'nodes/stats'])]),
     clusterRole('system:node-bootstrapper', [r(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])]),
-    clusterRole('system:node-proxier', [
-      r(['list', 'watch'], [''], ['endpoints', 'services']),
-      r(READ, [''], ['nodes']),
-      r(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
-      r(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
-    ]),
-    clusterRole('system:kube-scheduler', [
-      r(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
-      r(['create'], ['coordination.k8s.io'], ['leases']),
-      r(['get', 'update'], ['coordination.k8s.io'], ['leases'], ['kube-scheduler']),
-      r(READ, [''], ['nodes', 'namespaces', 'persistentvolumeclaims', 'persistentvolumes', 'replicationcontrollers', 'services']),
-      r(['delete', 'get', 'list', 'watch'], [''], ['pods']),
-      r(['create'], [''], ['bindings', 'pods/binding']),
-      r(['patch', 'update'], [''], ['pods/status']),
-      r(READ, ['apps'], ['replicasets', 'statefulsets']),
-      r(READ, ['policy'], ['poddisruptionbudgets']),
-      r(READ, ['storage.k8s.io'], ['csidrivers', 'csinodes', 'csistoragecapacities', 'storageclasses', 'volumeattachments']),
-      r(['create'], ['authentication.k8s.io'], ['tokenreviews']),
-      r(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
-      r(READ, ['scheduling.k8s.io'], ['priorityclasses']),
-    ]),
-    clusterRole('system:volume-scheduler', [r(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumes']), r(READ, ['storage.k8s.io'], ['storageclasses']),
-      r(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumeclaims'])]),
+    clusterRole('system:auth-delegator', [r(['create'], ['authentication.k8s.io'], ['tokenreviews']), r(['create'], ['authorization.k8s.io'], ['subjectaccessreviews'])]),
+    clusterRole('system:kube-aggregator', [r(READ, [''], ['endpoints', 'services'])]),
     clusterRole('system:kube-controller-manager', [
-      r(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
+      eventsRule(),
       r(['create'], ['coordination.k8s.io'], ['leases']),
       r(['get', 'update'], ['coordination.k8s.io'], ['leases'], ['kube-controller-manager']),
       r(['create'], [''], ['secrets', 'serviceaccounts']),
@@ -144,49 +114,71 @@ export function defaultClusterRoles(): KubeObject[] {
       r(['list', 'watch'], ['*'], ['*']),
       r(['create'], [''], ['serviceaccounts/token']),
     ]),
+    clusterRole('system:kube-dns', [r(['list', 'watch'], [''], ['endpoints', 'services'])]),
+    clusterRole('system:persistent-volume-provisioner', [
+      r(['create', 'delete', 'get', 'list', 'watch'], [''], ['persistentvolumes']),
+      r(['get', 'list', 'update', 'watch'], [''], ['persistentvolumeclaims']),
+      r(READ, ['storage.k8s.io'], ['storageclasses']),
+      r(['watch'], [''], ['events']),
+      eventsRule(),
+    ]),
+    clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [r(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'])]),
+    clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [r(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'])]),
+    clusterRole('system:volume-scheduler', [
+      r(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumes']),
+      r(READ, ['storage.k8s.io'], ['storageclasses']),
+      r(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumeclaims']),
+    ]),
+    approver('kubernetes.io/legacy-unknown'),
+    approver('kubernetes.io/kube-apiserver-client'),
+    approver('kubernetes.io/kube-apiserver-client-kubelet'),
+    approver('kubernetes.io/kubelet-serving'),
+    clusterRole('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])]),
+    clusterRole('system:kube-scheduler', [
+      eventsRule(),
+      r(['create'], ['coordination.k8s.io'], ['leases']),
+      r(['get', 'update'], ['coordination.k8s.io'], ['leases'], ['kube-scheduler']),
+      r(READ, [''], ['nodes']),
+      r(['delete', 'get', 'list', 'watch'], [''], ['pods']),
+      r(['create'], [''], ['bindings', 'pods/binding']),
+      r(['patch', 'update'], [''], ['pods/status']),
+      r(READ, [''], ['replicationcontrollers', 'services']),
+      r(READ, ['apps', 'extensions'], ['replicasets']),
+      r(READ, ['apps'], ['statefulsets']),
+      r(READ, ['policy'], ['poddisruptionbudgets']),
+      r(READ, [''], ['persistentvolumeclaims', 'persistentvolumes']),
+      r(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+      r(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+      r(READ, ['storage.k8s.io'], ['csinodes']),
+      r(READ, [''], ['namespaces']),
+      r(READ, ['storage.k8s.io'], ['csidrivers']),
+      r(READ, ['storage.k8s.io'], ['csistoragecapacities']),
+    ]),
+    clusterRole('system:node-proxier', [
+      r(['list', 'watch'], [''], ['endpoints', 'services']),
+      r(READ, [''], ['nodes']),
+      eventsRule(),
+      r(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+    ]),
     ...controllerRoles(),
   ];
 }
 
-/** system:controller:NAME roles, bound to kube-system/NAME service accounts (--use-service-account-credentials). */
-function controllerRoles(): KubeObject[] {
-  const ev = r(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']);
-  return [
-    clusterRole('system:controller:replicaset-controller', [r(['get', 'list', 'watch', 'update'], ['apps'], ['replicasets']), r(['update'], ['apps'], ['replicasets/status', 'replicasets/finalizers']),
-      r(['list', 'watch', 'patch', 'create', 'delete'], [''], ['pods']), ev]),
-    clusterRole('system:controller:replication-controller', [r(['get', 'list', 'watch', 'update'], [''], ['replicationcontrollers']),
-      r(['update'], [''], ['replicationcontrollers/status', 'replicationcontrollers/finalizers']), r(['list', 'watch', 'patch', 'create', 'delete'], [''], ['pods']), ev]),
-    clusterRole('system:controller:deployment-controller', [r(['get', 'list', 'watch', 'update'], ['apps'], ['deployments']),
-      r(['update'], ['apps'], ['deployments/status', 'deployments/finalizers']), r(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], ['apps'], ['replicasets']),
-      r(['get', 'list', 'watch', 'update'], [''], ['pods']), ev]),
-    clusterRole('system:controller:namespace-controller', [r(['delete', 'get', 'list', 'watch'], [''], ['namespaces']), r(['update'], [''], ['namespaces/finalize', 'namespaces/status']),
-      r(['delete', 'deletecollection', 'get', 'list'], ['*'], ['*'])]),
-    clusterRole('system:controller:node-controller', [r(['delete', 'get', 'list', 'patch', 'update'], [''], ['nodes']), r(['patch', 'update'], [''], ['nodes/status']),
-      r(['patch', 'update'], [''], ['pods/status']), r(['delete', 'list'], [''], ['pods']), ev]),
-    clusterRole('system:controller:serviceaccount-controller', [r(['create'], [''], ['serviceaccounts']), ev]),
-    clusterRole('system:controller:resourcequota-controller', [r(['list', 'watch'], ['*'], ['*']), r(['update'], [''], ['resourcequotas/status']), ev]),
-  ];
-}
-
 export function defaultClusterRoleBindings(): KubeObject[] {
-  const controllers = ['replicaset', 'replication', 'deployment', 'namespace', 'node', 'serviceaccount', 'resourcequota'].map((c) => {
-    const b = binding(`system:controller:${c}-controller`, `system:controller:${c}-controller`, []);
-    b.subjects = [{ kind: 'ServiceAccount', name: `${c}-controller`, namespace: 'kube-system' }];
-    return b;
-  });
   return [
-    binding('cluster-admin', 'cluster-admin', [['Group', 'system:masters']]),
-    binding('system:discovery', 'system:discovery', [['Group', 'system:authenticated']]),
-    binding('system:basic-user', 'system:basic-user', [['Group', 'system:authenticated']]),
-    binding('system:public-info-viewer', 'system:public-info-viewer', [['Group', 'system:authenticated'], ['Group', 'system:unauthenticated']]),
-    binding('system:monitoring', 'system:monitoring', [['Group', 'system:monitoring']]),
-    binding('system:node', 'system:node', []),
-    binding('system:node-proxier', 'system:node-proxier', [['User', 'system:kube-proxy']]),
-    binding('system:kube-scheduler', 'system:kube-scheduler', [['User', 'system:kube-scheduler']]),
-    binding('system:volume-scheduler', 'system:volume-scheduler', [['User', 'system:kube-scheduler']]),
-    binding('system:kube-controller-manager', 'system:kube-controller-manager', [['User', 'system:kube-controller-manager']]),
-    ...controllers,
+    clusterRoleBinding('cluster-admin', 'cluster-admin', [['Group', 'system:masters']]),
+    clusterRoleBinding('system:monitoring', 'system:monitoring', [['Group', 'system:monitoring']]),
+    clusterRoleBinding('system:discovery', 'system:discovery', [['Group', 'system:authenticated']]),
+    clusterRoleBinding('system:basic-user', 'system:basic-user', [['Group', 'system:authenticated']]),
+    clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [['Group', 'system:authenticated'], ['Group', 'system:unauthenticated']]),
+    clusterRoleBinding('system:node-proxier', 'system:node-proxier', [['User', 'system:kube-proxy']]),
+    clusterRoleBinding('system:kube-controller-manager', 'system:kube-controller-manager', [['User', 'system:kube-controller-manager']]),
+    clusterRoleBinding('system:kube-dns', 'system:kube-dns', [['ServiceAccount', 'kube-system', 'kube-dns']]),
+    clusterRoleBinding('system:kube-scheduler', 'system:kube-scheduler', [['User', 'system:kube-scheduler']]),
+    clusterRoleBinding('system:volume-scheduler', 'system:volume-scheduler', [['User', 'system:kube-scheduler']]),
+    // No subjects: kubelets get their rights from the Node authorizer (as upstream since 1.8).
+    clusterRoleBinding('system:node', 'system:node', []),
+    clusterRoleBinding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [['Group', 'system:serviceaccounts']]),
+    ...controllerRoleBindings(),
   ];
 }
-
-export { nodeRules };

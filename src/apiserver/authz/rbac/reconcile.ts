@@ -1,9 +1,11 @@
-// At start: create missing default roles and bindings, and add to existing ones what the
-// defaults need (rules, subjects, labels) unless their autoupdate annotation is "false".
-import type { KubeObject } from '../../../api/resources/resource-def.js';
-import { clusterrolebindings, clusterroles } from '../../../api/resources/rbac-v1.js';
+// At start: create missing default roles and bindings (cluster-wide and in kube-system /
+// kube-public), and add to existing ones what the defaults need (rules, subjects, labels)
+// unless their autoupdate annotation is "false" — upstream's rbac/bootstrap-roles hook.
+import type { KubeObject, ResourceDef } from '../../../api/resources/resource-def.js';
+import { clusterrolebindings, clusterroles, rolebindings, roles } from '../../../api/resources/rbac-v1.js';
 import type { Registry } from '../../registry/registry.js';
 import { AUTOUPDATE, defaultClusterRoleBindings, defaultClusterRoles } from './bootstrap-policy.js';
+import { defaultRoleBindings, defaultRoles } from './namespace-policy.js';
 
 const key = (x: unknown) => JSON.stringify(x);
 
@@ -20,27 +22,38 @@ function mergeMeta(cur: KubeObject, want: KubeObject): void {
   m.annotations = { ...want.metadata?.annotations, ...m.annotations };
 }
 
+function mergeRole(want: KubeObject) {
+  return (cur: KubeObject) => {
+    if (want.aggregationRule) {
+      cur.aggregationRule = { clusterRoleSelectors: union(cur.aggregationRule?.clusterRoleSelectors, want.aggregationRule.clusterRoleSelectors) };
+    } else {
+      cur.rules = union(cur.rules, want.rules);
+    }
+  };
+}
+
+const mergeBinding = (want: KubeObject) => (cur: KubeObject) => { cur.subjects = union(cur.subjects, want.subjects); };
+
 export async function reconcileDefaultPolicy(registry: Registry, log: (msg: string) => void): Promise<void> {
-  const apply = async (def: typeof clusterroles, want: KubeObject, merge: (cur: KubeObject) => void) => {
+  const apply = async (def: ResourceDef, want: KubeObject, merge: (cur: KubeObject) => void) => {
     const name = want.metadata!.name as string;
-    const { created } = await registry.update(def, '', name, (cur) => {
+    const ns = (want.metadata?.namespace as string | undefined) ?? '';
+    const { created } = await registry.update(def, ns, name, (cur) => {
       if (cur.metadata?.annotations?.[AUTOUPDATE] === 'false') return cur;
       mergeMeta(cur, want);
       merge(cur);
       return cur;
     }, { createIfMissing: () => structuredClone(want), fieldManager: 'kube-apiserver' });
-    if (created) log(`created ${def.kind} ${name}`);
+    if (created) log(`created ${def.kind} ${ns ? `${ns}/` : ''}${name}`);
   };
-  for (const role of defaultClusterRoles()) {
-    await apply(clusterroles, role, (cur) => {
-      if (role.aggregationRule) {
-        cur.aggregationRule = { clusterRoleSelectors: union(cur.aggregationRule?.clusterRoleSelectors, role.aggregationRule.clusterRoleSelectors) };
-      } else {
-        cur.rules = union(cur.rules, role.rules);
-      }
-    });
-  }
-  for (const b of defaultClusterRoleBindings()) {
-    await apply(clusterrolebindings, b, (cur) => { cur.subjects = union(cur.subjects, b.subjects); });
-  }
+  // Concurrent writes share the store's fsyncs: a first start writes some 140 objects.
+  const all = [
+    ...defaultClusterRoles().map((o) => () => apply(clusterroles, o, mergeRole(o))),
+    ...defaultClusterRoleBindings().map((o) => () => apply(clusterrolebindings, o, mergeBinding(o))),
+    ...defaultRoles().map((o) => () => apply(roles, o, mergeRole(o))),
+    ...defaultRoleBindings().map((o) => () => apply(rolebindings, o, mergeBinding(o))),
+  ];
+  let next = 0;
+  const worker = async () => { while (next < all.length) await all[next++](); };
+  await Promise.all(Array.from({ length: 16 }, worker));
 }
