@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { runProxy, type ProxyMode } from '../proxy/server.js';
 import { Iptables } from '../proxy/iptables/iptables.js';
+import { Nft } from '../proxy/nftables/nft.js';
 import { parseDuration } from '../proxy/duration.js';
 
 interface KubeProxyConfiguration {
@@ -39,8 +40,17 @@ export function proxyCommand(): Command {
     .option('-v, --v <level>', 'log verbosity', '0')
     .action(async (o) => {
       if (o.cleanup) {
-        const n = await new Iptables().cleanup();
-        process.stderr.write(`proxy: cleanup removed ${n} chains and every jump into them\n`);
+        // as upstream's --cleanup: whatever mode made them, iptables chains and the nftables table go
+        let failed = false;
+        try {
+          const n = await new Iptables().cleanup();
+          process.stderr.write(`proxy: cleanup removed ${n} iptables chains and every jump into them\n`);
+        } catch (e) { failed = true; process.stderr.write(`proxy: iptables cleanup: ${(e as Error).message}\n`); }
+        try {
+          const had = await new Nft().cleanup();
+          process.stderr.write(`proxy: cleanup ${had ? 'deleted' : 'found no'} nftables table ip kube-proxy\n`);
+        } catch (e) { failed = true; process.stderr.write(`proxy: nftables cleanup: ${(e as Error).message}\n`); }
+        process.exitCode = failed ? 1 : 0;
         return;
       }
       let cfg: KubeProxyConfiguration = {};

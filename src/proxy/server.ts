@@ -3,10 +3,14 @@
 import http from 'node:http';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import { RestClient, SharedInformerFactory, SERVICES, ENDPOINTSLICES, type ClientConfig } from '../client/index.js';
-import { buildServicePorts, type ServicePort } from './service-port.js';
+import { ServicePortBuilder, type ServicePort } from './service-port.js';
 import { SyncRunner } from './sync-runner.js';
 import { Iptables } from './iptables/iptables.js';
 import { IptablesProxier } from './iptables/proxier.js';
+import { Nft } from './nftables/nft.js';
+import { NftablesProxier } from './nftables/proxier.js';
+import type { Proxier } from './proxier.js';
+import { Conntrack, UdpConntrackCleaner } from './conntrack.js';
 import { UserspaceProxier } from './userspace/proxier.js';
 
 export type ProxyMode = 'iptables' | 'nftables' | 'userspace';
@@ -23,7 +27,7 @@ export interface ProxyOptions {
   /** host:port for /healthz and /metrics; '' disables; port 0 picks a free one. */
   healthzBindAddress: string;
   metricsBindAddress: string;
-  /** Command prefix for iptables (e.g. ['ip', 'netns', 'exec', 'NS']). */
+  /** Command prefix for iptables, nft and conntrack (e.g. ['ip', 'netns', 'exec', 'NS']). */
   iptablesPrefix?: string[];
   /** Userspace mode: address the Service listeners bind to. */
   userspaceBindAddress?: string;
@@ -52,7 +56,6 @@ function listen(server: http.Server, bind: string): Promise<number | undefined> 
 }
 
 export async function runProxy(o: ProxyOptions): Promise<RunningProxy> {
-  if (o.mode === 'nftables') throw new Error('proxy mode "nftables" is not implemented yet; use --proxy-mode iptables');
   const client = new RestClient({ ...o.clientConfig, qps: 50, burst: 100, userAgent: 'kube-proxy' });
   const factory = new SharedInformerFactory(client);
   const services = factory.forResource(SERVICES);
@@ -63,9 +66,15 @@ export async function runProxy(o: ProxyOptions): Promise<RunningProxy> {
     buckets: [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, 16.384] });
   const lastSync = new Gauge({ name: 'kubeproxy_sync_proxy_rules_last_timestamp_seconds', help: 'The last time proxy rules were successfully synced', registers: [registry] });
   const svcCount = new Gauge({ name: 'kubeproxy_sync_proxy_rules_service_ports', help: 'Service ports programmed in the last sync', registers: [registry] });
-  const changed = new Gauge({ name: 'kubeproxy_sync_proxy_rules_iptables_chains_changed', help: 'Chains rewritten by the last iptables-restore', registers: [registry] });
+  const changed = new Gauge({ name: 'kubeproxy_sync_proxy_rules_chains_changed', help: 'Chains rewritten by the last sync (iptables-restore or nft -f)', registers: [registry], labelNames: ['mode'] });
 
-  const ipt = new IptablesProxier(new Iptables(o.iptablesPrefix), { clusterCIDR: o.clusterCIDR, nodePortAddresses: o.nodePortAddresses });
+  const opts = { clusterCIDR: o.clusterCIDR, nodePortAddresses: o.nodePortAddresses };
+  let kernel: Proxier | undefined;
+  if (o.mode === 'iptables') kernel = new IptablesProxier(new Iptables(o.iptablesPrefix), opts);
+  if (o.mode === 'nftables') kernel = new NftablesProxier(new Nft(o.iptablesPrefix), opts);
+  await cleanupOtherModes(o.mode, o.iptablesPrefix, o.log);
+  const conntrack = kernel ? new UdpConntrackCleaner(new Conntrack(o.iptablesPrefix), o.log) : undefined;
+  let conntrackFailed = false;
   let userspace: UserspaceProxier | undefined;
   if (o.mode === 'userspace') {
     o.log('proxy: WARNING: running in USERSPACE mode — iptables is not used; Services are forwarded by this process only on ' +
@@ -73,19 +82,29 @@ export async function runProxy(o: ProxyOptions): Promise<RunningProxy> {
     userspace = new UserspaceProxier(o.userspaceBindAddress ?? '0.0.0.0', o.log);
   }
 
+  const builder = new ServicePortBuilder(o.hostname);
   let current: ServicePort[] = [];
   let lastSyncAt = 0;
   let waiters: (() => void)[] = [];
   const doSync = async (): Promise<void> => {
     const start = performance.now();
-    current = buildServicePorts(services.lister.list(), slices.lister.list(), o.hostname);
+    current = builder.build(services.lister.list(), slices.lister.list());
     if (userspace) {
       await userspace.sync(current);
       o.log(`proxy: userspace sync of ${current.length} service ports`);
-    } else {
-      const r = await ipt.sync(current);
-      changed.set(r.changedChains);
-      o.log(`proxy: synced ${current.length} service ports (${r.full ? 'full' : 'partial'}): ${r.changedChains} chains written, ${r.deletedChains} deleted, render ${r.renderMs.toFixed(1)} ms, iptables-restore ${r.restoreMs.toFixed(1)} ms`);
+    } else if (kernel) {
+      const r = await kernel.sync(current);
+      changed.set({ mode: kernel.name }, r.written);
+      const tool = kernel.name === 'nftables' ? 'nft -f' : 'iptables-restore';
+      o.log(`proxy: synced ${current.length} service ports (${r.full ? 'full' : 'partial'}): ${r.written} chains written, ${r.deleted} deleted, render ${r.renderMs.toFixed(1)} ms, ${tool} ${r.applyMs.toFixed(1)} ms`);
+      if (r.resyncAfterMs !== undefined) setTimeout(() => runner.request(), r.resyncAfterMs).unref();
+      try {
+        await conntrack?.afterSync(current);
+        conntrackFailed = false;
+      } catch (e) {
+        if (!conntrackFailed) o.log(`proxy: clearing stale UDP conntrack entries: ${(e as Error).message}`);
+        conntrackFailed = true;
+      }
     }
     duration.observe((performance.now() - start) / 1000);
     lastSyncAt = Date.now();
@@ -99,7 +118,7 @@ export async function runProxy(o: ProxyOptions): Promise<RunningProxy> {
   const handler = { onAdd: () => runner.request(), onUpdate: () => runner.request(), onDelete: () => runner.request() };
   services.addEventHandler(handler);
   slices.addEventHandler(handler);
-  const periodic = setInterval(() => { ipt.forceFullSync(); runner.request(); }, o.syncPeriodMs ?? 30_000);
+  const periodic = setInterval(() => { kernel?.forceFullSync(); runner.request(); }, o.syncPeriodMs ?? 30_000);
 
   const healthz = http.createServer((req, res) => {
     const url = req.url ?? '/';
@@ -143,4 +162,17 @@ export async function runProxy(o: ProxyOptions): Promise<RunningProxy> {
       }
     },
   };
+}
+
+/** As upstream: a proxy starting in one mode removes what the other kernel mode left behind. */
+async function cleanupOtherModes(mode: ProxyMode, prefix: string[] | undefined, log: (l: string) => void): Promise<void> {
+  try {
+    if (mode !== 'nftables' && await new Nft(prefix).cleanup()) log('proxy: removed the nftables table left by an earlier nftables-mode proxy');
+  } catch { /* nft not installed: nothing to clean */ }
+  try {
+    if (mode !== 'iptables') {
+      const ipt = new Iptables(prefix);
+      if ((await ipt.ownChains()).nat.size > 0) log(`proxy: removed ${await ipt.cleanup()} KUBE-* chains left by an earlier iptables-mode proxy`);
+    }
+  } catch { /* iptables not installed */ }
 }

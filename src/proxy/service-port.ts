@@ -18,6 +18,7 @@ export interface ServicePort {
   name: string;
   /** `ns/name:portName` (portName may be empty), upstream's ServicePortName string. */
   key: string;
+  portName: string;
   protocol: Protocol;
   clusterIP: string;
   port: number;
@@ -35,54 +36,82 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 /** Ports of every proxyable Service (IPv4 ClusterIP; headless and ExternalName skipped). */
 export function buildServicePorts(services: Service[], slices: EndpointSlice[], hostname: string): ServicePort[] {
-  const slicesBySvc = new Map<string, EndpointSlice[]>();
-  for (const s of slices) {
-    const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
-    if (!svc || (s.addressType && s.addressType !== 'IPv4')) continue;
-    const k = `${s.metadata?.namespace}/${svc}`;
-    const list = slicesBySvc.get(k) ?? [];
-    list.push(s);
-    slicesBySvc.set(k, list);
+  return new ServicePortBuilder(hostname).build(services, slices);
+}
+
+/**
+ * Builds Service ports and keeps them: a Service whose object and EndpointSlice objects are
+ * the very ones seen last time (informer caches replace an object when it changes) gets
+ * back the same ServicePort objects, so the proxiers can skip re-rendering it.
+ */
+export class ServicePortBuilder {
+  private cache = new Map<string, { svc: Service; slices: EndpointSlice[]; ports: ServicePort[] }>();
+
+  constructor(readonly hostname: string) {}
+
+  build(services: Service[], slices: EndpointSlice[]): ServicePort[] {
+    const slicesBySvc = new Map<string, EndpointSlice[]>();
+    for (const s of slices) {
+      const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+      if (!svc || (s.addressType && s.addressType !== 'IPv4')) continue;
+      const k = `${s.metadata?.namespace}/${svc}`;
+      const list = slicesBySvc.get(k);
+      if (list) list.push(s);
+      else slicesBySvc.set(k, [s]);
+    }
+    const next = new Map<string, { svc: Service; slices: EndpointSlice[]; ports: ServicePort[] }>();
+    const out: ServicePort[] = [];
+    for (const svc of services) {
+      const key = `${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
+      const svcSlices = slicesBySvc.get(key) ?? [];
+      const had = this.cache.get(key);
+      const same = had && had.svc === svc && had.slices.length === svcSlices.length && had.slices.every((x, i) => x === svcSlices[i]);
+      const ports = same ? had.ports : servicePorts(svc, svcSlices, this.hostname);
+      next.set(key, { svc, slices: svcSlices, ports });
+      for (const p of ports) out.push(p);
+    }
+    this.cache = next;
+    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.protocol < b.protocol ? -1 : 1));
+    return out;
   }
+}
+
+function servicePorts(svc: Service, svcSlices: EndpointSlice[], hostname: string): ServicePort[] {
+  const spec = svc.spec ?? {};
+  const ns = svc.metadata?.namespace ?? 'default';
+  const name = svc.metadata?.name ?? '';
+  if (spec.type === 'ExternalName' || !spec.clusterIP || !IPV4.test(spec.clusterIP)) return [];
   const out: ServicePort[] = [];
-  for (const svc of services) {
-    const spec = svc.spec ?? {};
-    const ns = svc.metadata?.namespace ?? 'default';
-    const name = svc.metadata?.name ?? '';
-    if (spec.type === 'ExternalName' || !spec.clusterIP || !IPV4.test(spec.clusterIP)) continue;
-    const svcSlices = slicesBySvc.get(`${ns}/${name}`) ?? [];
-    for (const p of spec.ports ?? []) {
-      const portName = p.name ?? '';
-      const protocol = (p.protocol ?? 'TCP') as Protocol;
-      const seen = new Set<string>();
-      const endpoints: Endpoint[] = [];
-      for (const slice of svcSlices) {
-        const sp = (slice.ports ?? []).find((x) => (x.name ?? '') === portName && (x.protocol ?? 'TCP') === protocol);
-        if (!sp || sp.port === undefined || sp.port === null) continue;
-        for (const ep of slice.endpoints ?? []) {
-          // ready unset means ready (discovery/v1); terminating endpoints carry no new traffic
-          const ready = ep.conditions?.ready !== false;
-          for (const ip of ep.addresses ?? []) {
-            const id = `${ip}:${sp.port}`;
-            if (seen.has(id)) continue;
-            seen.add(id);
-            endpoints.push({ ip, port: sp.port, ready, local: !!ep.nodeName && ep.nodeName === hostname });
-          }
+  for (const p of spec.ports ?? []) {
+    const portName = p.name ?? '';
+    const protocol = (p.protocol ?? 'TCP') as Protocol;
+    const seen = new Set<string>();
+    const endpoints: Endpoint[] = [];
+    for (const slice of svcSlices) {
+      const sp = (slice.ports ?? []).find((x) => (x.name ?? '') === portName && (x.protocol ?? 'TCP') === protocol);
+      if (!sp || sp.port === undefined || sp.port === null) continue;
+      for (const ep of slice.endpoints ?? []) {
+        // ready unset means ready (discovery/v1); terminating endpoints carry no new traffic
+        const ready = ep.conditions?.ready !== false;
+        for (const ip of ep.addresses ?? []) {
+          const id = `${ip}:${sp.port}`;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          endpoints.push({ ip, port: sp.port, ready, local: !!ep.nodeName && ep.nodeName === hostname });
         }
       }
-      endpoints.sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
-      const affinity = spec.sessionAffinity === 'ClientIP';
-      out.push({
-        namespace: ns, name, key: `${ns}/${name}${portName ? `:${portName}` : ''}`, protocol,
-        clusterIP: spec.clusterIP, port: p.port, externalIPs: (spec.externalIPs ?? []).filter((ip) => IPV4.test(ip)),
-        nodePort: (spec.type === 'NodePort' || spec.type === 'LoadBalancer') && p.nodePort ? p.nodePort : undefined,
-        affinitySeconds: affinity ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : undefined,
-        externalLocal: spec.externalTrafficPolicy === 'Local' && (spec.type === 'NodePort' || spec.type === 'LoadBalancer'),
-        internalLocal: spec.internalTrafficPolicy === 'Local',
-        endpoints,
-      });
     }
+    endpoints.sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
+    const affinity = spec.sessionAffinity === 'ClientIP';
+    out.push({
+      namespace: ns, name, portName, key: `${ns}/${name}${portName ? `:${portName}` : ''}`, protocol,
+      clusterIP: spec.clusterIP, port: p.port, externalIPs: (spec.externalIPs ?? []).filter((ip) => IPV4.test(ip)),
+      nodePort: (spec.type === 'NodePort' || spec.type === 'LoadBalancer') && p.nodePort ? p.nodePort : undefined,
+      affinitySeconds: affinity ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : undefined,
+      externalLocal: spec.externalTrafficPolicy === 'Local' && (spec.type === 'NodePort' || spec.type === 'LoadBalancer'),
+      internalLocal: spec.internalTrafficPolicy === 'Local',
+      endpoints,
+    });
   }
-  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.protocol < b.protocol ? -1 : 1));
   return out;
 }

@@ -1,13 +1,13 @@
 // The iptables proxier: renders the desired chains and applies only what changed since the
 // last sync in one iptables-restore; a failed or periodic sync rewrites everything.
+import type { Proxier, SyncResult } from '../proxier.js';
 import type { ServicePort } from '../service-port.js';
 import type { Iptables } from './iptables.js';
 import { render, type RenderOptions } from './render.js';
 import { emptyWritten, restoreInput, type Written } from './restore-input.js';
 
-export interface SyncResult { changedChains: number; deletedChains: number; renderMs: number; restoreMs: number; full: boolean }
-
-export class IptablesProxier {
+export class IptablesProxier implements Proxier {
+  readonly name = 'iptables';
   private written: Written = emptyWritten();
   private needFull = true;
 
@@ -31,6 +31,6 @@ export class IptablesProxier {
     }
     this.written = plan.next;
     this.needFull = false;
-    return { changedChains: plan.changedChains, deletedChains: plan.deletedChains, renderMs: t1 - t0, restoreMs: performance.now() - t1, full };
+    return { written: plan.changedChains, deleted: plan.deletedChains, renderMs: t1 - t0, applyMs: performance.now() - t1, full };
   }
 }

@@ -79,35 +79,38 @@ export function render(ports: ServicePort[], o: RenderOptions = {}): RuleSet {
 
     if (internalEps.length > 0) {
       add(nat, 'KUBE-SERVICES', `-m comment --comment ${clusterComment} ${proto(sp)} ${dst} -j ${internalChain}`);
-      for (const ip of sp.externalIPs) {
-        add(nat, 'KUBE-SERVICES', `-m comment --comment ${q(`${sp.key} external IP`)} ${proto(sp)} -d ${ip}/32 --dport ${sp.port} -j ${extChain(sp.key, sp.protocol)}`);
-      }
     } else {
       const why = ready.length === 0 ? 'has no endpoints' : 'has no local endpoints';
       // REJECT answers at once instead of leaving the client to time out
       add(filter, 'KUBE-SERVICES', `-m comment --comment ${q(`${sp.key} ${why}`)} ${proto(sp)} ${dst} -j ${ready.length === 0 ? 'REJECT' : 'DROP'}`);
     }
 
-    // external (NodePort / external IP) traffic goes through KUBE-EXT-…
-    const hasExternal = sp.nodePort !== undefined || sp.externalIPs.length > 0;
+    // external (NodePort / external IP) traffic goes through KUBE-EXT-…, even without local
+    // endpoints under the Local policy: pods and the node itself short-circuit to KUBE-SVC-…
+    const externallyAccessible = sp.nodePort !== undefined || sp.externalIPs.length > 0;
     const externalEps = sp.externalLocal ? local : ready;
-    if (hasExternal) {
-      if (externalEps.length > 0) {
-        const ext = extChain(sp.key, sp.protocol);
-        nat.set(ext, nat.get(ext) ?? []);
-        if (sp.externalLocal) {
-          if (o.clusterCIDR) add(nat, ext, `-m comment --comment ${q('pod traffic for ' + sp.key + ' external destinations')} -s ${o.clusterCIDR} -j ${svc}`);
-          add(nat, ext, `-m comment --comment ${q('masquerade LOCAL traffic for ' + sp.key + ' external destinations')} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`);
-          add(nat, ext, `-m comment --comment ${q('route LOCAL traffic for ' + sp.key + ' external destinations')} -m addrtype --src-type LOCAL -j ${svc}`);
-          add(nat, ext, `-j ${svlChain(sp.key, sp.protocol)}`);
-        } else {
-          add(nat, ext, `-m comment --comment ${q('masquerade traffic for ' + sp.key + ' external destinations')} -j KUBE-MARK-MASQ`);
-          add(nat, ext, `-j ${svc}`);
-        }
-        if (sp.nodePort !== undefined) add(nat, 'KUBE-NODEPORTS', `-m comment --comment ${q(sp.key)} ${proto(sp)} --dport ${sp.nodePort} -j ${ext}`);
-      } else if (sp.nodePort !== undefined) {
-        const why = ready.length === 0 ? 'has no endpoints' : 'has no local endpoints';
-        add(filter, 'KUBE-EXTERNAL-SERVICES', `-m comment --comment ${q(`${sp.key} ${why}`)} -m addrtype --dst-type LOCAL ${proto(sp)} --dport ${sp.nodePort} -j ${ready.length === 0 ? 'REJECT' : 'DROP'}`);
+    const externalWhy = `${sp.key} ${ready.length === 0 ? 'has no endpoints' : 'has no local endpoints'}`;
+    const externalVerdict = ready.length === 0 ? 'REJECT' : 'DROP';
+    const ext = extChain(sp.key, sp.protocol);
+    for (const ip of sp.externalIPs) {
+      if (ready.length > 0) add(nat, 'KUBE-SERVICES', `-m comment --comment ${q(`${sp.key} external IP`)} ${proto(sp)} -d ${ip}/32 --dport ${sp.port} -j ${ext}`);
+      if (externalEps.length === 0) add(filter, 'KUBE-EXTERNAL-SERVICES', `-m comment --comment ${q(externalWhy)} ${proto(sp)} -d ${ip}/32 --dport ${sp.port} -j ${externalVerdict}`);
+    }
+    if (sp.nodePort !== undefined) {
+      if (ready.length > 0) add(nat, 'KUBE-NODEPORTS', `-m comment --comment ${q(sp.key)} ${proto(sp)} --dport ${sp.nodePort} -j ${ext}`);
+      // whatever was not short-circuited (so not DNATed) is dropped here, after nat PREROUTING
+      if (externalEps.length === 0) add(filter, 'KUBE-EXTERNAL-SERVICES', `-m comment --comment ${q(externalWhy)} -m addrtype --dst-type LOCAL ${proto(sp)} --dport ${sp.nodePort} -j ${externalVerdict}`);
+    }
+    if (externallyAccessible && ready.length > 0) {
+      nat.set(ext, nat.get(ext) ?? []);
+      if (sp.externalLocal) {
+        if (o.clusterCIDR) add(nat, ext, `-m comment --comment ${q('pod traffic for ' + sp.key + ' external destinations')} -s ${o.clusterCIDR} -j ${svc}`);
+        add(nat, ext, `-m comment --comment ${q('masquerade LOCAL traffic for ' + sp.key + ' external destinations')} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`);
+        add(nat, ext, `-m comment --comment ${q('route LOCAL traffic for ' + sp.key + ' external destinations')} -m addrtype --src-type LOCAL -j ${svc}`);
+        if (local.length > 0) add(nat, ext, `-j ${svlChain(sp.key, sp.protocol)}`);
+      } else {
+        add(nat, ext, `-m comment --comment ${q('masquerade traffic for ' + sp.key + ' external destinations')} -j KUBE-MARK-MASQ`);
+        add(nat, ext, `-j ${svc}`);
       }
     }
 

@@ -1,0 +1,65 @@
+// Runs the nft tool: one `nft -f -` per transaction, terse JSON listings of what the
+// kube-proxy table holds, and deleting the table for `--cleanup`. A command prefix (e.g.
+// `ip netns exec NS`) lets tests and per-node namespaces program another namespace.
+import { spawn } from 'node:child_process';
+import { isAffinitySet, isServiceChain, TABLE } from './names.js';
+import type { Existing } from './transaction.js';
+
+export class NftError extends Error {
+  constructor(message: string, readonly notFound: boolean) { super(message); }
+}
+
+export class Nft {
+  constructor(readonly prefix: string[] = [], readonly bin = 'nft') {}
+
+  run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    const argv = [...this.prefix, this.bin, ...args];
+    return new Promise((resolve, reject) => {
+      const child = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      let stderr = '';
+      child.stdout!.on('data', (d: Buffer) => out.push(d));
+      child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.on('error', (e) => reject(new NftError(`${this.bin}: ${e.message} (is the nftables package installed?)`, false)));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr }));
+      if (child.stdin) {
+        child.stdin.on('error', () => { /* the exit code tells what happened */ });
+        child.stdin.end(input);
+      }
+    });
+  }
+
+  /** Applies one transaction: all of it or, on any error, none of it. */
+  async apply(text: string): Promise<void> {
+    const r = await this.run(['-f', '-'], text);
+    if (r.code !== 0) {
+      const first = r.stderr.split('\n').filter(Boolean).slice(0, 3).join(' | ');
+      throw new NftError(`nft -f failed (${r.code}): ${first}`, /No such file or directory/.test(r.stderr));
+    }
+  }
+
+  /** The per-Service chains and affinity sets in the kube-proxy table now. */
+  async existing(): Promise<Existing> {
+    const out: Existing = { chains: new Set(), affinity: new Map() };
+    const list = async (what: string): Promise<Record<string, { table?: string; name?: string; timeout?: number }>[]> => {
+      const r = await this.run(['-t', '-j', 'list', what, 'ip']);
+      if (r.code !== 0) throw new NftError(`nft list ${what} failed: ${r.stderr.trim()}`, false);
+      return (JSON.parse(r.stdout) as { nftables: Record<string, { table?: string; name?: string; timeout?: number }>[] }).nftables;
+    };
+    for (const o of await list('chains')) {
+      if (o.chain?.table === TABLE && o.chain.name && isServiceChain(o.chain.name)) out.chains.add(o.chain.name);
+    }
+    for (const o of await list('sets')) {
+      if (o.set?.table === TABLE && o.set.name && isAffinitySet(o.set.name)) out.affinity.set(o.set.name, o.set.timeout);
+    }
+    return out;
+  }
+
+  /** `--cleanup`: deletes the whole table (every chain, set and map in it). */
+  async cleanup(): Promise<boolean> {
+    const r = await this.run(['delete', 'table', 'ip', TABLE]);
+    if (r.code === 0) return true;
+    if (/No such file or directory/.test(r.stderr)) return false;
+    throw new NftError(`nft delete table ip ${TABLE}: ${r.stderr.trim()}`, false);
+  }
+}

@@ -1,0 +1,152 @@
+// Pure parts of the nftables proxier: names, the rendered table, and the transactions a
+// full and a partial sync write; parsing conntrack's listing and choosing stale UDP entries.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { buildServicePorts, ServicePortBuilder } from '../../src/proxy/service-port.js';
+import { hashAndTruncate } from '../../src/proxy/nftables/names.js';
+import { NftRenderer, render, setupCommands } from '../../src/proxy/nftables/render.js';
+import { planSync } from '../../src/proxy/nftables/transaction.js';
+import { parseConntrack, staleUdpEntries } from '../../src/proxy/conntrack.js';
+
+const svc = (name: string, ip: string, spec: Partial<NonNullable<Service['spec']>> = {}): Service => ({
+  metadata: { namespace: 'dev', name }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }], ...spec },
+});
+const slice = (svcName: string, ips: string[], extra: { ready?: boolean; node?: string; proto?: 'TCP' | 'UDP' } = {}): EndpointSlice => ({
+  addressType: 'IPv4', metadata: { namespace: 'dev', name: `${svcName}-abc`, labels: { 'kubernetes.io/service-name': svcName } },
+  ports: [{ name: 'http', port: 8080, protocol: extra.proto ?? 'TCP' }],
+  endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: extra.ready ?? true }, nodeName: extra.node ?? 'node-a' })),
+});
+const none = { chains: new Set<string>(), affinity: new Map<string, number | undefined>() };
+
+test('names carry upstream\'s hash prefix (same vectors as upstream\'s tests)', () => {
+  assert.equal(hashAndTruncate('ns1/svc1/tcp/p80'), 'ULMVA6XW-ns1/svc1/tcp/p80');
+  assert.equal(hashAndTruncate('ns1/svc1/tcp/p80__10.180.0.1/80'), '5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80');
+  assert.ok(hashAndTruncate('x'.repeat(300)).endsWith('...'));
+});
+
+test('a ClusterIP Service: vmap element, masquerade for off-cluster sources, uniform random pick, hairpin elements', () => {
+  const rs = render(buildServicePorts([svc('web', '10.96.0.20')], [slice('web', ['10.244.0.3', '10.244.0.1', '10.244.0.2'])], 'node-a'), { clusterCIDR: '10.244.0.0/16' });
+  const chain = `service-${hashAndTruncate('dev/web/tcp/http')}`;
+  assert.equal(rs.elements.get('service-ips')!.get('10.96.0.20 . tcp . 80'), ` : goto ${chain}`);
+  assert.deepEqual(rs.chains.get(chain), [
+    'ip daddr 10.96.0.20 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade',
+    'numgen random mod 3 == 0 meta l4proto tcp dnat to 10.244.0.1:8080',
+    'numgen random mod 2 == 0 meta l4proto tcp dnat to 10.244.0.2:8080',
+    'meta l4proto tcp dnat to 10.244.0.3:8080',
+  ]);
+  assert.deepEqual([...rs.elements.get('hairpin-endpoints')!.keys()], ['10.244.0.1 . 10.244.0.1', '10.244.0.2 . 10.244.0.2', '10.244.0.3 . 10.244.0.3']);
+  assert.ok(rs.elements.get('cluster-ips')!.has('10.96.0.20'));
+});
+
+test('no ready endpoints: reject through @no-endpoint-services; Local policies without local endpoints: drop', () => {
+  const rs = render(buildServicePorts(
+    [svc('gone', '10.96.0.21', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30001, protocol: 'TCP' }] }),
+      svc('itp', '10.96.0.22', { internalTrafficPolicy: 'Local' }),
+      svc('etp', '10.96.0.23', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30002, protocol: 'TCP' }] })],
+    [slice('gone', ['10.244.0.1'], { ready: false }), slice('itp', ['10.244.0.2'], { node: 'node-b' }), slice('etp', ['10.244.0.3'], { node: 'node-b' })], 'node-a'), { clusterCIDR: '10.244.0.0/16' });
+  const noEp = rs.elements.get('no-endpoint-services')!;
+  assert.equal(noEp.get('10.96.0.21 . tcp . 80'), ' comment "dev/gone:http" : goto reject-chain');
+  assert.equal(noEp.get('10.96.0.22 . tcp . 80'), ' comment "dev/itp:http" : drop');
+  assert.equal(rs.elements.get('no-endpoint-nodeports')!.get('tcp . 30001'), ' comment "dev/gone:http" : goto reject-chain');
+  assert.equal(rs.elements.get('no-endpoint-nodeports')!.get('tcp . 30002'), ' comment "dev/etp:http" : drop');
+  // the external chain still short-circuits pods and the node itself to the cluster-wide chain
+  const ext = rs.chains.get(`external-${hashAndTruncate('dev/etp/tcp/http')}`)!;
+  assert.match(ext[0], /^ip saddr 10\.244\.0\.0\/16 goto service-/);
+  assert.ok(ext.every((r) => !r.startsWith('goto local-')));
+  assert.equal(rs.elements.get('service-nodeports')!.get('tcp . 30002'), ` : goto external-${hashAndTruncate('dev/etp/tcp/http')}`);
+});
+
+test('ClientIP affinity: a timed set per endpoint, checked first and refreshed on every pick', () => {
+  const rs = render(buildServicePorts([svc('s', '10.96.0.30', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } })],
+    [slice('s', ['10.244.0.1', '10.244.0.2'])], 'node-a'));
+  const set = `affinity-${hashAndTruncate('dev/s/tcp/http__10.244.0.1/8080')}`;
+  assert.equal(rs.affinity.get(set), 60);
+  const rules = rs.chains.get(`service-${hashAndTruncate('dev/s/tcp/http')}`)!;
+  assert.equal(rules[0], `ip saddr @${set} update @${set} { ip saddr } meta l4proto tcp dnat to 10.244.0.1:8080`);
+  assert.equal(rules[2], `numgen random mod 2 == 0 update @${set} { ip saddr } meta l4proto tcp dnat to 10.244.0.1:8080`);
+});
+
+test('nodePortAddresses restrict NodePorts to local addresses in those CIDRs', () => {
+  const all = setupCommands({}).join('\n');
+  assert.match(all, /services fib daddr type local ip daddr != 127\.0\.0\.0\/8 meta l4proto \. th dport vmap @service-nodeports/);
+  const some = setupCommands({ nodePortAddresses: ['192.168.0.0/16'] }).join('\n');
+  assert.match(some, /services fib daddr type local ip daddr \{ 192\.168\.0\.0\/16 \} meta l4proto/);
+});
+
+test('a partial sync writes one changed Service and the element diff; a removed one is flushed and its elements deleted', () => {
+  const builder = new ServicePortBuilder('node-a');
+  const renderer = new NftRenderer({ clusterCIDR: '10.244.0.0/16' });
+  const services = [svc('a', '10.96.0.1'), svc('b', '10.96.0.2'), svc('c', '10.96.0.3')];
+  const slices = [slice('a', ['10.244.0.1']), slice('b', ['10.244.0.2']), slice('c', ['10.244.0.3'])];
+  const first = planSync(undefined, renderer.render(builder.build(services, slices)), none, setupCommands({}));
+  assert.match(first.text, /^add table ip kube-proxy/);
+  assert.equal(first.written, 3);
+  first.commit();
+
+  // b moves to another endpoint; c goes away; a is untouched
+  const next = planSync(first.state, renderer.render(builder.build(services.slice(0, 2), [slices[0], slice('b', ['10.244.0.9'])])), none, []);
+  const b = `service-${hashAndTruncate('dev/b/tcp/http')}`;
+  const c = `service-${hashAndTruncate('dev/c/tcp/http')}`;
+  assert.equal(next.written, 1);
+  assert.deepEqual(next.stale, [c]);
+  const lines = next.text.trim().split('\n');
+  assert.ok(lines.includes(`flush chain ip kube-proxy ${b}`));
+  assert.ok(lines.includes(`flush chain ip kube-proxy ${c}`));
+  assert.ok(lines.includes(`add rule ip kube-proxy ${b} meta l4proto tcp dnat to 10.244.0.9:8080`));
+  assert.ok(!next.text.includes('dev/a/'), next.text);
+  assert.ok(lines.includes('delete element ip kube-proxy cluster-ips { 10.96.0.3 }'));
+  assert.ok(lines.includes('delete element ip kube-proxy hairpin-endpoints { 10.244.0.2 . 10.244.0.2, 10.244.0.3 . 10.244.0.3 }'));
+  assert.ok(lines.includes('add element ip kube-proxy hairpin-endpoints { 10.244.0.9 . 10.244.0.9 }'));
+  assert.ok(lines.includes('delete element ip kube-proxy service-ips { 10.96.0.3 . tcp . 80 }'));
+  next.commit();
+  // nothing changed: nothing to write
+  assert.equal(planSync(next.state, renderer.render(builder.build(services.slice(0, 2), [slices[0], slice('b', ['10.244.0.9'])])), none, []).text, '');
+});
+
+test('shared elements are reference-counted: an endpoint behind two Services stays while one remains', () => {
+  const renderer = new NftRenderer({});
+  const two = buildServicePorts([svc('a', '10.96.0.1'), svc('b', '10.96.0.2')], [slice('a', ['10.244.0.1']), slice('b', ['10.244.0.1'])], 'node-a');
+  const first = planSync(undefined, renderer.render(two), none, []);
+  first.commit();
+  const next = planSync(first.state, renderer.render(two.slice(0, 1)), none, []);
+  assert.doesNotMatch(next.text, /hairpin-endpoints/);
+});
+
+test('a full sync after a restart flushes chains it finds, deletes chains and affinity sets nobody needs', () => {
+  const ports = buildServicePorts([svc('a', '10.96.0.1')], [slice('a', ['10.244.0.1'])], 'node-a');
+  const a = `service-${hashAndTruncate('dev/a/tcp/http')}`;
+  const old = `service-${hashAndTruncate('dev/old/tcp/http')}`;
+  const oldSet = `affinity-${hashAndTruncate('dev/old/tcp/http__10.244.0.5/80')}`;
+  const plan = planSync(undefined, new NftRenderer({}).render(ports), { chains: new Set([a, old]), affinity: new Map([[oldSet, 10800]]) }, setupCommands({}));
+  const lines = plan.text.trim().split('\n');
+  assert.ok(lines.includes(`flush chain ip kube-proxy ${a}`));
+  assert.ok(!lines.includes(`add chain ip kube-proxy ${a}`));
+  assert.ok(lines.includes(`flush chain ip kube-proxy ${old}`));
+  assert.ok(lines.includes(`delete set ip kube-proxy ${oldSet}`));
+  assert.ok(lines.includes('flush map ip kube-proxy service-ips'));
+  assert.deepEqual(plan.stale, [old]);
+});
+
+test('conntrack: entries NATed to a removed endpoint, or not NATed to a Service that now has endpoints, are stale', () => {
+  const text = [
+    'udp      17 28 src=10.244.0.13 dst=10.96.0.50 sport=40000 dport=53 src=10.244.0.10 dst=10.244.0.13 sport=8053 dport=40000 [ASSURED] mark=0 use=1',
+    'udp      17 28 src=10.244.0.13 dst=10.96.0.50 sport=40001 dport=53 src=10.244.0.11 dst=10.244.0.13 sport=8053 dport=40001 mark=0 use=1',
+    'udp      17 28 src=10.244.0.13 dst=10.96.0.51 sport=40002 dport=53 src=10.96.0.51 dst=10.244.0.13 sport=53 dport=40002 [UNREPLIED] mark=0 use=1',
+    'udp      17 28 src=192.168.1.2 dst=192.168.1.1 sport=5000 dport=30053 src=10.244.0.10 dst=192.168.1.2 sport=8053 dport=5000 mark=0 use=1',
+    'udp      17 28 src=10.244.0.13 dst=8.8.8.8 sport=40003 dport=53 src=8.8.8.8 dst=10.244.0.13 sport=53 dport=40003 mark=0 use=1',
+    'tcp      6 431999 ESTABLISHED src=1.1.1.1 dst=2.2.2.2 sport=1 dport=2 src=2.2.2.2 dst=1.1.1.1 sport=2 dport=1 [ASSURED] mark=0 use=1',
+  ].join('\n');
+  const entries = parseConntrack(text);
+  assert.equal(entries.length, 5);
+  const udp = (name: string, ip: string): Service => svc(name, ip, { type: 'NodePort', ports: [{ name: 'http', port: 53, protocol: 'UDP', nodePort: name === 'dns' ? 30053 : 30054 }] });
+  const ports = buildServicePorts([udp('dns', '10.96.0.50'), udp('late', '10.96.0.51')],
+    [slice('dns', ['10.244.0.11'], { proto: 'UDP' }), { ...slice('late', ['10.244.0.12'], { proto: 'UDP' }) }], 'node-a')
+    .map((p) => ({ ...p, endpoints: p.endpoints.map((e) => ({ ...e, port: 8053 })) }));
+  assert.deepEqual(staleUdpEntries(entries, ports), [
+    { origDst: '10.96.0.50', dport: 53, replySrc: '10.244.0.10' },
+    { origDst: '10.96.0.51', dport: 53, replySrc: '10.96.0.51' },
+    { origDst: '192.168.1.1', dport: 30053, replySrc: '10.244.0.10' },
+  ]);
+});
