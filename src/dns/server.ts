@@ -8,6 +8,7 @@ import { RestClient, SharedInformerFactory, SERVICES, ENDPOINTSLICES, PODS, type
 import { ClusterRecords } from './cluster-records.js';
 import { answerCluster } from './cluster-answer.js';
 import { Forwarder, type Upstream } from './forwarder.js';
+import { optRecord, requestEdns, udpLimit } from './edns.js';
 
 export interface DnsOptions {
   clientConfig: ClientConfig;
@@ -23,7 +24,12 @@ export interface RunningDns { port: number; forwarder: Forwarder; stop(): Promis
 
 const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, FORMERR: 1 } as const;
 
-export async function handleQuery(msg: Buffer, records: ClusterRecords, domain: string, fwd: Forwarder, log: (l: string) => void): Promise<Buffer | undefined> {
+/**
+ * One query in, one answer out (undefined: nothing to answer). Over UDP the answer is cut to
+ * what the client takes — 512 bytes, or its EDNS0 buffer size — and marked truncated, so the
+ * client asks again over TCP.
+ */
+export async function handleQuery(msg: Buffer, records: ClusterRecords, domain: string, fwd: Forwarder, log: (l: string) => void, tcp = false): Promise<Buffer | undefined> {
   let req: dns.DecodedPacket;
   try { req = dns.decode(msg); } catch {
     // too short for a header: nothing to answer to; otherwise FORMERR with the id echoed
@@ -33,17 +39,26 @@ export async function handleQuery(msg: Buffer, records: ClusterRecords, domain: 
   const id = req.id ?? 0;
   const rd = (req.flags ?? 0) & dns.RECURSION_DESIRED;
   const q = req.questions?.[0];
+  const edns = requestEdns(req);
+  const opt = edns ? [optRecord()] : [];
   const reply = (rcode: number, p: Partial<dns.Packet> = {}) => dns.encode({
-    type: 'response', id, questions: req.questions ?? [], ...p, flags: (p.flags ?? 0) | rd | dns.RECURSION_AVAILABLE | rcode,
+    type: 'response', id, questions: req.questions ?? [], additionals: opt, ...p, flags: (p.flags ?? 0) | rd | dns.RECURSION_AVAILABLE | rcode,
   });
+  const fit = (out: Buffer): Buffer => {
+    if (tcp || out.length <= udpLimit(edns)) return out;
+    const p = dns.decode(out);
+    return dns.encode({ ...p, flags: (p.flags ?? 0) | dns.TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: opt });
+  };
   if (!q || (req.questions?.length ?? 0) !== 1 || ((req.flags ?? 0) >> 11) & 15) return reply(q ? RCODE.NOTIMP : RCODE.FORMERR);
+  // only EDNS version 0 exists: anything else is BADVERS (extended rcode 1, rcode 0)
+  if (edns && edns.version !== 0) return reply(RCODE.NOERROR, { additionals: [optRecord(1)] });
   const r = answerCluster(records, domain, q.name, q.type);
   if (!('forward' in r)) {
-    return reply(RCODE[r.rcode], { flags: dns.AUTHORITATIVE_ANSWER, answers: r.answers, authorities: r.authority });
+    return fit(reply(RCODE[r.rcode], { flags: dns.AUTHORITATIVE_ANSWER, answers: r.answers, authorities: r.authority }));
   }
   try {
-    const res = await fwd.resolve(q, id, req.flags ?? 0);
-    return dns.encode({ ...res, type: 'response', id, questions: req.questions, flags: ((res.flags ?? 0) & ~dns.AUTHORITATIVE_ANSWER) | dns.RECURSION_AVAILABLE });
+    const res = await fwd.resolve(q, id, req.flags ?? 0, { tcp });
+    return fit(dns.encode({ ...res, type: 'response', id, questions: req.questions, additionals: opt, flags: ((res.flags ?? 0) & ~dns.AUTHORITATIVE_ANSWER & ~dns.TRUNCATED_RESPONSE) | dns.RECURSION_AVAILABLE }));
   } catch (e) {
     log(`dns: forwarding ${q.name} ${q.type}: ${(e as Error).message}`);
     return reply(RCODE.SERVFAIL);
@@ -66,7 +81,7 @@ export async function runDns(o: DnsOptions): Promise<RunningDns> {
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        void handleQuery(msg, records, domain, fwd, o.log).then((out) => {
+        void handleQuery(msg, records, domain, fwd, o.log, true).then((out) => {
           if (!out || sock.destroyed) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(out.length);
@@ -84,13 +99,7 @@ export async function runDns(o: DnsOptions): Promise<RunningDns> {
   const udp = dgram.createSocket(net.isIPv6(o.bindAddress) ? 'udp6' : 'udp4');
   udp.on('message', (msg, rinfo) => {
     void handleQuery(msg, records, domain, fwd, o.log).then((out) => {
-      if (!out) return;
-      // over UDP a reply larger than 512 bytes is cut and marked truncated, so the client retries over TCP
-      if (out.length > 512) {
-        const p = dns.decode(out);
-        out = dns.encode({ ...p, flags: (p.flags ?? 0) | dns.TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: [] });
-      }
-      udp.send(out, rinfo.port, rinfo.address);
+      if (out) udp.send(out, rinfo.port, rinfo.address);
     });
   });
   await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(port, o.bindAddress, () => resolve()); });

@@ -5,13 +5,15 @@ import * as dns from 'dns-packet';
 
 export type Reply = dns.DecodedPacket & { rcode?: string };
 
-export function queryUdp(port: number, name: string, type: dns.RecordType, host = '127.0.0.1'): Promise<Reply> {
+/** One UDP query; `o.edns` adds an OPT record with that buffer size (and `o.ednsVersion`). */
+export function queryUdp(port: number, name: string, type: dns.RecordType, host = '127.0.0.1', o: { edns?: number; ednsVersion?: number } = {}): Promise<Reply & { size: number }> {
   const id = (Math.random() * 65535) | 0;
   const sock = dgram.createSocket('udp4');
+  const additionals = o.edns ? [{ type: 'OPT', name: '.', udpPayloadSize: o.edns, ednsVersion: o.ednsVersion ?? 0, flags: 0, options: [] } as unknown as dns.Answer] : [];
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => { sock.close(); reject(new Error(`no UDP answer for ${name}`)); }, 3000);
-    sock.on('message', (m) => { clearTimeout(t); sock.close(); resolve(dns.decode(m) as Reply); });
-    sock.send(dns.encode({ type: 'query', id, flags: dns.RECURSION_DESIRED, questions: [{ type, name }] }), port, host);
+    sock.on('message', (m) => { clearTimeout(t); sock.close(); resolve({ ...(dns.decode(m) as Reply), size: m.length }); });
+    sock.send(dns.encode({ type: 'query', id, flags: dns.RECURSION_DESIRED, questions: [{ type, name }], additionals }), port, host);
   });
 }
 
@@ -29,20 +31,49 @@ export function queryTcp(port: number, name: string, type: dns.RecordType, host 
   });
 }
 
-/** A stand-in upstream resolver on loopback: `example.test` A 192.0.2.1 (TTL 60), NXDOMAIN otherwise. */
-export async function fakeUpstream(): Promise<{ port: number; queries: () => number; close: () => void }> {
-  const sock = dgram.createSocket('udp4');
+/** Thirty A records for big.test: about 700 bytes, more than a classic 512-byte datagram. */
+const BIG = Array.from({ length: 30 }, (_, i) => `198.51.100.${i + 1}`);
+
+/**
+ * A stand-in upstream resolver on loopback, UDP and TCP on one port: `example.test` A
+ * 192.0.2.1 (TTL 60); `big.test` 30 A records, answered truncated (TC, no records) over UDP
+ * as a resolver does when they do not fit; NXDOMAIN otherwise.
+ */
+export async function fakeUpstream(): Promise<{ port: number; queries: () => number; tcpQueries: () => number; close: () => void }> {
   let n = 0;
-  sock.on('message', (m, r) => {
+  let tcpN = 0;
+  const answer = (m: Buffer, tcp: boolean): Buffer => {
     n++;
     const q = dns.decode(m);
     const name = q.questions?.[0]?.name ?? '';
-    const known = name === 'example.test';
-    sock.send(dns.encode({
-      type: 'response', id: q.id, flags: dns.RECURSION_AVAILABLE | (known ? 0 : 3), questions: q.questions,
-      answers: known ? [{ type: 'A', name, ttl: 60, class: 'IN', data: '192.0.2.1' }] : [],
-    }), r.port, r.address);
-  });
+    const known = name === 'example.test' || name === 'big.test';
+    const answers: dns.Answer[] = name === 'big.test' ? BIG.map((ip) => ({ type: 'A', name, ttl: 60, class: 'IN', data: ip })) : known ? [{ type: 'A', name, ttl: 60, class: 'IN', data: '192.0.2.1' }] : [];
+    const truncate = name === 'big.test' && !tcp;
+    return dns.encode({
+      type: 'response', id: q.id, flags: dns.RECURSION_AVAILABLE | (known ? 0 : 3) | (truncate ? dns.TRUNCATED_RESPONSE : 0), questions: q.questions,
+      answers: truncate ? [] : answers,
+    });
+  };
+  const sock = dgram.createSocket('udp4');
+  sock.on('message', (m, r) => sock.send(answer(m, false), r.port, r.address));
   await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
-  return { port: sock.address().port, queries: () => n, close: () => sock.close() };
+  const port = sock.address().port;
+  const tcp = net.createServer((c) => {
+    let buf = Buffer.alloc(0);
+    c.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+        buf = buf.subarray(2 + msg.length);
+        tcpN++;
+        const out = answer(msg, true);
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(out.length);
+        c.write(Buffer.concat([len, out]));
+      }
+    });
+    c.on('error', () => c.destroy());
+  });
+  await new Promise<void>((res) => tcp.listen(port, '127.0.0.1', () => res()));
+  return { port, queries: () => n, tcpQueries: () => tcpN, close: () => { sock.close(); tcp.close(); } };
 }

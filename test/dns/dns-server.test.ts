@@ -43,6 +43,20 @@ before(async () => {
       { addresses: ['10.244.1.7'], hostname: 'db-2', conditions: { ready: false } },
     ],
   });
+  // a headless Service with 40 ready endpoints: its A answer (~700 bytes) does not fit 512
+  apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'many', namespace: 'dev' }, spec: { clusterIP: 'None', selector: { app: 'many' }, ports: [{ name: 'http', port: 80 }] } });
+  apply({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'many-abc', namespace: 'dev', labels: { 'kubernetes.io/service-name': 'many' } },
+    addressType: 'IPv4', ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+    endpoints: Array.from({ length: 40 }, (_, i) => ({ addresses: [`10.244.2.${i + 1}`], conditions: { ready: true } })),
+  });
+  // an IPv6 headless Service: AAAA records
+  apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'six', namespace: 'dev' }, spec: { clusterIP: 'None', selector: { app: 'six' }, ports: [{ name: 'http', port: 80 }] } });
+  apply({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'six-abc', namespace: 'dev', labels: { 'kubernetes.io/service-name': 'six' } },
+    addressType: 'IPv6', ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+    endpoints: [{ addresses: ['fd00:10:244::5'], hostname: 'six-0', conditions: { ready: true } }, { addresses: ['fd00:10:244::6'], conditions: { ready: true } }],
+  });
   server = await runDns({
     clientConfig: loadKubeconfig(cluster.kubeconfig), clusterDomain: 'cluster.local', bindAddress: '127.0.0.1', port: 0,
     upstreams: [{ host: '127.0.0.1', port: upstream.port }], log: () => {},
@@ -111,6 +125,53 @@ test('other names are forwarded and cached', async () => {
   assert.ok((b.answers![0] as { ttl: number }).ttl <= 30, 'TTL capped by the cache');
   assert.equal(upstream!.queries() - n0, 1, 'second answer came from the cache');
   assert.equal((await queryUdp(server!.port, 'missing.test', 'A')).rcode, 'NXDOMAIN');
+});
+
+test('AAAA: IPv6 endpoints of a headless Service, by name and hostname; A for them is empty', async () => {
+  const all = await eventually(() => queryUdp(server!.port, 'six.dev.svc.cluster.local', 'AAAA'), (r) => (r.answers ?? []).length === 2, 'six AAAA');
+  assert.deepEqual(all.answers!.map((a) => a.type), ['AAAA', 'AAAA']);
+  assert.deepEqual(data(all).sort(), ['fd00:10:244::5', 'fd00:10:244::6']);
+  assert.deepEqual(data(await queryTcp(server!.port, 'six-0.six.dev.svc.cluster.local', 'AAAA')), ['fd00:10:244::5']);
+  assert.deepEqual(data(await queryUdp(server!.port, 'fd00-10-244--6.six.dev.svc.cluster.local', 'AAAA')), ['fd00:10:244::6']);
+  const a = await queryUdp(server!.port, 'six.dev.svc.cluster.local', 'A');
+  assert.equal(a.rcode, 'NOERROR');
+  assert.equal(a.answers!.length, 0);
+  assert.equal(a.authorities![0].type, 'SOA');
+});
+
+test('a large answer: truncated over plain UDP, whole over TCP and over UDP with EDNS0 (OPT echoed)', async () => {
+  await eventually(() => queryTcp(server!.port, 'many.dev.svc.cluster.local', 'A'), (r) => (r.answers ?? []).length === 40, 'many over TCP');
+  const plain = await queryUdp(server!.port, 'many.dev.svc.cluster.local', 'A');
+  assert.ok(plain.flags! & 0x200, 'TC set');
+  assert.equal(plain.answers!.length, 0);
+  assert.ok(plain.size <= 512);
+  const edns = await queryUdp(server!.port, 'many.dev.svc.cluster.local', 'A', '127.0.0.1', { edns: 4096 });
+  assert.equal(edns.flags! & 0x200, 0, 'not truncated');
+  assert.equal(edns.answers!.length, 40);
+  assert.ok(edns.size > 512);
+  const opt = edns.additionals!.find((x) => x.type === 'OPT') as unknown as { udpPayloadSize: number };
+  assert.equal(opt.udpPayloadSize, 1232);
+  // a client buffer smaller than the answer still gets TC
+  const small = await queryUdp(server!.port, 'many.dev.svc.cluster.local', 'A', '127.0.0.1', { edns: 600 });
+  assert.ok(small.flags! & 0x200);
+  // EDNS versions other than 0 are BADVERS: extended rcode 1 in the OPT
+  const bad = await queryUdp(server!.port, 'web.dev.svc.cluster.local', 'A', '127.0.0.1', { edns: 1232, ednsVersion: 1 });
+  assert.equal((bad.additionals!.find((x) => x.type === 'OPT') as unknown as { extendedRcode: number }).extendedRcode, 1);
+});
+
+test('forwarding: a truncated upstream answer is fetched again over TCP; TCP clients are forwarded over TCP', async () => {
+  const tcp0 = upstream!.tcpQueries();
+  const r = await queryUdp(server!.port, 'big.test', 'A', '127.0.0.1', { edns: 1232 });
+  assert.equal(r.answers!.length, 30);
+  assert.equal(r.flags! & 0x200, 0);
+  assert.equal(upstream!.tcpQueries() - tcp0, 1, 'one retry over TCP');
+  // without EDNS the 30 records do not fit: TC to the client, which asks again over TCP (from the cache)
+  const plain = await queryUdp(server!.port, 'big.test', 'A');
+  assert.ok(plain.flags! & 0x200);
+  assert.equal((await queryTcp(server!.port, 'big.test', 'A')).answers!.length, 30);
+  const tcp1 = upstream!.tcpQueries();
+  assert.equal((await queryTcp(server!.port, 'other.test', 'A')).rcode, 'NXDOMAIN');
+  assert.equal(upstream!.tcpQueries() - tcp1, 1, 'a TCP client is forwarded over TCP');
 });
 
 test('a deleted Service stops resolving', async () => {
