@@ -66,7 +66,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // Security hook points: authn → authz → admission (in the registry) → storage (encryption); audit around it all.
   const authn = buildAuthentication(opts, registry, (m) => log(1, `authn: ${m}`), clientCA ? [x509Authenticator()] : []);
   const authz = buildAuthorization(opts.authorizationMode, registry, store, (m) => log(1, `authz: ${m}`));
-  registry.admission = buildAdmission(opts, registry, (m) => log(1, `admission: ${m}`));
+  registry.admission = buildAdmission(opts, registry, (m) => log(1, `admission: ${m}`), catalogue);
   const audit = buildAudit(opts);
   const kubelet = new KubeletClient({
     certFile: opts.kubeletClientCertificate, keyFile: opts.kubeletClientKey, caFile: opts.kubeletCertificateAuthority,
@@ -125,7 +125,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     if (!longRunning) inflight++;
     try {
       const ctx = { req, res, url, info, def, registry, store, user, log, kubelet, upgrade };
-      await runInRequestScope({ user, info, warn: (text) => addWarning(res, text) }, async () => {
+      await runInRequestScope({ user, info, warn: (text) => addWarning(res, text), annotate: tracker ? (k, v) => tracker.annotate(k, v) : undefined }, async () => {
         if (await authn.serve(ctx) || await authz.serve(ctx)) return;
         await serveResource(ctx);
       });

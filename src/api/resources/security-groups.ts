@@ -2,6 +2,7 @@
 // reviews, answered by src/apiserver/authn and authz, never stored) and
 // admissionregistration.k8s.io (webhook configurations and admission policies, stored).
 import type { ResourceDef } from './resource-def.js';
+import { validateAdmissionPolicy, validateAdmissionPolicyBinding } from '../validation/admission-policy-validation.js';
 
 const review = (group: string, kind: string, namespaced = false): ResourceDef => ({
   group, version: 'v1', kind, plural: `${kind.toLowerCase()}s`, singular: kind.toLowerCase(), namespaced, verbs: ['create'],
@@ -24,10 +25,12 @@ export const validatingwebhookconfigurations: ResourceDef = {
 };
 export const validatingadmissionpolicies: ResourceDef = {
   ...admreg, kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', singular: 'validatingadmissionpolicy', generation: true, hasStatus: true,
+  validate: validateAdmissionPolicy,
   subresources: [{ name: 'status', group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingAdmissionPolicy', verbs: ['get', 'patch', 'update'] }],
 };
 export const validatingadmissionpolicybindings: ResourceDef = {
   ...admreg, kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', singular: 'validatingadmissionpolicybinding', generation: true,
+  validate: validateAdmissionPolicyBinding,
 };
 
 export const securityGroups: ResourceDef[] = [

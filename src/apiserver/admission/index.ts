@@ -1,4 +1,5 @@
 // Builds the admission chain from --enable-admission-plugins/--disable-admission-plugins.
+import type { Catalogue } from '../../api/resources/catalogue.js';
 import type { ResourceDef } from '../../api/resources/resource-def.js';
 import type { Registry } from '../registry/registry.js';
 import { AdmissionChain } from './chain.js';
@@ -7,10 +8,10 @@ import { ORDERED_PLUGINS, enabledPlugins } from './plugin-registry.js';
 
 export interface AdmissionOptions { enableAdmissionPlugins?: string[]; disableAdmissionPlugins?: string[] }
 
-export function buildAdmission(o: AdmissionOptions, registry: Registry, log: (msg: string) => void): AdmissionChain {
+export function buildAdmission(o: AdmissionOptions, registry: Registry, log: (msg: string) => void, catalogue?: Catalogue): AdmissionChain {
   const names = enabledPlugins(o.enableAdmissionPlugins ?? [], o.disableAdmissionPlugins ?? []);
   const ctx: PluginContext = {
-    registry, log,
+    registry, log, catalogue,
     get: (def: ResourceDef, ns: string, name: string) => registry.lookup(def, ns, name),
     list: (def: ResourceDef, ns: string) => registry.lookupList(def, ns),
   };

@@ -10,6 +10,7 @@ import { newPodSecurity } from './plugins/pod-security.js';
 import { newPriority } from './plugins/priority.js';
 import { newResourceQuota } from './plugins/resource-quota.js';
 import { newServiceAccount } from './plugins/service-account.js';
+import { newValidatingAdmissionPolicy } from './policy/validating-admission-policy.js';
 import { newMutatingWebhook, newValidatingWebhook } from './webhook/webhook-plugins.js';
 
 /** Known names; undefined = accepted for compatibility with upstream flags but not implemented. */
@@ -33,7 +34,7 @@ export const ORDERED_PLUGINS: Array<[string, PluginFactory | undefined]> = [
   ['DefaultStorageClass', newDefaultStorageClass],
   ['StorageObjectInUseProtection', undefined],
   ['MutatingAdmissionWebhook', newMutatingWebhook],
-  ['ValidatingAdmissionPolicy', undefined],
+  ['ValidatingAdmissionPolicy', newValidatingAdmissionPolicy],
   ['ValidatingAdmissionWebhook', newValidatingWebhook],
   ['ResourceQuota', newResourceQuota],
 ];

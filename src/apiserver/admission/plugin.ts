@@ -17,6 +17,8 @@ export type AdmissionPlugin = { name: string } & Partial<MutatingPlugin & Valida
 
 export interface PluginContext {
   registry: Registry;
+  /** Every served resource, custom ones included (params of admission policies). */
+  catalogue?: import('../../api/resources/catalogue.js').Catalogue;
   log: (msg: string) => void;
   /** Reads without admission (the plugins' own lookups). */
   get(def: import('../../api/resources/resource-def.js').ResourceDef, ns: string, name: string): Promise<KubeObject | undefined>;

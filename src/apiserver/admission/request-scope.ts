@@ -5,7 +5,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { UserInfo } from '../authn/user-info.js';
 import type { RequestInfo } from '../request-info.js';
 
-export interface RequestScope { user: UserInfo; info: RequestInfo; warn?: (text: string) => void }
+export interface RequestScope {
+  user: UserInfo; info: RequestInfo; warn?: (text: string) => void;
+  /** Adds an annotation to the request's audit event. */
+  annotate?: (key: string, value: string) => void;
+}
 
 const storage = new AsyncLocalStorage<RequestScope | undefined>();
 
