@@ -1,75 +1,227 @@
-// API server benchmark: tskube apiserver on tskube etcd (or --store etcd), driven over HTTPS
-// with keep-alive connections. Prints pod create/get/update throughput and p50/p99 at 1, 16
-// and 64 clients, list latency for all pods (from etcd and from the watch cache), watch
-// delivery latency to 100 watchers, time from start to /readyz and RSS, next to upstream's
-// figures from the API server issue (kube-apiserver 1.25 on etcd 3.4, same 2-core machine).
+// API server benchmark: `tskube apiserver` on tskube etcd and on the real etcd 3.4, driven over
+// HTTPS with keep-alive connections (HTTP/1.1, or one HTTP/2 connection with --http 2, as
+// client-go does). Prints, per store: pod create/get/update throughput and p50/p99 at 1, 16
+// and 64 clients (p99 over upstream's 1 s SLO is flagged), lists of 3,000 and 10,000 pods
+// (p50/p99, from etcd and from the watch cache), watch delivery to 100 watchers (events/s,
+// and latency from the write's reply, so the POST itself is not counted), time from start to
+// /readyz with the pods stored, and RSS — next to upstream's figures from the API server issue
+// (kube-apiserver 1.25 on etcd 3.4, same 2-core machine).
 //
-//   npm run build && node dist/bench/apiserver-bench.js [--pods 10000] [--ops 1000] [--store tskube|etcd]
+//   npm run bench:apiserver -- [--store both|tskube|etcd] [--pods 10000] [--ops 2000]
+//     [--watchers 100] [--watch-pods 500] [--http 1.1|2] [--profile DIR] [--phases create,get,update,list,watch,startup]
+//
+// --profile DIR runs the API server under `node --cpu-prof` and leaves its .cpuprofile in DIR.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync as readdir, readlinkSync as readlink } from 'node:fs';
+import http2 from 'node:http2';
 import https from 'node:https';
-import { parseArgs } from 'node:util';
+import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { TOKEN, startCluster } from '../test/apiserver/harness.js';
+import { TOKEN, type Cluster, type StoreKind, startCluster } from '../test/apiserver/harness.js';
 
 const { values: flags } = parseArgs({ options: {
-  pods: { type: 'string', default: '10000' }, ops: { type: 'string', default: '1000' },
-  store: { type: 'string', default: 'tskube' }, watchers: { type: 'string', default: '100' },
+  store: { type: 'string', default: 'both' }, pods: { type: 'string', default: '10000' }, ops: { type: 'string', default: '2000' },
+  watchers: { type: 'string', default: '100' }, 'watch-pods': { type: 'string', default: '500' }, http: { type: 'string', default: '1.1' },
+  profile: { type: 'string' }, phases: { type: 'string', default: 'create,get,update,list,watch,startup' },
 } });
 const PODS = Number(flags.pods);
 const OPS = Number(flags.ops);
 const WATCHERS = Number(flags.watchers);
+const WATCH_PODS = Number(flags['watch-pods']);
+const PHASES = new Set(String(flags.phases).split(','));
+const STORES: StoreKind[] = flags.store === 'both' ? ['tskube', 'etcd'] : [flags.store as StoreKind];
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SLO_MS = 1000;
 
-const agent = new https.Agent({ keepAlive: true, maxSockets: 64, rejectUnauthorized: false });
-let base = '';
+interface Reply { status: number; body: Buffer }
 
-function call(method: string, p: string, body?: unknown, type = 'application/json'): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = https.request(base + p, { method, agent, headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json', ...(data ? { 'Content-Type': type, 'Content-Length': data.length } : {}) } }, (res) => {
+/** One way of sending requests: keep-alive HTTP/1.1 sockets, or streams of one HTTP/2 connection. */
+interface Transport { request(method: string, p: string, body?: Buffer, type?: string): Promise<Reply>; close(): void }
+
+function http1(base: string, sockets: number): Transport {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: sockets, rejectUnauthorized: false });
+  return {
+    request: (method, p, body, type = 'application/json') => new Promise((resolve, reject) => {
+      const req = https.request(base + p, { method, agent, headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json', ...(body ? { 'Content-Type': type, 'Content-Length': body.length } : {}) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    }),
+    close: () => agent.destroy(),
+  };
+}
+
+function h2(base: string): Transport {
+  const session = http2.connect(base, { rejectUnauthorized: false });
+  session.on('error', () => {});
+  return {
+    request: (method, p, body, type = 'application/json') => new Promise((resolve, reject) => {
+      const s = session.request({ ':method': method, ':path': p, authorization: `Bearer ${TOKEN}`, accept: 'application/json', ...(body ? { 'content-type': type } : {}) });
+      let status = 0;
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
+      s.on('response', (h) => { status = Number(h[':status']); });
+      s.on('data', (c: Buffer) => chunks.push(c));
+      s.on('end', () => resolve({ status, body: Buffer.concat(chunks) }));
+      s.on('error', reject);
+      s.end(body);
+    }),
+    close: () => session.close(),
+  };
 }
 
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))] ?? 0; };
-const pod = (name: string, extra: Record<string, string> = {}) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'bench' }, annotations: extra },
+const podBody = (name: string) => Buffer.from(JSON.stringify({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'bench' } },
   spec: { containers: [{ name: 'main', image: 'busybox:1.36', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
-});
+}));
 
-/** Runs n operations with `clients` in flight; returns ops/s and latencies (ms). */
-async function drive(n: number, clients: number, op: (i: number) => Promise<number>): Promise<{ rate: number; p50: number; p99: number }> {
+interface Figures { rate: number; p50: number; p99: number; n: number }
+
+/** Runs n operations with `clients` in flight; the op returns the latency to count (ms). */
+async function drive(n: number, clients: number, op: (i: number) => Promise<number>): Promise<Figures> {
   const lat: number[] = [];
   let next = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < n) {
-      const i = next++;
-      const s = performance.now();
-      const code = await op(i);
-      if (code >= 300) throw new Error(`operation ${i} answered ${code}`);
-      lat.push(performance.now() - s);
-    }
+    while (next < n) lat.push(await op(next++));
   }));
-  return { rate: n / ((performance.now() - t0) / 1000), p50: pct(lat, 50), p99: pct(lat, 99) };
+  return { rate: n / ((performance.now() - t0) / 1000), p50: pct(lat, 50), p99: pct(lat, 99), n };
 }
 
-const rows: Array<[string, string, string]> = [];
-const row = (what: string, ours: string, upstream = '') => { rows.push([what, ours, upstream]); process.stderr.write(`${what}: ${ours}\n`); };
-const fmt = (r: { rate: number; p50: number; p99: number }) => `${r.rate.toFixed(0)}/s p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms`;
+/** Times one request; throws unless it succeeded (or answered an expected code). */
+async function timed(t: Transport, method: string, p: string, body?: Buffer, ok = (s: number) => s < 300): Promise<number> {
+  const s = performance.now();
+  const r = await t.request(method, p, body);
+  if (!ok(r.status)) throw new Error(`${method} ${p} answered ${r.status}: ${r.body.toString().slice(0, 300)}`);
+  return performance.now() - s;
+}
+
+const rows: Array<[string, string, string, string]> = [];
+function row(store: string, what: string, ours: string, upstream = ''): void {
+  rows.push([store, what, ours, upstream]);
+  process.stderr.write(`[${store}] ${what}: ${ours}\n`);
+}
+const fmt = (r: Figures, slo = true) => `${r.rate.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${slo && r.p99 > SLO_MS ? ' (p99 over the 1 s SLO)' : ''}`;
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-async function startupFigures(etcdURL: string, dir: string): Promise<void> {
+async function benchStore(store: StoreKind): Promise<void> {
+  const nodeArgs = flags.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(flags.profile)] : [];
+  const cluster = await startCluster({ store, nodeArgs, apiserverArgs: ['--max-requests-inflight', '0', '--max-mutating-requests-inflight', '0'] });
+  const t = flags.http === '2' ? h2(cluster.apiURL) : http1(cluster.apiURL, 64);
+  const POD = '/api/v1/namespaces/default/pods';
+  let created = 0;
+  try {
+    const create = (n: number, clients: number) => drive(n, clients, () => timed(t, 'POST', POD, podBody(`bench-${created++}`)));
+    const listTimes = async (label: string, q: string, upstream: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 10; i++) times.push(await timed(t, 'GET', `/api/v1/pods${q}`));
+      row(store, `list ${created} pods ${label}`, `p50 ${pct(times, 50).toFixed(0)} ms, p99 ${pct(times, 99).toFixed(0)} ms`, upstream);
+    };
+    if (PHASES.has('create')) {
+      row(store, 'pod create, 1 client', fmt(await create(Math.min(500, OPS / 4), 1)));
+      row(store, 'pod create, 16 clients', fmt(await create(Math.min(1000, OPS / 2), 16)));
+      row(store, 'pod create, 64 clients', fmt(await create(Math.max(0, Math.min(PODS, 3000) - created), 64)), '1,080/s, p99 137 ms');
+    } else {
+      await create(Math.min(PODS, 3000), 64);
+    }
+    if (PHASES.has('list')) {
+      await listTimes('from etcd', '', '3,000 pods: ~120 ms');
+      await listTimes('from the watch cache (resourceVersion=0)', '?resourceVersion=0', '');
+    }
+    if (PODS > created) {
+      const bulk = await create(PODS - created, 64);
+      if (PHASES.has('create')) row(store, `pod create, 64 clients, up to ${PODS} pods`, fmt(bulk));
+      if (PHASES.has('list')) {
+        await listTimes('from etcd', '', '');
+        await listTimes('from the watch cache (resourceVersion=0)', '?resourceVersion=0', '');
+      }
+    }
+    const name = (i: number) => `bench-${(i * 7919) % created}`;
+    if (PHASES.has('get')) {
+      for (const clients of [1, 16, 64]) row(store, `pod get, ${clients} clients`, fmt(await drive(OPS, clients, (i) => timed(t, 'GET', `${POD}/${name(i)}`))));
+    }
+    if (PHASES.has('update')) {
+      // Each client updates its own pods (GET, then PUT with its resourceVersion); only the PUT is timed.
+      for (const clients of [1, 16, 64]) {
+        row(store, `pod update (PUT), ${clients} clients`, fmt(await drive(OPS, clients, async (i) => {
+          const p = `${POD}/${name(i)}`;
+          const cur = JSON.parse((await t.request('GET', p)).body.toString());
+          cur.metadata.annotations = { round: String(i) };
+          return timed(t, 'PUT', p, Buffer.from(JSON.stringify(cur)), (s) => s < 300 || s === 409);
+        })));
+      }
+    }
+    if (PHASES.has('watch')) await watchFigures(store, cluster, t);
+    const apiRss = rssByPort(cluster.apiURL);
+    if (apiRss) row(store, 'apiserver RSS after the run', `${apiRss.toFixed(0)} MB`);
+    if (PHASES.has('startup')) await startupFigures(store, cluster, created);
+  } finally {
+    t.close();
+    await cluster.stop();
+  }
+}
+
+/**
+ * WATCHERS watches on pods (one connection each, as separate informers would have); pods are
+ * created 64 at a time. Latency is from the write's reply to each watcher's receipt (0 when the
+ * event arrived first), so the POST itself is not counted; events/s is deliveries per second
+ * from the first write to the last delivery.
+ */
+async function watchFigures(store: string, cluster: Cluster, t: Transport): Promise<void> {
+  const replied = new Map<string, number>();
+  const arrivals: Array<[string, number]> = [];
+  const list = JSON.parse((await t.request('GET', '/api/v1/namespaces/default/pods?limit=1')).body.toString());
+  let open = 0;
+  const reqs = await Promise.all(Array.from({ length: WATCHERS }, () => new Promise<ReturnType<typeof https.get>>((resolve) => {
+    const req = https.get(`${cluster.apiURL}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${list.metadata.resourceVersion}`,
+      { agent: false, rejectUnauthorized: false, headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
+        open++;
+        let buf = '';
+        res.on('data', (d: Buffer) => {
+          const now = performance.now();
+          buf += d;
+          let i;
+          while ((i = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, i);
+            buf = buf.slice(i + 1);
+            // The name without parsing the whole event: the client's cost is not the server's.
+            const m = /"name":"(watched-\d+)"/.exec(line);
+            if (m && line.startsWith('{"type":"ADDED"')) arrivals.push([m[1], now]);
+          }
+        });
+        resolve(req);
+      });
+  })));
+  const want = WATCH_PODS * WATCHERS;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'apiserver', '--etcd-servers', etcdURL, '--bind-address', '127.0.0.1',
-    '--secure-port', '0', '--cert-dir', path.join(dir, 'certs2'), '--token-auth-file', path.join(dir, 'tokens.csv'), '--service-cluster-ip-range', '10.96.0.0/24'],
+  let n = 0;
+  await drive(WATCH_PODS, 64, async () => {
+    const name = `watched-${n++}`;
+    const s = performance.now();
+    const r = await t.request('POST', '/api/v1/namespaces/default/pods', podBody(name));
+    if (r.status !== 201) throw new Error(`watch-phase create answered ${r.status}`);
+    replied.set(name, performance.now());
+    return performance.now() - s;
+  });
+  const deadline = Date.now() + 60_000;
+  while (arrivals.length < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const last = Math.max(...arrivals.map(([, at]) => at));
+  for (const r of reqs) r.destroy();
+  const lat = arrivals.map(([name, at]) => Math.max(0, at - (replied.get(name) ?? at)));
+  const early = arrivals.filter(([name, at]) => at <= (replied.get(name) ?? 0)).length;
+  row(store, `watch: ${open} watchers x ${WATCH_PODS} pod creates`,
+    `${arrivals.length}/${want} events, ${(arrivals.length / ((last - t0) / 1000)).toFixed(0)} events/s, after the write's reply: p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms (${((100 * early) / Math.max(1, arrivals.length)).toFixed(0)}% before it)`);
+}
+
+async function startupFigures(store: string, cluster: Cluster, stored: number): Promise<void> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'apiserver', '--etcd-servers', cluster.etcdURL, '--bind-address', '127.0.0.1',
+    '--secure-port', '0', '--cert-dir', path.join(cluster.dir, 'certs2'), '--token-auth-file', path.join(cluster.dir, 'tokens.csv'), '--service-cluster-ip-range', '10.96.0.0/24'],
   { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const port = await new Promise<string>((resolve, reject) => {
@@ -77,79 +229,18 @@ async function startupFigures(etcdURL: string, dir: string): Promise<void> {
       child.stderr!.on('data', (d: Buffer) => { text += d; const m = /serving securely on 127\.0\.0\.1:(\d+)/.exec(text); if (m) resolve(m[1]); });
       child.once('exit', () => reject(new Error(text)));
     });
-    const saved = base;
-    base = `https://127.0.0.1:${port}`;
-    while ((await call('GET', '/readyz').catch(() => ({ status: 0 }))).status !== 200) await new Promise((r) => setTimeout(r, 20));
-    base = saved;
-    row('start to /readyz (with the pods stored)', `${((performance.now() - t0) / 1000).toFixed(2)} s, RSS ${rssOf(child.pid!).toFixed(0)} MB`, '3 s, 270 MB');
+    const probe = http1(`https://127.0.0.1:${port}`, 1);
+    while ((await probe.request('GET', '/readyz').catch(() => ({ status: 0 }))).status !== 200) await new Promise((r) => setTimeout(r, 20));
+    probe.close();
+    row(store, `start to /readyz (${stored} pods stored)`, `${((performance.now() - t0) / 1000).toFixed(2)} s, RSS ${rssOf(child.pid!).toFixed(0)} MB`, '~3 s, 270 MB');
   } finally {
     child.kill('SIGTERM');
   }
 }
 
-async function main(): Promise<void> {
-  const cluster = await startCluster({ store: flags.store === 'etcd' ? 'etcd' : 'tskube' });
-  base = cluster.apiURL;
-  try {
-    let created = 0;
-    const createN = async (n: number, clients: number) => drive(n, clients, async () => (await call('POST', '/api/v1/namespaces/default/pods', pod(`bench-${created++}`))).status);
-    const shares: Array<[number, number]> = [[1, Math.min(OPS / 2, PODS / 10)], [16, Math.min(OPS * 2, PODS / 5)], [64, 0]];
-    shares[2][1] = Math.max(PODS - shares[0][1] - shares[1][1], OPS);
-    for (const [clients, n] of shares) row(`pod create, ${clients} clients (${n})`, fmt(await createN(n, clients)), clients === 64 ? '1,080/s, p99 137 ms' : '');
-    for (const clients of [1, 16, 64]) row(`pod get, ${clients} clients`, fmt(await drive(OPS, clients, async (i) => (await call('GET', `/api/v1/namespaces/default/pods/bench-${(i * 7919) % created}`)).status)));
-    for (const clients of [1, 16, 64]) {
-      row(`pod update (GET + PUT with its resourceVersion), ${clients} clients`, fmt(await drive(OPS, clients, async (i) => {
-        const name = `bench-${(i * 104729 + clients) % created}`;
-        const cur = JSON.parse((await call('GET', `/api/v1/namespaces/default/pods/${name}`)).text);
-        cur.metadata.annotations = { ...(cur.metadata.annotations ?? {}), round: String(i) };
-        const r = await call('PUT', `/api/v1/namespaces/default/pods/${name}`, cur);
-        return r.status === 409 ? 200 : r.status; // two clients on one pod: the loser's conflict is expected
-      })));
-    }
-    for (const [label, q] of [['from etcd', ''], ['from the watch cache (resourceVersion=0)', '?resourceVersion=0']]) {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) { const s = performance.now(); const r = await call('GET', `/api/v1/pods${q}`); if (r.status !== 200) throw new Error(r.text); times.push(performance.now() - s); }
-      row(`list ${created} pods ${label}`, `p50 ${pct(times, 50).toFixed(0)} ms`, `3,000 pods ~120 ms`);
-    }
-    // Watch delivery: WATCHERS watches on pods; each event stamped with its send time.
-    const lat: number[] = [];
-    const list = JSON.parse((await call('GET', '/api/v1/namespaces/default/pods?limit=1')).text);
-    const reqs = await Promise.all(Array.from({ length: WATCHERS }, () => new Promise<ReturnType<typeof https.get>>((resolve) => {
-      const req = https.get(`${base}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${list.metadata.resourceVersion}`, { agent: false, rejectUnauthorized: false, headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
-        let buf = '';
-        res.on('data', (d: Buffer) => {
-          buf += d;
-          let i;
-          while ((i = buf.indexOf('\n')) >= 0) {
-            const ev = JSON.parse(buf.slice(0, i)); buf = buf.slice(i + 1);
-            const sent = Number(ev.object?.metadata?.annotations?.sent);
-            if (ev.type === 'ADDED' && sent) lat.push(Date.now() - sent);
-          }
-        });
-        resolve(req);
-      });
-    })));
-    const WATCH_PODS = 200;
-    for (let i = 0; i < WATCH_PODS; i++) await call('POST', '/api/v1/namespaces/default/pods', pod(`watched-${i}`, { sent: String(Date.now()) }));
-    const deadline = Date.now() + 30_000;
-    while (lat.length < WATCH_PODS * WATCHERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    for (const r of reqs) r.destroy();
-    row(`watch delivery, ${WATCHERS} watchers x ${WATCH_PODS} creates`, `${lat.length} events, p50 ${pct(lat, 50)} ms p99 ${pct(lat, 99)} ms`);
-    const apiRss = (await call('GET', '/metrics')).status === 200 ? rssByPort(cluster.apiURL) : 0;
-    if (apiRss) row(`apiserver RSS after the run`, `${apiRss.toFixed(0)} MB`);
-    await startupFigures(cluster.etcdURL, cluster.dir);
-  } finally {
-    agent.destroy();
-    await cluster.stop();
-  }
-  console.log('\n| measurement | tskube apiserver | upstream kube-apiserver 1.25 |\n|---|---|---|');
-  for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
-}
-
 /** RSS of the process listening on the API server's port (found through /proc). */
 function rssByPort(url: string): number {
-  const port = Number(new URL(url).port);
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const hex = Number(new URL(url).port).toString(16).toUpperCase().padStart(4, '0');
   const inode = readFileSync('/proc/net/tcp', 'utf8').split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[1]?.endsWith(`:${hex}`) && f[3] === '0A')?.[9];
   if (!inode) return 0;
   for (const pid of readdir('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -158,6 +249,15 @@ function rssByPort(url: string): number {
     } catch { /* not ours */ }
   }
   return 0;
+}
+
+async function main(): Promise<void> {
+  const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  process.stderr.write(`load average at start: ${load()}\n`);
+  for (const store of STORES) await benchStore(store);
+  console.log(`\nHTTP/${flags.http}; load average at start/end: see stderr / ${load()}`);
+  console.log('\n| store | measurement | tskube apiserver | upstream kube-apiserver 1.25 on etcd 3.4 |\n|---|---|---|---|');
+  for (const [s, a, b, c] of rows) console.log(`| ${s} | ${a} | ${b} | ${c} |`);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -28,6 +28,8 @@ export interface ApiServerOptions extends AuthenticationOptions, AdmissionOption
   kubeletClientKey?: string;
   kubeletCertificateAuthority?: string;
   kubeletPreferredAddressTypes?: string[];
+  /** --max-mutating-requests-inflight (200; 0: no limit). */
+  maxMutatingRequestsInflight?: number;
   /** Events each resource's watch cache keeps (--default-watch-cache-size). */
   watchCacheSize?: number;
   verbosity: number;
@@ -36,5 +38,5 @@ export interface ApiServerOptions extends AuthenticationOptions, AdmissionOption
 export const defaultOptions = (): ApiServerOptions => ({
   etcdServers: ['http://127.0.0.1:2379'], etcdPrefix: '/registry', bindAddress: '0.0.0.0', securePort: 6443,
   certDir: '/var/run/kubernetes', serviceClusterIPRange: '10.0.0.0/24', serviceNodePortRange: '30000-32767',
-  eventTTLSeconds: 3600, authorizationMode: ['AlwaysAllow'], maxRequestsInflight: 400, verbosity: 0,
+  eventTTLSeconds: 3600, authorizationMode: ['AlwaysAllow'], maxRequestsInflight: 400, maxMutatingRequestsInflight: 200, verbosity: 0,
 });

@@ -13,6 +13,9 @@ export interface RequestInfo {
   subresource: string;
 }
 
+/** A query parameter read as Go's strconv.ParseBool does (python3-kubernetes sends watch=True). */
+export const goBool = (v: string | null | undefined): boolean => v === '1' || v === 't' || v === 'T' || v === 'true' || v === 'TRUE' || v === 'True';
+
 export function requestInfo(method: string, url: URL): RequestInfo {
   const path = url.pathname;
   const info: RequestInfo = { isResourceRequest: false, path, verb: method.toLowerCase(), group: '', version: '', namespace: '', resource: '', name: '', subresource: '' };
@@ -44,7 +47,7 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   info.subresource = rest[2] ?? '';
   // …/NAME/proxy/PATH stays a request on the proxy subresource (the rest is the target's path)
   if (rest.length > 3 && info.subresource !== 'proxy') info.isResourceRequest = false;
-  const watch = watchPath || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+  const watch = watchPath || goBool(url.searchParams.get('watch'));
   switch (method) {
     case 'GET': case 'HEAD': info.verb = info.name ? (watch ? 'watch' : 'get') : (watch ? 'watch' : 'list'); break;
     case 'POST': info.verb = 'create'; break;

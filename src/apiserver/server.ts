@@ -6,7 +6,7 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Catalogue, builtinResources } from '../api/resources/catalogue.js';
-import { newNotFound, newTooManyRequests, failureStatus, ApiError } from '../api/status/index.js';
+import { newNotFound, failureStatus, ApiError } from '../api/status/index.js';
 import { clientCertTLSOptions, loadClientCA, x509Authenticator } from './authn/x509.js';
 import { buildAuthentication } from './authn/index.js';
 import { impersonate } from './authn/impersonation.js';
@@ -32,9 +32,12 @@ import { requestInfo } from './request-info.js';
 import { ServiceAllocators, serviceHooks } from './services/service-hooks.js';
 import { EtcdClient } from './storage/etcd-client.js';
 import { ObjectStore } from './storage/object-store.js';
+import { migrateStorageKeys } from './storage/key-migrations.js';
 import { servingCert } from './tls/serving-cert.js';
 import { versionInfo } from './version.js';
 import { KubeletClient } from './kubelet/kubelet-client.js';
+import { HealthChecks, PostStartHook, type Endpoint, type HealthCheck } from './health/health-checks.js';
+import { ApiServerMetrics } from './metrics/apiserver-metrics.js';
 import { DEFAULT_PREFERRED_ADDRESS_TYPES } from './kubelet/node-address.js';
 
 /** Subresources whose requests stay open (upstream's long-running check): not counted in flight. */
@@ -53,12 +56,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const log = (level: number, msg: string) => { if (level <= opts.verbosity) process.stderr.write(`apiserver: ${msg}\n`); };
   const etcd = new EtcdClient(opts.etcdServers, { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile });
   const store = new ObjectStore(etcd);
+  etcd.onWatchFailover = (target, why) => log(1, `etcd watch on ${target} failed over to the next endpoint: ${why}`);
   const [portMin, portMax] = opts.serviceNodePortRange.split('-').map(Number);
   if (!(portMin > 0 && portMax >= portMin && portMax < 65536)) throw new Error(`invalid --service-node-port-range ${opts.serviceNodePortRange}`);
   const allocators = new ServiceAllocators(store, opts.etcdPrefix, opts.serviceClusterIPRange, portMin, portMax);
   const registry = new Registry(store, opts.etcdPrefix, new Map([['services', serviceHooks(allocators)]]), opts.eventTTLSeconds);
   const catalogue = new Catalogue(builtinResources());
   enableEncryption(opts.encryptionProviderConfig, catalogue.all, opts.etcdPrefix);
+  await migrateStorageKeys(store, opts.etcdPrefix, (m) => log(0, `storage migration: ${m}`));
   const caches = new CacheSet(store, opts.etcdPrefix, opts.watchCacheSize ?? DEFAULT_WATCH_CACHE_SIZE, log);
   registry.useCaches(caches);
   for (const def of catalogue.all) caches.for(def);
@@ -73,6 +78,26 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     preferredAddressTypes: opts.kubeletPreferredAddressTypes ?? DEFAULT_PREFERRED_ADDRESS_TYPES,
   });
   const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? firstIPv4() : opts.bindAddress);
+  const metrics = new ApiServerMetrics(() => caches.objectCounts());
+  store.timer = (op, type, call) => metrics.etcd(op, type, call);
+
+  // Health: upstream's check names; /readyz turns 200 only once the bootstrap below is done.
+  let shuttingDown = false;
+  const hook = (name: string) => new PostStartHook(`poststarthook/${name}`);
+  const hooks = {
+    admission: hook('start-apiserver-admission-initializer'), informers: hook('generic-apiserver-start-informers'),
+    bootstrap: hook('bootstrap-controller'), rbac: hook('rbac/bootstrap-roles'), priority: hook('scheduling/bootstrap-system-priority-classes'),
+    crdSynced: hook('crd-informer-synced'), crdControllers: hook('start-apiextensions-controllers'),
+  };
+  const etcdCheck = (name: string): HealthCheck => ({ name, check: async () => { await etcd.range(Buffer.from('health'), { countOnly: true }); } });
+  const base: HealthCheck[] = [{ name: 'ping', check: () => {} }, { name: 'log', check: () => {} }, etcdCheck('etcd')];
+  const postStart = Object.values(hooks);
+  const live: HealthCheck[] = [...base, ...postStart];
+  const health = new HealthChecks({
+    healthz: live, livez: live,
+    readyz: [...base, etcdCheck('etcd-readiness'), { name: 'informer-sync', check: () => { if (!caches.synced) throw new Error('caches not synced'); } },
+      ...postStart, { name: 'shutdown', check: () => { if (shuttingDown) throw new Error('shutting down'); } }],
+  });
 
 
   /** Refusals are worth one line at -v=1: a component missing a permission shows up here. */
@@ -80,26 +105,25 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     if (err.status.code === 403) log(1, `forbidden: ${req.method} ${req.url} user="${user?.name ?? ''}" groups=${JSON.stringify(user?.groups ?? [])}: ${err.status.message}`);
   };
 
-  let inflight = 0;
-  let ready = true;
+  const inflight = { readOnly: 0, mutating: 0 };
+  const limits = { readOnly: opts.maxRequestsInflight, mutating: opts.maxMutatingRequestsInflight ?? 200 };
 
   async function handle(req: IncomingMessage, res: ServerResponse, tracker: AuditTracker | undefined, seen: { user?: UserInfo }, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> {
+    const start = performance.now();
     const url = new URL(req.url ?? '/', 'https://localhost');
     const info = requestInfo(req.method ?? 'GET', url);
+    res.once('close', () => metrics.request(req.method ?? 'GET', info, res.statusCode, (performance.now() - start) / 1000,
+      url.searchParams.getAll('dryRun').includes('All'), req.headers['content-type']));
     const caller = await authn.authenticate(req);
     const user = seen.user = await impersonate(req, caller, (a) => authz.check(a));
     await tracker?.identify(user, info, user === caller ? undefined : caller);
     await authz.checkRequest(user, info, url);
     if (info.verb === 'get' && info.resource === 'pods' && STREAMING_SUBRESOURCES.has(info.subresource)) await authz.checkRequest(user, { ...info, verb: 'create' }, url);
     const p = url.pathname.replace(/\/+$/, '') || '/';
-    if (p === '/healthz' || p === '/livez' || p === '/readyz' || p.startsWith('/healthz/') || p.startsWith('/livez/') || p.startsWith('/readyz/')) {
-      const ok = p.startsWith('/readyz') ? ready : true;
-      res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-      res.end(ok ? 'ok' : 'not ready');
-      return;
-    }
+    const hm = /^\/(healthz|livez|readyz)(?:\/(.*))?$/.exec(p);
+    if (hm && await health.serve(hm[1] as Endpoint, hm[2] ?? '', url.searchParams, res)) return;
     if (p === '/version') return sendJSON(res, 200, versionInfo());
-    if (p === '/metrics') { res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(caches.metrics()); return; }
+    if (p === '/metrics') { const text = await metrics.text() + caches.metrics(); res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }); res.end(text); return; }
     if (p === '/openapi/v2') return serveOpenAPIV2(req, res, catalogue);
     if ((p === '/openapi/v3' || p.startsWith('/openapi/v3/')) && serveOpenAPIV3(req, res, url, catalogue)) return;
     if (p === '/api' || p === '/apis') {
@@ -121,8 +145,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     if (!def) throw new ApiError(failureStatus(404, 'NotFound', 'the server could not find the requested resource', {}));
     if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw newNotFound({ group: def.group, resource: def.plural }, info.name);
     const longRunning = info.verb === 'watch' || LONG_RUNNING_SUBRESOURCES.has(info.subresource);
-    if (!longRunning && inflight >= opts.maxRequestsInflight) throw newTooManyRequests('please try again later', 1);
-    if (!longRunning) inflight++;
+    const kind = ['get', 'list', 'watch'].includes(info.verb) ? 'readOnly' : 'mutating';
+    if (!longRunning && limits[kind] > 0 && inflight[kind] >= limits[kind]) {
+      // upstream's max-in-flight filter answers in plain text, not a Status; clients retry after Retry-After.
+      res.writeHead(429, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Retry-After': '1' });
+      res.end('Too many requests, please try again later.\n');
+      return;
+    }
+    if (longRunning) metrics.longRunning.inc({ verb: info.verb.toUpperCase(), resource: info.resource });
+    else { inflight[kind]++; metrics.inflight.set({ request_kind: kind }, inflight[kind]); }
     try {
       const ctx = { req, res, url, info, def, registry, store, user, log, kubelet, upgrade };
       await runInRequestScope({ user, info, warn: (text) => addWarning(res, text), annotate: tracker ? (k, v) => tracker.annotate(k, v) : undefined }, async () => {
@@ -130,9 +161,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         await serveResource(ctx);
       });
     } finally {
-      if (!longRunning) inflight--;
+      if (longRunning) metrics.longRunning.dec({ verb: info.verb.toUpperCase(), resource: info.resource });
+      else { inflight[kind]--; metrics.inflight.set({ request_kind: kind }, inflight[kind]); }
     }
-    log(2, `${req.method} ${url.pathname}${url.search} user=${user.name} code=${res.statusCode}`);
+    if (opts.verbosity >= 2) log(2, `${req.method} ${url.pathname}${url.search} user=${user.name} code=${res.statusCode}`);
   }
 
   const hosts = ['localhost', '127.0.0.1', advertise, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', allocators.cidr && ipAtFirst(allocators.cidr.base)];
@@ -164,23 +196,31 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       if (res.socket) sendError(res, err); else socket.destroy();
     });
   });
+  hooks.admission.done();
   await ensureSystemNamespaces(registry);
   await authz.start();
+  hooks.rbac.done();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.securePort, opts.bindAddress, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  await Promise.all(catalogue.all.map((def) => registry.cache(def)));
+  hooks.informers.done();
   await bootstrap(registry, allocators.cidr, advertise, port);
+  hooks.bootstrap.done();
+  hooks.priority.done();
   log(1, `bootstrapped namespaces and the kubernetes service at ${opts.etcdPrefix}`);
   const crdController = new CrdController(registry, catalogue, caches, log);
   await crdController.start();
+  hooks.crdSynced.done();
+  hooks.crdControllers.done();
   log(0, `serving securely on ${opts.bindAddress}:${port}`);
   return {
     port,
     url: `https://${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${port}`,
     async close() {
-      ready = false;
+      shuttingDown = true;
       server.closeAllConnections();
       for (const s of upgraded) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -71,7 +71,8 @@ export function apiserverCommand(): Command {
     .option('--kubelet-client-key <file>', 'key of --kubelet-client-certificate')
     .option('--kubelet-certificate-authority <file>', 'CA that kubelets\' serving certificates must chain to (unverified when absent)')
     .option('--kubelet-preferred-address-types <types>', 'node address types to reach kubelets by, in order', DEFAULT_PREFERRED_ADDRESS_TYPES.join(','))
-    .option('--max-requests-inflight <n>', 'non-watch requests served at once', String(d.maxRequestsInflight))
+    .option('--max-requests-inflight <n>', 'read-only requests (get, list) served at once; 0: no limit', String(d.maxRequestsInflight))
+    .option('--max-mutating-requests-inflight <n>', 'writes served at once; 0: no limit', String(d.maxMutatingRequestsInflight))
     .option('--default-watch-cache-size <n>', 'events kept per resource by the watch cache', '1000')
     .option('-v, --v <level>', 'log verbosity', '0')
     .action(async (o) => {
@@ -86,7 +87,7 @@ export function apiserverCommand(): Command {
         eventTTLSeconds: duration(o.eventTtl), authorizationMode: String(o.authorizationMode).split(','),
         kubeletClientCertificate: o.kubeletClientCertificate, kubeletClientKey: o.kubeletClientKey,
         kubeletCertificateAuthority: o.kubeletCertificateAuthority, kubeletPreferredAddressTypes: parseAddressTypes(String(o.kubeletPreferredAddressTypes)),
-        ...securityOptions(o), tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), watchCacheSize: Number(o.defaultWatchCacheSize), verbosity: Number(o.v),
+        ...securityOptions(o), tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), maxMutatingRequestsInflight: Number(o.maxMutatingRequestsInflight), watchCacheSize: Number(o.defaultWatchCacheSize), verbosity: Number(o.v),
       });
       const stop = () => { server.close().then(() => process.exit(0), () => process.exit(1)); };
       process.on('SIGTERM', stop);

@@ -78,7 +78,16 @@ async function startStore(kind: StoreKind, dir: string): Promise<{ child: ChildP
   } catch (err) { await stopChild(child); throw err; }
 }
 
-export interface ClusterOptions { store?: StoreKind; apiserverArgs?: string[] }
+export interface ClusterOptions {
+  store?: StoreKind;
+  apiserverArgs?: string[];
+  /** Use these etcd endpoints (a cluster the test runs, or another Cluster's etcdURL) instead of starting a store. */
+  etcdServers?: string[];
+  /** Extra environment for the API server process. */
+  env?: Record<string, string>;
+  /** Node flags for the API server process (--cpu-prof for a benchmark). */
+  nodeArgs?: string[];
+}
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tskube-apiserver-'));
@@ -86,13 +95,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   let etcd: ChildProcess | undefined;
   let api: ChildProcess | undefined;
   try {
-    const store = await startStore(options.store ?? 'tskube', dir);
-    etcd = store.child;
-    const etcdURL = store.url;
+    const store = options.etcdServers ? undefined : await startStore(options.store ?? 'tskube', dir);
+    etcd = store?.child;
+    const etcdURL = store?.url ?? options.etcdServers!.join(',');
     fs.writeFileSync(path.join(dir, 'tokens.csv'), `${TOKEN},e2e-admin,uid-1,"system:masters"\n`);
-    api = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'apiserver', '--etcd-servers', etcdURL, '--bind-address', '127.0.0.1',
+    api = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, 'dist/src/cli/main.js'), 'apiserver', '--etcd-servers', etcdURL, '--bind-address', '127.0.0.1',
       '--secure-port', '0', '--cert-dir', path.join(dir, 'certs'), '--token-auth-file', path.join(dir, 'tokens.csv'),
-      '--service-cluster-ip-range', '10.96.0.0/24', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--service-cluster-ip-range', '10.96.0.0/24', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    // TSKUBE_APISERVER_LOG=FILE keeps the API server's log (debugging a test or a bench run).
+    if (process.env.TSKUBE_APISERVER_LOG) api.stderr!.pipe(fs.createWriteStream(process.env.TSKUBE_APISERVER_LOG, { flags: 'a' }));
     const m = await waitFor(api, 'stderr', /serving securely on 127\.0\.0\.1:(\d+)/, 'apiserver');
     const apiURL = `https://127.0.0.1:${m[1]}`;
     const kubeconfig = path.join(dir, 'kubeconfig');

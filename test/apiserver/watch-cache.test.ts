@@ -54,7 +54,8 @@ test('resourceVersion=0 lists come from the cache and match etcd', async () => {
   assert.deepEqual(fromCache.body.items.map((p: any) => p.metadata.name), fromEtcd.body.items.map((p: any) => p.metadata.name));
   assert.deepEqual(fromCache.body.items.map((p: any) => p.metadata.name), ['w1', 'w3']);
   const bad = await api(c.apiURL, 'GET', '/api/v1/pods?resourceVersionMatch=NotOlderThan');
-  assert.equal(bad.status, 400);
+  assert.equal(bad.status, 422);
+  assert.equal(bad.body.message, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
 });
 
 test('a version older than the ring is 410 Expired; a recent one resumes', async () => {

@@ -53,8 +53,8 @@ for (const store of STORES) describe(`kubectl on ${store}`, () => {
     assert.match(dup.stderr, /pods "nginx" already exists/);
   });
 
-  // kubectl's typed generators (create namespace/configmap/service) send protobuf, which the
-  // server does not decode yet; the same objects go through create -f (JSON) here.
+  // These objects go through create -f (JSON bodies); kubectl's typed generators (create
+  // namespace/configmap/service…) send protobuf bodies, covered in kubectl-generators.test.ts.
   const createFromText = (name: string, text: string) => c.k('create', '-f', manifest(c, name, text));
 
   test('create namespace dev; creating into a missing namespace is NotFound', () => {

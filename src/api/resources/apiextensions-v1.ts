@@ -10,6 +10,7 @@ const gv = { group: 'apiextensions.k8s.io', version: 'v1' };
 export const customresourcedefinitions: ResourceDef = {
   ...gv, kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', singular: 'customresourcedefinition',
   namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], hasStatus: true, generation: true,
+  storagePath: 'apiextensions.k8s.io/customresourcedefinitions',
   subresources: [statusSubresource({ ...gv, kind: 'CustomResourceDefinition' })],
   prepareForCreate: prepareCRDForCreate, defaults: defaultCRD, validate: validateCRD,
   fields: { unknownFields: crdUnknownFields, prune: pruneCRD },

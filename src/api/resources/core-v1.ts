@@ -11,6 +11,7 @@ import { persistentVolumeClaimTable, persistentVolumeTable, podTemplateTable, re
 import { defaultPod, qosClass } from '../defaults/pod-defaults.js';
 import { defaultNamespace, defaultSecret, defaultService } from '../defaults/core-defaults.js';
 import { validatePod } from '../validation/pod-validation.js';
+import { dropTypeDependentFields } from '../defaults/service-type-change.js';
 import { validateService } from '../validation/service-validation.js';
 import { podTable } from '../tables/pod-table.js';
 import { namespaceTable } from '../tables/namespace-table.js';
@@ -74,6 +75,7 @@ export const services: ResourceDef = {
   subresources: [statusSubresource({ ...core, kind: 'Service' }), subresource('proxy', 'v1', 'ServiceProxyOptions', ['create', 'delete', 'get', 'patch', 'update'])],
   defaults: defaultService,
   prepareForCreate: (o) => { o.status = { loadBalancer: {} }; },
+  prepareForUpdate: dropTypeDependentFields,
   validate: validateService,
   table: serviceTable,
 };

@@ -42,6 +42,8 @@ export interface ResourceDef {
   defaults?: (obj: KubeObject) => void;
   /** Resets server-owned fields on create (status, for most). */
   prepareForCreate?: (obj: KubeObject) => void;
+  /** Adjusts a spec update before defaults and validation (a Service's type change drops what no longer applies). */
+  prepareForUpdate?: (obj: KubeObject, old: KubeObject) => void;
   validate?: (obj: KubeObject, old?: KubeObject) => FieldError[];
   table?: TableDef;
   /** Field selectors beyond metadata.name and metadata.namespace. */

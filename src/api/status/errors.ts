@@ -156,6 +156,12 @@ export function newTimeout(message: string, retryAfterSeconds = 0): ApiError {
   return new ApiError(failureStatus(504, 'Timeout', `Timeout: ${message}`, { retryAfterSeconds }));
 }
 
+/** 504 `Timeout: Too large resource version: 12, current: 10`, with a ResourceVersionTooLarge cause (storage.NewTooLargeResourceVersionError). */
+export function newTooLargeResourceVersion(requested: number | string, current: number | string): ApiError {
+  return new ApiError(failureStatus(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`,
+    { retryAfterSeconds: 1, causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] }));
+}
+
 /** 500 ServerTimeout: `The create operation against pods could not be completed at this time, please try again.` */
 export function newServerTimeout(gr: GroupResource, operation: string, retryAfterSeconds = 0): ApiError {
   return new ApiError(failureStatus(500, 'ServerTimeout',

@@ -29,6 +29,16 @@ export class CacheSet {
     this.caches.delete(prefix);
   }
 
+  /** Every cache has listed and is watching. */
+  get synced(): boolean { for (const c of this.caches.values()) if (!c.isSynced) return false; return true; }
+
+  /** Objects per resource prefix ("pods", "services/specs"), for apiserver_storage_objects. */
+  objectCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [p, c] of this.caches) out.set(p.slice(this.etcdPrefix.length + 1, -1), c.objectCount);
+    return out;
+  }
+
   /** How many etcd watches the caches hold (one each), for /metrics and tests. */
   get etcdWatches(): number { return this.caches.size; }
 

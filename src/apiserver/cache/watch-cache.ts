@@ -6,7 +6,7 @@ import btree from 'sorted-btree';
 import type * as B from 'sorted-btree';
 import type { KubeObject } from '../../api/resources/resource-def.js';
 import { decode, type ObjectStore } from '../storage/object-store.js';
-import type { EtcdEvent } from '../storage/etcd-client.js';
+import type { EtcdEvent, WatchHandle } from '../storage/etcd-client.js';
 import { type CacheEvent, EventBuffer } from './event-buffer.js';
 
 // sorted-btree is CommonJS with an ES-style default export: from ESM the class is `.default`.
@@ -32,10 +32,17 @@ export class WatchCache {
   private readonly buffer: EventBuffer;
   /** Watches from any revision >= oldest can be served from the ring. */
   private oldest = 0;
-  /** The newest revision the cache reflects. */
+  /** The newest revision the cache reflects (its objects are exactly the store's at this revision). */
   revision = 0;
+  /**
+   * The newest store revision etcd said this watch has reached (progress notifications). It can
+   * run ahead of `revision` while no event of this resource happens; a watch from a version up
+   * to it can start, a list cannot claim it (an event may still be on its way).
+   */
+  private progressRevision = 0;
+  private freshWaiters: Array<{ rev: number; wake: () => void }> = [];
   private readonly watchers = new Set<CacheWatcher>();
-  private stopWatch: (() => void) | undefined;
+  private stopWatch: WatchHandle | undefined;
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
   ready: Promise<void>;
@@ -48,6 +55,10 @@ export class WatchCache {
   }
 
   get watcherCount(): number { return this.watchers.size; }
+  /** Objects held (apiserver_storage_objects). */
+  get objectCount(): number { return this.objects.size; }
+  /** The initial list is done and the etcd watch runs (upstream's informer-sync readiness). */
+  get isSynced(): boolean { return !!this.stopWatch; }
   get bufferedEvents(): number { return this.buffer.size; }
   get oldestRevision(): number { return this.oldest; }
 
@@ -67,7 +78,9 @@ export class WatchCache {
     this.buffer.clear();
     this.revision = revision;
     this.oldest = revision;
-    this.stopWatch = this.store.watch(this.prefix, revision + 1, (evs) => this.apply(evs), (err) => this.lost(err));
+    this.progressRevision = revision;
+    this.stopWatch = this.store.watch(this.prefix, revision + 1, (evs) => this.apply(evs), (err) => this.lost(err), (rev) => this.progress(rev));
+    this.wakeFresh();
     this.log(3, `watch cache ${this.prefix} started at revision ${revision} with ${objects.size} objects`);
   }
 
@@ -92,6 +105,44 @@ export class WatchCache {
       this.revision = rev;
       for (const w of [...this.watchers]) w.onEvent(ev);
     }
+    this.wakeFresh();
+  }
+
+  private progress(rev: number): void {
+    if (rev > this.progressRevision) this.progressRevision = rev;
+    this.wakeFresh();
+  }
+
+  /** The newest revision a watch can start from: what the cache holds, or what etcd said it reached. */
+  get watchableRevision(): number { return Math.max(this.revision, this.progressRevision); }
+
+  private wakeFresh(): void {
+    if (!this.freshWaiters.length) return;
+    const at = this.watchableRevision;
+    const woken = this.freshWaiters.filter((w) => w.rev <= at);
+    if (!woken.length) return;
+    this.freshWaiters = this.freshWaiters.filter((w) => w.rev > at);
+    for (const w of woken) w.wake();
+  }
+
+  /**
+   * Waits until a watch from `rev` can be served (asking etcd for a progress notification
+   * when the resource is quiet); false after `ms` (upstream's 3 s, then "Too large resource version").
+   */
+  async waitWatchable(rev: number, ms = 3000): Promise<boolean> {
+    if (this.watchableRevision >= rev) return true;
+    return new Promise<boolean>((resolve) => {
+      const waiter = { rev, wake: () => { clearTimeout(timer); clearInterval(ask); resolve(true); } };
+      const timer = setTimeout(() => {
+        clearInterval(ask);
+        this.freshWaiters = this.freshWaiters.filter((w) => w !== waiter);
+        resolve(this.watchableRevision >= rev);
+      }, ms);
+      this.freshWaiters.push(waiter);
+      this.stopWatch?.requestProgress();
+      // The store may still be short of rev: ask again while waiting.
+      const ask = setInterval(() => this.stopWatch?.requestProgress(), 250);
+    });
   }
 
   private lost(err: Error): void {
@@ -134,8 +185,10 @@ export class WatchCache {
   watch(from: number, w: CacheWatcher): () => void {
     if (from < this.oldest) throw new TooOldError(from, this.oldest);
     for (const ev of this.buffer.since(from)) w.onEvent(ev);
-    this.watchers.add(w);
-    return () => { this.watchers.delete(w); };
+    // A watch may start ahead of the cache (from a progress notification): skip what it already has.
+    const live: CacheWatcher = from > this.revision ? { onEvent: (ev) => { if (ev.revision > from) w.onEvent(ev); }, onClose: (err) => w.onClose(err) } : w;
+    this.watchers.add(live);
+    return () => { this.watchers.delete(live); };
   }
 
   close(): void {

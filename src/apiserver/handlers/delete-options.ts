@@ -1,4 +1,5 @@
 // DeleteOptions from the body (kubectl sends one) merged with query parameters.
+import { goBool } from '../request-info.js';
 import { newBadRequest } from '../../api/status/index.js';
 import type { DeleteOptions } from '../registry/registry.js';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
@@ -14,7 +15,7 @@ export async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions>
   if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
     throw newBadRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
   }
-  let orphan = body.orphanDependents ?? (query(ctx, 'orphanDependents') === 'true' ? true : undefined);
+  let orphan = body.orphanDependents ?? (goBool(query(ctx, 'orphanDependents')) ? true : undefined);
   if (orphan && policy) throw newBadRequest('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "' + policy + '": orphanDependents and deletionPropagation cannot be both set');
   orphan = orphan === true;
   return {

@@ -1,6 +1,7 @@
 // PATCH in its four media types: JSON patch, merge patch, strategic merge patch, and
 // server-side apply (creating when missing; field ownership, conflicts and force from
 // api/patch/server-side-apply). Every patch records its manager in managedFields.
+import { goBool } from '../request-info.js';
 import YAML from 'yaml';
 import type { KubeObject } from '../../api/resources/resource-def.js';
 import { ApiError, forbidden, newBadRequest, newInvalid, newUnsupportedMediaType, required } from '../../api/status/index.js';
@@ -64,7 +65,7 @@ export async function servePatch(ctx: RequestContext, ns: string, subresource: s
     throw newBadRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${info.name})`);
   }
   const opts = {
-    manager, apiVersion: apiVersionOf(def), force: forceQ === 'true', now: nowTimestamp(),
+    manager, apiVersion: apiVersionOf(def), force: goBool(forceQ), now: nowTimestamp(),
     subresource: subresource || undefined, includeStatus: !def.hasStatus,
   };
   const kind = { group: def.group, kind: def.kind };

@@ -1,8 +1,9 @@
 // Watch, served from the resource's watch cache: one JSON event per line (chunked),
 // filtered by selectors with ADDED/DELETED on selector transitions, BOOKMARKs when asked
 // for, and an ERROR 410 Expired event when the version is older than the cache's ring.
+import { goBool } from '../request-info.js';
 import type { KubeObject } from '../../api/resources/resource-def.js';
-import { newTooOldResourceVersion, statusFromError } from '../../api/status/index.js';
+import { newTooLargeResourceVersion, newTooOldResourceVersion, statusFromError } from '../../api/status/index.js';
 import { toTable, type IncludeObject } from '../../api/tables/to-table.js';
 import { wantsTable } from '../http/negotiate.js';
 import type { CacheEvent } from '../cache/event-buffer.js';
@@ -28,7 +29,7 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
   const matches = (o: KubeObject | undefined): o is KubeObject => !!o && registry.matches(def, o, opts);
   const tableVersion = wantsTable(ctx.req.headers.accept);
   const includeObject = query(ctx, 'includeObject') as IncludeObject | undefined;
-  const bookmarks = query(ctx, 'allowWatchBookmarks') === 'true';
+  const bookmarks = goBool(query(ctx, 'allowWatchBookmarks'));
   const timeoutQ = Number(query(ctx, 'timeoutSeconds') ?? 0);
   const timeoutMs = (timeoutQ > 0 ? timeoutQ : 1800 * (1 + Math.random())) * 1000;
   const plain = !tableVersion && !def.convert;
@@ -60,10 +61,7 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
 
   let stop = () => {};
   const timer = setTimeout(() => finish(), timeoutMs);
-  const bookmarkTimer = setInterval(() => {
-    const rv = Math.max(lastRevision, cache.revision);
-    if (bookmarks) send('BOOKMARK', { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(rv) } });
-  }, BOOKMARK_INTERVAL_MS);
+  let bookmarkTimer: NodeJS.Timeout | undefined;
   function finish() {
     if (ended) return;
     ended = true;
@@ -88,8 +86,21 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
     from = snap.revision;
   } else {
     from = Number(rv);
+    // A version the cache has not reached: wait for it (3 s, as upstream), then 504 Too large resource version.
+    if (from > cache.watchableRevision && !await cache.waitWatchable(from)) {
+      send('ERROR', newTooLargeResourceVersion(from, cache.watchableRevision).status);
+      finish();
+      return;
+    }
+    if (ended) return;
   }
   lastRevision = from;
+  // Bookmarks carry the newest version this watcher is known to be current at.
+  if (bookmarks) {
+    bookmarkTimer = setInterval(() => {
+      send('BOOKMARK', { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(Math.max(lastRevision, cache.revision)) } });
+    }, BOOKMARK_INTERVAL_MS);
+  }
 
   try {
     stop = cache.watch(from, {

@@ -2,7 +2,7 @@
 // concurrency), delete (grace, preconditions, finalizers), with defaults and validation.
 import type { KubeObject, ResourceDef } from '../../api/resources/resource-def.js';
 import {
-  newAlreadyExists, newBadRequest, newConflict, newForbidden, newInternalError, newInvalid, newNotFound, newResourceExpired,
+  newAlreadyExists, newBadRequest, newConflict, newForbidden, newGone, newInternalError, newInvalid, newNotFound, newResourceExpired, newTooLargeResourceVersion,
   type ApiError, type FieldError,
 } from '../../api/status/index.js';
 import { type FieldSelector, type LabelSelector, objectFieldSet } from '../../api/selectors/index.js';
@@ -16,6 +16,7 @@ import { recordUpdate } from '../../api/patch/index.js';
 import type { CacheSet } from '../cache/cache-set.js';
 import type { WatchCache } from '../cache/watch-cache.js';
 import type { AdmissionHook } from '../admission/admission-hook.js';
+import { LeaseManager } from '../storage/lease-manager.js';
 
 export interface StorageHooks {
   /** Runs before the object is stored (allocations); may throw an ApiError. */
@@ -23,6 +24,10 @@ export interface StorageHooks {
   /** Undoes beforeCreate when the write did not happen. */
   createFailed?(obj: KubeObject): Promise<void>;
   beforeUpdate?(next: KubeObject, old: KubeObject, dryRun: boolean): Promise<void>;
+  /** Undoes beforeUpdate when the write did not happen (conflict, error, nothing to write). */
+  updateFailed?(next: KubeObject, old: KubeObject): Promise<void>;
+  /** Runs once the update is stored (release what the old object held and the new one does not). */
+  afterUpdate?(next: KubeObject, old: KubeObject): Promise<void>;
   afterDelete?(obj: KubeObject): Promise<void>;
 }
 
@@ -73,6 +78,11 @@ const stripRv = (o: KubeObject) => { const c = clone(o); if (c.metadata) delete 
 const sameContent = (a: KubeObject, b: KubeObject) => JSON.stringify(stripRv(a), noTimes) === JSON.stringify(stripRv(b), noTimes);
 function noTimes(this: any, k: string, v: unknown) { return k === 'time' && this?.fieldsType ? undefined : v; }
 
+/** etcd's "mvcc: required revision is a future revision". */
+export function isFutureRevision(err: unknown): boolean {
+  return /future revision/.test(String((err as any)?.details ?? (err as any)?.message ?? ''));
+}
+
 export function isCompacted(err: unknown): boolean {
   return /compacted/.test(String((err as any)?.details ?? (err as any)?.message ?? ''));
 }
@@ -81,13 +91,21 @@ export class Registry {
   private caches: CacheSet | undefined;
   /** Admission (src/apiserver/admission): mutating before validation, validating after. */
   admission?: AdmissionHook;
+  private readonly leases: LeaseManager;
 
   constructor(
     private readonly store: ObjectStore,
     readonly etcdPrefix: string,
     private readonly hooks: Map<string, StorageHooks> = new Map(),
     private readonly eventTtlSeconds = 3600,
-  ) {}
+  ) {
+    this.leases = new LeaseManager(store.etcd);
+  }
+
+  /** The lease an object of def is written with: events expire --event-ttl after every write, as upstream's TTLFunc. */
+  private leaseFor(def: ResourceDef): Promise<string> | undefined {
+    return def.ttl === 'event' ? this.leases.lease(this.eventTtlSeconds) : undefined;
+  }
 
   key(def: ResourceDef, ns: string, name: string): string { return objectKey(this.etcdPrefix, def, ns, name); }
 
@@ -130,24 +148,40 @@ export class Registry {
     return served(def, found.obj);
   }
 
+  /**
+   * Upstream's list semantics: no resourceVersion is a consistent read (etcd); "0" is any
+   * version (the watch cache, unpaged); NotOlderThan (or a bare version on an unpaged list)
+   * is the cache once it has reached that version, else etcd's newest, and 504 "Too large
+   * resource version" when etcd itself is behind after 3 s; Exact (or a bare version with a
+   * limit, and continue tokens) reads etcd at exactly that revision.
+   */
   async list(def: ResourceDef, ns: string, opts: ListOptions = {}): Promise<ListResult> {
-    const fromCache = await this.listFromCache(def, ns, opts);
-    if (fromCache) return fromCache;
-    const result = await this.listFromStore(def, ns, opts);
+    const rv = opts.resourceVersion;
+    let result: ListResult;
+    if (opts.continueToken || !rv) {
+      result = await this.listFromStore(def, ns, opts, 0);
+    } else if (opts.resourceVersionMatch === 'Exact' || (!opts.resourceVersionMatch && opts.limit && opts.limit > 0 && rv !== '0')) {
+      result = await this.listFromStore(def, ns, opts, Number(rv));
+    } else {
+      const min = Number(rv);
+      const fromCache = !(opts.limit && opts.limit > 0 && min > 0) ? await this.listFromCache(def, ns, opts, min) : undefined;
+      if (fromCache) return fromCache;
+      result = await this.listFromStore(def, ns, opts, 0);
+      for (const deadline = Date.now() + 3000; Number(result.resourceVersion) < min;) {
+        if (Date.now() >= deadline) throw newTooLargeResourceVersion(min, result.resourceVersion);
+        await new Promise((r) => setTimeout(r, 100));
+        result = await this.listFromStore(def, ns, opts, 0);
+      }
+    }
     if (def.convert) result.items = result.items.map((o) => served(def, o));
     return result;
   }
 
-  /**
-   * resourceVersion=0 (any version will do) and NotOlderThan a version the cache has reached
-   * are answered from the watch cache, without paging, as upstream does; everything else
-   * (a consistent read, Exact, continue tokens) goes to etcd.
-   */
-  private async listFromCache(def: ResourceDef, ns: string, opts: ListOptions): Promise<ListResult | undefined> {
-    if (!this.caches || opts.continueToken || !opts.resourceVersion || opts.resourceVersionMatch === 'Exact') return undefined;
-    const rv = Number(opts.resourceVersion);
+  /** The watch cache's objects when it has reached `min` (0: any version), unpaged as upstream. */
+  private async listFromCache(def: ResourceDef, ns: string, opts: ListOptions, min: number): Promise<ListResult | undefined> {
+    if (!this.caches) return undefined;
     const cache = await this.cache(def);
-    if (!cache || (rv > 0 && (opts.resourceVersionMatch !== 'NotOlderThan' || cache.revision < rv))) return undefined;
+    if (!cache || cache.revision < min) return undefined;
     const snap = cache.list(listPrefix(this.etcdPrefix, def, ns));
     const items: KubeObject[] = [];
     for (const o of snap.items) {
@@ -157,16 +191,15 @@ export class Registry {
     return { items, resourceVersion: String(snap.revision || await this.store.currentRevision()) };
   }
 
-  private async listFromStore(def: ResourceDef, ns: string, opts: ListOptions): Promise<ListResult> {
+  /** Reads etcd at `exact` (0: newest), or at the continue token's revision. */
+  private async listFromStore(def: ResourceDef, ns: string, opts: ListOptions, exact: number): Promise<ListResult> {
     const prefix = listPrefix(this.etcdPrefix, def, ns);
-    let revision = 0;
+    let revision = exact;
     let startKey = prefix;
     if (opts.continueToken) {
       const c = decodeContinue(opts.continueToken);
       revision = c.revision;
       startKey = prefix + c.start;
-    } else if (opts.resourceVersion && opts.resourceVersion !== '0' && opts.limit) {
-      revision = Number(opts.resourceVersion);
     }
     const filtered = !!(opts.labelSelector && !opts.labelSelector.isEmpty()) || !!(opts.fieldSelector && !opts.fieldSelector.isEmpty());
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
@@ -178,6 +211,8 @@ export class Registry {
       try {
         page = await this.store.list(prefix, { revision, startKey, limit: limit ? Math.max(limit - items.length, filtered ? 100 : 0) : 0 });
       } catch (err) {
+        if (isFutureRevision(err)) throw newTooLargeResourceVersion(revision, await this.store.currentRevision());
+        if (isCompacted(err) && !opts.continueToken) throw newGone('The resourceVersion for the provided list is too old.');
         if (isCompacted(err)) throw newResourceExpired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
         throw err;
       }
@@ -269,8 +304,7 @@ export class Registry {
     if (opts.dryRun) return served(def, obj);
     let rev: number | undefined;
     try {
-      const lease = def.ttl === 'event' ? await this.store.etcd.leaseGrant(this.eventTtlSeconds) : undefined;
-      rev = await this.store.create(this.key(def, ns, obj.metadata!.name), obj, lease);
+      rev = await this.store.create(this.key(def, ns, obj.metadata!.name), obj, await this.leaseFor(def));
     } catch (err) {
       await hooks?.createFailed?.(obj);
       throw err;
@@ -315,21 +349,31 @@ export class Registry {
       const next = this.recordManager(def, cur.obj, prepared, opts, opts.subresource);
       if (opts.subresource !== 'allfields') this.validate(def, next, cur.obj);
       await this.admission?.validate({ ...admit, object: next });
-      await this.hooks.get(def.plural)?.beforeUpdate?.(next, cur.obj, !!opts.dryRun);
-      if (sameContent(next, cur.obj) && !cur.stale) return { obj: served(def, cur.obj), created: false };
-      if (opts.dryRun) return { obj: served(def, next), created: false };
-      // An object being deleted goes away once its last finalizer is removed.
-      if (next.metadata?.deletionTimestamp && !(next.metadata.finalizers ?? []).length && (def !== namespaces || !(next.spec?.finalizers ?? []).length)) {
-        const deleted = await this.store.delete(key, cur.modRevision);
-        if (deleted === undefined) { if (pinned) throw newConflict(gr(def), name); continue; }
-        await this.hooks.get(def.plural)?.afterDelete?.(next);
-        next.metadata.resourceVersion = String(deleted);
+      const hooks = this.hooks.get(def.plural);
+      await hooks?.beforeUpdate?.(next, cur.obj, !!opts.dryRun);
+      if (opts.dryRun) return { obj: served(def, sameContent(next, cur.obj) ? cur.obj : next), created: false };
+      let committed = false;
+      try {
+        if (sameContent(next, cur.obj) && !cur.stale) return { obj: served(def, cur.obj), created: false };
+        // An object being deleted goes away once its last finalizer is removed.
+        if (next.metadata?.deletionTimestamp && !(next.metadata.finalizers ?? []).length && (def !== namespaces || !(next.spec?.finalizers ?? []).length)) {
+          const deleted = await this.store.delete(key, cur.modRevision);
+          if (deleted === undefined) { if (pinned) throw newConflict(gr(def), name); continue; }
+          committed = true;
+          await hooks?.afterUpdate?.(next, cur.obj);
+          await hooks?.afterDelete?.(next);
+          next.metadata.resourceVersion = String(deleted);
+          return { obj: served(def, next), created: false };
+        }
+        const rev = await this.store.update(key, next, cur.modRevision, await this.leaseFor(def));
+        if (rev === undefined) { if (pinned) throw newConflict(gr(def), name); continue; }
+        committed = true;
+        await hooks?.afterUpdate?.(next, cur.obj);
+        next.metadata!.resourceVersion = String(rev);
         return { obj: served(def, next), created: false };
+      } finally {
+        if (!committed) await hooks?.updateFailed?.(next, cur.obj);
       }
-      const rev = await this.store.update(key, next, cur.modRevision);
-      if (rev === undefined) { if (pinned) throw newConflict(gr(def), name); continue; }
-      next.metadata!.resourceVersion = String(rev);
-      return { obj: served(def, next), created: false };
     }
     throw newConflict(gr(def), name);
   }
@@ -356,6 +400,7 @@ export class Registry {
     keepServerMeta(next, old);
     if (def.namespaced) next.metadata!.namespace = old.metadata?.namespace;
     if (def === namespaces && subresource !== 'finalize') next.spec = { ...(next.spec ?? {}), finalizers: old.spec?.finalizers };
+    if (!subresource) def.prepareForUpdate?.(next, old);
     def.defaults?.(next);
     if (def.generation && JSON.stringify(next.spec) !== JSON.stringify(old.spec)) next.metadata!.generation = (old.metadata?.generation ?? 0) + 1;
     return next;
@@ -376,7 +421,7 @@ export class Registry {
       if (pending) {
         if (opts.dryRun) return { obj: served(def, pending), deleted: false };
         if (sameContent(pending, obj)) return { obj: served(def, obj), deleted: false };
-        const rev = await this.store.update(key, pending, cur.modRevision);
+        const rev = await this.store.update(key, pending, cur.modRevision, await this.leaseFor(def));
         if (rev === undefined) continue;
         pending.metadata!.resourceVersion = String(rev);
         return { obj: served(def, pending), deleted: false };

@@ -81,6 +81,9 @@ export function prefixEnd(prefix: Buffer): Buffer {
 
 interface Member { kv: any; watch: any; lease: any; target: string }
 
+/** Stops a watch when called; requestProgress asks etcd for the revision the watch has reached. */
+export type WatchHandle = (() => void) & { requestProgress(): void };
+
 export class EtcdClient {
   private readonly members: Member[];
   private current = 0;
@@ -98,11 +101,14 @@ export class EtcdClient {
           tls.certFile ? fs.readFileSync(tls.certFile) : null)
         : grpc.credentials.createInsecure();
       const target = url.host;
+      // No message size cap (upstream's client: MaxCallRecvMsgSize = MaxInt32): a list of every
+      // pod in a large cluster is many megabytes, past grpc's 4 MiB default.
+      const channel = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 };
       return {
         target,
-        kv: new pkg.KV(target, creds),
-        watch: new pkg.Watch(target, creds),
-        lease: new pkg.Lease(target, creds),
+        kv: new pkg.KV(target, creds, channel),
+        watch: new pkg.Watch(target, creds, channel),
+        lease: new pkg.Lease(target, creds, channel),
       };
     });
   }
@@ -143,34 +149,82 @@ export class EtcdClient {
 
   /**
    * Watches [key, rangeEnd) from startRevision with previous values. onEvents gets each batch
-   * with the revision it belongs to; onError ends the watch (CompactedError when too old).
+   * with the revision it belongs to; onProgress gets the store's revision when etcd says the
+   * watch has seen everything up to it (progress notifications and requestProgress()); onError
+   * ends the watch (CompactedError when too old). When the member serving the watch goes away
+   * the watch moves to the next endpoint and resumes after the last revision it delivered, as
+   * etcd's clientv3 does, so a member failure costs the caller nothing.
    */
   watch(key: Buffer, rangeEnd: Buffer, startRevision: number,
-    onEvents: (events: EtcdEvent[], revision: number) => void, onError: (err: Error) => void): () => void {
-    const stream = this.members[this.current].watch.Watch();
+    onEvents: (events: EtcdEvent[], revision: number) => void, onError: (err: Error) => void,
+    onProgress: (revision: number) => void = () => {}): WatchHandle {
     let done = false;
+    let next = startRevision;
+    let stream: any;
+    let retry: NodeJS.Timeout | undefined;
+    let failures = 0;
     const finish = (err?: Error) => {
       if (done) return;
       done = true;
-      stream.cancel?.();
+      if (retry) clearTimeout(retry);
+      stream?.cancel?.();
       if (err) onError(err);
     };
-    stream.on('data', (res: any) => {
-      if (done) return;
-      if (res.canceled) {
-        const compact = Number(res.compact_revision);
-        finish(compact > 0 ? new CompactedError(startRevision, compact) : new Error(res.cancel_reason || 'watch canceled by etcd'));
-        return;
-      }
-      if (res.events?.length) onEvents(res.events, Number(res.header.revision));
+    const open = () => {
+      retry = undefined;
+      const member = this.members[this.current];
+      // hasleader: a member cut off from its cluster ends the stream instead of going quiet.
+      const md = new grpc.Metadata();
+      md.set('hasleader', 'true');
+      const s = stream = member.watch.Watch(md);
+      let created = false;
+      const failover = (why: string) => {
+        if (done || s !== stream) return;
+        s.cancel?.();
+        stream = undefined;
+        // Move on only if nobody else did already (a unary call may have failed over first).
+        if (this.members[this.current] === member) this.current = (this.current + 1) % this.members.length;
+        failures++;
+        const delay = failures < this.members.length ? 0 : Math.min(2000, 100 * 2 ** Math.min(5, failures - this.members.length));
+        this.onWatchFailover?.(member.target, why);
+        retry = setTimeout(open, delay);
+      };
+      s.on('data', (res: any) => {
+        if (done || s !== stream) return;
+        if (res.canceled) {
+          const compact = Number(res.compact_revision);
+          if (compact > 0) { finish(new CompactedError(next, compact)); return; }
+          failover(res.cancel_reason || 'watch canceled by etcd');
+          return;
+        }
+        if (res.created) { created = true; failures = 0; return; }
+        const revision = Number(res.header?.revision ?? 0);
+        if (res.events?.length) {
+          next = Number(res.events[res.events.length - 1].kv.mod_revision) + 1;
+          onEvents(res.events, revision);
+        } else if (created && revision > 0) {
+          onProgress(revision);
+        }
+      });
+      s.on('error', (err: any) => {
+        if (err?.code === grpc.status.CANCELLED) return;
+        if (err?.code === grpc.status.UNAVAILABLE || err?.code === grpc.status.INTERNAL || err?.code === grpc.status.UNKNOWN) failover(err.details ?? err.message);
+        else finish(err);
+      });
+      s.on('end', () => failover('etcd watch stream ended'));
+      const create: Record<string, unknown> = { key, start_revision: String(next), prev_kv: true, progress_notify: true };
+      if (rangeEnd.length) create.range_end = rangeEnd;
+      s.write({ create_request: create });
+    };
+    open();
+    const stop = () => { done = true; if (retry) clearTimeout(retry); stream?.cancel?.(); };
+    return Object.assign(stop, {
+      requestProgress: () => { if (!done && stream) stream.write({ progress_request: {} }); },
     });
-    stream.on('error', (err: any) => { if (err?.code !== grpc.status.CANCELLED) finish(err); });
-    stream.on('end', () => finish(new Error('etcd watch stream ended')));
-    const create: Record<string, unknown> = { key, start_revision: String(startRevision), prev_kv: true, progress_notify: false };
-    if (rangeEnd.length) create.range_end = rangeEnd;
-    stream.write({ create_request: create });
-    return () => { done = true; stream.cancel?.(); };
   }
+
+  /** Told when a watch moves off an endpoint (logging). */
+  onWatchFailover?: (target: string, why: string) => void;
 
   close(): void {
     for (const m of this.members) { m.kv.close(); m.watch.close(); m.lease.close(); }
