@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import {
-  applyConfigFile, defaultKubeletConfig, type KubeletConfig, parseAuthorizationMode, parseDuration, parseLabels, parseTaints,
+  applyConfigFile, checkImageGCThresholds, defaultKubeletConfig, type KubeletConfig, parseAuthorizationMode, parseCgroupDriver, parseDuration,
+  parseEvictionThresholds, parseLabels, parseTaints,
 } from '../kubelet/config/kubelet-config.js';
 import { runKubelet } from '../kubelet/run.js';
 
@@ -48,6 +49,21 @@ export function kubeletCommand(): Command {
     .option('--healthz-port <port>', 'localhost /healthz port (10248; 0 picks a free one)')
     .option('--healthz-bind-address <ip>', 'address of the healthz server (127.0.0.1)')
     .option('--hollow-nodes <n>', 'host N hollow kubelets (NAME-0…NAME-N-1) on the hollow runtime, for scale tests')
+    .option('--cluster-dns <ips>', 'comma-separated DNS server IPs for pods with dnsPolicy ClusterFirst')
+    .option('--cluster-domain <domain>', 'cluster domain: pods search NS.svc.DOMAIN, svc.DOMAIN, DOMAIN')
+    .option('--resolv-conf <file>', 'the node\'s resolver config, for dnsPolicy Default (/etc/resolv.conf)')
+    .option('--cgroup-root <path>', 'parent cgroup of every pod cgroup (default /)')
+    .option('--cgroups-per-qos [bool]', 'place pods under ROOT/kubepods/<qos>/pod<uid> (default true)')
+    .option('--cgroup-driver <driver>', 'cgroupfs (default) or systemd: must match the runtime\'s')
+    .option('--image-gc-high-threshold <percent>', 'disk usage at which image garbage collection starts (85)')
+    .option('--image-gc-low-threshold <percent>', 'disk usage image garbage collection frees down to (80)')
+    .option('--minimum-image-ttl-duration <duration>', 'unused images younger than this are kept (2m)')
+    .option('--image-gc-period <duration>', 'how often image garbage collection checks the disk (5m; tskube addition)')
+    .option('--eviction-hard <thresholds>', 'e.g. memory.available<100Mi,nodefs.available<10%,imagefs.available<15%')
+    .option('--eviction-pressure-transition-period <duration>', 'how long a pressure condition stays after its signals clear (5m)')
+    .option('--pod-infra-container-image <image>', 'the sandbox image, which image GC never removes (default: the runtime\'s)')
+    .option('--pod-logs-dir <dir>', 'where container logs go (KubeletConfiguration podLogsDir; /var/log/pods, or ROOT/logs/pods with another --root-dir)')
+    .option('--static-pod-runtime-endpoint <url>', 'run static pods on this runtime instead (tskube up: host-process:// beside containerd)')
     .option('-v, --v <level>', 'log verbosity', '0')
     .action(async (o) => {
       let config: KubeletConfig;
@@ -82,6 +98,22 @@ export function kubeletCommand(): Command {
         if (o.healthzPort !== undefined) config.healthzPort = int(o.healthzPort, '--healthz-port');
         if (o.healthzBindAddress) config.healthzBindAddress = o.healthzBindAddress;
         if (o.hollowNodes !== undefined) config.hollowNodes = int(o.hollowNodes, '--hollow-nodes');
+        if (o.clusterDns) config.clusterDNS = String(o.clusterDns).split(',').map((x) => x.trim()).filter(Boolean);
+        if (o.clusterDomain) config.clusterDomain = o.clusterDomain;
+        if (o.resolvConf !== undefined) config.resolvConf = o.resolvConf;
+        if (o.cgroupRoot !== undefined) config.cgroupRoot = o.cgroupRoot;
+        if (o.cgroupsPerQos !== undefined) config.cgroupsPerQOS = bool(o.cgroupsPerQos);
+        if (o.cgroupDriver) { config.cgroupDriver = parseCgroupDriver(o.cgroupDriver); config.cgroupDriverSet = true; }
+        if (o.evictionPressureTransitionPeriod) config.evictionPressureTransitionPeriodMs = parseDuration(o.evictionPressureTransitionPeriod, '--eviction-pressure-transition-period');
+        if (o.podInfraContainerImage) config.podInfraContainerImage = o.podInfraContainerImage;
+        if (o.imageGcHighThreshold !== undefined) config.imageGCHighThresholdPercent = int(o.imageGcHighThreshold, '--image-gc-high-threshold');
+        if (o.imageGcLowThreshold !== undefined) config.imageGCLowThresholdPercent = int(o.imageGcLowThreshold, '--image-gc-low-threshold');
+        checkImageGCThresholds(config.imageGCHighThresholdPercent, config.imageGCLowThresholdPercent);
+        if (o.minimumImageTtlDuration) config.imageMinimumGCAgeMs = parseDuration(o.minimumImageTtlDuration, '--minimum-image-ttl-duration');
+        if (o.imageGcPeriod) config.imageGCPeriodMs = parseDuration(o.imageGcPeriod, '--image-gc-period');
+        if (o.evictionHard !== undefined) config.evictionHard = parseEvictionThresholds(o.evictionHard);
+        if (o.podLogsDir) config.podLogsDir = o.podLogsDir;
+        if (o.staticPodRuntimeEndpoint) config.staticPodRuntimeEndpoint = o.staticPodRuntimeEndpoint;
         config.verbosity = Number(o.v) || 0;
         if (o.kubeconfig) config.kubeconfig = o.kubeconfig;
       } catch (err) {

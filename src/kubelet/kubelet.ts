@@ -4,12 +4,18 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { deletedObject, EventRecorder, type Logger, type RestClient } from '../client/index.js';
 import type { KubeletConfig } from './config/kubelet-config.js';
+import { ImageGC } from './images/image-gc.js';
+import { ImageManager } from './images/image-manager.js';
+import type { PodConfigOptions } from './runtime/cri/pod-cri-config.js';
+import { defaultPodLogsDir } from './kubelet-paths.js';
 import type { MachineInfo } from './node/machine-info.js';
 import { NodeLease } from './node/node-lease.js';
 import { nodeResources, NodeStatusManager } from './node/node-status.js';
+import { EvictionManager } from './node/eviction-manager.js';
+import { RuntimeHealth } from './node/runtime-health.js';
 import { CrashBackoff } from './pods/crash-backoff.js';
 import type { PodFeed } from './pods/pod-feed.js';
-import { PodManager } from './pods/pod-manager.js';
+import { PodManager, type RuntimeSlot } from './pods/pod-manager.js';
 import { StatusManager } from './pods/status-manager.js';
 import type { Runtime } from './runtime/runtime-service.js';
 import { MirrorPods } from './static/mirror-pods.js';
@@ -24,6 +30,8 @@ export interface KubeletOptions {
   machine: MachineInfo;
   runtime: Runtime;
   runtimeVersion: string;
+  /** Runs static pods when given (tskube up: host-process beside containerd); else `runtime` does. */
+  staticRuntime?: { runtime: Runtime; name: string };
   /** Absent: standalone (static pods only). */
   client?: RestClient;
   feed?: PodFeed;
@@ -41,33 +49,76 @@ export class Kubelet {
   private mirrors?: MirrorPods;
   private mirrorTimer?: NodeJS.Timeout;
   private readonly abort = new AbortController();
+  readonly runtimeHealth: RuntimeHealth;
+  readonly images: ImageManager;
+  readonly imageGC: ImageGC;
+  readonly evictions: EvictionManager;
+  private readonly podConfig: PodConfigOptions;
   registered = false;
 
   constructor(readonly o: KubeletOptions) {
     const { config, client, log } = o;
     this.statuses = new StatusManager(client, log);
+    this.runtimeHealth = new RuntimeHealth(o.runtime, log);
+    this.imageGC = new ImageGC({
+      runtime: o.runtime, highThresholdPercent: config.imageGCHighThresholdPercent, lowThresholdPercent: config.imageGCLowThresholdPercent,
+      minAgeMs: config.imageMinimumGCAgeMs, periodMs: config.imageGCPeriodMs, sandboxImage: config.podInfraContainerImage || undefined,
+      log, warn: (reason, message) => this.nodeEvent('Warning', reason, message),
+    });
+    this.images = new ImageManager({ runtime: o.runtime, onUsed: (ref) => this.imageGC.markUsed(ref) });
+    this.evictions = new EvictionManager({
+      thresholds: config.evictionHard, rootDir: config.rootDir, imageGC: o.runtime.imageFsInfo ? this.imageGC : undefined,
+      transitionPeriodMs: config.evictionPressureTransitionPeriodMs, log,
+      event: (reason, message) => this.nodeEvent('Warning', reason, message),
+      onChange: () => { void this.nodeStatus?.post().catch(() => undefined); },
+    });
     if (client) {
       this.recorder = new EventRecorder(client, { component: 'kubelet', host: o.nodeName, log });
       this.nodeStatus = new NodeStatusManager(client, {
         nodeName: o.nodeName, hostname: o.hostname, nodeIP: o.nodeIP, machine: o.machine, maxPods: config.maxPods,
         labels: config.nodeLabels, taints: config.registerWithTaints, podCIDR: o.podCIDR, kubeletPort: config.port,
         runtimeVersion: o.runtimeVersion, updateFrequencyMs: config.nodeStatusUpdateFrequencyMs, reportFrequencyMs: config.nodeStatusReportFrequencyMs,
-        health: () => ({ ready: true, memoryPressure: false, diskPressure: false, pidPressure: false }), log,
+        health: () => ({ ...this.runtimeHealth.readiness(), ...this.evictions.pressure() }), log,
       });
       this.lease = new NodeLease(client, o.nodeName, config.nodeLeaseDurationSeconds, () => this.nodeStatus?.node?.metadata?.uid, log);
     }
+    const main: RuntimeSlot = { runtime: o.runtime, name: o.runtimeVersion.split('://')[0], images: this.images };
+    const forStatic: RuntimeSlot = o.staticRuntime
+      ? { runtime: o.staticRuntime.runtime, name: o.staticRuntime.name, images: new ImageManager({ runtime: o.staticRuntime.runtime }) } : main;
     this.pods = new PodManager({
-      nodeName: o.nodeName, nodeIP: o.nodeIP, rootDir: config.rootDir, runtime: o.runtime, runtimeName: o.runtimeVersion.split('://')[0],
+      nodeName: o.nodeName, nodeIP: o.nodeIP, rootDir: config.rootDir,
       client, recorder: this.recorder, backoff: new CrashBackoff(),
+      podLogsDir: config.podLogsDir || defaultPodLogsDir(config.rootDir),
+      podConfig: this.podConfig = {
+        clusterDNS: config.clusterDNS, clusterDomain: config.clusterDomain || 'cluster.local', resolvConf: config.resolvConf,
+        cgroupRoot: podCgroupRoot(config), cgroupDriver: config.cgroupDriver, nodeMemoryBytes: o.machine.memoryBytes,
+      },
       podCIDR: () => this.nodeStatus?.podCIDR || o.podCIDR,
+      networkNotReady: () => this.runtimeHealth.networkError(),
       allocatable: () => nodeResources(o.machine, config.maxPods).allocatable,
       publish: (pod, status) => this.statuses.set(pod, status),
       log, verbosity: config.verbosity,
-    }, config.maxPods, log);
+    }, { api: main, file: forStatic }, config.maxPods, log);
   }
 
   async start(): Promise<void> {
     const { config, client, feed, log } = this.o;
+    try {
+      await this.pods.loadLeftovers();
+    } catch (err) {
+      log(`kubelet: cannot list what the runtime runs (${(err as Error).message}); nothing is adopted`);
+    }
+    await this.runtimeHealth.start();
+    await this.learnRuntimeSetup();
+    this.imageGC.start();
+    if (!this.o.runtime.traits.simulated) await this.evictions.start(); // hollow nodes have no disk to watch
+    const pushCIDR = (cidr: string) => {
+      if (!cidr || !this.o.runtime.updatePodCIDR) return;
+      this.o.runtime.updatePodCIDR(cidr).then(() => { log(`kubelet: pod CIDR ${cidr} handed to the runtime`); void this.runtimeHealth.check(); },
+        (err) => log(`kubelet: UpdateRuntimeConfig(${cidr}): ${(err as Error).message}`));
+    };
+    this.nodeStatus?.watchPodCIDR(pushCIDR);
+    pushCIDR(this.o.podCIDR);
     if (config.staticPodPath) {
       this.staticSource = new StaticPodSource(config.staticPodPath, this.o.nodeName, {
         add: (p) => { this.pods.upsert(p, 'file'); this.mirrors?.sync(); },
@@ -75,8 +126,16 @@ export class Kubelet {
       }, log);
       this.staticSource.start();
     }
-    if (!client) return;
+    const staticUIDs = () => (this.staticSource?.current() ?? []).map((p) => p.metadata!.uid!);
+    if (!client) {
+      await this.pods.removeOrphans(new Set(staticUIDs()));
+      return;
+    }
     if (feed) {
+      void feed.waitForSync(this.abort.signal).then(() => {
+        const known = new Set([...feed.podsOn(this.o.nodeName).map((p) => p.metadata!.uid!), ...staticUIDs()]);
+        return this.pods.removeOrphans(known);
+      }).catch((err) => { if (!this.abort.signal.aborted) log(`kubelet: removing orphaned sandboxes: ${(err as Error).message}`); });
       feed.register(this.o.nodeName, {
         onAdd: (p) => this.apiPod(p),
         onUpdate: (_, p) => this.apiPod(p),
@@ -112,6 +171,27 @@ export class Kubelet {
     }
   }
 
+  /** The runtime's cgroup driver (unless configured) and sandbox image (kept by image GC). */
+  private async learnRuntimeSetup(): Promise<void> {
+    const { config, log } = this.o;
+    let info: Awaited<ReturnType<NonNullable<Runtime['runtimeInfo']>>> = {};
+    try {
+      info = (await this.o.runtime.runtimeInfo?.()) ?? {};
+    } catch (err) {
+      log(`kubelet: cannot read the runtime's configuration: ${(err as Error).message}`);
+    }
+    if (info.cgroupDriver && info.cgroupDriver !== this.podConfig.cgroupDriver) {
+      if (config.cgroupDriverSet) log(`kubelet: --cgroup-driver ${config.cgroupDriver} differs from the runtime's ${info.cgroupDriver}; using the runtime's`);
+      this.podConfig.cgroupDriver = info.cgroupDriver;
+    }
+    if (!config.podInfraContainerImage && info.sandboxImage) this.imageGC.setSandboxImage(info.sandboxImage);
+  }
+
+  private nodeEvent(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const n = this.o.nodeName;
+    this.recorder?.event({ kind: 'Node', apiVersion: 'v1', name: n, uid: n }, type, reason, message);
+  }
+
   private apiPod(p: Pod): void {
     if (isMirrorPod(p)) {
       // a mirror pod is not run: it only reflects a static pod; a changed or deleted one is reconciled
@@ -124,6 +204,9 @@ export class Kubelet {
   /** Stops the loops (the pods are left to the runtime, as upstream leaves them to containerd). */
   async stop(): Promise<void> {
     this.abort.abort();
+    this.runtimeHealth.stop();
+    this.imageGC.stop();
+    this.evictions.stop();
     this.staticSource?.stop();
     clearInterval(this.mirrorTimer);
     this.nodeStatus?.stop();
@@ -131,4 +214,10 @@ export class Kubelet {
     await this.pods.stop();
     await this.recorder?.flush?.();
   }
+}
+
+/** Where pods' cgroups go: CGROUP_ROOT/kubepods with cgroupsPerQOS (upstream's default), else CGROUP_ROOT. */
+export function podCgroupRoot(c: KubeletConfig): string {
+  const root = c.cgroupRoot.replace(/\/+$/, '');
+  return c.cgroupsPerQOS ? `${root}/kubepods` : root || '/';
 }

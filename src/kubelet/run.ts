@@ -7,6 +7,7 @@ import path from 'node:path';
 import { type ClientConfig, type Logger, RestClient, stderrLogger } from '../client/index.js';
 import type { KubeletConfig } from './config/kubelet-config.js';
 import { Kubelet } from './kubelet.js';
+import { defaultPodLogsDir } from './kubelet-paths.js';
 import { hollowMachineInfo, hostMachineInfo } from './node/machine-info.js';
 import { PodFeed } from './pods/pod-feed.js';
 import './runtime/all-runtimes.js';
@@ -50,6 +51,7 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
   });
   const server = await startKubeletServer({
     rootDir: config.rootDir,
+    podLogsDir: config.podLogsDir || defaultPodLogsDir(config.rootDir),
     pods: () => kubelets.flatMap((k) => k.pods.allPods()),
     metrics: () => metrics(kubelets),
     findPod: (ns, name, uid) => findPod(kubelets, ns, name, uid),
@@ -64,12 +66,20 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
     for (let i = 0; i < count; i++) {
       const runtime = newRuntime(config.containerRuntimeEndpoint, ctx);
       runtimes.push(runtime);
-      const v = await runtime.version();
+      const v = await runtime.version().catch((err: Error) => {
+        throw new Error(`container runtime ${config.containerRuntimeEndpoint} does not answer: ${err.message}`);
+      });
+      let staticRuntime: { runtime: Runtime; name: string } | undefined;
+      if (config.staticPodRuntimeEndpoint && config.staticPodRuntimeEndpoint !== config.containerRuntimeEndpoint) {
+        const sr = newRuntime(config.staticPodRuntimeEndpoint, ctx);
+        runtimes.push(sr);
+        staticRuntime = { runtime: sr, name: (await sr.version()).runtimeName };
+      }
       const nodeName = hollow ? `${hostname}-${i}` : hostname;
       const podCIDR = hollow ? (config.podCIDR ? subnet(config.podCIDR, 24, i) : subnet(HOLLOW_POD_CIDR_BASE, 24, i)) : config.podCIDR;
       kubelets.push(new Kubelet({
         config, nodeName, hostname: nodeName, nodeIP, machine: hollow ? hollowMachineInfo(nodeName) : hostMachineInfo(config.rootDir),
-        runtime, runtimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, client, feed, podCIDR,
+        runtime, runtimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, staticRuntime, client, feed, podCIDR,
         log: hollow && config.verbosity < 2 ? () => undefined : log,
       }));
     }

@@ -42,7 +42,36 @@ export interface KubeletConfig {
   /** Hollow kubelets hosted by this process (0: one real kubelet). */
   hollowNodes: number;
   verbosity: number;
+  /** Where CRI container logs go (upstream /var/log/pods; '' = the default for rootDir). */
+  podLogsDir: string;
+  /** The node's resolv.conf, for dnsPolicy Default and the search path of ClusterFirst. */
+  resolvConf: string;
+  /** Parent cgroup of every pod ('' = '/'), and whether pods are placed by QoS under ROOT/kubepods. */
+  cgroupRoot: string;
+  cgroupsPerQOS: boolean;
+  /** cgroupfs or systemd: must be what the runtime uses. */
+  cgroupDriver: 'cgroupfs' | 'systemd';
+  imageGCHighThresholdPercent: number;
+  imageGCLowThresholdPercent: number;
+  imageMinimumGCAgeMs: number;
+  /** How often image GC looks at the disk (upstream's fixed 5m; tskube lets tests shorten it). */
+  imageGCPeriodMs: number;
+  /** Hard eviction thresholds, e.g. {'nodefs.available': '10%', 'memory.available': '100Mi'}. */
+  evictionHard: Record<string, string>;
+  /** Runtime for static pods when it is not containerRuntimeEndpoint (tskube up: host-process://). */
+  staticPodRuntimeEndpoint: string;
+  /** Kept by image GC whatever happens; '' = ask the runtime (containerd's sandbox_image). */
+  podInfraContainerImage: string;
+  /** A pressure condition stays on this long after its signals clear (5m). */
+  evictionPressureTransitionPeriodMs: number;
+  /** cgroupDriver was set by flag or file (else the runtime's own setting is used). */
+  cgroupDriverSet: boolean;
 }
+
+/** Upstream's default hard eviction thresholds (Linux). */
+export const DEFAULT_EVICTION_HARD: Record<string, string> = {
+  'memory.available': '100Mi', 'nodefs.available': '10%', 'nodefs.inodesFree': '5%', 'imagefs.available': '15%', 'imagefs.inodesFree': '5%',
+};
 
 export function defaultKubeletConfig(): KubeletConfig {
   return {
@@ -54,6 +83,10 @@ export function defaultKubeletConfig(): KubeletConfig {
     // the command line's legacy defaults (upstream's applyLegacyDefaults); a --config file
     // starts from KubeletConfiguration's own, safer ones instead (applyConfigFile)
     anonymousAuth: true, authenticationTokenWebhook: false, authenticationTokenWebhookCacheTTLMs: 120_000, clientCAFile: '', authorizationMode: 'AlwaysAllow',
+    podLogsDir: '', resolvConf: '/etc/resolv.conf', cgroupRoot: '', cgroupsPerQOS: true, cgroupDriver: 'cgroupfs',
+    imageGCHighThresholdPercent: 85, imageGCLowThresholdPercent: 80, imageMinimumGCAgeMs: 120_000, imageGCPeriodMs: 300_000,
+    evictionHard: { ...DEFAULT_EVICTION_HARD }, staticPodRuntimeEndpoint: '', podInfraContainerImage: '',
+    evictionPressureTransitionPeriodMs: 300_000, cgroupDriverSet: false,
   };
 }
 
@@ -89,6 +122,11 @@ export function parseTaints(s: string): Taint[] {
   });
 }
 
+export function parseCgroupDriver(v: string, what = '--cgroup-driver'): 'cgroupfs' | 'systemd' {
+  if (v !== 'cgroupfs' && v !== 'systemd') throw new Error(`${what}: ${JSON.stringify(v)} is not cgroupfs or systemd`);
+  return v;
+}
+
 /** `k=v,k2=v2` (--node-labels). */
 export function parseLabels(s: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -98,6 +136,26 @@ export function parseLabels(s: string): Record<string, string> {
     out[kv.slice(0, i)] = kv.slice(i + 1);
   }
   return out;
+}
+
+/** `memory.available<100Mi,nodefs.available<10%` (--eviction-hard). */
+export function parseEvictionThresholds(s: string, what = '--eviction-hard'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^([a-z.]+)<(\d+(?:\.\d+)?%|[0-9.]+[A-Za-z]*)$/.exec(part);
+    if (!m || !EVICTION_SIGNALS.has(m[1])) throw new Error(`${what}: invalid threshold ${JSON.stringify(part)} (want SIGNAL<QUANTITY or SIGNAL<PERCENT%, signals ${[...EVICTION_SIGNALS].join(', ')})`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+export const EVICTION_SIGNALS = new Set(['memory.available', 'nodefs.available', 'nodefs.inodesFree', 'imagefs.available', 'imagefs.inodesFree', 'pid.available']);
+
+/** Checks the image GC thresholds as upstream's validation does. */
+export function checkImageGCThresholds(high: number, low: number): void {
+  if (!Number.isInteger(high) || high < 0 || high > 100) throw new Error(`imageGCHighThresholdPercent (--image-gc-high-threshold) ${high} must be between 0 and 100`);
+  if (!Number.isInteger(low) || low < 0 || low > 100) throw new Error(`imageGCLowThresholdPercent (--image-gc-low-threshold) ${low} must be between 0 and 100`);
+  if (low >= high) throw new Error(`imageGCLowThresholdPercent (--image-gc-low-threshold) ${low} must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) ${high}`);
 }
 
 /** Applies a KubeletConfiguration file on top of `cfg`. */
@@ -142,6 +200,27 @@ export function applyConfigFile(cfg: KubeletConfig, file: string): void {
   if (authn.webhook?.cacheTTL !== undefined) cfg.authenticationTokenWebhookCacheTTLMs = parseDuration(authn.webhook.cacheTTL, `--config ${file}: authentication.webhook.cacheTTL`);
   if (authn.x509?.clientCAFile !== undefined) cfg.clientCAFile = String(authn.x509.clientCAFile);
   cfg.authorizationMode = authz.mode === undefined ? 'Webhook' : parseAuthorizationMode(String(authz.mode), `--config ${file}: authorization.mode`);
+  if (doc.podLogsDir !== undefined) cfg.podLogsDir = String(doc.podLogsDir);
+  if (doc.resolvConf !== undefined) cfg.resolvConf = String(doc.resolvConf);
+  if (doc.cgroupRoot !== undefined) cfg.cgroupRoot = String(doc.cgroupRoot);
+  if (doc.cgroupsPerQOS !== undefined) cfg.cgroupsPerQOS = Boolean(doc.cgroupsPerQOS);
+  if (doc.cgroupDriver !== undefined) {
+    cfg.cgroupDriver = parseCgroupDriver(String(doc.cgroupDriver), `--config ${file}: cgroupDriver`);
+    cfg.cgroupDriverSet = true;
+  }
+  if (doc.evictionPressureTransitionPeriod !== undefined) cfg.evictionPressureTransitionPeriodMs = dur('evictionPressureTransitionPeriod');
+  if (doc.imageGCHighThresholdPercent !== undefined) cfg.imageGCHighThresholdPercent = Number(doc.imageGCHighThresholdPercent);
+  if (doc.imageGCLowThresholdPercent !== undefined) cfg.imageGCLowThresholdPercent = Number(doc.imageGCLowThresholdPercent);
+  if (doc.imageMinimumGCAge !== undefined) cfg.imageMinimumGCAgeMs = dur('imageMinimumGCAge');
+  if (doc.evictionHard !== undefined) {
+    const eh = doc.evictionHard as Record<string, unknown>;
+    cfg.evictionHard = parseEvictionThresholds(Object.entries(eh).map(([k, v]) => `${k}<${v}`).join(','), `--config ${file}: evictionHard`);
+  }
+  try {
+    checkImageGCThresholds(cfg.imageGCHighThresholdPercent, cfg.imageGCLowThresholdPercent);
+  } catch (err) {
+    throw new Error(`--config ${file}: ${(err as Error).message}`);
+  }
   for (const [k, v] of [['maxPods', cfg.maxPods], ['port', cfg.port], ['healthzPort', cfg.healthzPort]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`--config ${file}: ${k} must be a non-negative integer`);
   }

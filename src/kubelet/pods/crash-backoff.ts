@@ -35,6 +35,18 @@ export class CrashBackoff {
     return e.backoffMs;
   }
 
+  /** Still waiting out the back-off set at the last next() (the image puller's test). */
+  inBackOffSinceUpdate(key: string, now = Date.now()): boolean {
+    const e = this.entries.get(key);
+    return !!e && now - e.lastUpdate < e.backoffMs;
+  }
+
+  /** ms until inBackOffSinceUpdate turns false (0 when not in back-off). */
+  remainingSinceUpdate(key: string, now = Date.now()): number {
+    const e = this.entries.get(key);
+    return e ? Math.max(0, e.lastUpdate + e.backoffMs - now) : 0;
+  }
+
   current(key: string): number {
     return this.entries.get(key)?.backoffMs ?? this.initialMs;
   }

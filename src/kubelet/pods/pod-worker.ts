@@ -2,18 +2,31 @@
 // containers in order, then the containers; restart them by restartPolicy with crash-loop
 // back-off; run probes and lifecycle hooks; on deletion run preStop hooks and stop every
 // container within the grace period, then report the final status and finish the deletion.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Container, LifecycleHandler, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { type EventRecorder, type EventType, formatTime, isNotFound, type Logger, PODS, type RestClient } from '../../client/index.js';
-import { containerLogPath, podLogDir } from '../kubelet-paths.js';
+import { ImageError, type ImageManager } from '../images/image-manager.js';
+import { fetchPullSecrets } from '../images/pull-secrets.js';
+import { etcHostsPath, podLogDir, terminationMessageFile } from '../kubelet-paths.js';
 import { ContainerProber } from '../probes/container-prober.js';
 import { runProbe } from '../probes/probe-registry.js';
 import type { ProbeTarget } from '../probes/probe-handler.js';
-import type { PodSandboxConfig, Runtime } from '../runtime/runtime-service.js';
-import { containerMounts, setUpVolumes, tearDownVolumes } from '../volumes/pod-volumes.js';
-import { containerEnv, expand } from './container-env.js';
+import { podCgroupParent, type PodConfigOptions } from '../runtime/cri/pod-cri-config.js';
+import type { Container as RuntimeContainer, PodSandbox, PodSandboxConfig, Runtime } from '../runtime/runtime-service.js';
+import { setUpVolumes, tearDownVolumes } from '../volumes/pod-volumes.js';
+import { containerConfig } from './container-config.js';
+import { containerEnv } from './container-env.js';
 import { type ContainerRecord, newRecord } from './container-record.js';
 import type { CrashBackoff } from './crash-backoff.js';
+import { etcHostsContent } from './etc-hosts.js';
+import { removePodCgroup } from './pod-cgroups.js';
 import { type PodView, podStatus, terminatedState } from './pod-status.js';
+import { isolated, sandboxConfig } from './sandbox-config.js';
+import { terminationMessage } from './termination-message.js';
+
+/** What the runtime still holds for a pod when the kubelet (re)starts: adopted, not recreated. */
+export interface LeftoverPod { sandboxes: PodSandbox[]; containers: RuntimeContainer[] }
 
 export interface WorkerContext {
   nodeName: string;
@@ -24,6 +37,14 @@ export interface WorkerContext {
   client?: RestClient;
   recorder?: EventRecorder;
   backoff: CrashBackoff;
+  images: ImageManager;
+  /** DNS, cgroup root/driver and node memory for the CRI extras. */
+  podConfig: PodConfigOptions;
+  podLogsDir: string;
+  /** Why the runtime's pod network cannot take pods yet (undefined: it can). */
+  networkNotReady?(): string | undefined;
+  /** Takes what the runtime already runs for this pod UID (after a kubelet restart). */
+  adopt?(uid: string): LeftoverPod | undefined;
   podCIDR(): string;
   allocatable(): Record<string, string>;
   /** Hands a computed status to the status manager. */
@@ -131,9 +152,17 @@ export class PodWorker {
   }
 
   private async refresh(): Promise<void> {
+    const real = isolated(this.ctx.runtime.traits);
     for (const r of [...this.view.init, ...this.view.containers]) {
       if (!r.id) continue;
-      try { r.status = { ...(await this.ctx.runtime.containerStatus(r.id)) }; } catch { r.id = undefined; }
+      const before = r.status;
+      try { r.status = { ...(await this.ctx.runtime.containerStatus(r.id)) }; } catch { r.id = undefined; continue; }
+      const s = r.status;
+      if (real && s.state === 'CONTAINER_EXITED' && !s.message) {
+        // read once per exit: the file written at terminationMessagePath, or the log's tail
+        s.message = before?.id === s.id && before.state === 'CONTAINER_EXITED' ? before.message
+          : terminationMessage(this.spec(r), terminationMessageFile(this.ctx.rootDir, this.uid, r.name, s.metadata.attempt), s.exitCode, s.logPath || undefined);
+      }
     }
   }
 
@@ -172,19 +201,61 @@ export class PodWorker {
         return false;
       }
     }
-    const m = pod.metadata!;
-    this.sandboxConfig = {
-      metadata: { name: m.name!, uid: m.uid!, namespace: m.namespace ?? 'default', attempt: 0 },
-      hostname: pod.spec?.hostname ?? m.name, logDirectory: podLogDir(this.ctx.rootDir, m.namespace ?? 'default', m.name!, m.uid!),
-      labels: { ...(m.labels ?? {}), 'io.kubernetes.pod.name': m.name!, 'io.kubernetes.pod.namespace': m.namespace ?? 'default', 'io.kubernetes.pod.uid': m.uid! },
-      annotations: m.annotations ?? {}, hostNetwork: !!pod.spec?.hostNetwork || runtime.traits.hostNetworkOnly, podCIDR: this.ctx.podCIDR() || undefined,
-    };
-    this.sandboxId = await runtime.runPodSandbox(this.sandboxConfig);
+    const netErr = pod.spec?.hostNetwork || runtime.traits.hostNetworkOnly ? undefined : this.ctx.networkNotReady?.();
+    if (netErr) {
+      this.event('Warning', 'NetworkNotReady', `network is not ready: ${netErr}`);
+      await this.publish();
+      this.later(2000);
+      return false;
+    }
+    const cfgCtx = { traits: runtime.traits, podLogsDir: this.ctx.podLogsDir, podCIDR: this.ctx.podCIDR(), podConfig: this.ctx.podConfig };
+    let attempt = 0;
+    const left = this.ctx.adopt?.(this.uid);
+    for (const sb of (left?.sandboxes ?? []).sort((a, b) => b.createdAt - a.createdAt)) {
+      if (!this.sandboxId && sb.state === 'SANDBOX_READY') {
+        this.sandboxConfig = sandboxConfig(pod, cfgCtx, sb.metadata.attempt);
+        this.sandboxId = sb.id;
+        this.adoptContainers(left!.containers.filter((c) => c.podSandboxId === sb.id));
+        this.ctx.log(`kubelet: pod ${this.key} adopted running sandbox ${sb.id.slice(0, 13)}`);
+        continue;
+      }
+      // a dead sandbox (or a second one) is not reused: remove it, start the next attempt
+      attempt = Math.max(attempt, sb.metadata.attempt + 1);
+      if (sb.id !== this.sandboxId) {
+        await runtime.stopPodSandbox(sb.id).catch(() => undefined);
+        await runtime.removePodSandbox(sb.id).catch(() => undefined);
+      }
+    }
+    if (!this.sandboxId) {
+      this.sandboxConfig = sandboxConfig(pod, cfgCtx, attempt);
+      this.sandboxId = await runtime.runPodSandbox(this.sandboxConfig);
+    }
     this.ctx.onSandbox(this, this.sandboxId);
     const st = await runtime.podSandboxStatus(this.sandboxId);
     this.view.sandboxReady = st.state === 'SANDBOX_READY';
-    this.view.podIPs = this.sandboxConfig.hostNetwork ? [this.ctx.nodeIP] : st.ips;
+    this.view.podIPs = this.sandboxConfig!.hostNetwork ? [this.ctx.nodeIP] : st.ips;
+    if (isolated(runtime.traits) && !this.sandboxConfig!.hostNetwork) {
+      const file = etcHostsPath(this.ctx.rootDir, this.uid);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, etcHostsContent(pod, this.view.podIPs, this.ctx.podConfig.clusterDomain ?? ''), { mode: 0o644 });
+    }
     return true;
+  }
+
+  /** Takes over the newest container of each name in an adopted sandbox; its probes start again. */
+  private adoptContainers(list: RuntimeContainer[]): void {
+    for (const r of [...this.view.init, ...this.view.containers]) {
+      const mine = list.filter((c) => c.labels['io.kubernetes.container.name'] === r.name).sort((a, b) => b.metadata.attempt - a.metadata.attempt);
+      const c = mine[0];
+      if (!c) continue;
+      r.id = c.id;
+      r.waiting = undefined;
+      r.restartCount = Math.max(r.restartCount, c.metadata.attempt);
+      if (c.state === 'CONTAINER_RUNNING') {
+        if (r.init) r.started = true;
+        else this.startProber(r, c.id, this.spec(r));
+      }
+    }
   }
 
   /** True once every init container succeeded. */
@@ -255,28 +326,23 @@ export class PodWorker {
       this.later(10_000);
       return;
     }
-    let imageRef: string;
     try {
-      imageRef = await runtime.pullImage(spec.image ?? '');
+      const secrets = pod.spec?.imagePullSecrets?.length
+        ? await fetchPullSecrets(this.ctx.client, pod, (msg) => this.event('Warning', 'FailedToRetrieveImagePullSecret', msg)) : [];
+      await this.ctx.images.ensureImageExists(pod, spec, secrets, this.sandboxConfig, (t, reason, msg) => this.event(t, reason, msg));
     } catch (err) {
-      r.waiting = { reason: 'ErrImagePull', message: (err as Error).message };
-      this.event('Warning', 'Failed', `Failed to pull image "${spec.image}": ${(err as Error).message}`);
-      this.later(10_000);
+      const e = err instanceof ImageError ? err : new ImageError('ErrImagePull', (err as Error).message, 10_000);
+      r.waiting = { reason: e.reason, message: e.message };
+      this.event('Warning', 'Failed', `Error: ${e.reason}`);
+      if (e.retryInMs > 0) this.later(e.retryInMs);
       return;
     }
-    void imageRef;
-    this.event('Normal', 'Pulled', `Container image "${spec.image}" already present on machine`);
-    const vars = new Map(envs.map((e) => [e.key, e.value]));
-    const m = pod.metadata!;
     let id: string;
     try {
-      id = await runtime.createContainer(this.sandboxId!, {
-        metadata: { name: r.name, attempt: r.restartCount }, image: spec.image ?? '', stdin: !!spec.stdin, stdinOnce: !!spec.stdinOnce, tty: !!spec.tty,
-        command: (spec.command ?? []).map((a) => expand(a, vars)), args: (spec.args ?? []).map((a) => expand(a, vars)),
-        workingDir: spec.workingDir, envs, mounts: containerMounts(spec, this.volumes), logPath: containerLogPath(r.name, r.restartCount),
-        labels: { 'io.kubernetes.container.name': r.name, 'io.kubernetes.pod.name': m.name!, 'io.kubernetes.pod.namespace': m.namespace ?? 'default', 'io.kubernetes.pod.uid': m.uid! },
-        annotations: { 'io.kubernetes.container.restartCount': String(r.restartCount) },
-      }, this.sandboxConfig!);
+      const config = containerConfig({
+        pod, spec, attempt: r.restartCount, envs, volumes: this.volumes, rootDir: this.ctx.rootDir, traits: runtime.traits, podConfig: this.ctx.podConfig,
+      });
+      id = await runtime.createContainer(this.sandboxId!, config, this.sandboxConfig!);
     } catch (err) {
       r.waiting = { reason: 'CreateContainerError', message: (err as Error).message };
       this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
@@ -365,7 +431,21 @@ export class PodWorker {
       await runtime.removePodSandbox(this.sandboxId);
       this.ctx.onSandbox(this, undefined);
     }
-    if (!runtime.traits.simulated) tearDownVolumes(this.ctx.rootDir, this.uid);
+    // sandboxes left from before a kubelet restart that this worker never adopted
+    for (const sb of this.ctx.adopt?.(this.uid)?.sandboxes ?? []) {
+      await runtime.stopPodSandbox(sb.id).catch(() => undefined);
+      await runtime.removePodSandbox(sb.id).catch(() => undefined);
+    }
+    if (!runtime.traits.simulated) {
+      tearDownVolumes(this.ctx.rootDir, this.uid);
+      const m = pod.metadata!;
+      fs.rmSync(podLogDir(this.ctx.podLogsDir, m.namespace ?? 'default', m.name!, m.uid!), { recursive: true, force: true });
+    }
+    if (isolated(runtime.traits) && this.ctx.podConfig.cgroupRoot && (this.ctx.podConfig.cgroupDriver ?? 'cgroupfs') === 'cgroupfs') {
+      removePodCgroup(podCgroupParent(pod, this.ctx.podConfig.cgroupRoot));
+    }
+    this.ctx.images.forgetPod(this.uid);
+    this.ctx.backoff.forget(`${this.uid}/`);
     this.view.sandboxReady = false;
     this.view.terminated = true;
     this.done = true;

@@ -139,6 +139,12 @@ export class HollowRuntime implements Runtime {
     return img.id;
   }
 
+  /** Every image is "present": a hollow node has nothing to pull (pull policy Always still "pulls"). */
+  async imageStatus(image: string): Promise<Image> {
+    await this.pullImage(image);
+    return this.images.get(image)!;
+  }
+
   async listImages(): Promise<Image[]> {
     return [...this.images.values()];
   }

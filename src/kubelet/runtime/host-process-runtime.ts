@@ -290,6 +290,12 @@ export class HostProcessRuntime implements Runtime {
     return img.id;
   }
 
+  /** The host is the image: it is always present. */
+  async imageStatus(image: string): Promise<Image> {
+    await this.pullImage(image);
+    return this.images.get(image)!;
+  }
+
   async listImages(): Promise<Image[]> {
     return [...this.images.values()];
   }

@@ -1,6 +1,13 @@
 // The kubelet's one narrow view of a container runtime, shaped like CRI v1's RuntimeService
 // and ImageService so that the CRI gRPC client (unix://…) is just another implementation
 // beside the built-in hollow and host-process runtimes. Field names follow CRI's messages.
+// The optional CRI extras (DNS, port mappings, Linux security and cgroup settings, tty) are
+// filled in by the kubelet for every runtime; runtimes that cannot apply them ignore them.
+import type {
+  AuthConfig, Device, DNSConfig, LinuxContainerResources, LinuxContainerSecurityContext, LinuxPodSandboxConfig, PortMapping,
+} from './cri/cri-types.js';
+
+export type { AuthConfig };
 
 export interface KeyValue { key: string; value: string }
 
@@ -17,6 +24,9 @@ export interface PodSandboxConfig {
   hostNetwork: boolean;
   /** The node's pod CIDR, for runtimes that allocate pod IPs. */
   podCIDR?: string;
+  dnsConfig?: DNSConfig;
+  portMappings?: PortMapping[];
+  linux?: LinuxPodSandboxConfig;
 }
 
 export type SandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
@@ -47,6 +57,8 @@ export interface ContainerConfig {
   logPath: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  linux?: { resources?: LinuxContainerResources; securityContext?: LinuxContainerSecurityContext };
+  devices?: Device[];
 }
 
 export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
@@ -77,11 +89,37 @@ export interface Container {
   state: ContainerState;
   createdAt: number;
   labels: Record<string, string>;
+  /** The image it was created from, as given and as the runtime's id (image GC keeps these). */
+  image?: string;
+  imageRef?: string;
 }
 
 export interface ExecResult { stdout: Buffer; stderr: Buffer; exitCode: number }
 
-export interface Image { id: string; repoTags: string[]; size: number }
+export interface Image {
+  id: string;
+  repoTags: string[];
+  repoDigests?: string[];
+  size: number;
+  /** The runtime keeps it whatever happens (e.g. its sandbox image): garbage collection skips it. */
+  pinned?: boolean;
+}
+
+/** A pod sandbox as ListPodSandbox returns it (the kubelet adopts these after a restart). */
+export interface PodSandbox {
+  id: string;
+  metadata: PodSandboxMetadata;
+  state: SandboxState;
+  createdAt: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** CRI's RuntimeCondition: RuntimeReady and NetworkReady fold into the node's Ready condition. */
+export interface RuntimeCondition { type: string; status: boolean; reason: string; message: string }
+
+/** One filesystem's usage as ImageFsInfo reports it. */
+export interface FilesystemUsage { mountpoint: string; usedBytes: number; inodesUsed: number }
 
 export interface VersionInfo { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }
 
@@ -103,7 +141,10 @@ export interface RuntimeService {
   listContainers(filter?: { podSandboxId?: string }): Promise<Container[]>;
   execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
   subscribe(listener: ContainerEventListener): () => void;
-  pullImage(image: string): Promise<string>;
+  /** Pulls the image (with registry credentials when given); returns its id (imageRef). */
+  pullImage(image: string, auth?: AuthConfig, sandboxConfig?: PodSandboxConfig): Promise<string>;
+  /** The image if the runtime has it, else undefined (pull policy IfNotPresent/Never). */
+  imageStatus(image: string): Promise<Image | undefined>;
   listImages(): Promise<Image[]>;
   removeImage(image: string): Promise<void>;
   close(): Promise<void>;
@@ -162,4 +203,14 @@ export interface Runtime extends RuntimeService, StreamingRuntime {
   readonly traits: RuntimeTraits;
   /** Simulated runtimes answer probes themselves; undefined means "probe for real". */
   simulateProbe?(containerId: string, probe: import('kubernetes-types/core/v1.js').Probe): boolean | undefined;
+  /** CRI Status(): absent for runtimes that are always ready. */
+  status?(): Promise<RuntimeCondition[]>;
+  /** CRI UpdateRuntimeConfig: hands the node's pod CIDR to the runtime's network plugin. */
+  updatePodCIDR?(cidr: string): Promise<void>;
+  /** Every sandbox the runtime holds (for adopting pods after a kubelet restart). */
+  listPodSandbox?(): Promise<PodSandbox[]>;
+  /** CRI ImageFsInfo: where images live and how much they use (image garbage collection). */
+  imageFsInfo?(): Promise<FilesystemUsage[]>;
+  /** What the runtime says of its own setup (CRI Status verbose info): its sandbox image and cgroup driver. */
+  runtimeInfo?(): Promise<{ sandboxImage?: string; cgroupDriver?: 'cgroupfs' | 'systemd' }>;
 }

@@ -23,9 +23,9 @@ export function parseLogQuery(q: URLSearchParams): LogQuery {
 }
 
 /** The log file of the current (or previous) attempt, or an error message as upstream words it. */
-export function logFile(rootDir: string, pod: Pod, container: string, previous: boolean): string | { error: string } {
+export function logFile(podLogsDir: string, pod: Pod, container: string, previous: boolean): string | { error: string } {
   const m = pod.metadata!;
-  const dir = path.join(podLogDir(rootDir, m.namespace!, m.name!, m.uid!), container);
+  const dir = path.join(podLogDir(podLogsDir, m.namespace!, m.name!, m.uid!), container);
   let attempts: number[] = [];
   try { attempts = fs.readdirSync(dir).map((f) => /^(\d+)\.log$/.exec(f)).filter(Boolean).map((x) => Number(x![1])).sort((a, b) => a - b); } catch { /* none */ }
   const want = previous ? attempts.at(-2) : attempts.at(-1);

@@ -29,6 +29,8 @@ export interface PodTarget {
 
 export interface ServerSource {
   rootDir: string;
+  /** Where CRI logs live (KubeletConfiguration podLogsDir). */
+  podLogsDir: string;
   /** Every pod the process's kubelets run (static pods included). */
   pods(): Pod[];
   metrics(): string;
@@ -90,7 +92,7 @@ function handler(src: ServerSource, auth: KubeletAuth, log: Logger) {
       if (!all.some((c) => c.name === container)) return status(res, 400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
       let q;
       try { q = parseLogQuery(url.searchParams); } catch (err) { return status(res, 400, 'BadRequest', (err as Error).message); }
-      const file = logFile(src.rootDir, pod, container, q.previous);
+      const file = logFile(src.podLogsDir, pod, container, q.previous);
       if (typeof file !== 'string') return status(res, 400, 'BadRequest', file.error);
       const running = () => {
         const cur = src.pods().find((x) => x.metadata?.uid === pod.metadata?.uid);

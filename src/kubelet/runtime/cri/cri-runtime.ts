@@ -98,16 +98,36 @@ export class CriRuntime implements rt.Runtime {
   }
 
   /** RuntimeReady and NetworkReady, as the kubelet folds them into the node's Ready condition. */
-  async status(): Promise<cri.RuntimeCondition[]> {
+  async status(): Promise<rt.RuntimeCondition[]> {
     const s = await this.client.status();
     return s.status?.conditions ?? [];
   }
 
-  async runPodSandbox(config: CriPodSandboxConfig): Promise<string> {
-    if (config.podCIDR && config.podCIDR !== this.podCIDR) {
-      await this.client.updateRuntimeConfig(config.podCIDR);
-      this.podCIDR = config.podCIDR;
+  /** containerd's verbose Status carries its config: the sandbox image and runc's SystemdCgroup. */
+  async runtimeInfo(): Promise<{ sandboxImage?: string; cgroupDriver?: 'cgroupfs' | 'systemd' }> {
+    const s = await this.client.status(true);
+    let cfg: { sandboxImage?: string; containerd?: { defaultRuntimeName?: string; runtimes?: Record<string, { options?: { SystemdCgroup?: boolean } }> } };
+    try {
+      cfg = JSON.parse(s.info?.config ?? '{}');
+    } catch {
+      return {};
     }
+    const runtimes = cfg.containerd?.runtimes ?? {};
+    const opts = runtimes[cfg.containerd?.defaultRuntimeName ?? 'runc']?.options;
+    return {
+      sandboxImage: cfg.sandboxImage || undefined,
+      cgroupDriver: opts?.SystemdCgroup === undefined ? undefined : opts.SystemdCgroup ? 'systemd' : 'cgroupfs',
+    };
+  }
+
+  async updatePodCIDR(cidr: string): Promise<void> {
+    if (!cidr || cidr === this.podCIDR) return;
+    await this.client.updateRuntimeConfig(cidr);
+    this.podCIDR = cidr;
+  }
+
+  async runPodSandbox(config: CriPodSandboxConfig): Promise<string> {
+    if (config.podCIDR) await this.updatePodCIDR(config.podCIDR);
     if (config.logDirectory) fs.mkdirSync(config.logDirectory, { recursive: true });
     return this.client.runPodSandbox(toCriSandboxConfig(config));
   }
@@ -128,8 +148,10 @@ export class CriRuntime implements rt.Runtime {
     return { id: s.id, metadata: s.metadata, state: s.state, createdAt: nanosToMillis(s.createdAt), ips };
   }
 
-  listPodSandbox(filter?: cri.PodSandboxFilter): Promise<cri.PodSandbox[]> {
-    return this.client.listPodSandbox(filter);
+  async listPodSandbox(filter?: cri.PodSandboxFilter): Promise<rt.PodSandbox[]> {
+    return (await this.client.listPodSandbox(filter)).map((s) => ({
+      id: s.id, metadata: s.metadata, state: s.state, createdAt: nanosToMillis(s.createdAt), labels: s.labels ?? {}, annotations: s.annotations ?? {},
+    }));
   }
 
   async createContainer(podSandboxId: string, config: CriContainerConfig, sandboxConfig: CriPodSandboxConfig): Promise<string> {
@@ -164,6 +186,8 @@ export class CriRuntime implements rt.Runtime {
       state: c.state,
       createdAt: nanosToMillis(c.createdAt),
       labels: c.labels ?? {},
+      image: c.image?.image ?? '',
+      imageRef: c.imageRef ?? '',
     }));
   }
 
@@ -255,12 +279,11 @@ export class CriRuntime implements rt.Runtime {
   /** The image's id if the runtime has it (pull policy IfNotPresent/Never). */
   async imageStatus(image: string): Promise<rt.Image | undefined> {
     const img = await this.client.imageStatus(image);
-    return img ? { id: img.id, repoTags: img.repoTags, size: Number(img.size) } : undefined;
+    return img ? toImage(img) : undefined;
   }
 
   async listImages(): Promise<rt.Image[]> {
-    const list = await this.client.listImages();
-    return list.map((i) => ({ id: i.id, repoTags: i.repoTags, size: Number(i.size) }));
+    return (await this.client.listImages()).map(toImage);
   }
 
   async removeImage(image: string): Promise<void> {
@@ -268,7 +291,7 @@ export class CriRuntime implements rt.Runtime {
   }
 
   /** Bytes and inodes the runtime's images use (image garbage collection reads this). */
-  async imageFsInfo(): Promise<{ mountpoint: string; usedBytes: number; inodesUsed: number }[]> {
+  async imageFsInfo(): Promise<rt.FilesystemUsage[]> {
     return (await this.client.imageFsInfo()).map((f) => ({
       mountpoint: f.fsId?.mountpoint ?? '', usedBytes: Number(f.usedBytes?.value ?? 0), inodesUsed: Number(f.inodesUsed?.value ?? 0),
     }));
@@ -279,6 +302,10 @@ export class CriRuntime implements rt.Runtime {
     this.stopEventSources();
     this.client.close();
   }
+}
+
+function toImage(i: cri.Image): rt.Image {
+  return { id: i.id, repoTags: i.repoTags ?? [], repoDigests: i.repoDigests ?? [], size: Number(i.size), pinned: !!i.pinned };
 }
 
 function ignoreNotFound(err: unknown): void {

@@ -24,23 +24,35 @@ export interface ContainerExtras {
   stdinOnce?: boolean;
 }
 
-/** The kubelet's configs plus the CRI extras (all optional: the base config alone works). */
-export type CriPodSandboxConfig = rt.PodSandboxConfig & SandboxExtras;
-export type CriContainerConfig = rt.ContainerConfig & ContainerExtras;
+/** The kubelet's configs carry the CRI extras as optional fields (the base config alone works). */
+export type CriPodSandboxConfig = rt.PodSandboxConfig;
+export type CriContainerConfig = rt.ContainerConfig;
 
 export interface PodConfigOptions extends Partial<DnsOptions> {
   /** cgroupfs parent of pod cgroups, e.g. /kubepods; empty leaves placement to the runtime. */
   cgroupRoot?: string;
+  /** How the runtime names cgroups (its runc SystemdCgroup setting); default cgroupfs. */
+  cgroupDriver?: 'cgroupfs' | 'systemd';
   /** Node memory, for Burstable OOM scores. */
   nodeMemoryBytes?: number;
 }
 
-/** cgroupfs path of the pod: ROOT/pod<uid> (Guaranteed) or ROOT/<qos>/pod<uid>. */
-export function podCgroupParent(pod: Pod, root: string): string {
+/**
+ * The pod's cgroup: ROOT/pod<uid> (Guaranteed) or ROOT/<qos>/pod<uid> with the cgroupfs
+ * driver; with systemd the same path as one slice name (kubepods-burstable-pod<uid>.slice,
+ * dashes in the uid become underscores), as upstream's cgroup manager names them.
+ */
+export function podCgroupParent(pod: Pod, root: string, driver: 'cgroupfs' | 'systemd' = 'cgroupfs'): string {
   const qos = podQOSClass(pod);
-  const podDir = `pod${pod.metadata?.uid ?? ''}`;
-  const base = root.replace(/\/+$/, '');
-  return qos === 'Guaranteed' ? `${base}/${podDir}` : `${base}/${qos.toLowerCase()}/${podDir}`;
+  const uid = pod.metadata?.uid ?? '';
+  const parts = root.split('/').filter(Boolean);
+  if (qos !== 'Guaranteed') parts.push(qos.toLowerCase());
+  if (driver === 'systemd') {
+    parts.push(`pod${uid.replace(/-/g, '_')}`);
+    return `${parts.map((p) => p.replace(/-/g, '_')).join('-')}.slice`;
+  }
+  parts.push(`pod${uid}`);
+  return `/${parts.join('/')}`;
 }
 
 export function portMappings(pod: Pod): PortMapping[] {
@@ -60,7 +72,7 @@ export function portMappings(pod: Pod): PortMapping[] {
 
 export function sandboxExtras(pod: Pod, o: PodConfigOptions = {}): SandboxExtras {
   const linux: LinuxPodSandboxConfig = { securityContext: sandboxSecurityContext(pod) };
-  if (o.cgroupRoot) linux.cgroupParent = podCgroupParent(pod, o.cgroupRoot);
+  if (o.cgroupRoot) linux.cgroupParent = podCgroupParent(pod, o.cgroupRoot, o.cgroupDriver);
   const sysctls = pod.spec?.securityContext?.sysctls;
   if (sysctls?.length) linux.sysctls = Object.fromEntries(sysctls.map((s) => [s.name, s.value]));
   return {
