@@ -159,16 +159,22 @@ describe('kubelet on containerd (real containers through CRI)', { skip }, () => 
   });
 
   test('an image that cannot be pulled: ErrImagePull, then ImagePullBackOff', async () => {
-    await c.apply(podObj('nopull', [{ name: 'main', image: 'docker.io/library/no-such-image:1.0', command: ['true'] }], {}, node));
-    const seen = new Set<string>();
-    await eventually('ImagePullBackOff after ErrImagePull', async () => {
-      const x = await c.pod('nopull');
-      const w = cstatus(x, 'main')?.state?.waiting;
-      if (w?.reason) seen.add(w.reason);
-      if (w?.reason === 'ErrImagePull') assert.match(w.message!, /^rpc error: code = (NotFound|Unknown) desc = failed to pull and unpack image "docker\.io\/library\/no-such-image:1\.0"/);
-      if (w?.reason === 'ImagePullBackOff') assert.match(w.message!, /^Back-off pulling image "docker\.io\/library\/no-such-image:1\.0": ErrImagePull: rpc error: code = (NotFound|Unknown) desc = failed to pull and unpack image/);
-      return seen.has('ImagePullBackOff') && seen.has('ErrImagePull');
-    }, 60_000, 200);
+    const w = c.watchPod('nopull', '{.status.containerStatuses[0].state.waiting.reason} {.status.containerStatuses[0].state.waiting.message}');
+    try {
+      await c.apply(podObj('nopull', [{ name: 'main', image: 'docker.io/library/no-such-image:1.0', command: ['true'] }], {}, node));
+      await eventually('ImagePullBackOff after ErrImagePull', () => {
+        const lines = w.lines();
+        const first = lines.findIndex((l) => l.startsWith('ErrImagePull '));
+        return first >= 0 && lines.slice(first).some((l) => l.startsWith('ImagePullBackOff '));
+      }, 60_000);
+      const lines = w.lines();
+      assert.match(lines.find((l) => l.startsWith('ErrImagePull '))!,
+        /^ErrImagePull rpc error: code = (NotFound|Unknown) desc = failed to pull and unpack image "docker\.io\/library\/no-such-image:1\.0"/);
+      assert.match(lines.find((l) => l.startsWith('ImagePullBackOff '))!,
+        /^ImagePullBackOff Back-off pulling image "docker\.io\/library\/no-such-image:1\.0": ErrImagePull: rpc error: code = (NotFound|Unknown) desc = failed to pull and unpack image/);
+    } finally {
+      w.stop();
+    }
     await sawEvent('nopull', /^Failed: Failed to pull image "docker\.io\/library\/no-such-image:1\.0": rpc error: code = (NotFound|Unknown) desc = /m);
     await sawEvent('nopull', /^Failed: Error: ErrImagePull$/m);
     await sawEvent('nopull', /^BackOff: Back-off pulling image "docker\.io\/library\/no-such-image:1\.0"$/m);

@@ -40,6 +40,8 @@ export interface CriCluster {
   /** kubectl that must succeed; returns stdout. */
   k(...args: string[]): Promise<string>;
   pod(name: string, ns?: string): Promise<Pod>;
+  /** Starts `kubectl get pods -w` for one pod name; lines() is what jsonpath printed per update so far. */
+  watchPod(name: string, jsonpath: string): { lines(): string[]; stop(): void };
   apply(obj: object): Promise<void>;
   startKubelet(extra?: string[]): Promise<KubeletHandle>;
   stop(): Promise<void>;
@@ -161,6 +163,15 @@ export async function startCriCluster(o: CriClusterOptions = {}): Promise<CriClu
       kubelet: await startKubelet(),
       inNetns, kubectl, k,
       pod: async (name, ns = 'default') => JSON.parse(await k('get', 'pod', '-n', ns, name, '-o', 'json')) as Pod,
+      watchPod: (name, jsonpath) => {
+        const argv = nsArgv(netns, ['/usr/bin/kubectl', '--kubeconfig', kubeconfig, 'get', 'pods', '--field-selector', `metadata.name=${name}`,
+          '-w', '-o', `jsonpath=${jsonpath}{"\\n"}`]);
+        const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, HOME: dir } });
+        children.push(child);
+        let text = '';
+        child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
+        return { lines: () => text.split('\n').filter(Boolean), stop: () => child.kill('SIGKILL') };
+      },
       apply: async (obj) => {
         // a List's items as a stream of documents (kubectl's validation of kind List needs more OpenAPI than served)
         const o2 = obj as { kind?: string; items?: object[] };
