@@ -4,6 +4,7 @@ import { startEtcdServer } from '../store/etcd-server.js';
 import {
   DEFAULT_MAX_REQUEST_BYTES,
   DEFAULT_QUOTA_BACKEND_BYTES,
+  parseDuration,
   parseInitialCluster,
   parseRetention,
   parseUrlList,
@@ -44,6 +45,7 @@ interface EtcdFlags {
   logLevel: LogLevel;
   snapshotCount: number;
   enableV2: boolean;
+  experimentalWatchProgressNotifyInterval: string;
 }
 
 /** turns flags into a config, or throws an Error whose message names the bad flag */
@@ -75,6 +77,8 @@ export function etcdConfigFromFlags(f: EtcdFlags): EtcdConfig {
   }
   if (f.clientCertAuth && !f.trustedCaFile) throw new Error('--client-cert-auth requires --trusted-ca-file');
   if (f.maxRequestBytes <= 0) throw new Error('--max-request-bytes must be positive');
+  const progressMs = parseDuration('--experimental-watch-progress-notify-interval', f.experimentalWatchProgressNotifyInterval);
+  if (progressMs <= 0) throw new Error('--experimental-watch-progress-notify-interval must be positive');
   return {
     name: f.name,
     dataDir: f.dataDir ?? `${f.name}.etcd`,
@@ -95,6 +99,7 @@ export function etcdConfigFromFlags(f: EtcdFlags): EtcdConfig {
     logLevel: f.logLevel,
     snapshotCount: f.snapshotCount,
     enableV2: f.enableV2,
+    watchProgressNotifyIntervalMs: progressMs,
   };
 }
 
@@ -180,7 +185,8 @@ export function etcdCommand(): Command {
     .option('--auto-compaction-retention <retention>', 'auto compaction retention: e.g. 1h, 30m, or a number (hours, or revisions in revision mode); 0 disables', '0')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--snapshot-count <n>', 'number of committed transactions to trigger a snapshot (accepted; the backend is always durable)', int('--snapshot-count'), 100000)
-    .option('--enable-v2 [bool]', 'accept etcd V2 client requests', bool('--enable-v2'), true)
+    .option('--enable-v2 [bool]', 'accept etcd V2 client requests', bool('--enable-v2'), false)
+    .option('--experimental-watch-progress-notify-interval <duration>', 'duration of periodic watch progress notifications', '10m')
     .action(async (flags: EtcdFlags) => {
       const config = ((): EtcdConfig => {
         try {

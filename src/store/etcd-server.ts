@@ -55,6 +55,10 @@ export async function startEtcdServer(config: EtcdConfig, log: Logger = createLo
     const alarms = AlarmStore.load(store.meta);
     const authStore = AuthStore.load(store);
     const metrics = new ServerMetrics(store, memberIdHex(member.memberId), config.quotaBackendBytes);
+    store.backend.onCommit = (seconds) => {
+      metrics.commitDuration.observe(seconds);
+      metrics.walFsyncDuration.observe(seconds);
+    };
     const ctx = new ServerContext(store, lessor, member, alarms, new AuthGate(authStore), config, log, metrics);
     log.info(
       `member ${memberIdHex(member.memberId)} "${member.name}" of cluster ${memberIdHex(member.clusterId)} at revision ${store.currentRevision}, raft term ${member.raftTerm}`,

@@ -90,6 +90,8 @@ export interface WatchOptions {
 
 export interface Watcher {
   cancel(): void;
+  /** caught up: every event up to the current revision has been handed to the sink */
+  readonly synced: boolean;
 }
 
 /** Callbacks for one watcher; events arrive in revision order, each batch one revision or more. */
@@ -97,6 +99,8 @@ export interface WatchSink {
   events(events: Event[], revision: number): void;
   /** the start revision was compacted away; the watcher is already cancelled */
   compacted(compactRevision: number): void;
+  /** a watcher that started in the past has caught up (after its last history events) */
+  synced?(): void;
 }
 
 export interface WriteResult {

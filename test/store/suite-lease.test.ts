@@ -1,4 +1,5 @@
-// Leases through etcdctl and raw gRPC: grant (minimum TTL), keep-alive, time-to-live with
+// Leases through etcdctl and raw gRPC: grant (minimum TTL), keep-alive (once and as a
+// long-running stream), time-to-live with
 // keys, list, revoke and expiry deleting attached keys, and the not-found errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -51,6 +52,24 @@ forEachTarget((ctx) => {
   test('keep-alive --once renews the lease', async () => {
     const id = await grant(120);
     assert.equal(ok(await ctx.store.etcdctl(['lease', 'keep-alive', '--once', id])), `lease ${id} keepalived with TTL(120)\n`);
+  });
+
+  test('a keep-alive stream holds a lease past its TTL; once it stops the lease expires', async () => {
+    const id = await grant(3);
+    ok(await ctx.store.etcdctl(['put', 'ls6/k', 'v', `--lease=${id}`]));
+    const started = Date.now();
+    // etcdctl renews every TTL/3 seconds on one stream and prints each renewal
+    const res = await ctx.store.etcdctl(['lease', 'keep-alive', id], {
+      stopWhen: (out) => out.split('\n').filter((l) => l.includes('keepalived')).length >= 6,
+      timeoutMs: 20_000,
+    });
+    assert.ok(Date.now() - started > 4_000, `stopped after ${Date.now() - started} ms`);
+    assert.match(res.stdout, new RegExp(`^(lease ${id} keepalived with TTL\\(3\\)\n){6,}`));
+    assert.equal(ok(await ctx.store.etcdctl(['get', 'ls6/k', '--print-value-only'])), 'v\n');
+    assert.match(ok(await ctx.store.etcdctl(['lease', 'timetolive', id])), /remaining\([1-3]s\)/);
+    const deadline = Date.now() + 15_000;
+    while (ok(await ctx.store.etcdctl(['get', 'ls6/k'])) !== '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(ok(await ctx.store.etcdctl(['lease', 'timetolive', id])), `lease ${id} already expired\n`);
   });
 
   test('revoke deletes the attached keys; a revoked lease is not found', async () => {

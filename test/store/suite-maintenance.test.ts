@@ -1,5 +1,6 @@
 // Maintenance and cluster RPCs as etcdctl shows them: endpoint health/status/hashkv, member
-// list, alarm list, defrag; HashKV is stable across restart and defrag, and moves on writes.
+// list, alarm list, defrag; HashKV is stable across restart and defrag, and moves on writes;
+// Hash covers the whole backend.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ok } from './harness/etcdctl.js';
@@ -85,5 +86,19 @@ forEachTarget((ctx) => {
     const h = await hashkv();
     await ctx.store.restart({ kill: true });
     assert.equal(await hashkv(), h);
+  });
+
+  test('Hash covers the whole backend: a lease grant moves it though no revision (and HashKV) moves', async () => {
+    const m = ctx.store.client().maintenance;
+    const h1 = await m.hash({});
+    assert.equal((await m.hash({})).hash, h1.hash);
+    const kv1 = await hashkv();
+    ok(await ctx.store.etcdctl(['lease', 'grant', '600']));
+    const h2 = await m.hash({});
+    assert.notEqual(h2.hash, h1.hash);
+    assert.equal(h2.header.revision, h1.header.revision);
+    assert.equal(await hashkv(), kv1);
+    ok(await ctx.store.etcdctl(['put', 'mt/c', 'x']));
+    assert.notEqual((await m.hash({})).hash, h2.hash);
   });
 });

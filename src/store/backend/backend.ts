@@ -20,5 +20,7 @@ export interface Backend {
   /** a consistent point-in-time view of every space, for snapshots and hashing */
   readView<T>(fn: (scan: (space: Space) => Iterable<Entry>) => T): T;
   size(): { size: number; inUse: number };
+  /** called once per committed batch (one transaction, one fsync) with its duration in seconds */
+  onCommit?: (seconds: number) => void;
   close(): Promise<void>;
 }

@@ -24,6 +24,7 @@ export class LmdbBackend implements Backend {
   private waiters: Array<{ target: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private last: Promise<void> = Promise.resolve();
   private sized?: { at: number; value: { size: number; inUse: number } };
+  onCommit?: (seconds: number) => void;
 
   private constructor(private readonly dir: string) {
     this.file = join(dir, 'data.mdb');
@@ -111,6 +112,7 @@ export class LmdbBackend implements Backend {
       const batch = this.queue;
       const upTo = this.queuedSeq;
       this.queue = [];
+      const started = performance.now();
       let p: Promise<unknown> = Promise.resolve();
       for (const [space, key, value] of batch) {
         p = value === undefined ? this.dbs[space].remove(key) : this.dbs[space].put(key, value);
@@ -120,6 +122,7 @@ export class LmdbBackend implements Backend {
         const flushed = this.root.flushed;
         this.last = Promise.resolve(flushed).then(
           () => {
+            this.onCommit?.((performance.now() - started) / 1000);
             this.durableSeq = Math.max(this.durableSeq, upTo);
             this.settle(this.durableSeq);
           },

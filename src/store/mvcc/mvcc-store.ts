@@ -33,7 +33,7 @@ import { rangeQuery } from './range-query.js';
 import { decodeRecord } from './record-codec.js';
 import { recoverIndex } from './recovery.js';
 import { encodeRevision } from './revision.js';
-import { hashKV } from './hash.js';
+import { hashBackend, hashKV } from './hash.js';
 import { TreeIndex } from './tree-index.js';
 import { compareHolds } from './txn-compare.js';
 import { WriteTxn, type LeaseAttachments } from './write-txn.js';
@@ -379,6 +379,12 @@ export class MvccStore implements KVStore {
     const rev = revision > 0 ? revision : this.durableRev;
     this.checkRev(rev);
     return { hash: hashKV(this.backend, rev), compactRevision: this.compacted, revision: this.durableRev };
+  }
+
+  /** etcd's Hash: a CRC-32 over the whole backend, and the revision it was taken at */
+  hashAll(): { hash: number; revision: number } {
+    this.throwIfFailed();
+    return { hash: hashBackend(this.backend), revision: this.durableRev };
   }
 
   dbSize(): { size: number; inUse: number } {

@@ -22,6 +22,8 @@ export interface EtcdConfig {
   logLevel: LogLevel;
   snapshotCount: number;
   enableV2: boolean;
+  /** --experimental-watch-progress-notify-interval, in ms */
+  watchProgressNotifyIntervalMs: number;
 }
 
 export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
@@ -34,6 +36,12 @@ export function parseRetention(text: string, mode: 'periodic' | 'revision'): num
   if (/^\d+$/.test(t)) return mode === 'periodic' ? Number(t) * 3600_000 : Number(t);
   if (mode === 'revision') throw new Error(`invalid --auto-compaction-retention "${text}" for revision mode: want a number of revisions`);
   if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 3600_000);
+  return parseDuration('--auto-compaction-retention', t, 'a duration like 1h, 30m or a number of hours');
+}
+
+/** a Go duration ("10m", "1h30m", "250ms") in milliseconds */
+export function parseDuration(flag: string, text: string, want = 'a duration like 10m, 30s or 500ms'): number {
+  const t = text.trim();
   const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3600_000 };
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
   let ms = 0;
@@ -41,11 +49,11 @@ export function parseRetention(text: string, mode: 'periodic' | 'revision'): num
   while (pos < t.length) {
     re.lastIndex = pos;
     const m = re.exec(t);
-    if (!m) throw new Error(`invalid --auto-compaction-retention "${text}": want a duration like 1h, 30m or a number of hours`);
+    if (!m) throw new Error(`invalid ${flag} "${text}": want ${want}`);
     ms += Number(m[1]) * units[m[2]];
     pos = re.lastIndex;
   }
-  if (t.length === 0) throw new Error('empty --auto-compaction-retention');
+  if (t.length === 0) throw new Error(`empty ${flag}`);
   return Math.round(ms);
 }
 

@@ -13,7 +13,8 @@ export const codeName = (code: status): string =>
     .split('_')
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('')
-    .replace(/^Ok$/, 'OK');
+    .replace(/^Ok$/, 'OK')
+    .replace(/^Cancelled$/, 'Canceled'); // as Go's codes.Code.String() spells it
 
 export type UnaryHandler = (call: ServerUnaryCall<Wire, Wire>, callback: sendUnaryData<Wire>) => void;
 

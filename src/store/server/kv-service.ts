@@ -9,14 +9,6 @@ import { deleteFromWire, putFromWire, rangeFromWire, rangeResultToWire, txnFromW
 
 export function kvService(ctx: ServerContext): UntypedServiceImplementation {
   const { store, auth, metrics } = ctx;
-  const timed = async <T>(p: Promise<T>): Promise<T> => {
-    const end = metrics.commitDuration.startTimer();
-    try {
-      return await p;
-    } finally {
-      end();
-    }
-  };
   return {
     Range: unary(ctx, 'KV', 'Range', (req, call) => {
       checkRange(req);
@@ -33,7 +25,7 @@ export function kvService(ctx: ServerContext): UntypedServiceImplementation {
       // asking for the previous value needs read as well (etcd 3.4)
       auth.check(call.metadata, req.prev_kv ? [[req.key, undefined, 'write'], [req.key, undefined, 'read']] : [[req.key, undefined, 'write']]);
       await checkQuota(ctx, KV_OVERHEAD + req.key.length + (req.value?.length ?? 0));
-      const res = await timed(store.put(putFromWire(req)));
+      const res = await store.put(putFromWire(req));
       ctx.applied();
       metrics.ops.put.inc();
       return { header: ctx.header(res.revision), prev_kv: res.prevKv ? wireKv(res.prevKv) : null };
@@ -47,7 +39,7 @@ export function kvService(ctx: ServerContext): UntypedServiceImplementation {
         req.prev_kv ? [[req.key, req.range_end, 'write'], [req.key, req.range_end, 'read']] : [[req.key, req.range_end, 'write']],
       );
       ctx.alarms.checkWrite('delete');
-      const res = await timed(store.deleteRange(deleteFromWire(req)));
+      const res = await store.deleteRange(deleteFromWire(req));
       ctx.applied();
       metrics.ops.delete.inc();
       return { header: ctx.header(res.revision), deleted: String(res.deleted), prev_kvs: res.prevKvs.map(wireKv) };
@@ -60,7 +52,7 @@ export function kvService(ctx: ServerContext): UntypedServiceImplementation {
       auth.check(call.metadata, txnRanges(req));
       if (w.puts) await checkQuota(ctx, KV_OVERHEAD + w.putBytes);
       else ctx.alarms.checkWrite(w.writes ? 'delete' : 'read');
-      const res = w.writes ? await timed(store.txn(txnFromWire(req))) : await store.txn(txnFromWire(req));
+      const res = await store.txn(txnFromWire(req));
       if (w.writes) ctx.applied();
       metrics.ops.txn.inc();
       return txnResultToWire(res, ctx.header(res.revision));

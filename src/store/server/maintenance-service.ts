@@ -63,8 +63,8 @@ export function maintenanceService(ctx: ServerContext): UntypedServiceImplementa
 
     Hash: unary(ctx, 'Maintenance', 'Hash', (_req, call) => {
       auth.maintenanceAdmin(call.metadata);
-      const h = store.hashKV(0);
-      return { header: ctx.header(h.revision), hash: h.hash >>> 0 };
+      const h = store.hashAll();
+      return { header: ctx.header(h.revision), hash: h.hash };
     }),
 
     HashKV: unary(ctx, 'Maintenance', 'HashKV', (req, call) => {

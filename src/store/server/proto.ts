@@ -56,3 +56,11 @@ export function serviceDefinition(name: EtcdServiceName): ServiceDefinition {
   }
   return out as ServiceDefinition;
 }
+
+let watchSerialize: ((value: object) => Buffer) | undefined;
+
+/** the encoded size of a WatchResponse */
+export function watchResponseSize(resp: object): number {
+  watchSerialize ??= (etcdPackage()['etcdserverpb.Watch'] as unknown as ServiceDefinition).Watch.responseSerialize as (value: object) => Buffer;
+  return watchSerialize(resp).length;
+}

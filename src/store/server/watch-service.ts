@@ -1,17 +1,23 @@
 // etcd's Watch service: one bidi stream carries many watchers. Facts followed from etcd 3.4:
 // watch_id 0 means "pick one"; a duplicate id answers created+canceled with watch_id -1;
-// a progress request answers a header-only response with watch_id -1; cancelling an unknown
-// id answers nothing; a compacted start revision answers canceled with compact_revision.
+// cancelling an unknown id answers nothing; a compacted start revision answers canceled
+// with compact_revision. Progress follows etcd's fix for etcd-io/etcd#15220 (in later 3.4
+// and 3.5 releases; 3.4.23 still answers at once): a notification at revision R promises
+// that every event up to R has been sent, so the periodic progress_notify goes only to
+// caught-up ("synced") watchers, and a progress request (answered with watch_id -1) waits
+// until every watcher on the stream has caught up.
 import { status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { EtcdError } from '../errors.js';
 import type { Watcher } from '../kv-store.js';
 import type { Event } from '../mvcc/key-value.js';
 import { codeName, streamLabels } from './grpc-call.js';
 import type { ServerContext } from './server-context.js';
+import { watchResponseSize } from './proto.js';
 import { wireEvent, type Wire } from './wire.js';
 
-/** etcd sends progress notifications every 10 minutes; tests shorten it with this variable */
-export const PROGRESS_INTERVAL_ENV = 'TSKUBE_ETCD_WATCH_PROGRESS_NOTIFY_INTERVAL_MS';
+/** etcd lets watch responses exceed --max-request-bytes by gRPC's overhead allowance before fragmenting */
+const GRPC_OVERHEAD_BYTES = 512 * 1024;
+
 
 interface WatchEntry {
   watcher?: Watcher;
@@ -23,7 +29,8 @@ interface WatchEntry {
 const DUPLICATE_ID = 'mvcc: duplicate watch ID provided on the WatchStream';
 
 export function watchService(ctx: ServerContext): UntypedServiceImplementation {
-  const interval = Number(process.env[PROGRESS_INTERVAL_ENV] ?? '') || 10 * 60 * 1000;
+  const interval = ctx.config.watchProgressNotifyIntervalMs;
+  const fragmentLimit = ctx.config.maxRequestBytes + GRPC_OVERHEAD_BYTES;
   const labels = streamLabels('Watch', 'Watch', 'bidi_stream');
   return {
     Watch: (call: ServerDuplexStream<Wire, Wire>) => {
@@ -32,6 +39,18 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
       const watches = new Map<number, WatchEntry>();
       let nextId = 0;
       let closed = false;
+      /** a progress request waits for every watcher to catch up */
+      let progressDeferred = false;
+
+      const allSynced = () => {
+        for (const w of watches.values()) if (w.watcher && !w.watcher.synced) return false;
+        return true;
+      };
+      const sendProgressIfSynced = () => {
+        if (!progressDeferred || !allSynced()) return;
+        progressDeferred = false;
+        send({ header: ctx.header(), watch_id: '-1' });
+      };
 
       const send = (resp: Wire) => {
         if (closed) return;
@@ -45,6 +64,7 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
         watches.delete(id);
         w.watcher?.cancel();
         ctx.metrics.watchers.dec();
+        sendProgressIfSynced();
         return true;
       };
 
@@ -86,10 +106,12 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
               const kept = events.filter((e) => !(noPut && e.type === 'PUT') && !(noDelete && e.type === 'DELETE'));
               if (kept.length === 0) return;
               entry.busy = true;
-              const wire = kept.map((e) => wireEvent(e, prevKv));
-              for (const [part, more] of fragments(wire, fragment ? ctx.config.maxRequestBytes : Infinity)) {
-                send({ header: ctx.header(revision), watch_id: String(id), events: part, fragment: more });
-              }
+              const resp = { header: ctx.header(revision), watch_id: String(id), events: kept.map((e) => wireEvent(e, prevKv)) };
+              if (fragment) for (const part of fragments(resp, fragmentLimit)) send(part);
+              else send(resp);
+            },
+            synced: () => {
+              if (watches.get(id) === entry) sendProgressIfSynced();
             },
             compacted: (compactRevision: number) => {
               if (watches.get(id) !== entry) return;
@@ -97,6 +119,7 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
               ctx.metrics.watchers.dec();
               // etcd sends this with an empty header revision and no cancel_reason
               send({ header: ctx.header(0), watch_id: String(id), canceled: true, compact_revision: String(compactRevision) });
+              sendProgressIfSynced();
             },
           },
         );
@@ -109,13 +132,15 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
           const id = Number(req.cancel_request.watch_id ?? 0);
           if (drop(id)) send({ header: ctx.header(), watch_id: String(id), canceled: true });
         } else if (req.progress_request) {
-          send({ header: ctx.header(), watch_id: '-1' });
+          progressDeferred = true;
+          sendProgressIfSynced();
         }
       };
 
       const timer = setInterval(() => {
         for (const [id, w] of watches) {
-          if (w.progressNotify && !w.busy) send({ header: ctx.header(), watch_id: String(id) });
+          // a watcher still replaying history is not told a revision it has not reached
+          if (w.progressNotify && !w.busy && w.watcher?.synced) send({ header: ctx.header(), watch_id: String(id) });
           w.busy = false;
         }
       }, interval);
@@ -151,24 +176,34 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
   };
 }
 
-/** splits events so each response stays under `limit` bytes (etcd's fragment option) */
-function* fragments(events: Wire[], limit: number): Generator<[Wire[], boolean]> {
-  if (!Number.isFinite(limit)) {
-    yield [events, false];
+/**
+ * etcd's sendFragments: a response of two or more events at or over the limit is split
+ * into parts that each stay under it (a part always holds at least one event); every part
+ * but the last is marked fragment.
+ */
+function* fragments(resp: Wire, limit: number): Generator<Wire> {
+  const events: Wire[] = resp.events;
+  if (events.length < 2) {
+    yield resp;
     return;
   }
-  const size = (e: Wire) => 64 + e.kv.key.length + e.kv.value.length + (e.prev_kv ? 64 + e.prev_kv.key.length + e.prev_kv.value.length : 0);
-  let part: Wire[] = [];
-  let bytes = 0;
-  for (let i = 0; i < events.length; i++) {
-    const s = size(events[i]);
-    if (part.length > 0 && bytes + s > limit) {
-      yield [part, true];
-      part = [];
-      bytes = 0;
-    }
-    part.push(events[i]);
-    bytes += s;
+  const base = watchResponseSize({ ...resp, events: [], fragment: true });
+  // a repeated field costs, per element, its encoded size with tag and length
+  const cost = events.map((e) => watchResponseSize({ header: null, watch_id: '0', events: [e] }));
+  const total = watchResponseSize({ ...resp, events: [] }) + cost.reduce((a, b) => a + b, 0);
+  if (total < limit) {
+    yield resp;
+    return;
   }
-  yield [part, false];
+  let i = 0;
+  while (i < events.length) {
+    const start = i;
+    let size = base;
+    while (i < events.length) {
+      if (i > start && size + cost[i] >= limit) break;
+      size += cost[i];
+      i++;
+    }
+    yield { ...resp, events: events.slice(start, i), fragment: i < events.length };
+  }
 }

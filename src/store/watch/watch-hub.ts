@@ -32,7 +32,12 @@ export class WatchHub {
     const start = opts.startRevision && opts.startRevision > 0 ? opts.startRevision : 0;
     const durable = this.source.durableRevision();
     const compact = this.source.compactRevision();
-    const handle = { cancel: () => this.remove(w) };
+    const handle = {
+      cancel: () => this.remove(w),
+      get synced() {
+        return w.synced;
+      },
+    };
     if (start > 0 && start < compact) {
       w.cancelled = true;
       queueMicrotask(() => sink.compacted(compact));
@@ -40,6 +45,7 @@ export class WatchHub {
     }
     if (start === 0 || start > durable) {
       w.nextRev = start || durable + 1;
+      w.synced = true;
       this.synced.add(w);
     } else {
       w.nextRev = start;
@@ -119,6 +125,8 @@ export class WatchHub {
       if (to >= durable) {
         this.unsynced.delete(w);
         this.synced.add(w);
+        w.synced = true;
+        w.sink.synced?.();
       }
     }
     if (this.unsynced.size > 0) this.scheduleSync();

@@ -11,6 +11,8 @@ export class WatcherState {
   /** the lowest revision not yet delivered */
   nextRev = 0;
   cancelled = false;
+  /** caught up with the store (in the hub's synced set) */
+  synced = false;
 
   constructor(
     opts: WatchOptions,
