@@ -1,5 +1,6 @@
-// TLS on the client port: https:// URLs serve gRPC (ALPN h2) and HTTP/1.1 over TLS on one
-// port; with --client-cert-auth only clients holding a certificate from --trusted-ca-file get in.
+// TLS on the client port, on both targets with the same flags: https:// URLs serve gRPC
+// (ALPN h2) and HTTP/1.1 over TLS on one port; with --client-cert-auth only clients holding
+// a certificate from --trusted-ca-file get in.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { errorLine, etcdctl, ok } from './harness/etcdctl.js';
-import { freePort } from './harness/ports.js';
-import { tskubeMain } from './harness/repo-root.js';
+import { freePorts } from './harness/ports.js';
 import { run } from './harness/run-process.js';
+import { storeCommand, type TargetName } from './harness/store-process.js';
+import { forEachTarget } from './harness/suite.js';
 
 let dir: string;
 const children = new Set<ChildProcess>();
@@ -32,33 +34,27 @@ async function makeCerts(): Promise<void> {
   await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rogue.key', '-out', 'rogue.crt', '-days', '1', '-subj', '/CN=rogue']);
 }
 
-async function startTls(extra: string[]): Promise<string> {
-  const port = await freePort();
+/** starts the target on an https:// client URL and waits until /health answers over TLS */
+async function startTls(target: TargetName, extra: string[], healthAuth: string[] = []): Promise<string> {
+  const [port, peer] = await freePorts(2);
   const url = `https://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    [
-      tskubeMain, 'etcd',
-      '--data-dir', join(dir, `data-${port}`),
-      '--listen-client-urls', url,
-      '--advertise-client-urls', url,
-      '--cert-file', join(dir, 'server.crt'),
-      '--key-file', join(dir, 'server.key'),
-      ...extra,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const tlsFlags = ['--cert-file', join(dir, 'server.crt'), '--key-file', join(dir, 'server.key'), ...extra];
+  const [cmd, args] = storeCommand(target, join(dir, `data-${target}-${port}`), port, peer, tlsFlags, 'https');
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(child);
   let log = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
-  const exited = new Promise((r) => child.once('exit', r));
-  child.once('exit', () => children.delete(child));
-  for (let i = 0; i < 300 && !/serving client requests/.test(log); i++) {
-    const state = await Promise.race([exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('wait'), 50))]);
-    if (state === 'exited') throw new Error(`tskube etcd exited: ${log}`);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+    children.delete(child);
+  });
+  for (let i = 0; ; i++) {
+    const h = await run('curl', ['-sS', '--max-time', '2', '--cacert', join(dir, 'ca.crt'), ...healthAuth, `${url}/health`]);
+    if (h.stdout === '{"health":"true"}') return url;
+    if (exited || i > 150) throw new Error(`${target} did not serve TLS: ${h.stderr}\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
-  assert.match(log, /serving client requests on 127\.0\.0\.1:\d+ \(TLS/);
-  return url;
 }
 
 before(async () => {
@@ -77,35 +73,42 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('https:// client URL serves etcdctl over TLS and curl on the same port', async () => {
-  const url = await startTls([]);
-  const tlsFlags = [`--cacert=${join(dir, 'ca.crt')}`];
-  ok(await etcdctl([...tlsFlags, 'put', 'tls/k', 'secret'], { endpoint: url }));
-  assert.equal(ok(await etcdctl([...tlsFlags, 'get', 'tls/k', '--print-value-only'], { endpoint: url })).trim(), 'secret');
-  const health = await run('curl', ['-sS', '--cacert', join(dir, 'ca.crt'), `${url}/health`]);
-  assert.equal(health.stdout, '{"health":"true"}', health.stderr);
-  // a client that does not trust the server's CA cannot connect
-  const untrusted = await run('curl', ['-sS', `${url}/health`]);
-  assert.notEqual(untrusted.code, 0);
-  // plain HTTP to the TLS port is not served
-  const plain = await run('curl', ['-sS', '--max-time', '5', `${url.replace('https', 'http')}/health`]);
-  assert.notEqual(plain.stdout, '{"health":"true"}');
-});
+forEachTarget(
+  (ctx) => {
+    test('https:// client URL serves etcdctl over TLS and curl on the same port', async () => {
+      const url = await startTls(ctx.target, []);
+      const tlsFlags = [`--cacert=${join(dir, 'ca.crt')}`];
+      ok(await etcdctl([...tlsFlags, 'put', 'tls/k', 'secret'], { endpoint: url }));
+      assert.equal(ok(await etcdctl([...tlsFlags, 'get', 'tls/k', '--print-value-only'], { endpoint: url })).trim(), 'secret');
+      const health = await run('curl', ['-sS', '--cacert', join(dir, 'ca.crt'), `${url}/health`]);
+      assert.equal(health.stdout, '{"health":"true"}', health.stderr);
+      // a client that does not trust the server's CA cannot connect
+      const untrusted = await run('curl', ['-sS', `${url}/health`]);
+      assert.notEqual(untrusted.code, 0);
+      // plain HTTP to the TLS port is not served
+      const plain = await run('curl', ['-sS', '--max-time', '5', `${url.replace('https', 'http')}/health`]);
+      assert.notEqual(plain.stdout, '{"health":"true"}');
+    });
 
-test('--client-cert-auth admits only clients with a certificate from --trusted-ca-file', async () => {
-  const url = await startTls(['--client-cert-auth', '--trusted-ca-file', join(dir, 'ca.crt')]);
-  const ca = `--cacert=${join(dir, 'ca.crt')}`;
-  const withCert = [ca, `--cert=${join(dir, 'client.crt')}`, `--key=${join(dir, 'client.key')}`];
-  ok(await etcdctl([...withCert, 'put', 'mtls/k', 'v'], { endpoint: url }));
-  assert.equal(ok(await etcdctl([...withCert, 'get', 'mtls/k', '--print-value-only'], { endpoint: url })).trim(), 'v');
-  const noCert = await etcdctl([ca, '--dial-timeout=2s', '--command-timeout=3s', 'get', 'mtls/k'], { endpoint: url });
-  assert.match(errorLine(noCert), /Error: /);
-  const rogue = await etcdctl([ca, `--cert=${join(dir, 'rogue.crt')}`, `--key=${join(dir, 'rogue.key')}`, '--dial-timeout=2s', '--command-timeout=3s', 'get', 'mtls/k'], {
-    endpoint: url,
-  });
-  assert.match(errorLine(rogue), /Error: /);
-  const curlNoCert = await run('curl', ['-sS', '--cacert', join(dir, 'ca.crt'), `${url}/health`]);
-  assert.notEqual(curlNoCert.code, 0);
-  const curlCert = await run('curl', ['-sS', '--cacert', join(dir, 'ca.crt'), '--cert', join(dir, 'client.crt'), '--key', join(dir, 'client.key'), `${url}/health`]);
-  assert.equal(curlCert.stdout, '{"health":"true"}', curlCert.stderr);
-});
+    test('--client-cert-auth admits only clients with a certificate from --trusted-ca-file', async () => {
+      const url = await startTls(ctx.target, ['--client-cert-auth', '--trusted-ca-file', join(dir, 'ca.crt')], [
+        '--cert', join(dir, 'client.crt'), '--key', join(dir, 'client.key'),
+      ]);
+      const ca = `--cacert=${join(dir, 'ca.crt')}`;
+      const withCert = [ca, `--cert=${join(dir, 'client.crt')}`, `--key=${join(dir, 'client.key')}`];
+      ok(await etcdctl([...withCert, 'put', 'mtls/k', 'v'], { endpoint: url }));
+      assert.equal(ok(await etcdctl([...withCert, 'get', 'mtls/k', '--print-value-only'], { endpoint: url })).trim(), 'v');
+      const noCert = await etcdctl([ca, '--dial-timeout=2s', '--command-timeout=3s', 'get', 'mtls/k'], { endpoint: url });
+      assert.match(errorLine(noCert), /Error: /);
+      const rogue = await etcdctl([ca, `--cert=${join(dir, 'rogue.crt')}`, `--key=${join(dir, 'rogue.key')}`, '--dial-timeout=2s', '--command-timeout=3s', 'get', 'mtls/k'], {
+        endpoint: url,
+      });
+      assert.match(errorLine(rogue), /Error: /);
+      const curlNoCert = await run('curl', ['-sS', '--cacert', join(dir, 'ca.crt'), `${url}/health`]);
+      assert.notEqual(curlNoCert.code, 0);
+      const curlCert = await run('curl', ['-sS', '--cacert', join(dir, 'ca.crt'), '--cert', join(dir, 'client.crt'), '--key', join(dir, 'client.key'), `${url}/health`]);
+      assert.equal(curlCert.stdout, '{"health":"true"}', curlCert.stderr);
+    });
+  },
+  { server: false },
+);

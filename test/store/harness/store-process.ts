@@ -21,6 +21,8 @@ export interface StoreStartOptions {
   /** flags added after the standard ones */
   extraArgs?: string[];
   readyTimeoutMs?: number;
+  /** ready once /health answers at all, even {"health":"false"} (an alarm is raised) */
+  acceptUnhealthy?: boolean;
 }
 
 export interface ExitStatus {
@@ -41,8 +43,9 @@ export function storeCommand(
   clientPort: number,
   peerPort: number,
   extraArgs: string[] = [],
+  clientScheme: 'http' | 'https' = 'http',
 ): [string, string[]] {
-  const client = `http://127.0.0.1:${clientPort}`;
+  const client = `${clientScheme}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const flags = [
     '--name', 't',
@@ -94,7 +97,7 @@ export class StoreProcess {
     const [clientPort, peerPort] = await freePorts(2);
     const ownsDataDir = opts.dataDir === undefined;
     const dataDir = opts.dataDir ?? join(mkdtempSync(join(tmpdir(), `store-${target}-`)), 'data');
-    const store = new StoreProcess(target, dataDir, clientPort, peerPort, ownsDataDir, opts);
+    const store = new StoreProcess(target, dataDir, clientPort, peerPort, ownsDataDir, { ...opts });
     try {
       await store.launch();
     } catch (err) {
@@ -123,7 +126,7 @@ export class StoreProcess {
     const child = this.spawnChild();
     const exited = this.exitPromise!;
     const ctl = new AbortController();
-    const ready = waitHealthy(this.endpoint, this.opts.readyTimeoutMs ?? 30_000, ctl.signal);
+    const ready = waitHealthy(this.endpoint, this.opts.readyTimeoutMs ?? 30_000, ctl.signal, this.opts.acceptUnhealthy);
     const outcome = await Promise.race([ready.then(() => 'ready' as const), exited])
       .catch((err: Error) => {
         throw new Error(`${this.target}: ${err.message}\n${this.output()}`);
@@ -212,9 +215,12 @@ export class StoreProcess {
     return this.exitPromise;
   }
 
-  async restart(opts: { kill?: boolean } = {}): Promise<void> {
+  /** stops (or SIGKILLs) and starts again; `extraArgs` replaces the extra flags from now on */
+  async restart(opts: { kill?: boolean; extraArgs?: string[]; acceptUnhealthy?: boolean } = {}): Promise<void> {
     if (opts.kill) await this.kill();
     else await this.stop();
+    if (opts.extraArgs) this.opts.extraArgs = opts.extraArgs;
+    if (opts.acceptUnhealthy !== undefined) this.opts.acceptUnhealthy = opts.acceptUnhealthy;
     await this.launch();
   }
 
@@ -243,7 +249,7 @@ export class StoreProcess {
 }
 
 /** Polls GET /health until it reports {"health":"true"}. */
-export async function waitHealthy(endpoint: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function waitHealthy(endpoint: string, timeoutMs: number, signal?: AbortSignal, acceptUnhealthy = false): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -252,7 +258,8 @@ export async function waitHealthy(endpoint: string, timeoutMs: number, signal?: 
       const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(2_000) });
       const body = await res.text();
       last = `${res.status} ${body}`;
-      if (res.ok && (JSON.parse(body) as { health?: string }).health === 'true') return;
+      const health = (JSON.parse(body) as { health?: string }).health;
+      if ((res.ok && health === 'true') || (acceptUnhealthy && health !== undefined)) return;
     } catch (err) {
       last = (err as Error).message;
     }
