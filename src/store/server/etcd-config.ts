@@ -22,8 +22,8 @@ export interface EtcdConfig {
   logLevel: LogLevel;
   snapshotCount: number;
   enableV2: boolean;
-  /** --experimental-watch-progress-notify-interval, in ms */
-  watchProgressNotifyIntervalMs: number;
+  /** --experimental-watch-progress-notify-interval, in ms (default 10 minutes) */
+  watchProgressNotifyIntervalMs?: number;
 }
 
 export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;

@@ -29,7 +29,7 @@ interface WatchEntry {
 const DUPLICATE_ID = 'mvcc: duplicate watch ID provided on the WatchStream';
 
 export function watchService(ctx: ServerContext): UntypedServiceImplementation {
-  const interval = ctx.config.watchProgressNotifyIntervalMs;
+  const interval = ctx.config.watchProgressNotifyIntervalMs ?? 10 * 60_000;
   const fragmentLimit = ctx.config.maxRequestBytes + GRPC_OVERHEAD_BYTES;
   const labels = streamLabels('Watch', 'Watch', 'bidi_stream');
   return {
