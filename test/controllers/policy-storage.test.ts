@@ -1,7 +1,7 @@
 // disruption (kubectl drain honours a PodDisruptionBudget), resourcequota (status.used
 // follows the namespace; finished pods give their share back), persistentvolume-binder
-// with pvc-/pv-protection (binding, Released/Retain, Delete), ttl and ephemeral-volume,
-// on hollow nodes.
+// with pvc-/pv-protection (binding, Released/Retain, Delete), ttl, ephemeral-volume and
+// podgc (threshold, pods of deleted nodes), on hollow nodes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NODES, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODDISRUPTIONBUDGETS, PODS, isNotFound } from '../../src/client/index.js';
@@ -16,7 +16,7 @@ describe('disruption, resourcequota, volumes, ttl', () => {
     env = await startEnv();
     await Promise.all([env.kubelet.addNode('node-a'), env.kubelet.addNode('node-b')]);
     await env.startScheduler();
-    await env.startManager(['--leader-elect=false', '--resource-quota-sync-period=10s']);
+    await env.startManager(['--leader-elect=false', '--resource-quota-sync-period=10s', '--terminated-pod-gc-threshold=2']);
   });
   after(async () => { await env?.stop(); });
 
@@ -140,5 +140,23 @@ describe('disruption, resourcequota, volumes, ttl', () => {
     const pvc = await waitFor('ephemeral claim', () => env.client.resource(PERSISTENTVOLUMECLAIMS).get('default', 'eph-scratch'));
     assert.equal(pvc.metadata!.ownerReferences![0].kind, 'Pod');
     assert.equal(pvc.metadata!.labels!.x, 'y');
+  });
+
+  it('podgc deletes the oldest finished pods over the threshold and pods of nodes that do not exist', async () => {
+    await env.k('create', 'namespace', 'gc');
+    for (let i = 0; i < 4; i++) {
+      await env.kubectl(['apply', '-n', 'gc', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `done-${i}` },
+        spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } }));
+      await new Promise((r) => setTimeout(r, 1100)); // distinct creation seconds: the oldest go first
+    }
+    await env.client.resource(PODS).create('gc', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan' }, spec: { nodeName: 'ghost', containers: [{ name: 'c', image: 'busybox' }] } });
+    // the podgc pass runs every 20 s; at most 2 finished pods stay cluster-wide
+    await waitFor('orphan gone', () => gone(env.client.resource(PODS).get('gc', 'orphan')), 90_000);
+    const left = await waitFor('threshold applied', async () => {
+      const all = (await env.client.resource(PODS).list('')).items.filter((p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+      return all.length <= 2 && all;
+    }, 90_000);
+    const names = left.filter((p) => p.metadata!.namespace === 'gc').map((p) => p.metadata!.name).sort();
+    assert.deepEqual(names, ['done-2', 'done-3']);
   });
 });

@@ -76,6 +76,7 @@ export class EndpointController implements Controller {
       else await client.create(ns, desired);
     } catch (err) {
       if (isAlreadyExists(err)) throw new Error(`endpoints ${key} appeared meanwhile; retrying`);
+      if (!isNotFound(err)) this.ctx.recorder('endpoint-controller').event(svc, 'Warning', cur ? 'FailedToUpdateEndpoint' : 'FailedToCreateEndpoint', `Failed to ${cur ? 'update' : 'create'} endpoint ${key}: ${(err as Error).message}`);
       throw err;
     }
   }

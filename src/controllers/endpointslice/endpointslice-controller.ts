@@ -43,6 +43,16 @@ export class EndpointSliceController implements Controller {
   }
 
   private async sync(key: string): Promise<SyncResult> {
+    try {
+      return await this.reconcile(key);
+    } catch (err) {
+      const svc = this.services.lister.get(key);
+      if (svc && !isNotFound(err)) this.ctx.recorder('endpoint-slice-controller').event(svc, 'Warning', 'FailedToUpdateEndpointSlices', `Error updating Endpoint Slices for Service ${key}: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  private async reconcile(key: string): Promise<SyncResult> {
     const [ns, name] = key.split('/');
     const svc = this.services.lister.get(key);
     const client = this.ctx.client.resource(ENDPOINTSLICES);

@@ -29,6 +29,14 @@ export class PodGCController implements Controller {
 
   private async forceDelete(p: Pod, why: string): Promise<void> {
     try {
+      // As upstream: a pod that has not finished is first marked Failed with the
+      // DisruptionTarget condition, so its owner (a Job) sees why it went.
+      if (!isTerminal(p)) {
+        const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+        const conditions = [...(p.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'),
+          { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: `PodGC: ${why}`, lastTransitionTime: now }];
+        await this.ctx.client.resource(PODS).patch(p.metadata!.namespace!, p.metadata!.name!, 'merge', { status: { phase: 'Failed', conditions } }, {}, 'status');
+      }
       await this.ctx.client.resource(PODS).delete(p.metadata!.namespace!, p.metadata!.name!, { gracePeriodSeconds: 0, preconditions: { uid: p.metadata!.uid } });
       this.ctx.log(`podgc: force-deleted ${p.metadata!.namespace}/${p.metadata!.name}: ${why}`);
     } catch (err) { if (!isNotFound(err)) throw err; }
