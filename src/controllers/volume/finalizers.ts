@@ -1,5 +1,6 @@
-// Adding and removing one finalizer with a merge patch guarded by resourceVersion, so a
-// concurrent writer's change is never overwritten (a conflict is retried by the queue).
+// Adding and removing one finalizer with an update of the cached object (its
+// resourceVersion guards against overwriting a concurrent change; a conflict is retried by
+// the queue). Update, not patch: upstream's protection roles grant update only.
 import type { KubeObject } from '../../api/resources/resource-def.js';
 import { isNotFound, type ResourceClient } from '../../client/index.js';
 
@@ -10,6 +11,6 @@ export async function setFinalizer<T extends KubeObject>(client: ResourceClient<
   if (cur.includes(f) === present) return;
   const finalizers = present ? [...cur, f] : cur.filter((x) => x !== f);
   try {
-    await client.patch(o.metadata!.namespace ?? '', o.metadata!.name!, 'merge', { metadata: { finalizers, resourceVersion: o.metadata!.resourceVersion } });
+    await client.update(o.metadata!.namespace ?? '', { ...o, metadata: { ...o.metadata, finalizers } } as unknown as T & KubeObject);
   } catch (err) { if (!isNotFound(err)) throw err; }
 }
