@@ -35,7 +35,8 @@ export interface DecisionSummary {
   feasible: number;
   /** Largest group first. */
   rejected: RejectGroup[];
-  scored?: { nodes: string[]; totals: Float64Array; plugins: Array<{ plugin: string; weight: number; scores: Float32Array }> };
+  /** The decision's own arrays, kept as they are (no copy): scored nodes, totals, per-plugin scores. */
+  scored?: { nodes: Array<{ name: string }>; totals: Float64Array; plugins: Array<{ plugin: string; weight: number; scores: Float32Array }> };
 }
 
 /** Groups a decision's per-node statuses and packs its scores. */
@@ -57,13 +58,7 @@ export function summarize(d: Decision, profile: string, result: Explanation['res
     profile, time: Date.now(), result, node: d.node, message, numNodes: d.numNodes, feasible: d.feasible,
     rejected: [...groups.values()].sort((a, b) => b.nodes.length - a.nodes.length),
   };
-  if (d.totals) {
-    s.scored = {
-      nodes: d.totals.map((t) => t.name),
-      totals: Float64Array.from(d.totals, (t) => t.score),
-      plugins: (d.perPlugin ?? []).map((p) => ({ plugin: p.plugin, weight: p.weight, scores: Float32Array.from(p.scores) })),
-    };
-  }
+  if (d.scored && d.totals) s.scored = { nodes: d.scored, totals: d.totals, plugins: d.perPlugin ?? [] };
   return s;
 }
 
@@ -92,7 +87,7 @@ export class ExplainStore {
     for (const g of e.rejected) {
       for (const node of g.nodes) verdict.set(node, { node, verdict: 'rejected', plugin: g.plugin || undefined, code: codeName(g.code), reasons: g.reasons });
     }
-    for (const node of e.scored?.nodes ?? []) verdict.set(node, { node, verdict: 'feasible' });
+    for (const { name: node } of e.scored?.nodes ?? []) verdict.set(node, { node, verdict: 'feasible' });
     if (e.node && !verdict.has(e.node)) verdict.set(e.node, { node: e.node, verdict: 'feasible' });
     const filter: Explanation['filter'] = [];
     for (const node of this.nodeNames()) {
@@ -101,7 +96,7 @@ export class ExplainStore {
     }
     filter.push(...verdict.values()); // nodes deleted since the decision
     const sc = e.scored;
-    const scores: Explanation['scores'] = sc ? sc.nodes.map((node, i) => ({
+    const scores: Explanation['scores'] = sc ? sc.nodes.map(({ name: node }, i) => ({
       node, total: sc.totals[i],
       plugins: Object.fromEntries(sc.plugins.map((p) => [p.plugin, { score: p.scores[i], weight: p.weight }])),
     })).sort((a, b) => b.total - a.total) : [];

@@ -1,7 +1,9 @@
 // The scheduler's Prometheus metrics, with upstream's names, labels and buckets
 // (pkg/scheduler/metrics). Per-plugin durations are recorded for a sample of scheduling
-// cycles only (upstream's pluginMetricsSamplePercent), so the timing costs little.
+// cycles only (upstream's pluginMetricsSamplePercent); everything observed per pod uses
+// the cheap histograms of fast-metrics.ts, so timing costs far less than what it times.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, FastHistogram, type HistogramChild } from './fast-metrics.js';
 
 const exponential = (start: number, factor: number, count: number) => Array.from({ length: count }, (_, i) => start * factor ** i);
 
@@ -17,19 +19,19 @@ export interface FrameworkMetrics {
 export class SchedulerMetrics implements FrameworkMetrics {
   readonly registry = new Registry();
   readonly pendingPods: Gauge<'queue'>;
-  readonly scheduleAttempts: Counter<'result' | 'profile'>;
-  readonly attemptDuration: Histogram<'result' | 'profile'>;
-  readonly algorithmDuration: Histogram;
-  readonly podSchedulingDuration: Histogram<'attempts'>;
-  readonly podSchedulingAttempts: Histogram;
-  readonly extensionPointDuration: Histogram<'extension_point' | 'status' | 'profile'>;
-  readonly pluginDuration: Histogram<'plugin' | 'extension_point' | 'status'>;
+  readonly scheduleAttempts: FastCounter;
+  readonly attemptDuration: FastHistogram;
+  readonly algorithmDuration: FastHistogram;
+  readonly podSchedulingDuration: FastHistogram;
+  readonly podSchedulingAttempts: FastHistogram;
+  readonly extensionPointDuration: FastHistogram;
+  readonly pluginDuration: FastHistogram;
   readonly preemptionAttempts: Counter;
   readonly preemptionVictims: Histogram;
-  readonly queueIncoming: Counter<'queue' | 'event'>;
+  readonly queueIncoming: FastCounter;
   readonly cacheSize: Gauge<'type'>;
-  private readonly pointChildren = new Map<string, { observe(v: number): void }>();
-  private readonly pluginChildren = new Map<string, { observe(v: number): void }>();
+  private readonly pointChildren = new Map<string, HistogramChild>();
+  private readonly pluginChildren = new Map<string, HistogramChild>();
 
   constructor(pending: () => Record<string, number>, cache: () => Record<string, number>) {
     const registers = [this.registry];
@@ -43,32 +45,17 @@ export class SchedulerMetrics implements FrameworkMetrics {
       name: 'scheduler_cache_size', help: 'Number of nodes, pods, and assumed (bound) pods in the scheduler cache.', labelNames: ['type'], registers,
       collect() { for (const [t, n] of Object.entries(cache())) this.set({ type: t }, n); },
     });
-    this.scheduleAttempts = new Counter({ name: 'scheduler_schedule_attempts_total', help: 'Number of attempts to schedule pods, by the result. \'unschedulable\' means a pod could not be scheduled, while \'error\' means an internal scheduler problem.', labelNames: ['result', 'profile'], registers });
-    this.attemptDuration = new Histogram({
-      name: 'scheduler_scheduling_attempt_duration_seconds', help: 'Scheduling attempt latency in seconds (scheduling algorithm + binding)',
-      labelNames: ['result', 'profile'], buckets: exponential(0.001, 2, 15), registers,
-    });
-    this.algorithmDuration = new Histogram({
-      name: 'scheduler_scheduling_algorithm_duration_seconds', help: 'Scheduling algorithm latency in seconds', buckets: exponential(0.001, 2, 15), registers,
-    });
-    this.podSchedulingDuration = new Histogram({
-      name: 'scheduler_pod_scheduling_sli_duration_seconds', help: 'E2e latency for a pod being scheduled, from the time the pod enters the scheduling queue and might involve multiple scheduling attempts.',
-      labelNames: ['attempts'], buckets: exponential(0.01, 2, 20), registers,
-    });
-    this.podSchedulingAttempts = new Histogram({
-      name: 'scheduler_pod_scheduling_attempts', help: 'Number of attempts to successfully schedule a pod.', buckets: exponential(1, 2, 5), registers,
-    });
-    this.extensionPointDuration = new Histogram({
-      name: 'scheduler_framework_extension_point_duration_seconds', help: 'Latency for running all plugins of a specific extension point.',
-      labelNames: ['extension_point', 'status', 'profile'], buckets: exponential(0.0001, 2, 12), registers,
-    });
-    this.pluginDuration = new Histogram({
-      name: 'scheduler_plugin_execution_duration_seconds', help: 'Duration for running a plugin at a specific extension point.',
-      labelNames: ['plugin', 'extension_point', 'status'], buckets: exponential(0.00001, 1.5, 20), registers,
-    });
+    const r = this.registry;
+    this.scheduleAttempts = new FastCounter('scheduler_schedule_attempts_total', 'Number of attempts to schedule pods, by the result. \'unschedulable\' means a pod could not be scheduled, while \'error\' means an internal scheduler problem.', ['result', 'profile'], r);
+    this.attemptDuration = new FastHistogram('scheduler_scheduling_attempt_duration_seconds', 'Scheduling attempt latency in seconds (scheduling algorithm + binding)', ['result', 'profile'], exponential(0.001, 2, 15), r);
+    this.algorithmDuration = new FastHistogram('scheduler_scheduling_algorithm_duration_seconds', 'Scheduling algorithm latency in seconds', [], exponential(0.001, 2, 15), r);
+    this.podSchedulingDuration = new FastHistogram('scheduler_pod_scheduling_sli_duration_seconds', 'E2e latency for a pod being scheduled, from the time the pod enters the scheduling queue and might involve multiple scheduling attempts.', ['attempts'], exponential(0.01, 2, 20), r);
+    this.podSchedulingAttempts = new FastHistogram('scheduler_pod_scheduling_attempts', 'Number of attempts to successfully schedule a pod.', [], exponential(1, 2, 5), r);
+    this.extensionPointDuration = new FastHistogram('scheduler_framework_extension_point_duration_seconds', 'Latency for running all plugins of a specific extension point.', ['extension_point', 'status', 'profile'], exponential(0.0001, 2, 12), r);
+    this.pluginDuration = new FastHistogram('scheduler_plugin_execution_duration_seconds', 'Duration for running a plugin at a specific extension point.', ['plugin', 'extension_point', 'status'], exponential(0.00001, 1.5, 20), r);
     this.preemptionAttempts = new Counter({ name: 'scheduler_preemption_attempts_total', help: 'Total preemption attempts in the cluster till now', registers });
     this.preemptionVictims = new Histogram({ name: 'scheduler_preemption_victims', help: 'Number of selected preemption victims', buckets: exponential(1, 2, 7), registers });
-    this.queueIncoming = new Counter({ name: 'scheduler_queue_incoming_pods_total', help: 'Number of pods added to scheduling queues by event and queue type.', labelNames: ['queue', 'event'], registers });
+    this.queueIncoming = new FastCounter('scheduler_queue_incoming_pods_total', 'Number of pods added to scheduling queues by event and queue type.', ['queue', 'event'], r);
   }
 
   extensionPoint(point: string, status: string, profile: string, seconds: number): void {

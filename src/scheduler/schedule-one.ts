@@ -30,7 +30,9 @@ export interface Decision {
   statuses: Map<string, Status>;
   /** PreFilter's rejection, when the pod failed before any node was tried. */
   preFilterStatus?: Status;
-  totals?: Array<{ name: string; score: number }>;
+  /** The scored (feasible) nodes, and their totals and per-plugin scores, index-aligned. */
+  scored?: NodeInfo[];
+  totals?: Float64Array;
   perPlugin?: PluginScores[];
   /** Plugins that rejected at least one node (or the pod at PreFilter). */
   rejectors: Set<string>;
@@ -88,25 +90,25 @@ export class Scheduler1 {
     const ps = fw.runPreScore(state, pod, feasible);
     if (!ps.isSuccess()) throw new Error(`running PreScore plugin ${ps.plugin}: ${ps.message()}`);
     const { totals, perPlugin } = fw.runScore(state, pod, feasible);
+    d.scored = feasible;
     d.totals = totals;
     d.perPlugin = perPlugin;
-    d.node = selectHost(totals);
+    d.node = feasible[selectHost(totals)].name;
     return d;
   }
 }
 
 const preFilterNarrowed = new Status(Code.UnschedulableAndUnresolvable, ["node(s) didn't satisfy plugin(s) [PreFilter]"]);
 
-/** Highest total; ties broken uniformly at random (reservoir sampling, as upstream). */
-export function selectHost(scores: Array<{ name: string; score: number }>): string {
-  let best = scores[0];
+/** Index of the highest total; ties broken uniformly at random (reservoir sampling, as upstream). */
+export function selectHost(totals: ArrayLike<number>): number {
+  let best = 0;
   let ties = 1;
-  for (let i = 1; i < scores.length; i++) {
-    const s = scores[i];
-    if (s.score > best.score) { best = s; ties = 1; } else if (s.score === best.score) {
+  for (let i = 1; i < totals.length; i++) {
+    if (totals[i] > totals[best]) { best = i; ties = 1; } else if (totals[i] === totals[best]) {
       ties++;
-      if (Math.random() * ties < 1) best = s;
+      if (Math.random() * ties < 1) best = i;
     }
   }
-  return best.name;
+  return best;
 }

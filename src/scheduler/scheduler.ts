@@ -135,7 +135,7 @@ export class Scheduler {
         return undefined;
       },
       eventsFor: (pod, plugin) => this.frameworkFor(pod)?.eventsByPlugin().get(plugin) ?? WILDCARD_EVENTS,
-      onIncoming: (queue, event) => this.metrics.queueIncoming.inc({ queue, event }),
+      onIncoming: (queue, event) => this.metrics.queueIncoming.labels(queue, event).inc(),
     });
     this.algorithm = new Scheduler1(() => this.cache.nodeInfos(), () => config.percentageOfNodesToScore);
   }
@@ -306,9 +306,9 @@ export class Scheduler {
     this.nominator.delete(pi.key);
     this.scheduledCount++;
     const secs = (performance.now() - start) / 1000;
-    this.metrics.scheduleAttempts.inc({ result: 'scheduled', profile: fw.schedulerName });
-    this.metrics.attemptDuration.observe({ result: 'scheduled', profile: fw.schedulerName }, secs);
-    this.metrics.podSchedulingDuration.observe({ attempts: String(Math.min(q.attempts, 16)) }, (Date.now() - q.initialAttemptTimestamp) / 1000);
+    this.metrics.scheduleAttempts.labels('scheduled', fw.schedulerName).inc();
+    this.metrics.attemptDuration.labels('scheduled', fw.schedulerName).observe(secs);
+    this.metrics.podSchedulingDuration.labels(String(Math.min(q.attempts, 16))).observe((Date.now() - q.initialAttemptTimestamp) / 1000);
     this.metrics.podSchedulingAttempts.observe(q.attempts);
     const msg = `Successfully assigned ${pi.namespace}/${pi.name} to ${node}`;
     if (this.v >= 2) this.log(msg);
@@ -335,8 +335,8 @@ export class Scheduler {
       : fitErrorMessage(d.numNodes, d.preFilterStatus ? new Map() : d.statuses, { preFilterMsg: d.preFilterStatus?.message(), postFilterMsg });
     const summary = summarize(d, fw.schedulerName, 'Unschedulable', message);
     this.explain.record(pi.key, summary);
-    this.metrics.scheduleAttempts.inc({ result: 'unschedulable', profile: fw.schedulerName });
-    this.metrics.attemptDuration.observe({ result: 'unschedulable', profile: fw.schedulerName }, (performance.now() - start) / 1000);
+    this.metrics.scheduleAttempts.labels('unschedulable', fw.schedulerName).inc();
+    this.metrics.attemptDuration.labels('unschedulable', fw.schedulerName).observe((performance.now() - start) / 1000);
     if (this.v >= 2) this.log(`unable to schedule pod ${pi.key}: ${message}`);
     fw.event(pi.pod, undefined, 'Warning', 'FailedScheduling', 'Scheduling', failureNote(message, summary));
     this.queue.requeueFailed(q, cycle, d.rejectors.size ? d.rejectors : new Set(['*']));
@@ -349,8 +349,8 @@ export class Scheduler {
 
   private async handleError(fw: Framework, q: QueuedPod, cycle: number, start: number, message: string): Promise<void> {
     const pi = q.info;
-    this.metrics.scheduleAttempts.inc({ result: 'error', profile: fw.schedulerName });
-    this.metrics.attemptDuration.observe({ result: 'error', profile: fw.schedulerName }, (performance.now() - start) / 1000);
+    this.metrics.scheduleAttempts.labels('error', fw.schedulerName).inc();
+    this.metrics.attemptDuration.labels('error', fw.schedulerName).observe((performance.now() - start) / 1000);
     this.log(`error scheduling pod ${pi.key}: ${message}`);
     fw.event(pi.pod, undefined, 'Warning', 'FailedScheduling', 'Scheduling', message);
     this.queue.requeueFailed(q, cycle, undefined);

@@ -28,7 +28,7 @@ const now = () => performance.now();
 const secs = (t0: number) => (performance.now() - t0) / 1000;
 
 /** One plugin's normalized scores, index-aligned with the scored nodes. */
-export interface PluginScores { plugin: string; weight: number; scores: number[] }
+export interface PluginScores { plugin: string; weight: number; scores: Float32Array }
 
 export class Framework implements Handle {
   readonly schedulerName: string;
@@ -136,13 +136,17 @@ export class Framework implements Handle {
     return { status: this.point('PreFilter', t0, SUCCESS), nodeNames: names };
   }
 
-  /** Filter plugins in order; the first rejection wins. */
+  /** Filter plugins in order; the first rejection wins. Called per node: no closures unless timed. */
   runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    const timing = state.recordPluginMetrics && this.deps.metrics;
+    const skip = state.skipFilter;
     for (const p of this.filters) {
-      if (state.skipFilter.has(p.name)) continue;
+      if (skip.size && skip.has(p.name)) continue;
       let s: Status;
-      try { s = this.timed(state, p.name, 'Filter', () => p.filter(state, pod, node), (x) => x.code); } catch (err) { s = asError(err); }
-      if (!s.isSuccess()) return s === SUCCESS ? s : new Status(s.code, s.reasons).withPlugin(p.name);
+      const t0 = timing ? now() : 0;
+      try { s = p.filter(state, pod, node); } catch (err) { s = asError(err); }
+      if (timing) timing.plugin(p.name, 'Filter', codeName(s.code), secs(t0));
+      if (!s.isSuccess()) return new Status(s.code, s.reasons).withPlugin(p.name);
     }
     return SUCCESS;
   }
@@ -190,19 +194,25 @@ export class Framework implements Handle {
     return this.point('PreScore', t0, SUCCESS);
   }
 
-  /** Weighted, normalized scores per node, and each plugin's share (for explain). */
-  runScore(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): { totals: NodeScore[]; perPlugin: PluginScores[] } {
+  /**
+   * Weighted, normalized scores per node (index-aligned with `nodes`), and each plugin's
+   * share (kept by explain as is, so typed arrays and no per-node objects beyond one
+   * NodeScore buffer reused across plugins).
+   */
+  runScore(state: CycleState, pod: PodInfo, nodes: NodeInfo[]): { totals: Float64Array; perPlugin: PluginScores[] } {
     const t0 = now();
-    const totals = nodes.map((n) => ({ name: n.name, score: 0 }));
+    const n = nodes.length;
+    const totals = new Float64Array(n);
+    const buf: NodeScore[] = nodes.map((x) => ({ name: x.name, score: 0 }));
     const perPlugin: PluginScores[] = [];
     for (const { plugin, weight } of this.scorers) {
       if (state.skipScore.has(plugin.name)) continue;
       const t1 = now();
-      const scores = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
+      for (let i = 0; i < n; i++) buf[i].score = plugin.score(state, pod, nodes[i]);
       if (state.recordPluginMetrics) this.deps.metrics?.plugin(plugin.name, 'Score', 'Success', secs(t1));
-      if (plugin.normalizeScore) this.timed(state, plugin.name, 'ScoreExtensionNormalize', () => plugin.normalizeScore!(state, pod, scores), () => Code.Success);
-      const arr = new Array<number>(scores.length);
-      for (let i = 0; i < scores.length; i++) { totals[i].score += scores[i].score * weight; arr[i] = scores[i].score; }
+      if (plugin.normalizeScore) this.timed(state, plugin.name, 'ScoreExtensionNormalize', () => plugin.normalizeScore!(state, pod, buf), () => Code.Success);
+      const arr = new Float32Array(n);
+      for (let i = 0; i < n; i++) { const v = buf[i].score; arr[i] = v; totals[i] += v * weight; }
       perPlugin.push({ plugin: plugin.name, weight, scores: arr });
     }
     this.point('Score', t0, SUCCESS);
