@@ -1,8 +1,9 @@
 // The scheduler's writes to the API server: bindings, pod status (PodScheduled condition,
-// nominatedNodeName) and victim deletions (with the DisruptionTarget condition).
-import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
+// nominatedNodeName), victim deletions (with the DisruptionTarget condition) and volume
+// binding's PV/PVC updates.
+import type { PersistentVolume, PersistentVolumeClaim, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import type { RestClient } from '../client/rest-client.js';
-import { PODS } from '../client/resources.js';
+import { PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODS } from '../client/resources.js';
 import { isNotFound } from '../client/api-status-error.js';
 import type { SchedulerClient } from './framework/interfaces.js';
 
@@ -35,6 +36,14 @@ export class ApiWriter implements SchedulerClient {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
+  }
+
+  updatePV(pv: PersistentVolume): Promise<PersistentVolume> {
+    return this.client.resource(PERSISTENTVOLUMES).update('', pv as PersistentVolume & { metadata: object });
+  }
+
+  updatePVC(pvc: PersistentVolumeClaim): Promise<PersistentVolumeClaim> {
+    return this.client.resource(PERSISTENTVOLUMECLAIMS).update(pvc.metadata!.namespace!, pvc as PersistentVolumeClaim & { metadata: object });
   }
 
   async setNominatedNode(pod: Pod, nodeName: string): Promise<void> {

@@ -3,14 +3,16 @@
 // a decision), assumes the pod onto its node, and binds in the background (up to 64
 // bindings in flight). Events go through one events.k8s.io broadcaster with a recorder per
 // profile, so each profile's events name its schedulerName.
-import type { Namespace, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { RestClient } from '../client/rest-client.js';
 import { SharedInformerFactory } from '../client/informer-factory.js';
 import type { SharedInformer } from '../client/informer.js';
 import { deletedObject } from '../client/informer.js';
-import { NAMESPACES, NODES, PODDISRUPTIONBUDGETS, PODS, REPLICASETS, SERVICES, STATEFULSETS } from '../client/resources.js';
+import { NAMESPACES, NODES, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODDISRUPTIONBUDGETS, PODS, REPLICASETS, SERVICES, STATEFULSETS } from '../client/resources.js';
+import type { ResourceType } from '../client/resource-ref.js';
 import { EventBroadcasterV1, type EventRecorderV1, NOTE_LENGTH_LIMIT } from '../client/events-v1-broadcaster.js';
 import type { KubeSchedulerConfiguration } from './config/types.js';
 import { defaultConfig } from './config/load-config.js';
@@ -42,6 +44,8 @@ export interface SchedulerOptions {
   verbosity?: number;
 }
 
+const STORAGECLASSES: ResourceType<StorageClass> = { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', kind: 'StorageClass', namespaced: false };
+
 const isAssigned = (p: Pod) => !!p.spec?.nodeName;
 const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
@@ -69,6 +73,7 @@ export class Scheduler {
   private readonly inf: {
     pods: SharedInformer<Pod>; nodes: SharedInformer<Node>; namespaces: SharedInformer<Namespace>; services: SharedInformer<Service>;
     replicaSets: SharedInformer<ReplicaSet>; statefulSets: SharedInformer<StatefulSet>; pdbs: SharedInformer<PodDisruptionBudget>;
+    pvcs: SharedInformer<PersistentVolumeClaim>; pvs: SharedInformer<PersistentVolume>; storageClasses: SharedInformer<StorageClass>;
   };
   private stopped = false;
   private loopDone?: Promise<void>;
@@ -93,6 +98,9 @@ export class Scheduler {
       replicaSets: this.factory.forResource(REPLICASETS),
       statefulSets: this.factory.forResource(STATEFULSETS),
       pdbs: this.factory.forResource(PODDISRUPTIONBUDGETS),
+      pvcs: this.factory.forResource(PERSISTENTVOLUMECLAIMS, { transform: trimManagedFields }),
+      pvs: this.factory.forResource(PERSISTENTVOLUMES, { transform: trimManagedFields }),
+      storageClasses: this.factory.forResource(STORAGECLASSES),
     };
     const deps: FrameworkDeps = {
       nodeInfos: () => this.cache.nodeInfos(),
@@ -107,7 +115,13 @@ export class Scheduler {
         replicaSets: (ns) => this.inf.replicaSets.lister.namespace(ns).list(),
         statefulSets: (ns) => this.inf.statefulSets.lister.namespace(ns).list(),
         namespace: (n) => this.inf.namespaces.lister.get(n),
+        pod: (ns, n) => this.inf.pods.lister.get(`${ns}/${n}`),
+        pvc: (ns, n) => this.inf.pvcs.lister.get(`${ns}/${n}`),
+        pv: (n) => this.inf.pvs.lister.get(n),
+        pvs: () => this.inf.pvs.lister.list(),
+        storageClass: (n) => this.inf.storageClasses.lister.get(n),
       },
+      isPVCUsedByPods: (k) => this.cache.isPVCUsedByPods(k),
       client: this.writer,
       nominatedPodsForNode: (n) => this.nominator.forNode(n),
       event: (profile, regarding, related, type, reason, action, note) => this.recorderFor(profile).eventf(regarding as any, related as any, type, reason, action, note),
@@ -182,6 +196,14 @@ export class Scheduler {
     });
     const pdbChanged = () => this.queue.onEvent(clusterEvent('PodDisruptionBudget', 'Update'));
     this.inf.pdbs.addEventHandler({ onAdd: pdbChanged, onUpdate: pdbChanged });
+    // Volume plugins wait for claims, volumes and classes to appear or change.
+    const volumeEvents = (r: 'PersistentVolumeClaim' | 'PersistentVolume' | 'StorageClass') => ({
+      onAdd: () => { this.queue.onEvent(clusterEvent(r, 'Add')); },
+      onUpdate: () => { this.queue.onEvent(clusterEvent(r, 'Update')); },
+    });
+    this.inf.pvcs.addEventHandler(volumeEvents('PersistentVolumeClaim'));
+    this.inf.pvs.addEventHandler(volumeEvents('PersistentVolume'));
+    this.inf.storageClasses.addEventHandler(volumeEvents('StorageClass'));
   }
 
   private responsibleFor(pod: Pod): boolean { return this.frameworks.has(pod.spec?.schedulerName || 'default-scheduler'); }
@@ -319,7 +341,7 @@ export class Scheduler {
     const pi = q.info;
     let postFilterMsg: string | undefined;
     let nominated: string | undefined;
-    if (d.numNodes > 0 && !d.preFilterStatus) {
+    if (d.numNodes > 0) {
       this.metrics.preemptionAttempts.inc();
       try {
         const r = await fw.runPostFilter(d.state, pi, d.statuses);

@@ -14,6 +14,8 @@ export class SchedulerCache {
   private list: NodeInfo[] | undefined;
   /** image -> number of nodes holding it (ImageLocality's spread). */
   private readonly imageNodes = new Map<string, number>();
+  /** NS/CLAIM -> how many cached pods use that PersistentVolumeClaim (VolumeRestrictions). */
+  private readonly pvcRefs = new Map<string, number>();
 
   /** Nodes that exist (have a Node object), in insertion order. */
   nodeInfos(): NodeInfo[] {
@@ -78,12 +80,24 @@ export class SchedulerCache {
     if (n.podsWithRequiredAntiAffinity > 0) this.antiAffinityNodes.add(n); else this.antiAffinityNodes.delete(n);
   }
 
+  isPVCUsedByPods(key: string): boolean { return (this.pvcRefs.get(key) ?? 0) > 0; }
+
+  private countClaims(info: PodInfo, sign: 1 | -1): void {
+    for (const v of info.pod.spec?.volumes ?? []) {
+      if (!v.persistentVolumeClaim) continue;
+      const k = `${info.namespace}/${v.persistentVolumeClaim.claimName}`;
+      const n = (this.pvcRefs.get(k) ?? 0) + sign;
+      if (n > 0) this.pvcRefs.set(k, n); else this.pvcRefs.delete(k);
+    }
+  }
+
   /** Counts a pod on a node before its binding is seen. */
   assume(info: PodInfo, nodeName: string): void {
     if (this.pods.has(info.key)) throw new Error(`pod ${info.key} is already in the cache`);
     const n = this.slot(nodeName);
     n.addPod(info);
     this.touched(n);
+    this.countClaims(info, 1);
     this.pods.set(info.key, { info, node: nodeName, assumed: true });
   }
 
@@ -108,6 +122,7 @@ export class SchedulerCache {
     const n = this.slot(nodeName);
     n.addPod(info);
     this.touched(n);
+    this.countClaims(info, 1);
     this.pods.set(key, { info, node: nodeName, assumed: false });
   }
 
@@ -118,6 +133,7 @@ export class SchedulerCache {
   private remove(key: string): void {
     const c = this.pods.get(key)!;
     this.pods.delete(key);
+    this.countClaims(c.info, -1);
     const n = this.nodes.get(c.node);
     if (!n) return;
     n.removePod(key);

@@ -51,9 +51,13 @@ export class Framework implements Handle {
     this.schedulerName = profile.schedulerName ?? 'default-scheduler';
     this.percentageOfNodesToScore = profile.percentageOfNodesToScore;
     const args = new Map((profile.pluginConfig ?? []).map((pc) => [pc.name, pc.args]));
+    const skipped = new Set<string>();
     const known = (name: string) => {
       if (registry.has(name)) return true;
-      if (UNIMPLEMENTED_UPSTREAM_PLUGINS.has(name)) return false;
+      if (UNIMPLEMENTED_UPSTREAM_PLUGINS.has(name)) {
+        if (!skipped.has(name)) { skipped.add(name); log(`profile ${this.schedulerName}: plugin ${name} is not implemented by tskube; skipped`); }
+        return false;
+      }
       throw new Error(`${JSON.stringify(name)} does not exist`);
     };
     const build = (name: string): Plugin => {
@@ -92,6 +96,7 @@ export class Framework implements Handle {
   get listers() { return this.deps.listers; }
   get client() { return this.deps.client; }
   nominatedPodsForNode(name: string): readonly PodInfo[] { return this.deps.nominatedPodsForNode(name); }
+  isPVCUsedByPods(key: string): boolean { return this.deps.isPVCUsedByPods(key); }
   event(regarding: Pod, related: Pod | undefined, type: 'Normal' | 'Warning', reason: string, action: string, note: string): void {
     this.deps.event(this.schedulerName, regarding, related, type, reason, action, note);
   }

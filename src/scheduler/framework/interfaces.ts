@@ -1,6 +1,7 @@
 // The extension points (upstream framework/interface.go), one interface each. A plugin
 // implements the ones it needs and says so with `satisfies FilterPlugin & ScorePlugin`.
-import type { Pod, Node, Namespace, Service } from 'kubernetes-types/core/v1.js';
+import type { Pod, Node, Namespace, PersistentVolume, PersistentVolumeClaim, Service } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CycleState } from './cycle-state.js';
@@ -79,6 +80,9 @@ export interface SchedulerClient {
   deletePod(pod: Pod, message: string): Promise<void>;
   /** Patches status.nominatedNodeName ('' clears it). */
   setNominatedNode(pod: Pod, nodeName: string): Promise<void>;
+  /** Volume binding's writes: a PV with its claimRef set, a claim with the selected-node annotation. */
+  updatePV(pv: PersistentVolume): Promise<PersistentVolume>;
+  updatePVC(pvc: PersistentVolumeClaim): Promise<PersistentVolumeClaim>;
 }
 
 /** What a plugin can read and do, handed to its factory (upstream framework.Handle). */
@@ -98,7 +102,14 @@ export interface Handle {
     replicaSets(ns: string): ReplicaSet[];
     statefulSets(ns: string): StatefulSet[];
     namespace(name: string): Namespace | undefined;
+    pod(ns: string, name: string): Pod | undefined;
+    pvc(ns: string, name: string): PersistentVolumeClaim | undefined;
+    pv(name: string): PersistentVolume | undefined;
+    pvs(): PersistentVolume[];
+    storageClass(name: string): StorageClass | undefined;
   };
+  /** Whether a scheduled (bound or assumed) pod uses the claim NS/NAME (VolumeRestrictions' ReadWriteOncePod). */
+  isPVCUsedByPods(key: string): boolean;
   client: SchedulerClient;
   /** Pods nominated to a node (by preemption), for counting them as if there. */
   nominatedPodsForNode(nodeName: string): readonly PodInfo[];

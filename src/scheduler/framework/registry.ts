@@ -14,18 +14,24 @@ import * as DefaultPreemption from '../plugins/default-preemption/default-preemp
 import * as DefaultBinder from '../plugins/default-binder/default-binder.js';
 import * as PrioritySort from '../plugins/priority-sort/priority-sort.js';
 import * as SchedulingGates from '../plugins/scheduling-gates/scheduling-gates.js';
+import * as VolumeBinding from '../plugins/volume-binding/volume-binding.js';
+import * as VolumeRestrictions from '../plugins/volume-restrictions/volume-restrictions.js';
+import * as VolumeZone from '../plugins/volume-zone/volume-zone.js';
 
 export type Registry = Map<string, PluginFactory>;
 
 export function inTreeRegistry(): Registry {
   const mods: Array<{ Name: string; New: PluginFactory }> = [
     SchedulingGates, PrioritySort, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
-    PodTopologySpread, InterPodAffinity, DefaultPreemption, BalancedAllocation, ImageLocality, DefaultBinder,
+    VolumeRestrictions, VolumeBinding, VolumeZone, PodTopologySpread, InterPodAffinity, DefaultPreemption, BalancedAllocation, ImageLocality, DefaultBinder,
   ] as any;
   return new Map(mods.map((m) => [m.Name, m.New]));
 }
 
-/** Upstream plugins tskube does not implement (volumes, dynamic resources): accepted in configs and ignored. */
-export const UNIMPLEMENTED_UPSTREAM_PLUGINS = new Set([
-  'VolumeRestrictions', 'NodeVolumeLimits', 'EBSLimits', 'GCEPDLimits', 'AzureDiskLimits', 'VolumeBinding', 'VolumeZone', 'DynamicResources',
-]);
+/**
+ * Upstream plugins tskube does not implement, accepted in configs and skipped (with a log
+ * line): NodeVolumeLimits and the in-tree cloud disk limits count attachable volumes against
+ * CSINode objects, which tskube's API server does not serve; DynamicResources needs
+ * resource.k8s.io.
+ */
+export const UNIMPLEMENTED_UPSTREAM_PLUGINS = new Set(['NodeVolumeLimits', 'EBSLimits', 'GCEPDLimits', 'AzureDiskLimits', 'DynamicResources']);

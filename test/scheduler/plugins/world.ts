@@ -42,6 +42,9 @@ export class World {
   readonly alg: Scheduler1;
   services: any[] = [];
   pdbs: any[] = [];
+  pvcs: any[] = [];
+  pvs: any[] = [];
+  classes: any[] = [];
   namespaces = new Map<string, Record<string, string>>();
 
   constructor(profile: Profile = { schedulerName: 'default-scheduler' }, nodes: Node[] = [], pods: Pod[] = []) {
@@ -52,11 +55,20 @@ export class World {
       nodesWithAffinityPods: () => this.cache.nodesWithAffinityPods(),
       nodesWithRequiredAntiAffinityPods: () => this.cache.nodesWithRequiredAntiAffinityPods(),
       namespaceLabels: (ns) => this.namespaces.get(ns),
-      listers: { pdbs: () => this.pdbs, services: (ns) => this.services.filter((s) => s.metadata.namespace === ns), replicaSets: () => [], statefulSets: () => [], namespace: () => undefined },
+      listers: {
+        pdbs: () => this.pdbs, services: (ns) => this.services.filter((s) => s.metadata.namespace === ns), replicaSets: () => [], statefulSets: () => [], namespace: () => undefined,
+        pod: () => undefined,
+        pvc: (ns, n) => this.pvcs.find((c) => c.metadata.namespace === ns && c.metadata.name === n),
+        pv: (n) => this.pvs.find((v) => v.metadata.name === n), pvs: () => this.pvs,
+        storageClass: (n) => this.classes.find((c) => c.metadata.name === n),
+      },
+      isPVCUsedByPods: (k) => this.cache.isPVCUsedByPods(k),
       client: {
         bind: async () => {},
         deletePod: async (p) => { this.deleted.push(p); this.cache.removePod(`${p.metadata!.namespace}/${p.metadata!.name}`); },
         setNominatedNode: async (p, n) => { this.nominations.push([p.metadata!.name!, n]); },
+        updatePV: async (pv) => pv,
+        updatePVC: async (pvc) => pvc,
       },
       nominatedPodsForNode: (n) => this.nominator.forNode(n),
       event: () => {},
