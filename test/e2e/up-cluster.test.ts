@@ -108,6 +108,17 @@ test('tskube up: a 3-node hollow cluster, its static control plane, and its life
     assert.equal(nodes.size, 2, 'spread across both workers');
   });
 
+  await t.test('logs and exec reach the kubelets (client certificates, Webhook authorization)', async () => {
+    assert.match(await kubectl(admin, ['logs', '-n', 'kube-system', `kube-apiserver-${CP}`]), /serving securely on/);
+    const mount = await kubectl(admin, ['exec', '-n', 'kube-system', `kube-apiserver-${CP}`, '--', 'sh', '-c', 'echo $CONTAINER_SANDBOX_MOUNT_POINT']);
+    assert.match(mount, new RegExp(`nodes/${CP}/pods/.+/host-process/kube-apiserver`));
+    const web = (await kubectlJSON<List>(admin, ['get', 'pods', '-l', 'app=web'])).items[0];
+    // hollow pods simulate the few commands they can
+    assert.equal(await kubectl(admin, ['exec', web.metadata.name, '--', 'hostname']), `${web.metadata.name}\n`);
+    const failed = await kubectl(admin, ['exec', web.metadata.name, '--', 'sh', '-c', 'exit 3']).catch((e: Error) => e.message);
+    assert.match(failed, /command terminated with exit code 3/);
+  });
+
   await t.test('a static pod added and removed by file', async () => {
     const file = path.join(dir, 'manifests', 'static-sleeper.yaml');
     fs.writeFileSync(file, [

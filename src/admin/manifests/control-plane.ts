@@ -92,6 +92,7 @@ export function controlPlaneManifests(i: ControlPlaneInput): Manifest[] {
     ['kubelet-client-certificate', pki('apiserver-kubelet-client.crt')],
     ['kubelet-client-key', pki('apiserver-kubelet-client.key')],
     ['kubelet-certificate-authority', pki('ca.crt')],
+    ['kubelet-preferred-address-types', 'InternalIP,ExternalIP,Hostname'],
     ['proxy-client-cert-file', pki('front-proxy-client.crt')],
     ['proxy-client-key-file', pki('front-proxy-client.key')],
     ['requestheader-client-ca-file', pki('front-proxy-ca.crt')],

@@ -49,6 +49,8 @@ export function clusterLayout(name: string, dataDir = defaultDataDir(name)): Clu
 }
 
 export const nodeDir = (l: ClusterLayout, node: string): string => path.join(l.nodesDir, node);
+/** The kubelet's serving certificate (kubelet-serving.crt/.key), signed by the cluster CA. */
+export const kubeletPkiDir = (l: ClusterLayout, node: string): string => path.join(nodeDir(l, node), 'pki');
 export const nodeKubeconfig = (l: ClusterLayout, node: string, controlPlane: boolean): string =>
   controlPlane ? path.join(l.dataDir, 'kubelet.conf') : path.join(nodeDir(l, node), 'kubelet.conf');
 

@@ -9,8 +9,9 @@ import { describeKubeconfig, ensureKubeconfig, type KubeconfigTarget } from '../
 import type { Args } from '../manifests/component-args.js';
 import { controlPlaneManifests, manifestText } from '../manifests/control-plane.js';
 import { describeStep, ensurePki } from '../pki/ensure-pki.js';
+import { ensureKubeletServingCert } from '../pki/kubelet-serving.js';
 import { writeFileAtomic } from '../pki/cert-files.js';
-import { nodeDir, type ClusterLayout } from './cluster-layout.js';
+import { kubeletPkiDir, nodeDir, type ClusterLayout } from './cluster-layout.js';
 import { resolveState, writeState, type ClusterState } from './cluster-state.js';
 import { MARKER_ENV } from './processes.js';
 import { componentFlags, tskubeArgv, type Component, type FlagSet } from './tskube-command.js';
@@ -62,6 +63,10 @@ export async function prepareCluster(l: ClusterLayout, o: PrepareOptions): Promi
   for (const n of state.nodes.slice(1)) {
     fs.mkdirSync(nodeDir(l, n.name), { recursive: true });
     await ensureKubeconfig(nodeDir(l, n.name), kubeletKubeconfig(n.name), target);
+  }
+  for (const n of state.nodes) {
+    const serving = await ensureKubeletServingCert(pki.cas.ca, kubeletPkiDir(l, n.name), n.name, ['127.0.0.1']);
+    if (serving.created && o.verbose) o.out(`[kubelet] Generating serving certificate ${serving.paths.cert}`);
   }
 
   const flags = await componentFlags(['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kubelet'], path.join(l.dataDir, '.component-flags.json'));

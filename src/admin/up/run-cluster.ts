@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { knownArgs, overrideArgs, renderArgs, type Args } from '../manifests/component-args.js';
 import { adminClient, readyNodes, runningPods } from './admin-client.js';
-import { clusterLayout, nodeDir, nodeKubeconfig, type ClusterLayout } from './cluster-layout.js';
+import { clusterLayout, kubeletPkiDir, nodeDir, nodeKubeconfig, type ClusterLayout } from './cluster-layout.js';
 import type { NodeState } from './cluster-state.js';
 import { portIsFree } from './free-port.js';
 import { prepareCluster } from './prepare-cluster.js';
@@ -57,7 +57,14 @@ function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withW
     ['address', '127.0.0.1'],
     ['port', String(n.kubeletPort)],
     ['healthz-port', String(n.healthzPort)],
+    // the HTTPS server as kubeadm configures it: the API server (and any user) needs a
+    // certificate from the cluster CA or a token, and a SubjectAccessReview says yes
     ['client-ca-file', path.join(l.pkiDir, 'ca.crt')],
+    ['anonymous-auth', 'false'],
+    ['authentication-token-webhook', 'true'],
+    ['authorization-mode', 'Webhook'],
+    ['tls-cert-file', path.join(kubeletPkiDir(l, n.name), 'kubelet-serving.crt')],
+    ['tls-private-key-file', path.join(kubeletPkiDir(l, n.name), 'kubelet-serving.key')],
   ].filter(([, v]) => v !== '') as Args;
 }
 

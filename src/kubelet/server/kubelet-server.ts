@@ -92,13 +92,17 @@ function handler(src: ServerSource, auth: KubeletAuth, log: Logger) {
       if (!all.some((c) => c.name === container)) return status(res, 400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
       let q;
       try { q = parseLogQuery(url.searchParams); } catch (err) { return status(res, 400, 'BadRequest', (err as Error).message); }
-      const file = logFile(src.podLogsDir, pod, container, q.previous);
-      if (typeof file !== 'string') return status(res, 400, 'BadRequest', file.error);
       const running = () => {
         const cur = src.pods().find((x) => x.metadata?.uid === pod.metadata?.uid);
         const cs = [...(cur?.status?.containerStatuses ?? []), ...(cur?.status?.initContainerStatuses ?? [])].find((c) => c.name === container);
         return !!cs?.state?.running;
       };
+      const file = logFile(src.podLogsDir, pod, container, q.previous);
+      if (typeof file !== 'string') {
+        // a running container that never wrote (a hollow one) has an empty log
+        if (!q.previous && running()) { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end(); return; }
+        return status(res, 400, 'BadRequest', file.error);
+      }
       return serveLogs(res, file, q, running);
     }
     status(res, 404, 'NotFound', `the server could not find the requested resource (${p})`);
