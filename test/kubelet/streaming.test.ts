@@ -206,6 +206,31 @@ describe('streaming through the API server and the kubelet (host-process runtime
     });
   });
 
+  describe('proxy subresources', () => {
+    let httpPort: number;
+    before(async () => {
+      httpPort = await freePort();
+      const server = `require('http').createServer((q, r) => r.end('hello from ' + q.url)).listen(${httpPort}, '127.0.0.1', () => console.log('serving'))`;
+      await createPod('web', [process.execPath, '-e', server]);
+      await running('web');
+      await eventually('web serving', () => env.kubectl(['logs', 'web']).stdout.includes('serving'));
+    });
+    it('pods/proxy and services/proxy reach the pod, nodes/proxy the kubelet', async () => {
+      assert.equal(env.c.k('get', '--raw', `/api/v1/namespaces/default/pods/web:${httpPort}/proxy/some/path?x=1`), 'hello from /some/path?x=1');
+      await env.client.request({ method: 'POST', path: '/api/v1/namespaces/default/services', body: {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ name: 'http', port: 80, targetPort: httpPort }] },
+      } });
+      await env.client.request({ method: 'POST', path: '/api/v1/namespaces/default/endpoints', body: {
+        apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web' },
+        subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port: httpPort }] }],
+      } });
+      assert.equal(env.c.k('get', '--raw', '/api/v1/namespaces/default/services/web:http/proxy/svc'), 'hello from /svc');
+      assert.equal(env.c.k('get', '--raw', `/api/v1/nodes/${env.node}/proxy/healthz`), 'ok');
+      const pods = JSON.parse(env.c.k('get', '--raw', `/api/v1/nodes/${env.node}/proxy/pods`)) as { items: Pod[] };
+      assert.ok(pods.items.some((p) => p.metadata?.name === 'web'));
+    });
+  });
+
   describe('kubectl cp', () => {
     it('copies a file into the pod and back out (tar over exec)', () => {
       const local = path.join(work, 'local.txt');
