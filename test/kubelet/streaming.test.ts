@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { freePort, TOKEN } from '../apiserver/harness.js';
@@ -124,10 +124,22 @@ describe('streaming through the API server and the kubelet (host-process runtime
       assert.match(r.stdout, /\/dev\/pts\/\d+/, r.stderr);
       assert.equal(r.status, 4, r.stdout);
     });
-    it('runs an interactive shell', () => {
-      const r = viaScript(`exec -it shell -- sh`, 'echo hi-$((40+2))\nexit 7\n');
-      assert.match(r.stdout, /hi-42/, r.stdout);
-      assert.equal(r.status, 7, r.stdout);
+    it('runs an interactive shell', async () => {
+      // typed after the prompt, as a person would (input sent earlier may be flushed by the shell)
+      const kubectl = `/usr/bin/kubectl --kubeconfig ${env.c.kubeconfig} exec -it shell -- sh`;
+      const child = spawn('script', ['-qec', kubectl, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, HOME: env.c.dir, PS1: '$ ' } });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => { out += d; });
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      try {
+        await eventually('a prompt', () => /[#$] $/.test(out));
+        child.stdin!.write('echo hi-$((40+2))\n');
+        await eventually('the answer', () => /hi-42\r?\n/.test(out));
+        child.stdin!.write('exit 7\n');
+        assert.equal(await exited, 7, out);
+      } finally {
+        child.kill();
+      }
     });
   });
 
