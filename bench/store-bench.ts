@@ -1,5 +1,5 @@
 // Store benchmark: the real etcd and tskube etcd, both durable on disk, driven by the same
-// etcd3 client and measured in alternation. Prints put/range throughput and p50/p99 at 1,
+// etcd3 client and measured in alternation (every phase, in slices). Prints put/range throughput and p50/p99 at 1,
 // 16 and 128 requests in flight (256-byte values), watch delivery latency (put → event),
 // and RSS + disk after loading many keys, then the tskube/etcd ratios.
 //
@@ -7,6 +7,7 @@
 //                          [--targets etcd,tskube] [--value-size 256]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { StoreProcess, type TargetName } from '../test/store/harness/store-process.js';
 import { unavailableReason } from '../test/store/harness/targets.js';
@@ -74,55 +75,90 @@ function diskBytes(dir: string): number {
   return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+const usPerOp = (v: number): string => `${Math.round(v)} µs`;
+
 async function throughput(store: StoreProcess, target: TargetName, round: string): Promise<void> {
   const client = store.client();
   for (const c of CONCURRENCY) {
+    let cpu = cpuSeconds(store.pid!);
     const put = await drive(OPS, c, (i) => client.kv.put({ key: Buffer.from(`bench/${round}/${c}/${i}`), value: VALUE }));
     record(`put ops @${c}`, target, put.rate, perSec);
     record(`put p50 @${c}`, target, percentile(put.lat, 50), ms);
     record(`put p99 @${c}`, target, percentile(put.lat, 99), ms);
+    // server CPU per request: less sensitive than rates to other load on a shared machine
+    record(`put server CPU/op @${c}`, target, ((cpuSeconds(store.pid!) - cpu) * 1e6) / OPS, usPerOp);
+    cpu = cpuSeconds(store.pid!);
     const get = await drive(OPS, c, (i) => client.kv.range({ key: Buffer.from(`bench/${round}/${c}/${i}`) }));
     record(`range ops @${c}`, target, get.rate, perSec);
     record(`range p50 @${c}`, target, percentile(get.lat, 50), ms);
     record(`range p99 @${c}`, target, percentile(get.lat, 99), ms);
+    record(`range server CPU/op @${c}`, target, ((cpuSeconds(store.pid!) - cpu) * 1e6) / OPS, usPerOp);
   }
 }
 
-async function watchLatency(store: StoreProcess, target: TargetName): Promise<void> {
+/** slices of a phase, run in turn on each target so that drift on the machine hits both */
+const SLICES = 5;
+
+const watchLat = new Map<TargetName, number[]>();
+
+/** `n` sequential puts, each timed from sending it to receiving its watch event */
+async function watchSlice(store: StoreProcess, target: TargetName, slice: number, n: number): Promise<void> {
   const client = store.client();
-  const watcher = await client.watch().prefix('benchw/').create();
+  const watcher = await client.watch().prefix(`benchw/${slice}/`).create();
   const sent = new Map<string, number>();
-  const lat: number[] = [];
+  const lat = watchLat.get(target) ?? [];
+  watchLat.set(target, lat);
   let waiting: (() => void) | undefined;
   watcher.on('put', (kv) => {
     const s = sent.get(kv.key.toString());
     if (s !== undefined) lat.push(performance.now() - s);
     waiting?.();
   });
-  for (let i = 0; i < WATCH_OPS; i++) {
-    const key = `benchw/${i}`;
+  for (let i = 0; i < n; i++) {
+    const key = `benchw/${slice}/${i}`;
     const got = new Promise<void>((r) => (waiting = r));
     sent.set(key, performance.now());
     await client.kv.put({ key: Buffer.from(key), value: VALUE });
     await got;
   }
   await watcher.cancel();
-  lat.sort((a, b) => a - b);
+}
+
+function recordWatch(target: TargetName): void {
+  const lat = (watchLat.get(target) ?? []).sort((a, b) => a - b);
   record('watch p50 (put→event)', target, percentile(lat, 50), ms);
   record('watch p99 (put→event)', target, percentile(lat, 99), ms);
 }
 
-async function bulkLoad(store: StoreProcess, target: TargetName): Promise<void> {
+const loadTime = new Map<TargetName, number>();
+
+/** puts keys [from, to) with 128 in flight; the time adds up per target */
+async function loadSlice(store: StoreProcess, target: TargetName, from: number, to: number): Promise<void> {
   const client = store.client();
   const t0 = performance.now();
-  const res = await drive(KEYS, 128, (i) => client.kv.put({ key: Buffer.from(`bulk/${String(i).padStart(8, '0')}`), value: VALUE }));
-  record(`load ${KEYS} keys`, target, (performance.now() - t0) / 1000, (v) => `${v.toFixed(1)} s`);
-  record(`load rate`, target, res.rate, perSec);
+  await drive(to - from, 128, (i) => client.kv.put({ key: Buffer.from(`bulk/${String(from + i).padStart(8, '0')}`), value: VALUE }));
+  loadTime.set(target, (loadTime.get(target) ?? 0) + (performance.now() - t0) / 1000);
+}
+
+async function recordLoad(store: StoreProcess, target: TargetName): Promise<void> {
+  const client = store.client();
+  const secs = loadTime.get(target)!;
+  record(`load ${KEYS} keys`, target, secs, (v) => `${v.toFixed(1)} s`);
+  record(`load rate`, target, KEYS / secs, perSec);
   const count = await client.kv.range({ key: Buffer.from('bulk/'), range_end: Buffer.from('bulk0'), count_only: true });
   if (Number(count.count) !== KEYS) throw new Error(`${target}: expected ${KEYS} keys, found ${count.count}`);
   record(`RSS after load`, target, rssBytes(store.pid!), mib);
   record(`disk after load`, target, diskBytes(store.dataDir), mib);
 }
+
+const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(' ');
 
 async function main(): Promise<void> {
   const stores = new Map<TargetName, StoreProcess>();
@@ -139,14 +175,22 @@ async function main(): Promise<void> {
         await throughput(s, t, round);
       }
     }
-    for (const [t, s] of stores) {
-      console.error(`# ${t}: watch latency`);
-      await watchLatency(s, t);
+    for (let slice = 0; slice < SLICES; slice++) {
+      for (const [t, s] of stores) {
+        console.error(`# ${t}: watch latency, slice ${slice + 1}/${SLICES}`);
+        await watchSlice(s, t, slice, Math.ceil(WATCH_OPS / SLICES));
+      }
     }
-    for (const [t, s] of stores) {
-      console.error(`# ${t}: loading ${KEYS} keys`);
-      await bulkLoad(s, t);
+    for (const t of stores.keys()) recordWatch(t);
+    for (let slice = 0; slice < SLICES; slice++) {
+      const from = Math.floor((KEYS * slice) / SLICES);
+      const to = Math.floor((KEYS * (slice + 1)) / SLICES);
+      for (const [t, s] of stores) {
+        console.error(`# ${t}: loading keys ${from}..${to - 1} of ${KEYS}`);
+        await loadSlice(s, t, from, to);
+      }
     }
+    for (const [t, s] of stores) await recordLoad(s, t);
   } finally {
     for (const s of stores.values()) await s.destroy();
   }
@@ -157,6 +201,7 @@ function print(): void {
   const cols = [...targets, ...(targets.includes('etcd') && targets.includes('tskube') ? ['tskube/etcd'] : [])];
   const width = Math.max(...[...table.keys()].map((k) => k.length)) + 2;
   console.log(`values ${VALUE.length} B, ${OPS} ops per point, ${KEYS} keys loaded; throughput rows are the last round`);
+  console.log(`load average at start ${loadAtStart}, at end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${cpus().length} CPUs)`);
   console.log(['metric'.padEnd(width), ...cols.map((c) => c.padStart(16))].join(''));
   for (const [metric, row] of table) {
     const cells = targets.map((t) => (row.get(t) ?? '-').padStart(16));

@@ -32,6 +32,8 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
   const interval = ctx.config.watchProgressNotifyIntervalMs ?? 10 * 60_000;
   const fragmentLimit = ctx.config.maxRequestBytes + GRPC_OVERHEAD_BYTES;
   const labels = streamLabels('Watch', 'Watch', 'bidi_stream');
+  const msgSent = ctx.metrics.grpcMsgSent.labels(labels);
+  const msgReceived = ctx.metrics.grpcMsgReceived.labels(labels);
   return {
     Watch: (call: ServerDuplexStream<Wire, Wire>) => {
       ctx.metrics.grpcStarted.inc(labels);
@@ -54,7 +56,7 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
 
       const send = (resp: Wire) => {
         if (closed) return;
-        ctx.metrics.grpcMsgSent.inc(labels);
+        msgSent.inc();
         call.write(resp);
       };
 
@@ -126,7 +128,7 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
       };
 
       const onRequest = (req: Wire) => {
-        ctx.metrics.grpcMsgReceived.inc(labels);
+        msgReceived.inc();
         if (req.create_request) create(req.create_request);
         else if (req.cancel_request) {
           const id = Number(req.cancel_request.watch_id ?? 0);
