@@ -1,8 +1,9 @@
 // What exists before the first client call: the four system namespaces, and the
-// `kubernetes` Service in default (first IP of the range) with Endpoints to this server,
+// `kubernetes` Service in default (first IP of the range) with Endpoints and an EndpointSlice to this server,
 // and the two system priority classes.
 import { endpoints, namespaces, services } from '../api/resources/core-v1.js';
 import { priorityclasses } from '../api/resources/scheduling-v1.js';
+import { endpointslices } from '../api/resources/cluster-groups.js';
 import { SYSTEM_PRIORITY_CLASSES } from '../api/validation/cluster-validation.js';
 import type { KubeObject, ResourceDef } from '../api/resources/resource-def.js';
 import type { Registry } from './registry/registry.js';
@@ -43,4 +44,13 @@ export async function bootstrap(registry: Registry, cidr: Cidr, advertise: strin
     subsets: [{ addresses: [{ ip: advertise }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
   };
   await ensure(registry, endpoints, ep);
+  // kube-proxy follows EndpointSlices only, so the API server writes this one too, as upstream's reconciler does
+  const slice: KubeObject = {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [advertise], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  };
+  await ensure(registry, endpointslices, slice);
 }

@@ -1,6 +1,6 @@
 // `tskube dns`: cluster DNS (the kube-dns / CoreDNS role), flags parsed here and nothing else.
 import { Command } from 'commander';
-import { loadKubeconfig } from '../client/kubeconfig.js';
+import { loadSandboxedKubeconfig } from './sandbox-paths.js';
 import { runDns } from '../dns/server.js';
 import { parseUpstream, resolvConfUpstreams } from '../dns/forwarder.js';
 
@@ -21,7 +21,7 @@ export function dnsCommand(): Command {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\.?$/i.test(o.clusterDomain)) fail(`invalid --cluster-domain "${o.clusterDomain}"`);
       const upstreams = o.upstream ? String(o.upstream).split(',').filter(Boolean).map(parseUpstream) : resolvConfUpstreams();
       let clientConfig;
-      try { clientConfig = loadKubeconfig(o.kubeconfig); } catch (e) { fail((e as Error).message); }
+      try { clientConfig = loadSandboxedKubeconfig(o.kubeconfig); } catch (e) { fail((e as Error).message); }
       const running = await runDns({
         clientConfig: clientConfig!, clusterDomain: o.clusterDomain, bindAddress: o.dnsBindAddress, port, upstreams,
         log: (line) => process.stderr.write(`${line}\n`),

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { Command } from 'commander';
 import YAML from 'yaml';
-import { loadKubeconfig } from '../client/kubeconfig.js';
 import { runProxy, type ProxyMode } from '../proxy/server.js';
 import { Iptables } from '../proxy/iptables/iptables.js';
 import { Nft } from '../proxy/nftables/nft.js';
 import { parseDuration } from '../proxy/duration.js';
+import { inSandbox, loadSandboxedKubeconfig } from './sandbox-paths.js';
 
 interface KubeProxyConfiguration {
   kind?: string;
@@ -56,7 +56,7 @@ export function proxyCommand(): Command {
       let cfg: KubeProxyConfiguration = {};
       if (o.config) {
         try {
-          cfg = (YAML.parse(fs.readFileSync(o.config, 'utf8'), { version: '1.1' }) ?? {}) as KubeProxyConfiguration;
+          cfg = (YAML.parse(fs.readFileSync(inSandbox(o.config), 'utf8'), { version: '1.1' }) ?? {}) as KubeProxyConfiguration;
         } catch (e) { fail(`reading ${o.config}: ${(e as Error).message}`); }
         if (cfg.kind && cfg.kind !== 'KubeProxyConfiguration') fail(`${o.config}: kind is ${cfg.kind}, want KubeProxyConfiguration`);
       }
@@ -69,7 +69,7 @@ export function proxyCommand(): Command {
         syncPeriod = parseDuration(o.iptablesSyncPeriod ?? cfg.iptables?.syncPeriod ?? '30s');
       } catch (e) { fail((e as Error).message); }
       let clientConfig;
-      try { clientConfig = loadKubeconfig(o.kubeconfig ?? cfg.clientConnection?.kubeconfig); } catch (e) { fail((e as Error).message); }
+      try { clientConfig = loadSandboxedKubeconfig(o.kubeconfig ?? cfg.clientConnection?.kubeconfig); } catch (e) { fail((e as Error).message); }
       const running = await runProxy({
         clientConfig: clientConfig!, mode,
         hostname: (o.hostnameOverride ?? cfg.hostnameOverride ?? os.hostname()).toLowerCase(),

@@ -45,6 +45,7 @@ export function upCommand(): Command {
     .option('--kube-controller-manager-arg <name=value>', 'extra kube-controller-manager flag (repeatable)', collect('--kube-controller-manager-arg'))
     .option('--kube-scheduler-arg <name=value>', 'extra kube-scheduler flag (repeatable)', collect('--kube-scheduler-arg'))
     .option('--kubelet-arg <name=value>', 'extra kubelet flag for every node (repeatable)', collect('--kubelet-arg'))
+    .addOption(new Option('--proxy-mode <mode>', 'kube-proxy mode (KubeProxyConfiguration mode; userspace when not root)').choices(['iptables', 'nftables', 'userspace']))
     .option('--wait <seconds>', 'how long to wait for the cluster to be ready', count, 120)
     .option('-d, --detach', 'run in the background; stop it with `tskube down`')
     .option('-v, --verbose', 'print every step');
@@ -74,6 +75,7 @@ export function upCommand(): Command {
         etcdServers: o.etcdServers ? String(o.etcdServers).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
         apiserverArgs: o.kubeApiserverArg ?? [], controllerManagerArgs: o.kubeControllerManagerArg ?? [],
         schedulerArgs: o.kubeSchedulerArg ?? [], kubeletArgs: o.kubeletArg ?? [], verbose: !!o.verbose, timeoutMs: o.wait * 1000,
+        proxyMode: o.proxyMode,
         signal: abort.signal,
       });
       await cluster.stopped;

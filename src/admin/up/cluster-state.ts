@@ -17,6 +17,8 @@ export interface ClusterState {
   serviceCIDR: string;
   clusterCIDR: string;
   advertiseAddress: string;
+  /** Host-network add-on ports (kube-proxy healthz/metrics, cluster DNS), per cluster so two can share a machine. */
+  addonPorts?: { proxyHealthz: number; proxyMetrics: number; dns: number };
   nodes: NodeState[];
 }
 
@@ -63,5 +65,6 @@ export async function resolveState(l: ClusterLayout, req: StateRequest): Promise
   for (const [i, name] of names.entries()) {
     nodes.push(s.nodes.find((n) => n.name === name) ?? { name, controlPlane: i === 0, kubeletPort: await pickPort(std(10250)), healthzPort: await pickPort(std(10248)) });
   }
-  return { ...s, nodes };
+  const addonPorts = s.addonPorts ?? { proxyHealthz: await pickPort(std(10256)), proxyMetrics: await pickPort(std(10249)), dns: await pickPort(undefined) };
+  return { ...s, addonPorts, nodes };
 }

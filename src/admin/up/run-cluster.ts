@@ -13,6 +13,8 @@ import { portIsFree } from './free-port.js';
 import { prepareCluster } from './prepare-cluster.js';
 import { alive, clusterProcesses, MARKER_ENV, spawnLogged, stopCluster } from './processes.js';
 import { tskubeArgv } from './tskube-command.js';
+import { addonInput, cleanupHostProxyRules, clusterDnsKubeletArgs, installAddons, type ProxyMode } from './addons.js';
+import { tskubeVersion } from './prepare-cluster.js';
 
 export type RuntimeName = 'hollow' | 'containerd';
 
@@ -27,6 +29,8 @@ export interface UpOptions {
   controllerManagerArgs: Args;
   schedulerArgs: Args;
   kubeletArgs: Args;
+  /** kube-proxy's mode (iptables by default; userspace when not root). */
+  proxyMode?: ProxyMode;
   verbose?: boolean;
   /** How long to wait for the cluster to be ready before giving up (ms). */
   timeoutMs?: number;
@@ -105,7 +109,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   let stopping = false;
   const env = { ...process.env, [MARKER_ENV]: l.dataDir };
   for (const n of state.nodes) {
-    const args = knownArgs(overrideArgs(kubeletArgs(l, n, o.runtime, state.nodes.length > 1), o.kubeletArgs), known, userKeep, () => {});
+    const args = knownArgs(overrideArgs([...kubeletArgs(l, n, o.runtime, state.nodes.length > 1), ...clusterDnsKubeletArgs(state)], o.kubeletArgs), known, userKeep, () => {});
     const log = path.join(l.logsDir, `kubelet-${n.name}.log`);
     const child = spawnLogged([...tskubeArgv(), 'kubelet', ...renderArgs(args, known)], log, env);
     kubelets.set(n.name, child);
@@ -117,6 +121,11 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   out(` ✓ Started the kubelet of ${state.nodes[0].name} (host-process runtime: etcd, kube-apiserver, kube-controller-manager, kube-scheduler as static pods)`);
   if (workers) out(` ✓ Started ${workers} worker kubelet${workers > 1 ? 's' : ''} (${o.runtime} runtime): ${state.nodes.slice(1).map((n) => n.name).join(', ')}`);
 
+  // the add-ons go in as soon as the API server takes them, while the nodes come up
+  const addons = addonInput(state, o, tskubeVersion());
+  const addonsApplied = installAddons(l, addons, out, Date.now() + (o.timeoutMs ?? 120_000), () => stopping || !!o.signal?.aborted)
+    .then(() => undefined, (err: Error) => err);
+
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => { resolveStopped = r; });
   let stopPromise: Promise<void> | undefined;
@@ -125,6 +134,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
       stopping = true;
       fs.rmSync(l.readyFile, { force: true });
       await stopCluster(l.dataDir, [...kubelets.values()].map((c) => c.pid ?? 0).filter(Boolean), 10_000, out);
+      await cleanupHostProxyRules(addons.proxyMode, out);
       try {
         if (Number(fs.readFileSync(l.pidFile, 'utf8').trim()) === process.pid) fs.rmSync(l.pidFile, { force: true });
       } catch { /* already gone */ }
@@ -135,6 +145,8 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
 
   try {
     await waitUntilReady(l, state.nodes.map((n) => n.name), !o.etcdServers?.length, o.timeoutMs ?? 120_000, out, t0, () => stopping || !!o.signal?.aborted);
+    const addonError = await addonsApplied;
+    if (addonError) throw addonError;
   } catch (err) {
     await stop();
     throw err;

@@ -1,0 +1,83 @@
+// The add-ons `tskube up` installs once the API server answers, as `kubeadm init` does after
+// the control plane: kube-proxy (a DaemonSet: one pod per node) and cluster DNS (the kube-dns
+// Deployment and Service at the tenth Service address). On the control-plane node they run
+// for real through the host-process runtime; on hollow workers their pods are simulated like
+// every other pod there. When the cluster stops, the rules kube-proxy left in this host's
+// iptables/nftables go too.
+import path from 'node:path';
+import { kubeDnsObjects } from '../addons/kube-dns.js';
+import { kubeProxyObjects } from '../addons/kube-proxy.js';
+import { applyObjects } from '../addons/apply-addons.js';
+import { dnsServiceIP, type AddonInput } from '../addons/addon-input.js';
+import { Iptables } from '../../proxy/iptables/iptables.js';
+import { Nft } from '../../proxy/nftables/nft.js';
+import type { ClusterLayout } from './cluster-layout.js';
+import type { ClusterState } from './cluster-state.js';
+import { tskubeArgv } from './tskube-command.js';
+
+export type ProxyMode = AddonInput['proxyMode'];
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+/** Kubelet flags that point pods at cluster DNS. */
+export function clusterDnsKubeletArgs(state: ClusterState): [string, string][] {
+  return [['cluster-dns', dnsServiceIP(state.serviceCIDR)], ['cluster-domain', CLUSTER_DOMAIN]];
+}
+
+/** kube-proxy's mode: as asked; userspace when not root, since the kernel cannot be programmed then. */
+export function effectiveProxyMode(asked: ProxyMode | undefined): ProxyMode {
+  if (process.getuid?.() !== 0) return 'userspace';
+  return asked ?? 'iptables';
+}
+
+export function addonInput(state: ClusterState, o: { runtime: string; proxyMode?: ProxyMode }, version: string): AddonInput {
+  const tskube = tskubeArgv();
+  const ports = state.addonPorts!;
+  const realWorkers = o.runtime !== 'hollow' && state.nodes.length > 1;
+  return {
+    apiServerURL: `https://${state.advertiseAddress}:${state.apiserverPort}`,
+    tskube,
+    installDir: path.resolve(path.dirname(tskube[1]), '../../..'),
+    version,
+    clusterCIDR: state.clusterCIDR,
+    serviceCIDR: state.serviceCIDR,
+    clusterDomain: CLUSTER_DOMAIN,
+    proxyMode: effectiveProxyMode(o.proxyMode),
+    proxyHealthzPort: ports.proxyHealthz,
+    proxyMetricsPort: ports.proxyMetrics,
+    dnsPort: ports.dns,
+    // simulated workers answer no queries: DNS then runs on the one real node, once (host network)
+    dnsOnControlPlane: !realWorkers,
+    dnsReplicas: realWorkers ? 2 : 1,
+  };
+}
+
+/** Applies the add-ons, retrying while the API server finishes starting (RBAC bootstrap, namespaces). */
+export async function installAddons(l: ClusterLayout, input: AddonInput, out: (s: string) => void, deadline: number, cancelled: () => boolean): Promise<void> {
+  let last: Error | undefined;
+  for (const [name, objects] of [['kube-proxy', kubeProxyObjects(input)], ['kube-dns', kubeDnsObjects(input)]] as const) {
+    for (;;) {
+      if (cancelled()) throw new Error('stopped while starting');
+      try {
+        await applyObjects(l.adminConf, objects);
+        out(`[addons] Applied essential addon: ${name}${name === 'kube-proxy' ? ` (${input.proxyMode} mode)` : ` (Service ${dnsServiceIP(input.serviceCIDR)})`}`);
+        break;
+      } catch (err) {
+        last = err as Error;
+        if (Date.now() > deadline) throw new Error(`could not install the ${name} add-on: ${last.message}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+}
+
+/** `kube-proxy --cleanup` for this host, after the cluster's kube-proxy stopped. */
+export async function cleanupHostProxyRules(mode: ProxyMode, out: (s: string) => void): Promise<void> {
+  if (mode === 'userspace') return;
+  try {
+    const chains = await new Iptables().cleanup();
+    const table = await new Nft().cleanup();
+    if (chains || table) out(`Removed kube-proxy's rules from this host (${chains} iptables chains${table ? ', nftables table ip kube-proxy' : ''})`);
+  } catch (err) {
+    out(`Could not remove kube-proxy's rules from this host: ${(err as Error).message} (run \`tskube proxy --cleanup\`)`);
+  }
+}
