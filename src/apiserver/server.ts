@@ -34,6 +34,7 @@ import { EtcdClient } from './storage/etcd-client.js';
 import { ObjectStore } from './storage/object-store.js';
 import { migrateStorageKeys } from './storage/key-migrations.js';
 import { servingCert } from './tls/serving-cert.js';
+import { checkEtcdConnection, checkEtcdTlsFiles } from './tls/etcd-connection.js';
 import { versionInfo } from './version.js';
 import { KubeletClient } from './kubelet/kubelet-client.js';
 import { HealthChecks, PostStartHook, type Endpoint, type HealthCheck } from './health/health-checks.js';
@@ -54,7 +55,14 @@ function firstIPv4(): string {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const log = (level: number, msg: string) => { if (level <= opts.verbosity) process.stderr.write(`apiserver: ${msg}\n`); };
+  checkEtcdTlsFiles(opts);
   const etcd = new EtcdClient(opts.etcdServers, { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile });
+  try {
+    await checkEtcdConnection(etcd, opts, 60_000, (m) => log(0, m));
+  } catch (err) {
+    etcd.close();
+    throw err;
+  }
   const store = new ObjectStore(etcd);
   etcd.onWatchFailover = (target, why) => log(1, `etcd watch on ${target} failed over to the next endpoint: ${why}`);
   const [portMin, portMax] = opts.serviceNodePortRange.split('-').map(Number);

@@ -76,21 +76,34 @@ export function apiserverCommand(): Command {
     .option('--default-watch-cache-size <n>', 'events kept per resource by the watch cache', '1000')
     .option('-v, --v <level>', 'log verbosity', '0')
     .action(async (o) => {
-      const server = await startApiServer({
-        ...d,
-        etcdServers: String(o.etcdServers).split(',').map((s: string) => s.trim()).filter(Boolean),
-        etcdCaFile: o.etcdCafile, etcdCertFile: o.etcdCertfile, etcdKeyFile: o.etcdKeyfile,
-        etcdPrefix: String(o.etcdPrefix).replace(/\/+$/, ''),
-        bindAddress: o.bindAddress, securePort: Number(o.securePort), advertiseAddress: o.advertiseAddress,
-        certDir: o.certDir, tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile,
-        serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
-        eventTTLSeconds: duration(o.eventTtl), authorizationMode: String(o.authorizationMode).split(','),
-        kubeletClientCertificate: o.kubeletClientCertificate, kubeletClientKey: o.kubeletClientKey,
-        kubeletCertificateAuthority: o.kubeletCertificateAuthority, kubeletPreferredAddressTypes: parseAddressTypes(String(o.kubeletPreferredAddressTypes)),
-        ...securityOptions(o), tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), maxMutatingRequestsInflight: Number(o.maxMutatingRequestsInflight), watchCacheSize: Number(o.defaultWatchCacheSize), verbosity: Number(o.v),
-      });
-      const stop = () => { server.close().then(() => process.exit(0), () => process.exit(1)); };
+      let server;
+      try {
+        server = await start(o);
+      } catch (err) {
+        // A bad flag or file, an unreachable store: one clear line, as upstream's "Error: …".
+        process.stderr.write(`error: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+      const running = server;
+      const stop = () => { running.close().then(() => process.exit(0), () => process.exit(1)); };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
     });
+}
+
+function start(o: Record<string, any>) {
+  const d = defaultOptions();
+  return startApiServer({
+    ...d,
+    etcdServers: String(o.etcdServers).split(',').map((s: string) => s.trim()).filter(Boolean),
+    etcdCaFile: o.etcdCafile, etcdCertFile: o.etcdCertfile, etcdKeyFile: o.etcdKeyfile,
+    etcdPrefix: String(o.etcdPrefix).replace(/\/+$/, ''),
+    bindAddress: o.bindAddress, securePort: Number(o.securePort), advertiseAddress: o.advertiseAddress,
+    certDir: o.certDir, tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile,
+    serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
+    eventTTLSeconds: duration(o.eventTtl), authorizationMode: String(o.authorizationMode).split(','),
+    kubeletClientCertificate: o.kubeletClientCertificate, kubeletClientKey: o.kubeletClientKey,
+    kubeletCertificateAuthority: o.kubeletCertificateAuthority, kubeletPreferredAddressTypes: parseAddressTypes(String(o.kubeletPreferredAddressTypes)),
+    ...securityOptions(o), tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), maxMutatingRequestsInflight: Number(o.maxMutatingRequestsInflight), watchCacheSize: Number(o.defaultWatchCacheSize), verbosity: Number(o.v),
+  });
 }

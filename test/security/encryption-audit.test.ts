@@ -100,6 +100,31 @@ rules:
     }
   });
 
+  it('secretbox; and the store\'s files never hold a plaintext, old revisions included', async () => {
+    const dir = c.dir;
+    const k3 = key();
+    fs.writeFileSync(path.join(dir, 'enc3.yaml'), encryptionConfig(`      - secretbox:
+          keys: [{name: key3, secret: ${k3}}]
+`));
+    const sb = await startApiServer(c.etcdURL, dir, ['--token-auth-file', path.join(c.files, 'tokens.csv'), '--etcd-prefix', '/secretbox', '--encryption-provider-config', path.join(dir, 'enc3.yaml')]);
+    try {
+      const made = kubectlAt(sb.url, USERS.admin, ['create', 'secret', 'generic', 'boxed', `--from-literal=v=${PLAINTEXT}-box`]);
+      assert.equal(made.code, 0, made.stderr);
+      const back = kubectlAt(sb.url, USERS.admin, ['get', 'secret', 'boxed', '-o', 'jsonpath={.data.v}']);
+      assert.equal(Buffer.from(back.stdout, 'base64').toString(), `${PLAINTEXT}-box`);
+    } finally { await sb.stop(); }
+    assert.equal(etcdGet(c.etcdURL, '/secretbox/secrets/default/boxed').subarray(0, 'k8s:enc:secretbox:v1:key3:'.length).toString(), 'k8s:enc:secretbox:v1:key3:');
+    // Two revisions of one secret (the store keeps both until compaction), then the LMDB file itself.
+    c.k('create', 'secret', 'generic', 'revised', `--from-literal=v=${PLAINTEXT}-first`);
+    c.k('patch', 'secret', 'revised', '--type=merge', '-p', JSON.stringify({ stringData: { v: `${PLAINTEXT}-second` } }));
+    const bytes = fs.readFileSync(path.join(dir, 'etcd', 'member', 'db', 'data.mdb'));
+    assert.ok(bytes.length > 0 && bytes.includes(Buffer.from('/registry/secrets/default/revised')), 'the key is in the file (the file is the store)');
+    for (const v of [`${PLAINTEXT}-first`, `${PLAINTEXT}-second`, `${PLAINTEXT}-box`, PLAINTEXT]) {
+      assert.ok(!bytes.includes(Buffer.from(v)), `no plaintext ${v} in data.mdb`);
+      assert.ok(!bytes.includes(Buffer.from(Buffer.from(v).toString('base64'))), `no base64 of ${v} in data.mdb`);
+    }
+  });
+
   it('the audit log holds one JSON event per request at the policy level', async () => {
     c.k('create', 'configmap', 'audited', '--from-literal=a=b');
     c.kubectl(['get', 'secret', 'nope']);

@@ -1,25 +1,18 @@
 // x509 client-certificate authentication (--client-ca-file): a certificate that chains to
 // the client CA names the user in its subject's CN and the groups in its O entries, as
 // upstream's x509 authenticator does. The TLS layer verifies the chain and validity dates.
-import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { UserInfo } from './user-info.js';
+import { readCertificates } from '../tls/pem-files.js';
 
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
 
 export class X509AuthError extends Error {}
 
-/** Reads --client-ca-file, failing at start with the file named when it holds no certificate. */
+/** Reads --client-ca-file, failing at start with the file named when it holds no (parsable) certificate. */
 export function loadClientCA(file: string): string {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`--client-ca-file: cannot read ${file}: ${(err as Error).message}`);
-  }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--client-ca-file: ${file} holds no PEM certificate`);
-  return text;
+  return readCertificates('--client-ca-file', file).pem;
 }
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { selfSignedCert, type ServingCert } from '../../client/serving/self-signed-cert.js';
+import { readKeyPair } from './pem-files.js';
 
 export type { ServingCert };
 export { selfSignedCert };
@@ -10,7 +11,7 @@ export { selfSignedCert };
 export async function servingCert(opts: { certFile?: string; keyFile?: string; certDir: string; hosts: string[] }): Promise<ServingCert> {
   if (opts.certFile || opts.keyFile) {
     if (!opts.certFile || !opts.keyFile) throw new Error('--tls-cert-file and --tls-private-key-file must be given together');
-    return { cert: fs.readFileSync(opts.certFile, 'utf8'), key: fs.readFileSync(opts.keyFile, 'utf8') };
+    return readKeyPair('--tls-cert-file', opts.certFile, '--tls-private-key-file', opts.keyFile);
   }
   const certPath = path.join(opts.certDir, 'apiserver.crt');
   const keyPath = path.join(opts.certDir, 'apiserver.key');
