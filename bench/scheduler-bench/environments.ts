@@ -124,7 +124,7 @@ export async function startProcesses(o: { store: StoreKind; qps: number; profile
   const before = new Set(childPids());
   let sched: ChildProcess | undefined;
   let port = 0;
-  const name = (pid: number) => (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('apiserver') ? 'apiserver' : o.store === 'etcd' ? 'etcd' : 'tskube etcd');
+  const name = (pid: number) => (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('apiserver') ? 'apiserver' : o.store === 'etcd' ? 'etcd' : 'tskube etcd');
   const metrics = async () => String((await api(`https://127.0.0.1:${port}`, 'GET', '/metrics')).body);
   return {
     clientConfig: loadKubeconfig(c.kubeconfig),

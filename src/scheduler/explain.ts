@@ -41,22 +41,27 @@ export interface DecisionSummary {
 
 /** Groups a decision's per-node statuses and packs its scores. */
 export function summarize(d: Decision, profile: string, result: Explanation['result'], message?: string): DecisionSummary {
-  const groups = new Map<string, RejectGroup>();
+  // plugin -> reasons -> group. Plugins often share one Status object across nodes: look it
+  // up by identity first; reason strings are mostly interned, so the maps hash them once.
+  const byPlugin = new Map<string, Map<string, RejectGroup>>();
   const byStatus = new Map<Status, RejectGroup>();
+  const groups: RejectGroup[] = [];
   for (const [node, st] of d.statuses) {
-    // Plugins often share one Status object across nodes; look it up by identity first.
     let g = byStatus.get(st);
     if (!g) {
-      const key = `${st.plugin}\u0000${st.code}\u0000${st.reasons.join('\u0000')}`;
-      g = groups.get(key);
-      if (!g) groups.set(key, g = { plugin: st.plugin, code: st.code, reasons: st.reasons, nodes: [] });
+      let inner = byPlugin.get(st.plugin);
+      if (!inner) byPlugin.set(st.plugin, inner = new Map());
+      const r = st.reasons.length === 1 ? st.reasons[0] : st.reasons.join('\u0000');
+      const k = st.code === Code.Unschedulable ? r : `${r}\u0000${st.code}`;
+      g = inner.get(k);
+      if (!g) { inner.set(k, g = { plugin: st.plugin, code: st.code, reasons: st.reasons, nodes: [] }); groups.push(g); }
       byStatus.set(st, g);
     }
     g.nodes.push(node);
   }
   const s: DecisionSummary = {
     profile, time: Date.now(), result, node: d.node, message, numNodes: d.numNodes, feasible: d.feasible,
-    rejected: [...groups.values()].sort((a, b) => b.nodes.length - a.nodes.length),
+    rejected: groups.sort((a, b) => b.nodes.length - a.nodes.length),
   };
   if (d.scored && d.totals) s.scored = { nodes: d.scored, totals: d.totals, plugins: d.perPlugin ?? [] };
   return s;
@@ -66,7 +71,7 @@ export class ExplainStore {
   private readonly entries = new Map<string, DecisionSummary>();
 
   /** `nodeNames` lists the nodes now known, for the ones a decision did not evaluate. */
-  constructor(private readonly nodeNames: () => string[] = () => [], private readonly capacity = 256) {}
+  constructor(private readonly nodeNames: () => string[] = () => [], readonly capacity = 256) {}
 
   record(key: string, s: DecisionSummary): void {
     this.entries.delete(key);
@@ -75,6 +80,8 @@ export class ExplainStore {
   }
 
   forget(key: string): void { this.entries.delete(key); }
+
+  forgetAll(): void { this.entries.clear(); }
 
   get size(): number { return this.entries.size; }
 

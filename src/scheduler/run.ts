@@ -50,6 +50,9 @@ export async function runScheduler(o: RunOptions): Promise<RunningScheduler> {
   if (address) log(`serving healthz, metrics and debug/explain on https://${address.address}:${address.port}`);
   await scheduler.startInformers(abort.signal);
   log(`caches synced: ${scheduler.cache.nodeCount} nodes; profiles ${[...scheduler.frameworks.keys()].join(', ')}`);
+  if (o.config.parallelism !== undefined && o.config.parallelism !== 16) {
+    log(`parallelism ${o.config.parallelism} accepted but has no effect: Filter and Score run on one JavaScript thread (bindings and API writes overlap)`);
+  }
   let elector: LeaderElector | undefined;
   let electing: Promise<void> | undefined;
   if (le.leaderElect) {

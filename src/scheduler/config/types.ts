@@ -34,6 +34,10 @@ export interface LeaderElectionConfig {
 export interface KubeSchedulerConfiguration {
   apiVersion?: string;
   kind?: string;
+  /**
+   * Upstream: goroutines for Filter and Score. Accepted and validated for compatibility;
+   * tskube decides on one JavaScript thread (bindings and API writes still overlap).
+   */
   parallelism?: number;
   leaderElection?: LeaderElectionConfig;
   clientConnection?: { kubeconfig?: string; qps?: number; burst?: number };

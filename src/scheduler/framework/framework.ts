@@ -9,7 +9,7 @@ import type {
 import type { CycleState } from './cycle-state.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
-import { Code, SUCCESS, Status, asError, codeName, unschedulable } from './status.js';
+import { Code, SKIP, SUCCESS, Status, asError, codeName, unschedulable } from './status.js';
 import { WILDCARD_EVENTS, type ClusterEvent } from './cluster-event.js';
 import { POINT_METHOD, resolvePlugins } from './profile-plugins.js';
 import { UNIMPLEMENTED_UPSTREAM_PLUGINS, type Registry } from './registry.js';
@@ -151,7 +151,8 @@ export class Framework implements Handle {
       const t0 = timing ? now() : 0;
       try { s = p.filter(state, pod, node); } catch (err) { s = asError(err); }
       if (timing) timing.plugin(p.name, 'Filter', codeName(s.code), secs(t0));
-      if (!s.isSuccess()) return new Status(s.code, s.reasons).withPlugin(p.name);
+      // Plugins hand back their own (often shared) rejection: name it rather than copy it per node.
+      if (!s.isSuccess()) return s.plugin === p.name || (s.plugin === '' && s !== SKIP) ? s.withPlugin(p.name) : new Status(s.code, s.reasons).withPlugin(p.name);
     }
     return SUCCESS;
   }

@@ -12,7 +12,13 @@ import { DEFAULT_RESOURCES, leastAllocated, mostAllocated, shapeScorer, weighted
 
 export const Name = 'NodeResourcesFit';
 export const ErrReasonTooManyPods = 'Too many pods';
-export const insufficient = (resource: string): string => `Insufficient ${resource}`;
+const insufficientText = new Map<string, string>();
+/** "Insufficient cpu" — one string per resource, so messages and explain group it by reference. */
+export const insufficient = (resource: string): string => {
+  let t = insufficientText.get(resource);
+  if (t === undefined) insufficientText.set(resource, t = `Insufficient ${resource}`);
+  return t;
+};
 
 export interface NodeResourcesFitArgs {
   ignoredResources?: string[];
