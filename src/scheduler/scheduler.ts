@@ -297,7 +297,7 @@ export class Scheduler {
     }
     const node = decision.node;
     this.explain.record(pi.key, summarize(decision, fw.schedulerName, 'Scheduled'));
-    const assumed = new PodInfo({ ...pod, spec: { ...pod.spec!, nodeName: node } });
+    const assumed = pi.onNode(node);
     this.cache.assume(assumed, node);
     const rs = fw.runReserve(decision.state, pi, node);
     if (!rs.isSuccess()) {

@@ -30,6 +30,13 @@ export class PodInfo {
     this.hostPorts = hostPortsOf(pod);
   }
 
+  /** The same pod placed on `nodeName` (what the cache assumes), sharing everything derived. */
+  onNode(nodeName: string): PodInfo {
+    const c = Object.create(PodInfo.prototype) as PodInfo;
+    Object.assign(c, this, { pod: { ...this.pod, spec: { ...this.pod.spec!, nodeName } } });
+    return c;
+  }
+
   get namespace(): string { return this.pod.metadata?.namespace ?? 'default'; }
   get name(): string { return this.pod.metadata?.name ?? ''; }
   get uid(): string { return this.pod.metadata?.uid ?? ''; }

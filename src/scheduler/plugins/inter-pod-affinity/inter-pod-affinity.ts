@@ -14,7 +14,7 @@ export const ErrReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisf
 export const ErrReasonAffinityRulesNotMatch = "node(s) didn't match pod affinity rules";
 export const ErrReasonAntiAffinityRulesNotMatch = "node(s) didn't match pod anti-affinity rules";
 
-export interface InterPodAffinityArgs { hardPodAffinityWeight?: number }
+export interface InterPodAffinityArgs { hardPodAffinityWeight?: number; ignorePreferredTermsOfExistingPods?: boolean }
 
 const preFilterKey = `PreFilter${Name}`;
 const preScoreKey = `PreScore${Name}`;
@@ -38,6 +38,7 @@ class ScoreState implements StateData {
 
 export function New(args: InterPodAffinityArgs | undefined, h: Handle) {
   const hardWeight = args?.hardPodAffinityWeight ?? 1;
+  const ignoreExistingPreferred = !!args?.ignorePreferredTermsOfExistingPods;
   const nsLabels = (ns: string) => h.namespaceLabels(ns);
 
   /** Adds (sign 1) or removes (-1) one existing pod's contribution to the filter counts. */
@@ -102,6 +103,7 @@ export function New(args: InterPodAffinityArgs | undefined, h: Handle) {
     },
     preScore(state: CycleState, pod: PodInfo, _nodes: NodeInfo[]): Status {
       const own = pod.preferredAffinity.length + pod.preferredAntiAffinity.length > 0;
+      if (!own && ignoreExistingPreferred) return SKIP;
       const all = own ? h.nodeInfos() : h.nodesWithAffinityPods();
       if (all.length === 0) return SKIP;
       const scores = new TopologyCounts();
@@ -117,6 +119,7 @@ export function New(args: InterPodAffinityArgs | undefined, h: Handle) {
           for (const t of pod.preferredAntiAffinity) if (t.matches(ex.pod, nsLabels)) addTerm(t.topologyKey, labels, -t.weight);
           if (!ex.hasAffinity()) continue;
           for (const t of ex.requiredAffinity) if (t.matches(pod.pod, nsLabels)) addTerm(t.topologyKey, labels, hardWeight);
+          if (ignoreExistingPreferred) continue;
           for (const t of ex.preferredAffinity) if (t.matches(pod.pod, nsLabels)) addTerm(t.topologyKey, labels, t.weight);
           for (const t of ex.preferredAntiAffinity) if (t.matches(pod.pod, nsLabels)) addTerm(t.topologyKey, labels, -t.weight);
         }
