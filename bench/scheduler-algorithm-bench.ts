@@ -55,7 +55,7 @@ console.log(`${NODES} nodes in the cache: ${mib(h1 - h0)} (${((h1 - h0) / NODES 
 const explain = new ExplainStore(() => cache.nodeInfos().map((n) => n.name));
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 let c0 = cpu();
-let t = performance.now();
+const t = performance.now();
 for (let i = 0; i < PODS; i++) {
   const pi = new PodInfo(pod(i));
   const d = alg.schedule(fw, pi);
