@@ -89,14 +89,15 @@ export async function runProxy(o: ProxyOptions): Promise<RunningProxy> {
   const doSync = async (): Promise<void> => {
     const start = performance.now();
     current = builder.build(services.lister.list(), slices.lister.list());
+    const served = `${current.length} service ports, ${current.filter((p) => p.endpoints.some((e) => e.ready)).length} with ready endpoints`;
     if (userspace) {
       await userspace.sync(current);
-      o.log(`proxy: userspace sync of ${current.length} service ports`);
+      o.log(`proxy: userspace sync of ${served}`);
     } else if (kernel) {
       const r = await kernel.sync(current);
       changed.set({ mode: kernel.name }, r.written);
       const tool = kernel.name === 'nftables' ? 'nft -f' : 'iptables-restore';
-      o.log(`proxy: synced ${current.length} service ports (${r.full ? 'full' : 'partial'}): ${r.written} chains written, ${r.deleted} deleted, render ${r.renderMs.toFixed(1)} ms, ${tool} ${r.applyMs.toFixed(1)} ms`);
+      o.log(`proxy: synced ${served} (${r.full ? 'full' : 'partial'}): ${r.written} chains written, ${r.deleted} deleted, render ${r.renderMs.toFixed(1)} ms, ${tool} ${r.applyMs.toFixed(1)} ms`);
       if (r.resyncAfterMs !== undefined) setTimeout(() => runner.request(), r.resyncAfterMs).unref();
       try {
         await conntrack?.afterSync(current);
@@ -115,10 +116,14 @@ export async function runProxy(o: ProxyOptions): Promise<RunningProxy> {
     w.forEach((f) => f());
   };
   const runner = new SyncRunner(doSync, o.minSyncPeriodMs, (e) => { o.log(`proxy: sync failed: ${(e as Error).message}`); setTimeout(() => runner.request(), 1000); });
-  const handler = { onAdd: () => runner.request(), onUpdate: () => runner.request(), onDelete: () => runner.request() };
+  // As upstream's proxier (isInitialized): no sync until both caches hold their first list, or the
+  // first sync would program Services whose EndpointSlices have not arrived yet as rejecting.
+  let cachesSynced = false;
+  const request = (): void => { if (cachesSynced) runner.request(); };
+  const handler = { onAdd: request, onUpdate: request, onDelete: request };
   services.addEventHandler(handler);
   slices.addEventHandler(handler);
-  const periodic = setInterval(() => { kernel?.forceFullSync(); runner.request(); }, o.syncPeriodMs ?? 30_000);
+  const periodic = setInterval(() => { kernel?.forceFullSync(); request(); }, o.syncPeriodMs ?? 30_000);
 
   const healthz = http.createServer((req, res) => {
     const url = req.url ?? '/';
@@ -144,6 +149,7 @@ export async function runProxy(o: ProxyOptions): Promise<RunningProxy> {
 
   factory.start();
   await factory.waitForCacheSync();
+  cachesSynced = true;
   runner.request();
   o.log(`proxy: started in ${o.mode} mode on node ${o.hostname}`);
 

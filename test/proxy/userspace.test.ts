@@ -51,6 +51,9 @@ test('userspace mode forwards a NodePort to endpoints and says so loudly', async
   });
   await proxy.synced();
   assert.ok(logs.some((l) => /WARNING: running in USERSPACE mode/.test(l)), logs.join('\n'));
+  // the first sync waits for both caches: Services listed before their slices arrive would be refused
+  const first = logs.find((l) => /userspace sync of/.test(l))?.match(/sync of (\d+) service ports, (\d+) with ready endpoints/);
+  assert.ok(first && first[1] === first[2] && Number(first[1]) >= 2, logs.join('\n'));
   const got = [await ask(nodePort), await ask(nodePort), await ask(nodePort), await ask(nodePort)];
   assert.deepEqual(new Set(got), new Set(['one', 'two']), JSON.stringify(got));
   cluster.k('delete', 'endpointslice', 'us-1', 'us-2');
