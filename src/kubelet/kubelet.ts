@@ -78,6 +78,7 @@ export class Kubelet {
         nodeName: o.nodeName, hostname: o.hostname, nodeIP: o.nodeIP, machine: o.machine, maxPods: config.maxPods,
         labels: config.nodeLabels, taints: config.registerWithTaints, podCIDR: o.podCIDR, kubeletPort: config.port,
         runtimeVersion: o.runtimeVersion, updateFrequencyMs: config.nodeStatusUpdateFrequencyMs, reportFrequencyMs: config.nodeStatusReportFrequencyMs,
+        registerNode: config.registerNode,
         health: () => ({ ...this.runtimeHealth.readiness(), ...this.evictions.pressure() }), log,
       });
       this.lease = new NodeLease(client, o.nodeName, config.nodeLeaseDurationSeconds, () => this.nodeStatus?.node?.metadata?.uid, log);
@@ -167,6 +168,8 @@ export class Kubelet {
         for (const w of this.pods.workers.values()) w.kick();
       });
     } else {
+      // upstream: no Node is created, but one that exists (made by an admin) gets status and a Lease
+      this.nodeStatus!.start();
       this.lease!.start();
     }
   }

@@ -21,6 +21,8 @@ export interface NodeStatusOptions {
   runtimeVersion: string;
   updateFrequencyMs: number;
   reportFrequencyMs: number;
+  /** --register-node: create the Node (and again when deleted); false only updates an existing one. */
+  registerNode?: boolean;
   health(): NodeHealth;
   log: Logger;
 }
@@ -131,7 +133,7 @@ export class NodeStatusManager {
       try {
         this.setNode(await this.client.resource(NODES).patch('', this.o.nodeName, 'merge', { status }, {}, 'status'));
       } catch (err) {
-        if (isNotFound(err)) {
+        if (isNotFound(err) && this.o.registerNode !== false) {
           // someone deleted our Node: register again, as upstream's kubelet does
           this.o.log(`kubelet: node ${this.o.nodeName} not found; registering it again`);
           this.node = undefined;

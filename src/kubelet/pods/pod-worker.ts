@@ -113,7 +113,9 @@ export class PodWorker {
 
   /** Mark as refused by admission: phase Failed with this reason, nothing runs. */
   reject(reason: string, message: string): void {
-    this.view.rejected = { reason, message };
+    // upstream's rejectPod: a warning event with the reason, the status message prefixed
+    this.event('Warning', reason, message);
+    this.view.rejected = { reason, message: `Pod was rejected: ${message}` };
     this.finished = true;
     void this.publish();
   }

@@ -11,6 +11,16 @@ const encodeRequest = (service: string): Buffer => {
 /** HealthCheckResponse.status (field 1, varint). */
 const decodeStatus = (b: Buffer): number => (b.length >= 2 && b[0] === 0x08 ? b[1] : 0);
 
+const STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
+
+/** Upstream's probe output for a failed call (pkg/probe/grpc). */
+function failure(err: grpc.ServiceError, addr: string, timeoutMs: number): string {
+  if (err.code === grpc.status.UNIMPLEMENTED) return `error: this server does not implement the grpc health protocol (grpc.health.v1.Health): ${err.details}`;
+  if (err.code === grpc.status.DEADLINE_EXCEEDED) return `timeout: health rpc did not complete within ${timeoutMs / 1000}s`;
+  if (err.code === grpc.status.UNAVAILABLE) return `error: failed to connect service at "${addr}": ${err.details}`;
+  return `error: health rpc probe failed: ${err.message}`;
+}
+
 export const grpcProbe = {
   kind: 'grpc',
   run(probe, target, timeoutMs) {
@@ -20,9 +30,9 @@ export const grpcProbe = {
       client.makeUnaryRequest('/grpc.health.v1.Health/Check', encodeRequest, (b: Buffer) => b, probe.grpc!.service ?? '',
         { deadline: Date.now() + timeoutMs }, (err, res) => {
           client.close();
-          if (err) return resolve({ ok: false, output: `failed to connect service "${target.host}:${port}" within ${timeoutMs / 1000}s: ${err.message}` });
+          if (err) return resolve({ ok: false, output: failure(err as grpc.ServiceError, `${target.host}:${port}`, timeoutMs) });
           const st = decodeStatus(res as Buffer);
-          resolve({ ok: st === 1, output: st === 1 ? '' : `service unhealthy (responded with ${['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'][st] ?? st})` });
+          resolve({ ok: st === 1, output: st === 1 ? '' : `service unhealthy (responded with "${STATUS[st] ?? st}")` });
         });
     });
   },
