@@ -24,8 +24,8 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   info.apiPrefix = parts[0];
   let rest = parts.slice(1);
   if (info.apiPrefix === 'apis') {
-    if (rest.length < 2) return info;
-    info.group = rest[0];
+    info.group = rest[0] ?? '';
+    if (rest.length < 2) return info; // /apis/GROUP: the group's discovery document
     rest = rest.slice(1);
   }
   if (rest.length < 2) { info.version = rest[0] ?? ''; return info; }

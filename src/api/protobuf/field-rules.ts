@@ -75,6 +75,22 @@ const POINTERS: Record<string, string[]> = {
   PodDisruptionBudgetSpec: ['unhealthyPodEvictionPolicy'],
   PriorityClass: ['preemptionPolicy'],
   TokenRequestSpec: ['expirationSeconds'],
+  // certificates/v1
+  CertificateSigningRequestSpec: ['expirationSeconds'],
+  // autoscaling/v1 and v2 (message names shared: the union of both versions' pointers)
+  HorizontalPodAutoscalerSpec: ['minReplicas', 'targetCPUUtilizationPercentage'],
+  HorizontalPodAutoscalerStatus: ['observedGeneration', 'currentCPUUtilizationPercentage'],
+  HPAScalingRules: ['stabilizationWindowSeconds', 'selectPolicy'],
+  MetricTarget: ['averageUtilization'], MetricValueStatus: ['averageUtilization'],
+  // admissionregistration/v1
+  ValidatingWebhook: ['failurePolicy', 'matchPolicy', 'sideEffects', 'timeoutSeconds'],
+  MutatingWebhook: ['failurePolicy', 'matchPolicy', 'sideEffects', 'timeoutSeconds', 'reinvocationPolicy'],
+  Rule: ['scope'], WebhookClientConfig: ['url'], ServiceReference: ['path', 'port'],
+  ValidatingAdmissionPolicySpec: ['failurePolicy'], MatchResources: ['matchPolicy'], ParamKind: ['apiVersion', 'kind'],
+  ParamRef: ['name', 'namespace', 'parameterNotFoundAction'], Validation: ['reason'],
+  // flowcontrol/v1
+  LimitedPriorityLevelConfiguration: ['nominalConcurrencyShares', 'lendablePercent', 'borrowingLimitPercent'],
+  ExemptPriorityLevelConfiguration: ['nominalConcurrencyShares', 'lendablePercent'],
   // meta/v1
   ObjectMeta: ['deletionGracePeriodSeconds'],
   OwnerReference: ['controller', 'blockOwnerDeletion'],
@@ -92,6 +108,7 @@ const ALWAYS: Record<string, string[]> = {
   ContainerPort: ['containerPort'],
   Container: ['name'],
   RoleRef: ['apiGroup', 'kind', 'name'],
+  HorizontalPodAutoscalerSpec: ['maxReplicas'], HorizontalPodAutoscalerStatus: ['currentReplicas', 'desiredReplicas'],
   Subject: ['kind', 'name'],
 };
 

@@ -7,7 +7,8 @@ import protobuf from 'protobufjs';
 
 const ENTRY_FILES = [
   'core/v1', 'apps/v1', 'batch/v1', 'rbac/v1', 'scheduling/v1', 'policy/v1', 'authorization/v1', 'authentication/v1',
-  'autoscaling/v1', 'coordination/v1', 'discovery/v1', 'events/v1', 'networking/v1', 'storage/v1',
+  'autoscaling/v1', 'autoscaling/v2', 'coordination/v1', 'discovery/v1', 'events/v1', 'networking/v1', 'storage/v1',
+  'certificates/v1', 'admissionregistration/v1', 'flowcontrol/v1', 'node/v1',
 ].map((gv) => `k8s.io/api/${gv}/generated.proto`);
 
 export const META_PACKAGE = 'k8s.io.apimachinery.pkg.apis.meta.v1';

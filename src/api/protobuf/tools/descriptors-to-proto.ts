@@ -15,6 +15,9 @@ const WANTED = [
   'k8s.io/api/autoscaling/v1/generated.proto', 'k8s.io/api/coordination/v1/generated.proto',
   'k8s.io/api/discovery/v1/generated.proto', 'k8s.io/api/events/v1/generated.proto',
   'k8s.io/api/networking/v1/generated.proto', 'k8s.io/api/storage/v1/generated.proto',
+  'k8s.io/api/certificates/v1/generated.proto', 'k8s.io/api/autoscaling/v2/generated.proto',
+  'k8s.io/api/admissionregistration/v1/generated.proto', 'k8s.io/api/flowcontrol/v1/generated.proto',
+  'k8s.io/api/node/v1/generated.proto',
 ];
 
 const SCALARS: Record<number, string> = {
@@ -28,8 +31,11 @@ export function findDescriptors(binary: Buffer): Map<string, any> {
   for (let i = binary.indexOf(0x1f); i >= 0 && i < binary.length - 3; i = binary.indexOf(0x1f, i + 1)) {
     if (binary[i + 1] !== 0x8b || binary[i + 2] !== 0x08) continue;
     let raw: Buffer;
+    // Go writes a bare 10-byte header (no name, no extra); members sit back to back, and
+    // gunzip would run on into the next one, so only this member's deflate stream is read.
+    if (binary[i + 3] !== 0) continue;
     try {
-      raw = zlib.gunzipSync(binary.subarray(i, i + (1 << 20)), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      raw = zlib.inflateRawSync(binary.subarray(i + 10, i + (1 << 20)), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
     } catch { continue; }
     if (raw[0] !== 0x0a) continue;
     try {
