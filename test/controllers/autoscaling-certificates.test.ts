@@ -55,10 +55,7 @@ describe('autoscaling, certificates, aggregation, tokens, mirroring', () => {
   it('scales a Deployment on CPU utilization from metrics.k8s.io PodMetrics, with conditions and events', async () => {
     await env.k('create', 'deployment', 'hot', '--image=busybox', '--replicas=2');
     await env.k('set', 'resources', 'deployment', 'hot', '--requests=cpu=100m');
-    // (kubectl autoscale writes autoscaling/v1, which tskube's API server does not serve)
-    await env.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'hot' },
-      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hot' }, minReplicas: 1, maxReplicas: 5,
-        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] } }));
+    await env.k('autoscale', 'deployment', 'hot', '--min=1', '--max=5', '--cpu-percent=50');
     const hpa = async () => env.client.resource(HPAS).get('default', 'hot');
     const c = (h: Awaited<ReturnType<typeof hpa>>, t: string) => h.status?.conditions?.find((x) => x.type === t);
     // no resource metrics API yet: upstream's condition
@@ -102,13 +99,8 @@ describe('autoscaling, certificates, aggregation, tokens, mirroring', () => {
       apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name },
       spec: { request: Buffer.from(pem).toString('base64'), signerName, usages },
     });
-    // What `kubectl certificate approve` writes, sent as JSON: kubectl sends it as protobuf,
-    // and the API server has no certificates.k8s.io protobuf schema yet.
     const approve = async (name: string) => {
-      const csr = await env.client.resource(CSRS).get('', name);
-      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []), { type: 'Approved', status: 'True', reason: 'KubectlApprove', message: 'This CSR was approved by kubectl certificate approve.', lastUpdateTime: now, lastTransitionTime: now }] };
-      const r = await env.kubectl(['replace', '--raw', `/apis/certificates.k8s.io/v1/certificatesigningrequests/${name}/approval`, '-f', '-'], JSON.stringify(csr));
+      const r = await env.kubectl(['certificate', 'approve', name]);
       assert.equal(r.code, 0, r.stderr);
     };
     await create('node-client', await csrPEM('system:node:node-x', ['system:nodes']), 'kubernetes.io/kube-apiserver-client-kubelet', ['digital signature', 'client auth']);

@@ -146,7 +146,8 @@ export class HorizontalPodAutoscalerController implements Controller {
       } catch (err) {
         rec.event(hpa, 'Warning', 'FailedRescale', `New size: ${desired}; reason: ${reasonText}; error: ${(err as Error).message}`);
         cond('AbleToScale', 'False', 'FailedUpdateScale', `the HPA controller was unable to update the target scale: ${(err as Error).message}`);
-        await this.writeStatus(hpa, { currentReplicas: current, desiredReplicas: desired, currentMetrics: metricStatuses, lastScaleTime }, conditions);
+        // as upstream: a failed rescale reports the current replicas and metrics, not the unreached desired count
+        await this.writeStatus(hpa, { currentReplicas: current, desiredReplicas: hpa.status?.desiredReplicas ?? 0, currentMetrics: metricStatuses, lastScaleTime }, conditions);
         return period;
       }
       this.scaleEvents.get(key)?.push({ at: Date.now(), change: desired - current });
