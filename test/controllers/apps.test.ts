@@ -1,9 +1,11 @@
 // DaemonSet and StatefulSet controllers end to end with kubectl rollout status; pods run on
-// the test-only FakeKubelet and are bound by the real tskube scheduler.
+// hollow kubelets and are bound by the real tskube scheduler. The StatefulSet's claims bind
+// to pre-made PersistentVolumes (persistentvolume-binder): as upstream, the scheduler's
+// VolumeBinding keeps a pod with an unbound Immediate claim Pending.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { DAEMONSETS, PERSISTENTVOLUMECLAIMS, PODS, STATEFULSETS, SharedInformer } from '../../src/client/index.js';
+import { DAEMONSETS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODS, STATEFULSETS, SharedInformer } from '../../src/client/index.js';
 import { type Env, startEnv, waitFor } from './harness.js';
 
 const live = async (env: Env, sel: string) => (await env.client.resource(PODS).list('default', { labelSelector: sel })).items.filter((p) => !p.metadata?.deletionTimestamp);
@@ -16,7 +18,11 @@ describe('daemonset and statefulset controllers', () => {
     await env.kubelet.addNode('node-b', { disk: 'ssd' });
     await env.kubelet.addNode('node-c', { disk: 'hdd' }, { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] });
     await env.startScheduler();
-    await env.startManager(['--leader-elect=false', '--controllers=daemonset,statefulset']);
+    await env.startManager(['--leader-elect=false', '--controllers=daemonset,statefulset,persistentvolume-binder']);
+    for (let i = 0; i < 3; i++) {
+      await env.client.resource(PERSISTENTVOLUMES).create('', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `pv-${i}` },
+        spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: `/tmp/pv-${i}` } } });
+    }
   });
   after(async () => { await env?.stop(); });
 
@@ -78,8 +84,9 @@ describe('daemonset and statefulset controllers', () => {
       assert.equal(p.spec!.subdomain, 'db');
       assert.equal(p.spec!.volumes!.find((v) => v.name === 'data')!.persistentVolumeClaim!.claimName, `data-${p.metadata!.name}`);
     }
-    const claims = (await env.client.resource(PERSISTENTVOLUMECLAIMS).list('default')).items.map((c) => c.metadata!.name).sort();
-    assert.deepEqual(claims, ['data-db-0', 'data-db-1', 'data-db-2']);
+    const claims = (await env.client.resource(PERSISTENTVOLUMECLAIMS).list('default')).items;
+    assert.deepEqual(claims.map((c) => c.metadata!.name).sort(), ['data-db-0', 'data-db-1', 'data-db-2']);
+    assert.ok(claims.every((c) => c.status?.phase === 'Bound' && /^pv-\d$/.test(c.spec?.volumeName ?? '')), 'each claim bound to one of the volumes');
     await env.k('scale', 'sts/db', '--replicas=1');
     await waitFor('1 pod', async () => { const p = await live(env, 'app=db'); return p.length === 1 && p[0].metadata!.name === 'db-0'; });
     // claims stay (Retain)

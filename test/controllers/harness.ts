@@ -38,7 +38,7 @@ function startProc(args: string[], readyRe: RegExp): Promise<Proc> {
   let text = '';
   child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
   return new Promise<Proc>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${text}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${text}`)), 60_000);
     child.stderr!.on('data', (d: Buffer) => {
       text += d.toString();
       if (process.env.TSKUBE_TEST_LOG) process.stderr.write(d);
