@@ -2,8 +2,9 @@
 import type { AuthenticationOptions } from './authn/index.js';
 import type { AdmissionOptions } from './admission/index.js';
 import type { AuditOptions } from './audit/index.js';
+import type { RequestHeaderOptions } from './authn/request-header.js';
 
-export interface ApiServerOptions extends AuthenticationOptions, AdmissionOptions, AuditOptions {
+export interface ApiServerOptions extends AuthenticationOptions, RequestHeaderOptions, AdmissionOptions, AuditOptions {
   encryptionProviderConfig?: string;
   etcdServers: string[];
   etcdCaFile?: string;
@@ -22,6 +23,9 @@ export interface ApiServerOptions extends AuthenticationOptions, AdmissionOption
   authorizationMode: string[];
   tokenAuthFile?: string;
   clientCAFile?: string;
+  /** The front proxy's own client certificate, for requests to aggregated API servers. */
+  proxyClientCertFile?: string;
+  proxyClientKeyFile?: string;
   maxRequestsInflight: number;
   /** How the API server reaches kubelets (pods/log, exec, attach, portforward, nodes/proxy). */
   kubeletClientCertificate?: string;

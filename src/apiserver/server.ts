@@ -9,6 +9,9 @@ import { Catalogue, builtinResources } from '../api/resources/catalogue.js';
 import { newNotFound, failureStatus, ApiError } from '../api/status/index.js';
 import { clientCertTLSOptions, loadClientCA, x509Authenticator } from './authn/x509.js';
 import { buildAuthentication } from './authn/index.js';
+import { clearRequestHeaders, loadRequestHeaderConfig, requestHeaderAuthenticator } from './authn/request-header.js';
+import { publishAuthenticationInfo } from './authn/cluster-authentication-info.js';
+import { loadProxyClientCert, type ProxyClientCert } from './tls/proxy-client.js';
 import { impersonate } from './authn/impersonation.js';
 import type { UserInfo } from './authn/user-info.js';
 import { buildAuthorization } from './authz/index.js';
@@ -46,7 +49,13 @@ const LONG_RUNNING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'pro
 /** A WebSocket GET on these needs `create` too (AuthorizePodWebsocketUpgradeCreatePermission, on since 1.31). */
 const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 
-export interface RunningApiServer { port: number; url: string; close(): Promise<void> }
+export interface RunningApiServer {
+  port: number;
+  url: string;
+  /** --proxy-client-cert-file/--proxy-client-key-file, for proxying to aggregated API servers. */
+  proxyClient?: ProxyClientCert;
+  close(): Promise<void>;
+}
 
 function firstIPv4(): string {
   for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
@@ -56,6 +65,10 @@ function firstIPv4(): string {
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const log = (level: number, msg: string) => { if (level <= opts.verbosity) process.stderr.write(`apiserver: ${msg}\n`); };
   checkEtcdTlsFiles(opts);
+  // every certificate file is read before anything connects: a bad one ends the start at once
+  const clientCA = opts.clientCAFile ? loadClientCA(opts.clientCAFile) : undefined;
+  const requestHeader = loadRequestHeaderConfig(opts);
+  const proxyClient = loadProxyClientCert(opts);
   const etcd = new EtcdClient(opts.etcdServers, { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile });
   try {
     await checkEtcdConnection(etcd, opts, 60_000, (m) => log(0, m));
@@ -75,9 +88,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const caches = new CacheSet(store, opts.etcdPrefix, opts.watchCacheSize ?? DEFAULT_WATCH_CACHE_SIZE, log);
   registry.useCaches(caches);
   for (const def of catalogue.all) caches.for(def);
-  const clientCA = opts.clientCAFile ? loadClientCA(opts.clientCAFile) : undefined;
+  // upstream's union order: the front proxy's headers, then client certificates, then tokens
+  const certAuthenticators = [
+    ...(requestHeader ? [requestHeaderAuthenticator(requestHeader)] : []),
+    ...(clientCA ? [x509Authenticator(requestHeader ? clientCA.certs : undefined)] : []),
+  ];
+  const trustedCAs = [clientCA?.pem, requestHeader?.caPem].filter(Boolean).join('\n');
   // Security hook points: authn → authz → admission (in the registry) → storage (encryption); audit around it all.
-  const authn = buildAuthentication(opts, registry, (m) => log(1, `authn: ${m}`), clientCA ? [x509Authenticator()] : []);
+  const authn = buildAuthentication(opts, registry, (m) => log(1, `authn: ${m}`), certAuthenticators);
   const authz = buildAuthorization(opts.authorizationMode, registry, store, (m) => log(1, `authz: ${m}`));
   registry.admission = buildAdmission(opts, registry, (m) => log(1, `admission: ${m}`), catalogue);
   const audit = buildAudit(opts);
@@ -96,6 +114,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     admission: hook('start-apiserver-admission-initializer'), informers: hook('generic-apiserver-start-informers'),
     bootstrap: hook('bootstrap-controller'), rbac: hook('rbac/bootstrap-roles'), priority: hook('scheduling/bootstrap-system-priority-classes'),
     crdSynced: hook('crd-informer-synced'), crdControllers: hook('start-apiextensions-controllers'),
+    authInfo: hook('start-cluster-authentication-info-controller'),
   };
   const etcdCheck = (name: string): HealthCheck => ({ name, check: async () => { await etcd.range(Buffer.from('health'), { countOnly: true }); } });
   const base: HealthCheck[] = [{ name: 'ping', check: () => {} }, { name: 'log', check: () => {} }, etcdCheck('etcd')];
@@ -123,6 +142,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     res.once('close', () => metrics.request(req.method ?? 'GET', info, res.statusCode, (performance.now() - start) / 1000,
       url.searchParams.getAll('dryRun').includes('All'), req.headers['content-type']));
     const caller = await authn.authenticate(req);
+    // whoever the caller is, headers only a front proxy may set go no further (upstream's WithAuthentication)
+    if (requestHeader) clearRequestHeaders(req, requestHeader);
     const user = seen.user = await impersonate(req, caller, (a) => authz.check(a));
     await tracker?.identify(user, info, user === caller ? undefined : caller);
     await authz.checkRequest(user, info, url);
@@ -177,7 +198,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   const hosts = ['localhost', '127.0.0.1', advertise, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', allocators.cidr && ipAtFirst(allocators.cidr.base)];
   const tls = await servingCert({ certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, certDir: opts.certDir, hosts: [...new Set(hosts)] });
-  const server = https.createServer({ cert: tls.cert, key: tls.key, ...(clientCA ? clientCertTLSOptions(clientCA) : {}) }, (req, res) => {
+  const server = https.createServer({ cert: tls.cert, key: tls.key, ...(trustedCAs ? clientCertTLSOptions(trustedCAs) : {}) }, (req, res) => {
     const seen: { user?: UserInfo } = {};
     handle(req, res, audit?.track(req, res), seen).catch((err) => {
       if (!(err instanceof ApiError)) log(0, `error serving ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
@@ -217,6 +238,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   hooks.informers.done();
   await bootstrap(registry, allocators.cidr, advertise, port);
   hooks.bootstrap.done();
+  // published at start and kept (re-created if deleted, re-merged if another server changed it) every minute
+  const publishAuthInfo = () => publishAuthenticationInfo(registry, { clientCA: clientCA?.pem, requestHeader })
+    .catch((err) => log(0, `cannot publish kube-system/extension-apiserver-authentication: ${(err as Error).message}`));
+  await publishAuthInfo();
+  const authInfoTimer = setInterval(() => void publishAuthInfo(), 60_000);
+  authInfoTimer.unref();
+  hooks.authInfo.done();
   hooks.priority.done();
   log(1, `bootstrapped namespaces and the kubernetes service at ${opts.etcdPrefix}`);
   const crdController = new CrdController(registry, catalogue, caches, log);
@@ -225,10 +253,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   hooks.crdControllers.done();
   log(0, `serving securely on ${opts.bindAddress}:${port}`);
   return {
-    port,
+    port, proxyClient,
     url: `https://${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${port}`,
     async close() {
       shuttingDown = true;
+      clearInterval(authInfoTimer);
       server.closeAllConnections();
       for (const s of upgraded) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

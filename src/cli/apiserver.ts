@@ -25,6 +25,10 @@ function securityOptions(o: Record<string, any>) {
     anonymousAuth: anon === true || anon === 'true',
     serviceAccountKeyFiles: o.serviceAccountKeyFile, serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile,
     serviceAccountIssuers: o.serviceAccountIssuer, apiAudiences: list(o.apiAudiences), enableBootstrapTokenAuth: !!o.enableBootstrapTokenAuth,
+    requestheaderClientCAFile: o.requestheaderClientCaFile, requestheaderAllowedNames: list(o.requestheaderAllowedNames),
+    requestheaderUsernameHeaders: list(o.requestheaderUsernameHeaders), requestheaderUIDHeaders: list(o.requestheaderUidHeaders),
+    requestheaderGroupHeaders: list(o.requestheaderGroupHeaders), requestheaderExtraHeadersPrefix: list(o.requestheaderExtraHeadersPrefix),
+    proxyClientCertFile: o.proxyClientCertFile, proxyClientKeyFile: o.proxyClientKeyFile,
     enableAdmissionPlugins: list(o.enableAdmissionPlugins), disableAdmissionPlugins: list(o.disableAdmissionPlugins),
     encryptionProviderConfig: o.encryptionProviderConfig,
     auditPolicyFile: o.auditPolicyFile, auditLogPath: o.auditLogPath,
@@ -53,6 +57,14 @@ export function apiserverCommand(): Command {
     .option('--authorization-mode <modes>', 'comma-separated authorizers, in order (AlwaysAllow, AlwaysDeny, RBAC, Node)', 'AlwaysAllow')
     .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid,"group1,group2"')
     .option('--client-ca-file <file>', 'CA bundle for x509 client certificates (CN is the user, O the groups)')
+    .option('--requestheader-client-ca-file <file>', 'CA of front proxies (the aggregator) whose headers name the user')
+    .option('--requestheader-allowed-names <list>', 'client certificate common names allowed to act as a front proxy (empty: any from the CA)')
+    .option('--requestheader-username-headers <list>', 'headers holding the user name, first non-empty wins (e.g. X-Remote-User)')
+    .option('--requestheader-uid-headers <list>', 'headers holding the user\'s UID (e.g. X-Remote-Uid)')
+    .option('--requestheader-group-headers <list>', 'headers holding the groups (e.g. X-Remote-Group)')
+    .option('--requestheader-extra-headers-prefix <list>', 'header prefixes holding extra user information (e.g. X-Remote-Extra-)')
+    .option('--proxy-client-cert-file <file>', 'client certificate used to reach aggregated API servers (the front proxy)')
+    .option('--proxy-client-key-file <file>', 'key of --proxy-client-cert-file')
     .option('--anonymous-auth [bool]', 'serve requests without credentials as system:anonymous', 'true')
     .option('--service-account-key-file <file>', 'PEM keys verifying service account tokens (repeatable)', collect, [])
     .option('--service-account-signing-key-file <file>', 'PEM private key signing service account tokens')

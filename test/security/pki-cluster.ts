@@ -68,7 +68,8 @@ export interface PkiCluster {
   stop(): Promise<void>;
 }
 
-export async function startPkiCluster(apiserverArgs: string[] = []): Promise<PkiCluster> {
+/** `apiserverArgs` may be a function of the PKI directory's file paths (which exist only once the tree is written). */
+export async function startPkiCluster(apiserverArgs: string[] | ((pk: (f: string) => string) => string[]) = []): Promise<PkiCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tskube-pki-cluster-${process.pid}-`));
   const procs: Proc[] = [];
   const stopAll = async () => {
@@ -87,7 +88,7 @@ export async function startPkiCluster(apiserverArgs: string[] = []): Promise<Pki
       '--advertise-address', '127.0.0.1', '--service-cluster-ip-range', '10.96.0.0/24', '--cert-dir', path.join(dir, 'certs'),
       '--client-ca-file', pk('ca.crt'), '--tls-cert-file', pk('apiserver.crt'), '--tls-private-key-file', pk('apiserver.key'),
       '--service-account-key-file', pk('sa.pub'), '--service-account-signing-key-file', pk('sa.key'),
-      '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local', ...apiserverArgs], /serving securely on 127\.0\.0\.1:(\d+)/);
+      '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local', ...(typeof apiserverArgs === 'function' ? apiserverArgs(pk) : apiserverArgs)], /serving securely on 127\.0\.0\.1:(\d+)/);
     procs.push(apiserver);
     const apiURL = `https://127.0.0.1:${apiserver.match[1]}`;
     const kubeconfig = async (spec: KubeconfigSpec) => {

@@ -1,6 +1,6 @@
 // A component's secure port (--bind-address:--secure-port): HTTPS with --tls-cert-file /
 // --tls-private-key-file or a self-signed certificate (kept in --cert-dir when given), client
-// certificates requested and checked against --client-ca-file, and every request passed
+// certificates requested and checked against the client and front-proxy CAs, and every request passed
 // through delegated authentication and authorization before the component's handler.
 import fs from 'node:fs';
 import type http from 'node:http';
@@ -18,7 +18,6 @@ export interface SecureServingOptions {
   certDir?: string;
   /** File name stem of the self-signed pair (upstream: kube-scheduler, kube-controller-manager). */
   pairName: string;
-  clientCAFile?: string;
   auth: DelegatedAuth;
 }
 
@@ -49,15 +48,20 @@ function sendStatus(res: http.ServerResponse, code: number, message: string): vo
 /** Builds the HTTPS server; bad certificate files fail here, before anything listens. */
 export async function createSecureServer(o: SecureServingOptions, handler: http.RequestListener): Promise<https.Server> {
   const pair = await loadPair(o);
-  const ca = o.clientCAFile ? fs.readFileSync(o.clientCAFile, 'utf8') : undefined;
-  // requestCert without rejectUnauthorized: a missing or foreign certificate falls through to
-  // token or anonymous authentication, as upstream's optional client-certificate auth.
-  return https.createServer({ cert: pair.cert, key: pair.key, ca, requestCert: !!ca, rejectUnauthorized: false }, (req, res) => {
+  const built: { server?: https.Server } = {};
+  // the CAs follow the ConfigMap: a changed bundle replaces the TLS context for new connections
+  const ca = await o.auth.prepare((bundle) => built.server?.setSecureContext({ cert: pair.cert, key: pair.key, ca: bundle }));
+  // requestCert without rejectUnauthorized: without a certificate the caller may still use a
+  // token or be anonymous, as upstream's optional client-certificate auth; a certificate no CA
+  // vouches for is refused by DelegatedAuth (401).
+  const server = built.server = https.createServer({ cert: pair.cert, key: pair.key, ca, requestCert: !!ca || o.auth.followsConfigMap, rejectUnauthorized: false }, (req, res) => {
     o.auth.check(req).then((v) => {
       if (!v.allowed) return sendStatus(res, v.code, v.message);
       return handler(req, res);
     }, (err: unknown) => sendStatus(res, 500, `authentication or authorization failed: ${(err as Error).message}`));
   });
+  server.once('close', () => o.auth.close());
+  return server;
 }
 
 export function listen(server: http.Server | https.Server, host: string, port: number): Promise<AddressInfo> {
