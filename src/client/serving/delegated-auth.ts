@@ -89,6 +89,13 @@ export class DelegatedAuth {
         this.requestHeader = flagRH ?? requestHeaderFromConfigMap(cm.data, parseBundle);
         return true;
       } catch (err) {
+        // no ConfigMap (an API server with neither --client-ca-file nor --requestheader-*): nothing to trust, as upstream warns and goes on
+        if ((err as { status?: { code?: number } }).status?.code === 404) {
+          this.clientCA = flagCA;
+          this.requestHeader = flagRH;
+          if (first) this.o.log?.('kube-system/extension-apiserver-authentication not found: client certificates are not trusted unless --client-ca-file is given');
+          return true;
+        }
         const msg = `unable to read kube-system/extension-apiserver-authentication: ${(err as Error).message}`;
         if (first && !this.o.tolerateLookupFailure) throw new Error(`${msg} (--authentication-tolerate-lookup-failure lets the component start without it)`);
         if (first) this.o.log?.(`${msg}; trying again`);
