@@ -97,6 +97,7 @@ export class Kubelet {
       podCIDR: () => this.nodeStatus?.podCIDR || o.podCIDR,
       networkNotReady: () => this.runtimeHealth.networkError(),
       allocatable: () => nodeResources(o.machine, config.maxPods).allocatable,
+      syncFrequencyMs: config.syncFrequencyMs,
       publish: (pod, status) => this.statuses.set(pod, status),
       log, verbosity: config.verbosity,
     }, { api: main, file: forStatic }, config.maxPods, log);

@@ -2,7 +2,10 @@
 // grpc.health.v1 server, postStart/preStop hooks (exec and httpGet) with preStop before
 // SIGTERM, SIGKILL after the grace period for a process that ignores SIGTERM, a projected
 // service-account token the API server's TokenReview accepts as the pod's account,
-// hostPath volume types, PVCs bound to hostPath and local PVs, and resourceFieldRef env.
+// hostPath volume types, PVCs bound to hostPath and local PVs, resourceFieldRef env; init
+// containers in order with OnFailure restarts, envFrom with prefixes, a projected volume of
+// configMap, secret and downward API sources, kubectl's STATUS column along the way, and
+// configMap/secret/downward API volumes that follow their objects while the container runs.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { CONFIGMAPS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODS, SERVICEACCOUNTS } from '../../src/client/index.js';
+import { CONFIGMAPS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODS, SECRETS, SERVICEACCOUNTS } from '../../src/client/index.js';
 import { freePort } from '../apiserver/harness.js';
 import { type Env, eventually, getPod, type KubeletProc, podManifest, startEnvWith } from './harness.js';
 
@@ -65,7 +68,8 @@ describe('kubelet pod lifecycle on real processes', () => {
     env = await startEnvWith({ apiserverArgs: ['--service-account-key-file', path.join(dir, 'sa.pub'), '--service-account-signing-key-file', path.join(dir, 'sa.key'),
       '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local'] });
     await env.client.resource(CONFIGMAPS).create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt' }, data: { 'ca.crt': 'test-ca' } });
-    k = await env.startKubelet(node, ['--container-runtime-endpoint', 'host-process://']);
+    // a short --sync-frequency: configMap/secret/downward API volumes are refreshed on the periodic sync
+    k = await env.startKubelet(node, ['--container-runtime-endpoint', 'host-process://', '--sync-frequency', '2s']);
   });
   after(async () => {
     if (process.env.KUBELET_DEBUG) process.stderr.write(k?.output() ?? '');
@@ -267,5 +271,121 @@ describe('kubelet pod lifecycle on real processes', () => {
     assert.equal(stuck.status?.containerStatuses?.[0]?.state?.waiting?.reason, 'ContainerCreating');
     await env.client.resource(PODS).delete('default', 'pathy', { gracePeriodSeconds: 1 });
     await env.client.resource(PODS).delete('default', 'wrongtype', { gracePeriodSeconds: 0 });
+  });
+
+  it('init containers in order, envFrom, a projected volume of every source, OnFailure restarts; kubectl STATUS along the way', async () => {
+    await env.client.resource(CONFIGMAPS).create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-cfg' }, data: { MODE: 'fast', 'app.conf': 'a=1' } });
+    await env.client.resource(SECRETS).create('default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-sec' },
+      data: { TOKEN: Buffer.from('t0ken').toString('base64'), 'db.pass': Buffer.from('hunter2').toString('base64') } });
+    const m = '$$CONTAINER_SANDBOX_MOUNT_POINT';
+    const gate = path.join(dir, 'init-gate');
+    const sh = (script: string) => ['/bin/sh', '-c', script];
+    await env.client.resource(PODS).create('default', {
+      ...podManifest('initer', node, {
+        restartPolicy: 'OnFailure',
+        initContainers: [
+          { name: 'one', image: 'busybox', command: sh(`echo one >> ${m}/work/order`), volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+          { name: 'two', image: 'busybox', command: sh(`while [ ! -e ${gate} ]; do sleep 0.2; done; echo two >> ${m}/work/order`), volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+        ],
+        containers: [{
+          name: 'main', image: 'busybox',
+          // the first run fails (OnFailure restarts it), the second succeeds (the pod completes)
+          command: sh(`cat ${m}/work/order; echo "$$CFG_MODE $$SEC_TOKEN [$$GONE_X]"; cat ${m}/all/conf; echo; cat ${m}/all/pass; echo; cat ${m}/all/labels; echo; `
+            + `cat ${m}/all/name; echo; if [ -e ${m}/work/ran ]; then echo second; exit 0; fi; touch ${m}/work/ran; echo first; exit 3`),
+          envFrom: [
+            { configMapRef: { name: 'app-cfg' }, prefix: 'CFG_' },
+            { secretRef: { name: 'app-sec' }, prefix: 'SEC_' },
+            { configMapRef: { name: 'gone', optional: true }, prefix: 'GONE_' },
+          ],
+          volumeMounts: [{ name: 'work', mountPath: '/work' }, { name: 'all', mountPath: '/all' }],
+        }],
+        volumes: [{ name: 'work', emptyDir: {} }, { name: 'all', projected: { sources: [
+          { configMap: { name: 'app-cfg', items: [{ key: 'app.conf', path: 'conf' }] } },
+          { secret: { name: 'app-sec', items: [{ key: 'db.pass', path: 'pass' }] } },
+          { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+        ] } }],
+        terminationGracePeriodSeconds: 1,
+      }),
+      metadata: { name: 'initer', namespace: 'default', labels: { app: 'initer', tier: 'batch' } },
+    });
+    // the second init container waits for the gate: the pod is Pending at Init:1/2, main not started
+    const waiting = await eventually('Init:1/2', () => (/initer\s+0\/1\s+Init:1\/2\s+0\s/.test(env.c.k('get', 'pod', 'initer')) ? true : undefined), 60_000);
+    assert.ok(waiting);
+    const p1 = await getPod(env.client, 'initer');
+    assert.equal(p1.status!.phase, 'Pending');
+    assert.equal(p1.status!.initContainerStatuses![0].state!.terminated!.reason, 'Completed');
+    assert.ok(p1.status!.initContainerStatuses![1].state!.running, 'two is running');
+    assert.equal(p1.status!.containerStatuses![0].state!.waiting!.reason, 'PodInitializing');
+    assert.equal(p1.status!.conditions!.find((c) => c.type === 'Initialized')!.status, 'False');
+    fs.writeFileSync(gate, '');
+
+    const done = await eventually('initer Succeeded', async () => { const x = await getPod(env.client, 'initer'); return x.status?.phase === 'Succeeded' ? x : undefined; }, 60_000);
+    const main = done.status!.containerStatuses![0];
+    assert.equal(main.restartCount, 1, 'OnFailure restarted the failed run once');
+    assert.equal(main.lastState!.terminated!.exitCode, 3);
+    assert.equal(main.lastState!.terminated!.reason, 'Error');
+    assert.equal(main.state!.terminated!.exitCode, 0);
+    assert.equal(main.state!.terminated!.reason, 'Completed');
+    assert.match(env.c.k('get', 'pod', 'initer'), /initer\s+0\/1\s+Completed\s+1 \(\S+ ago\)/);
+    const out = (await logs(k.port, '/containerLogs/default/initer/main')).split('\n');
+    assert.deepEqual(out.slice(0, 2), ['one', 'two'], 'init containers ran once each, in order');
+    assert.equal(out[2], 'fast t0ken []', 'envFrom with prefixes; the optional missing source is skipped');
+    assert.equal(out[3], 'a=1');
+    assert.equal(out[4], 'hunter2');
+    assert.equal(out[5], 'app="initer"', 'labels as upstream writes them: key="value", one a line, sorted');
+    assert.equal(out[6], 'tier="batch"');
+    assert.equal(out[7], 'initer');
+    assert.equal(out[8], 'second');
+
+    // a failing init container under restartPolicy Never fails the pod: main never runs
+    await env.client.resource(PODS).create('default', podManifest('badinit', node, {
+      restartPolicy: 'Never',
+      initContainers: [{ name: 'check', image: 'busybox', command: sh('exit 7') }],
+      containers: [{ name: 'main', image: 'busybox', command: sh('echo should-not-run; sleep 300') }],
+      terminationGracePeriodSeconds: 1,
+    }));
+    const failed = await eventually('badinit Failed', async () => { const x = await getPod(env.client, 'badinit'); return x.status?.phase === 'Failed' ? x : undefined; }, 60_000);
+    assert.equal(failed.status!.initContainerStatuses![0].state!.terminated!.exitCode, 7);
+    assert.equal(failed.status!.initContainerStatuses![0].state!.terminated!.reason, 'Error');
+    assert.ok(!failed.status!.containerStatuses![0].state!.running && !failed.status!.containerStatuses![0].state!.terminated, 'main never started');
+    assert.match(env.c.k('get', 'pod', 'badinit'), /badinit\s+0\/1\s+Init:Error\s+0\s/);
+    for (const name of ['initer', 'badinit']) await env.client.resource(PODS).delete('default', name, { gracePeriodSeconds: 0 });
+  });
+
+  it('configMap, secret and downward API volumes follow their objects while the container runs; a deleted source keeps the files', async () => {
+    await env.client.resource(CONFIGMAPS).create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'live-cfg' }, data: { greeting: 'v1' } });
+    await env.client.resource(SECRETS).create('default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'live-sec' }, data: { pw: Buffer.from('p1').toString('base64') } });
+    const m = '$$CONTAINER_SANDBOX_MOUNT_POINT';
+    await env.client.resource(PODS).create('default', {
+      ...podManifest('follower', node, {
+        containers: [{
+          name: 'main', image: 'busybox',
+          command: ['/bin/sh', '-c', `while true; do echo "$(cat ${m}/cfg/greeting) $(cat ${m}/info/labels) $(cat ${m}/sec/pw)"; sleep 0.3; done`],
+          volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }, { name: 'info', mountPath: '/info' }, { name: 'sec', mountPath: '/sec' }],
+        }],
+        volumes: [
+          { name: 'cfg', configMap: { name: 'live-cfg' } },
+          { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+          { name: 'sec', projected: { sources: [{ secret: { name: 'live-sec' } }] } },
+        ],
+        terminationGracePeriodSeconds: 1,
+      }),
+      metadata: { name: 'follower', namespace: 'default', labels: { ver: 'a' } },
+    });
+    const lastLine = async () => (await logs(k.port, '/containerLogs/default/follower/main?tailLines=1')).trim();
+    await eventually('first contents', async () => (await lastLine()) === 'v1 ver="a" p1', 60_000);
+
+    await env.client.resource(CONFIGMAPS).patch('default', 'live-cfg', 'merge', { data: { greeting: 'v2' } });
+    await env.client.resource(SECRETS).patch('default', 'live-sec', 'merge', { data: { pw: Buffer.from('p2').toString('base64') } });
+    await env.client.resource(PODS).patch('default', 'follower', 'merge', { metadata: { labels: { ver: 'b' } } });
+    await eventually('the running container sees the new contents', async () => (await lastLine()) === 'v2 ver="b" p2', 60_000);
+    const p = await getPod(env.client, 'follower');
+    assert.equal(p.status!.containerStatuses![0].restartCount, 0, 'the same container, not a restart');
+
+    // upstream keeps what the pod has when the source goes away, and says so
+    await env.client.resource(CONFIGMAPS).delete('default', 'live-cfg');
+    await eventually('FailedMount for the missing configmap', () => events('follower').includes('FailedMount: MountVolume.SetUp failed for volume "cfg" : configmap "live-cfg" not found'), 60_000);
+    assert.equal(await lastLine(), 'v2 ver="b" p2');
+    await env.client.resource(PODS).delete('default', 'follower', { gracePeriodSeconds: 0 });
   });
 });

@@ -21,6 +21,7 @@ export interface ContainerRecord {
   started: boolean;
 }
 
-export const newRecord = (name: string, init: boolean): ContainerRecord => ({
-  name, init, restartCount: 0, ready: false, started: false, waiting: { reason: init ? 'PodInitializing' : 'ContainerCreating' },
+/** Upstream's default waiting reason: PodInitializing for every container of a pod that has init containers. */
+export const newRecord = (name: string, init: boolean, podHasInit = init): ContainerRecord => ({
+  name, init, restartCount: 0, ready: false, started: false, waiting: { reason: podHasInit ? 'PodInitializing' : 'ContainerCreating' },
 });

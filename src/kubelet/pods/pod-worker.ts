@@ -14,7 +14,7 @@ import { runProbe } from '../probes/probe-registry.js';
 import type { ProbeTarget } from '../probes/probe-handler.js';
 import { podCgroupParent, type PodConfigOptions } from '../runtime/cri/pod-cri-config.js';
 import type { Container as RuntimeContainer, PodSandbox, PodSandboxConfig, Runtime } from '../runtime/runtime-service.js';
-import { setUpVolumes, tearDownVolumes } from '../volumes/pod-volumes.js';
+import { refreshVolumes, setUpVolumes, tearDownVolumes, type VolumeContext } from '../volumes/pod-volumes.js';
 import { containerConfig } from './container-config.js';
 import { containerEnv } from './container-env.js';
 import { type ContainerRecord, newRecord } from './container-record.js';
@@ -47,6 +47,8 @@ export interface WorkerContext {
   adopt?(uid: string): LeftoverPod | undefined;
   podCIDR(): string;
   allocatable(): Record<string, string>;
+  /** --sync-frequency: how often a running pod is synced again (its volumes refreshed). */
+  syncFrequencyMs?: number;
   /** Hands a computed status to the status manager. */
   publish(pod: Pod, status: PodStatus): Promise<void>;
   /** Called once the worker stopped everything and is done. */
@@ -67,6 +69,10 @@ export class PodWorker {
   private syncing = false;
   private dirty = false;
   private timer?: NodeJS.Timeout;
+  /** The periodic sync (upstream's syncFrequency), while the pod runs on a real runtime. */
+  private resync?: NodeJS.Timeout;
+  private volumesRefreshedAt = 0;
+  private podChanged = false;
   private removed = false;
   /** Everything stopped (terminal phase or deleted). */
   private finished = false;
@@ -75,7 +81,7 @@ export class PodWorker {
   constructor(pod: Pod, private readonly ctx: WorkerContext, readonly fromApi: boolean) {
     const prev = new Map((pod.status?.containerStatuses ?? []).concat(pod.status?.initContainerStatuses ?? []).map((s) => [s.name, s]));
     const rec = (c: Container, init: boolean) => {
-      const r = newRecord(c.name, init);
+      const r = newRecord(c.name, init, !!pod.spec?.initContainers?.length);
       // a restarted kubelet keeps counting restarts where the reported status left off
       const p = prev.get(c.name);
       if (p) { r.restartCount = p.restartCount ?? 0; if (p.lastState?.terminated) r.lastTerminated = p.lastState.terminated; }
@@ -101,6 +107,9 @@ export class PodWorker {
 
   update(pod: Pod): void {
     // keep our own latest status: the informer's copy may lag behind what we posted
+    // what a downward API volume shows may have changed (our own status writes coming back do not count)
+    const meta = (x: Pod) => JSON.stringify([x.metadata?.labels, x.metadata?.annotations]);
+    if (meta(pod) !== meta(this.view.pod)) this.podChanged = true;
     this.view.pod = { ...pod, status: this.view.pod.status };
     this.kick();
   }
@@ -180,6 +189,8 @@ export class PodWorker {
     if (this.finished) { await this.publish(); return; }
     if (!this.sandboxId) {
       if (!(await this.createSandbox())) return;
+    } else {
+      await this.remountVolumes();
     }
     await this.refresh();
     if (await this.syncInitContainers()) await this.syncContainers();
@@ -188,14 +199,29 @@ export class PodWorker {
     if (phase === 'Succeeded' || phase === 'Failed') await this.finish();
   }
 
+  private volumeContext(): VolumeContext {
+    return { rootDir: this.ctx.rootDir, client: this.ctx.client, allocatable: this.ctx.allocatable(), warn: (r, m) => this.event('Warning', r, m) };
+  }
+
+  /** configMap, secret, downwardAPI and projected volumes again: on a pod change or once per sync period. */
+  private async remountVolumes(): Promise<void> {
+    const every = this.ctx.syncFrequencyMs ?? 60_000;
+    if (this.ctx.runtime.traits.simulated || (!this.podChanged && Date.now() - this.volumesRefreshedAt < every)) return;
+    this.podChanged = false;
+    this.volumesRefreshedAt = Date.now();
+    await refreshVolumes(this.view.pod, this.volumeContext());
+  }
+
   private async createSandbox(): Promise<boolean> {
     const pod = this.view.pod;
     const { runtime } = this.ctx;
     if (!runtime.traits.simulated) {
       try {
-        this.volumes = await setUpVolumes(pod, {
-          rootDir: this.ctx.rootDir, client: this.ctx.client, allocatable: this.ctx.allocatable(), warn: (r, m) => this.event('Warning', r, m),
-        });
+        this.volumes = await setUpVolumes(pod, this.volumeContext());
+        this.volumesRefreshedAt = Date.now();
+        this.podChanged = false;
+        clearInterval(this.resync);
+        this.resync = setInterval(() => this.kick(), this.ctx.syncFrequencyMs ?? 60_000);
       } catch (err) {
         this.event('Warning', 'FailedMount', (err as Error).message);
         await this.publish();
@@ -407,12 +433,14 @@ export class PodWorker {
     this.finished = true;
     this.stopProbers();
     clearTimeout(this.timer);
+    clearInterval(this.resync);
     if (this.sandboxId) await this.ctx.runtime.stopPodSandbox(this.sandboxId);
   }
 
   private async terminate(): Promise<void> {
     const pod = this.view.pod;
     clearTimeout(this.timer);
+    clearInterval(this.resync);
     this.stopProbers();
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     const deadline = Date.now() + grace * 1000;

@@ -3,13 +3,17 @@
 // emptyDir, hostPath (with its type checks), configMap, secret, downwardAPI, projected
 // (configMap, secret, downwardAPI, serviceAccountToken via TokenRequest when the API server
 // has it, else skipped with an event; kube-root-ca.crt is a configMap source) and
-// persistentVolumeClaim bound to hostPath or local PersistentVolumes.
+// persistentVolumeClaim bound to hostPath or local PersistentVolumes. The API-backed kinds
+// are written atomically (atomic-writer.ts) and refreshed on the pod's periodic sync, as
+// upstream: a changed ConfigMap, Secret or label reaches a running container, and projected
+// tokens are requested again once 80 % of their lifetime has passed.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Container, KeyToPath, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import { CONFIGMAPS, isNotFound, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, type RestClient, SECRETS, SERVICEACCOUNTS } from '../../client/index.js';
 import { volumeDir } from '../kubelet-paths.js';
 import type { Mount } from '../runtime/runtime-service.js';
+import { type Files, writeAtomically, writtenAt } from './atomic-writer.js';
 import { fieldRefValue, resourceFieldValue } from './field-ref.js';
 
 export interface VolumeContext {
@@ -19,8 +23,6 @@ export interface VolumeContext {
   /** Tells the user something was skipped (an Event on the pod). */
   warn(reason: string, message: string): void;
 }
-
-type Files = Map<string, { data: Buffer; mode?: number }>;
 
 async function getOrUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
   try { return await fn(); } catch (err) { if (isNotFound(err)) return undefined; throw err; }
@@ -59,8 +61,11 @@ function downwardFiles(pod: Pod, ctx: VolumeContext, items: NonNullable<Volume['
   }
 }
 
-async function tokenFile(pod: Pod, ctx: VolumeContext, src: { audience?: string; expirationSeconds?: number; path: string }, files: Files, mode?: number) {
+async function tokenFile(pod: Pod, ctx: VolumeContext, src: { audience?: string; expirationSeconds?: number; path: string }, files: Files, mode: number | undefined, dir: string) {
   const sa = pod.spec?.serviceAccountName || 'default';
+  // upstream's token manager: keep the token until 80 % of its lifetime has passed
+  const had = writtenAt(dir, src.path);
+  if (had && Date.now() - had.mtimeMs < 0.8 * (src.expirationSeconds ?? 3600) * 1000) { files.set(src.path, { data: had.data, mode, mtimeMs: had.mtimeMs }); return; }
   const ns = pod.metadata?.namespace ?? 'default';
   try {
     const ref = { ...ctx.client!.resource(SERVICEACCOUNTS).ref(ns, sa, 'token') };
@@ -71,17 +76,6 @@ async function tokenFile(pod: Pod, ctx: VolumeContext, src: { audience?: string;
     if (tr.status?.token) files.set(src.path, { data: Buffer.from(tr.status.token), mode });
   } catch (err) {
     ctx.warn('FailedMount', `serviceAccountToken for ${sa} skipped: the API server has no TokenRequest (${(err as Error).message})`);
-  }
-}
-
-function writeFiles(dir: string, files: Files, defaultMode = 0o644): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [rel, f] of files) {
-    const p = path.join(dir, rel);
-    if (!p.startsWith(dir + path.sep)) throw new Error(`invalid volume path ${JSON.stringify(rel)}`);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, f.data, { mode: f.mode ?? defaultMode });
   }
 }
 
@@ -131,15 +125,15 @@ async function setUpVolume(pod: Pod, v: Volume, ctx: VolumeContext, out: Map<str
     if (v.hostPath || v.persistentVolumeClaim) { out.set(v.name, await hostPathOf(pod, v, ctx)); return; }
     if (v.configMap) {
       await configMapFiles(ctx, ns, v.configMap.name!, v.configMap.items, !!v.configMap.optional, files, v.configMap.defaultMode);
-      writeFiles(dir('configmap'), files, v.configMap.defaultMode);
+      writeAtomically(dir('configmap'), files, v.configMap.defaultMode);
       out.set(v.name, dir('configmap'));
     } else if (v.secret) {
       await secretFiles(ctx, ns, v.secret.secretName!, v.secret.items, !!v.secret.optional, files, v.secret.defaultMode);
-      writeFiles(dir('secret'), files, v.secret.defaultMode);
+      writeAtomically(dir('secret'), files, v.secret.defaultMode);
       out.set(v.name, dir('secret'));
     } else if (v.downwardAPI) {
       downwardFiles(pod, ctx, v.downwardAPI.items, files, v.downwardAPI.defaultMode);
-      writeFiles(dir('downward-api'), files, v.downwardAPI.defaultMode);
+      writeAtomically(dir('downward-api'), files, v.downwardAPI.defaultMode);
       out.set(v.name, dir('downward-api'));
     } else if (v.projected) {
       const mode = v.projected.defaultMode;
@@ -147,12 +141,28 @@ async function setUpVolume(pod: Pod, v: Volume, ctx: VolumeContext, out: Map<str
         if (s.configMap) await configMapFiles(ctx, ns, s.configMap.name!, s.configMap.items, !!s.configMap.optional, files, mode);
         if (s.secret) await secretFiles(ctx, ns, s.secret.name!, s.secret.items, !!s.secret.optional, files, mode);
         if (s.downwardAPI) downwardFiles(pod, ctx, s.downwardAPI.items, files, mode);
-        if (s.serviceAccountToken) await tokenFile(pod, ctx, s.serviceAccountToken, files, mode);
+        if (s.serviceAccountToken) await tokenFile(pod, ctx, s.serviceAccountToken, files, mode, dir('projected'));
       }
-      writeFiles(dir('projected'), files, mode);
+      writeAtomically(dir('projected'), files, mode);
       out.set(v.name, dir('projected'));
     } else {
       ctx.warn('FailedMount', `volume ${v.name}: this kubelet does not support its volume type; skipped`);
+    }
+  }
+}
+
+const refreshable = (v: Volume) => !!(v.configMap || v.secret || v.downwardAPI || v.projected);
+
+/**
+ * The periodic remount of a running pod (upstream's reconciler remounts these kinds on every
+ * pod sync): writes again what changed; a failure keeps the files the pod already has.
+ */
+export async function refreshVolumes(pod: Pod, ctx: VolumeContext): Promise<void> {
+  for (const v of (pod.spec?.volumes ?? []).filter(refreshable)) {
+    try {
+      await setUpVolume(pod, v, ctx, new Map());
+    } catch (err) {
+      ctx.warn('FailedMount', `MountVolume.SetUp failed for volume ${JSON.stringify(v.name)} : ${(err as Error).message}`);
     }
   }
 }
