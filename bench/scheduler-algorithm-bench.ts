@@ -3,7 +3,8 @@
 // after another as the scheduler does — decisions per CPU-second (load-independent), the heap the
 // cache holds per node and per pod, and what the explain store costs when it keeps its full
 // 256 decisions (scheduled ones, and unschedulable ones with every node rejected).
-//   node --expose-gc dist/bench/scheduler-algorithm-bench.js [--nodes 5000] [--pods 10000]
+//   node --expose-gc dist/bench/scheduler-algorithm-bench.js [--nodes 5000] [--pods 10000] [--scheduled-only]
+// (--scheduled-only skips the unschedulable decisions, e.g. to profile the common path alone)
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { SchedulerCache } from '../src/scheduler/cache/scheduler-cache.js';
 import { Framework, type FrameworkDeps } from '../src/scheduler/framework/framework.js';
@@ -39,7 +40,7 @@ const deps: FrameworkDeps = {
   nodeInfos: () => cache.nodeInfos(), nodeInfo: (n) => cache.nodeInfo(n), nodesWithImage: (i) => cache.nodesWithImage(i),
   nodesWithAffinityPods: () => cache.nodesWithAffinityPods(), nodesWithRequiredAntiAffinityPods: () => cache.nodesWithRequiredAntiAffinityPods(),
   namespaceLabels: () => undefined,
-  listers: { pdbs: () => [], services: () => [], replicaSets: () => [], statefulSets: () => [], namespace: () => undefined, pod: () => undefined, pvc: () => undefined, pv: () => undefined, pvs: () => [], storageClass: () => undefined },
+  listers: { pdbs: () => [], services: () => [], replicaSets: () => [], statefulSets: () => [], namespace: () => undefined, pod: () => undefined, pvc: () => undefined, pv: () => undefined, pvs: () => [], storageClass: () => undefined, csiNode: () => undefined },
   isPVCUsedByPods: (k) => cache.isPVCUsedByPods(k),
   client: { bind: async () => {}, deletePod: async () => {}, setNominatedNode: async () => {}, updatePV: async (v) => v, updatePVC: async (c) => c },
   nominatedPodsForNode: () => [], event: () => {},
@@ -74,6 +75,7 @@ console.log(`explain store, ${explain.capacity} scheduled decisions (each keeps 
 console.log(`${PODS} pods in the cache: ${mib(h3 - h1)} (${((h3 - h1) / PODS / 1024).toFixed(2)} KiB per pod)`);
 
 // Unschedulable decisions reject every node: the store keeps them grouped.
+if (process.argv.includes('--scheduled-only')) process.exit(0);
 c0 = cpu();
 for (let i = 0; i < explain.capacity; i++) {
   const pi = new PodInfo(pod(PODS + i, '64'));

@@ -30,8 +30,10 @@ export class SchedulerMetrics implements FrameworkMetrics {
   readonly preemptionVictims: Histogram;
   readonly queueIncoming: FastCounter;
   readonly cacheSize: Gauge<'type'>;
-  private readonly pointChildren = new Map<string, HistogramChild>();
-  private readonly pluginChildren = new Map<string, HistogramChild>();
+  // Children by label values in nested maps: the labels are long-lived strings whose hashes
+  // V8 caches, where a joined key would be a new string hashed on every observation.
+  private readonly pointChildren = new Map<string, Map<string, Map<string, HistogramChild>>>();
+  private readonly pluginChildren = new Map<string, Map<string, Map<string, HistogramChild>>>();
 
   constructor(pending: () => Record<string, number>, cache: () => Record<string, number>) {
     const registers = [this.registry];
@@ -59,16 +61,21 @@ export class SchedulerMetrics implements FrameworkMetrics {
   }
 
   extensionPoint(point: string, status: string, profile: string, seconds: number): void {
-    const k = `${point}\u0000${status}\u0000${profile}`;
-    let c = this.pointChildren.get(k);
-    if (!c) this.pointChildren.set(k, c = this.extensionPointDuration.labels(point, status, profile));
-    c.observe(seconds);
+    child(this.pointChildren, this.extensionPointDuration, point, status, profile).observe(seconds);
   }
 
   plugin(plugin: string, point: string, status: string, seconds: number): void {
-    const k = `${plugin}\u0000${point}\u0000${status}`;
-    let c = this.pluginChildren.get(k);
-    if (!c) this.pluginChildren.set(k, c = this.pluginDuration.labels(plugin, point, status));
-    c.observe(seconds);
+    child(this.pluginChildren, this.pluginDuration, plugin, point, status).observe(seconds);
   }
+}
+
+/** The child of `h` for label values a, b, c (in its labelNames order), found without building a key. */
+function child(m: Map<string, Map<string, Map<string, HistogramChild>>>, h: FastHistogram, a: string, b: string, c: string): HistogramChild {
+  let mb = m.get(a);
+  if (!mb) m.set(a, mb = new Map());
+  let mc = mb.get(b);
+  if (!mc) mb.set(b, mc = new Map());
+  let x = mc.get(c);
+  if (!x) mc.set(c, x = h.labels(a, b, c));
+  return x;
 }

@@ -4,7 +4,7 @@
 // bindings in flight). Events go through one events.k8s.io broadcaster with a recorder per
 // profile, so each profile's events name its schedulerName.
 import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
-import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { CSINode, StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -45,6 +45,7 @@ export interface SchedulerOptions {
 }
 
 const STORAGECLASSES: ResourceType<StorageClass> = { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', kind: 'StorageClass', namespaced: false };
+const CSINODES: ResourceType<CSINode> = { group: 'storage.k8s.io', version: 'v1', resource: 'csinodes', kind: 'CSINode', namespaced: false };
 
 const isAssigned = (p: Pod) => !!p.spec?.nodeName;
 const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
@@ -74,6 +75,7 @@ export class Scheduler {
     pods: SharedInformer<Pod>; nodes: SharedInformer<Node>; namespaces: SharedInformer<Namespace>; services: SharedInformer<Service>;
     replicaSets: SharedInformer<ReplicaSet>; statefulSets: SharedInformer<StatefulSet>; pdbs: SharedInformer<PodDisruptionBudget>;
     pvcs: SharedInformer<PersistentVolumeClaim>; pvs: SharedInformer<PersistentVolume>; storageClasses: SharedInformer<StorageClass>;
+    csiNodes: SharedInformer<CSINode>;
   };
   private stopped = false;
   private loopDone?: Promise<void>;
@@ -101,6 +103,7 @@ export class Scheduler {
       pvcs: this.factory.forResource(PERSISTENTVOLUMECLAIMS, { transform: trimManagedFields }),
       pvs: this.factory.forResource(PERSISTENTVOLUMES, { transform: trimManagedFields }),
       storageClasses: this.factory.forResource(STORAGECLASSES),
+      csiNodes: this.factory.forResource(CSINODES, { transform: trimManagedFields }),
     };
     const deps: FrameworkDeps = {
       nodeInfos: () => this.cache.nodeInfos(),
@@ -120,6 +123,7 @@ export class Scheduler {
         pv: (n) => this.inf.pvs.lister.get(n),
         pvs: () => this.inf.pvs.lister.list(),
         storageClass: (n) => this.inf.storageClasses.lister.get(n),
+        csiNode: (n) => this.inf.csiNodes.lister.get(n),
       },
       isPVCUsedByPods: (k) => this.cache.isPVCUsedByPods(k),
       client: this.writer,
@@ -197,13 +201,14 @@ export class Scheduler {
     const pdbChanged = () => this.queue.onEvent(clusterEvent('PodDisruptionBudget', 'Update'));
     this.inf.pdbs.addEventHandler({ onAdd: pdbChanged, onUpdate: pdbChanged });
     // Volume plugins wait for claims, volumes and classes to appear or change.
-    const volumeEvents = (r: 'PersistentVolumeClaim' | 'PersistentVolume' | 'StorageClass') => ({
+    const volumeEvents = (r: 'PersistentVolumeClaim' | 'PersistentVolume' | 'StorageClass' | 'CSINode') => ({
       onAdd: () => { this.queue.onEvent(clusterEvent(r, 'Add')); },
       onUpdate: () => { this.queue.onEvent(clusterEvent(r, 'Update')); },
     });
     this.inf.pvcs.addEventHandler(volumeEvents('PersistentVolumeClaim'));
     this.inf.pvs.addEventHandler(volumeEvents('PersistentVolume'));
     this.inf.storageClasses.addEventHandler(volumeEvents('StorageClass'));
+    this.inf.csiNodes.addEventHandler(volumeEvents('CSINode'));
   }
 
   private responsibleFor(pod: Pod): boolean { return this.frameworks.has(pod.spec?.schedulerName || 'default-scheduler'); }

@@ -28,9 +28,9 @@ percentageOfNodesToScore: 120`), /percentageOfNodesToScore: Invalid value: 120/)
 
 test('plugins: default set, disabled per point or by *, weights overridden', () => {
   const d = new World().fw;
-  // Upstream's default order (NodeVolumeLimits is skipped: tskube serves no CSINode objects).
+  // Upstream's default order.
   assert.deepEqual(d.filters.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit',
-    'VolumeRestrictions', 'VolumeBinding', 'VolumeZone', 'PodTopologySpread', 'InterPodAffinity']);
+    'VolumeRestrictions', 'NodeVolumeLimits', 'VolumeBinding', 'VolumeZone', 'PodTopologySpread', 'InterPodAffinity']);
   assert.deepEqual(d.reserve.map((p) => p.name), ['VolumeBinding']);
   assert.deepEqual(d.preBind.map((p) => p.name), ['VolumeBinding']);
   assert.deepEqual(d.scorers.map((s) => `${s.plugin.name}:${s.weight}`), ['TaintToleration:3', 'NodeAffinity:2', 'NodeResourcesFit:1', 'PodTopologySpread:2', 'InterPodAffinity:2', 'NodeResourcesBalancedAllocation:1', 'ImageLocality:1']);

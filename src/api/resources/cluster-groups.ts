@@ -5,8 +5,8 @@ import { defaultEndpointSlice, defaultHPA, defaultNetworkPolicy, defaultStorageC
 import {
   validateCSR, validateEndpointSlice, validateHPA, validateIngress, validateNetworkPolicy,
 } from '../validation/cluster-validation.js';
-import { validateStorageClass } from '../validation/storage-validation.js';
-import { csrTable, endpointSliceTable, hpaTable, ingressTable, networkPolicyTable, storageClassTable } from '../tables/cluster-tables.js';
+import { validateCSINode, validateStorageClass } from '../validation/storage-validation.js';
+import { csiNodeTable, csrTable, endpointSliceTable, hpaTable, ingressTable, networkPolicyTable, storageClassTable } from '../tables/cluster-tables.js';
 
 const gv = (group: string, version = 'v1') => ({ group, version });
 
@@ -19,6 +19,12 @@ export const endpointslices: ResourceDef = {
 export const storageclasses: ResourceDef = {
   ...gv('storage.k8s.io'), kind: 'StorageClass', plural: 'storageclasses', singular: 'storageclass', namespaced: false, shortNames: ['sc'],
   defaults: defaultStorageClass, validate: validateStorageClass, table: storageClassTable,
+};
+
+/** Written by each node's kubelet for its CSI drivers; the scheduler reads attach limits from it. */
+export const csinodes: ResourceDef = {
+  ...gv('storage.k8s.io'), kind: 'CSINode', plural: 'csinodes', singular: 'csinode', namespaced: false,
+  validate: validateCSINode, table: csiNodeTable,
 };
 
 export const certificatesigningrequests: ResourceDef = {
@@ -49,5 +55,5 @@ export const networkpolicies: ResourceDef = {
 };
 
 export const clusterGroups: ResourceDef[] = [
-  endpointslices, storageclasses, certificatesigningrequests, horizontalpodautoscalers, ingresses, networkpolicies,
+  endpointslices, storageclasses, csinodes, certificatesigningrequests, horizontalpodautoscalers, ingresses, networkpolicies,
 ];

@@ -25,6 +25,11 @@ export const storageClassTable: TableDef = {
   },
 };
 
+export const csiNodeTable: TableDef = {
+  columns: [nameColumn, col('Drivers', 'integer'), ageColumn],
+  cells: (o, now) => [o.metadata?.name, (o.spec?.drivers ?? []).length, age(o, now)],
+};
+
 function csrCondition(o: any): string {
   const types = (o.status?.conditions ?? []).filter((c: any) => c.status !== 'False').map((c: any) => c.type);
   const order = ['Approved', 'Denied', 'Failed'];

@@ -1,7 +1,9 @@
 // Volumes: persistent volumes need capacity, access modes and one source; claims need
-// access modes and a storage request; storage classes need a provisioner.
+// access modes and a storage request; storage classes need a provisioner; CSINodes list
+// each driver once.
 import type { KubeObject } from '../resources/resource-def.js';
-import { type FieldError, forbidden, invalid, notSupported, required } from '../status/index.js';
+import { type FieldError, duplicate, forbidden, invalid, notSupported, required, tooLong } from '../status/index.js';
+import { isDNS1123Subdomain, isQualifiedName } from '../selectors/index.js';
 
 const ACCESS = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const NOT_SOURCES = new Set(['accessModes', 'capacity', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions', 'volumeMode', 'nodeAffinity', 'volumeAttributesClassName']);
@@ -60,6 +62,42 @@ export function validateResourceQuota(obj: KubeObject): FieldError[] {
     if (!/^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i?|[mkMGTPE]|n|u)?$/.test(String(v))) {
       errs.push(invalid(`spec.hard[${k}]`, v, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
     }
+  }
+  return errs;
+}
+
+/** CSINode (upstream ValidateCSINode / ValidateCSINodeUpdate): one entry per driver, node IDs and topology keys fixed once set. */
+export function validateCSINode(obj: KubeObject, old?: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const drivers: any[] = obj.spec?.drivers ?? [];
+  const seen = new Set<string>();
+  drivers.forEach((d, i) => {
+    const p = `spec.drivers[${i}]`;
+    const name: string = d?.name ?? '';
+    if (!name) errs.push(required(`${p}.name`));
+    else if (name.length > 63) errs.push(tooLong(`${p}.name`, 63));
+    else for (const why of isDNS1123Subdomain(name.toLowerCase())) errs.push(invalid(`${p}.name`, name, why));
+    const nodeID: string = d?.nodeID ?? '';
+    if (!nodeID) errs.push(required(`${p}.nodeID`));
+    else if (nodeID.length > 192) errs.push(invalid(`${p}.nodeID`, nodeID, 'must be 192 characters or less'));
+    const count = d?.allocatable?.count;
+    if (count !== undefined && count !== null && count < 0) errs.push(invalid(`${p}.allocatable.count`, count, 'must be greater than or equal to 0'));
+    if (seen.has(name)) errs.push(duplicate(`${p}.name`, name));
+    seen.add(name);
+    const keys = new Set<string>();
+    for (const k of (d?.topologyKeys ?? []) as string[]) {
+      if (!k) errs.push(required(p, k));
+      if (keys.has(k)) errs.push(duplicate(p, k));
+      keys.add(k);
+      for (const why of isQualifiedName(k)) errs.push(invalid(p, k, why));
+    }
+  });
+  for (const od of (old?.spec?.drivers ?? []) as any[]) {
+    drivers.forEach((d, i) => {
+      if (d?.name !== od.name) return;
+      if (d.nodeID !== od.nodeID) errs.push(invalid(`spec.drivers[${i}].nodeID`, d.nodeID, 'field is immutable'));
+      if (JSON.stringify(d.topologyKeys ?? []) !== JSON.stringify(od.topologyKeys ?? [])) errs.push(invalid(`spec.drivers[${i}].topologyKeys`, d.topologyKeys ?? [], 'field is immutable'));
+    });
   }
   return errs;
 }

@@ -1,7 +1,7 @@
 // The extension points (upstream framework/interface.go), one interface each. A plugin
 // implements the ones it needs and says so with `satisfies FilterPlugin & ScorePlugin`.
 import type { Pod, Node, Namespace, PersistentVolume, PersistentVolumeClaim, Service } from 'kubernetes-types/core/v1.js';
-import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { CSINode, StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CycleState } from './cycle-state.js';
@@ -107,6 +107,7 @@ export interface Handle {
     pv(name: string): PersistentVolume | undefined;
     pvs(): PersistentVolume[];
     storageClass(name: string): StorageClass | undefined;
+    csiNode(name: string): CSINode | undefined;
   };
   /** Whether a scheduled (bound or assumed) pod uses the claim NS/NAME (VolumeRestrictions' ReadWriteOncePod). */
   isPVCUsedByPods(key: string): boolean;

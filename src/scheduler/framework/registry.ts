@@ -17,21 +17,22 @@ import * as SchedulingGates from '../plugins/scheduling-gates/scheduling-gates.j
 import * as VolumeBinding from '../plugins/volume-binding/volume-binding.js';
 import * as VolumeRestrictions from '../plugins/volume-restrictions/volume-restrictions.js';
 import * as VolumeZone from '../plugins/volume-zone/volume-zone.js';
+import * as NodeVolumeLimits from '../plugins/node-volume-limits/node-volume-limits.js';
 
 export type Registry = Map<string, PluginFactory>;
 
 export function inTreeRegistry(): Registry {
   const mods: Array<{ Name: string; New: PluginFactory }> = [
     SchedulingGates, PrioritySort, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
-    VolumeRestrictions, VolumeBinding, VolumeZone, PodTopologySpread, InterPodAffinity, DefaultPreemption, BalancedAllocation, ImageLocality, DefaultBinder,
+    VolumeRestrictions, NodeVolumeLimits, VolumeBinding, VolumeZone, PodTopologySpread, InterPodAffinity, DefaultPreemption, BalancedAllocation, ImageLocality, DefaultBinder,
   ] as any;
   return new Map(mods.map((m) => [m.Name, m.New]));
 }
 
 /**
  * Upstream plugins tskube does not implement, accepted in configs and skipped (with a log
- * line): NodeVolumeLimits and the in-tree cloud disk limits count attachable volumes against
- * CSINode objects, which tskube's API server does not serve; DynamicResources needs
+ * line): the in-tree cloud disk limits (EBSLimits, GCEPDLimits, AzureDiskLimits: upstream
+ * itself removed them, NodeVolumeLimits counts migrated disks); DynamicResources needs
  * resource.k8s.io.
  */
-export const UNIMPLEMENTED_UPSTREAM_PLUGINS = new Set(['NodeVolumeLimits', 'EBSLimits', 'GCEPDLimits', 'AzureDiskLimits', 'DynamicResources']);
+export const UNIMPLEMENTED_UPSTREAM_PLUGINS = new Set(['EBSLimits', 'GCEPDLimits', 'AzureDiskLimits', 'DynamicResources']);

@@ -45,6 +45,7 @@ export class World {
   pvcs: any[] = [];
   pvs: any[] = [];
   classes: any[] = [];
+  csiNodes: any[] = [];
   namespaces = new Map<string, Record<string, string>>();
 
   constructor(profile: Profile = { schedulerName: 'default-scheduler' }, nodes: Node[] = [], pods: Pod[] = []) {
@@ -61,6 +62,7 @@ export class World {
         pvc: (ns, n) => this.pvcs.find((c) => c.metadata.namespace === ns && c.metadata.name === n),
         pv: (n) => this.pvs.find((v) => v.metadata.name === n), pvs: () => this.pvs,
         storageClass: (n) => this.classes.find((c) => c.metadata.name === n),
+        csiNode: (n) => this.csiNodes.find((c) => c.metadata.name === n),
       },
       isPVCUsedByPods: (k) => this.cache.isPVCUsedByPods(k),
       client: {

@@ -11,33 +11,40 @@ import { DEFAULT_RESOURCES, type ResourceSpec } from '../node-resources-fit/scor
 export const Name = 'NodeResourcesBalancedAllocation';
 export interface BalancedAllocationArgs { resources?: ResourceSpec[] }
 
-export function balancedScore(fractions: number[]): number {
-  if (fractions.length === 0) return 0;
+/** Score from the first `n` fractions (requested/allocatable, each at most 1). */
+export function balancedScore(fractions: ArrayLike<number>, n = fractions.length): number {
+  if (n === 0) return 0;
   let std: number;
-  if (fractions.length === 2) {
+  if (n === 2) {
     std = Math.abs((fractions[0] - fractions[1]) / 2);
   } else {
-    const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-    std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) ** 2, 0) / fractions.length);
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += fractions[i];
+    mean /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (fractions[i] - mean) ** 2;
+    std = Math.sqrt(v / n);
   }
   return Math.trunc((1 - std) * 100);
 }
 
 export function New(args: BalancedAllocationArgs | undefined, _h: Handle) {
   const resources = args?.resources?.length ? args.resources : DEFAULT_RESOURCES;
+  // One scratch buffer per plugin instance: Score runs for every feasible node, synchronously.
+  const fractions = new Float64Array(resources.length);
   return {
     name: Name,
     score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-      const fractions: number[] = [];
+      let n = 0;
       for (const r of resources) {
         const cap = node.allocatable.get(r.name);
         if (cap === 0) continue;
         const req = r.name === CPU || r.name === MEMORY
           ? node.nonZeroRequested.get(r.name) + pod.nonZeroRequests.get(r.name)
           : node.requested.get(r.name) + pod.requests.get(r.name);
-        fractions.push(Math.min(1, req / cap));
+        fractions[n++] = Math.min(1, req / cap);
       }
-      return balancedScore(fractions);
+      return balancedScore(fractions, n);
     },
     eventsToRegister: () => [clusterEvent('AssignedPod', 'Delete'), clusterEvent('Node', 'Add'), clusterEvent('Node', 'UpdateNodeAllocatable')],
   } satisfies ScorePlugin & EnqueueExtensions;

@@ -8,7 +8,7 @@ import type { PodInfo } from '../../framework/pod-info.js';
 import { CPU, EPHEMERAL_STORAGE, MEMORY } from '../../framework/resource.js';
 import { SUCCESS, unschedulable, type Status } from '../../framework/status.js';
 import { clusterEvent } from '../../framework/cluster-event.js';
-import { DEFAULT_RESOURCES, leastAllocated, mostAllocated, shapeScorer, weightedScore, type ScoringStrategy } from './scoring-strategy.js';
+import { DEFAULT_RESOURCES, leastAllocated, mostAllocated, shapeScorer, type ScoringStrategy } from './scoring-strategy.js';
 
 export const Name = 'NodeResourcesFit';
 export const ErrReasonTooManyPods = 'Too many pods';
@@ -24,6 +24,23 @@ export interface NodeResourcesFitArgs {
   ignoredResources?: string[];
   ignoredResourceGroups?: string[];
   scoringStrategy?: ScoringStrategy;
+}
+
+const noneIgnored = () => false;
+
+/** Whether the pod fits; no allocation, as Filter asks it of every node in every cycle. */
+export function fits(pod: PodInfo, node: NodeInfo, ignored: (name: string) => boolean = noneIgnored): boolean {
+  const a = node.allocatable;
+  const r = node.requested;
+  const q = pod.requests;
+  if (node.pods.length + 1 > a.allowedPodNumber) return false;
+  if (q.milliCPU > 0 && q.milliCPU > a.milliCPU - r.milliCPU) return false;
+  if (q.memory > 0 && q.memory > a.memory - r.memory) return false;
+  if (q.ephemeralStorage > 0 && q.ephemeralStorage > a.ephemeralStorage - r.ephemeralStorage) return false;
+  if (q.scalar.size) {
+    for (const [name, want] of q.scalar) if (want !== 0 && !ignored(name) && want > a.get(name) - r.get(name)) return false;
+  }
+  return true;
 }
 
 /** Every resource the pod is short of on this node, as upstream lists them. */
@@ -57,16 +74,26 @@ export function New(args: NodeResourcesFitArgs | undefined, _h: Handle) {
   return {
     name: Name,
     filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
-      const reasons = insufficientResources(pod, node, ignored);
-      return reasons.length ? unschedulable(...reasons) : SUCCESS;
+      if (fits(pod, node, ignored)) return SUCCESS;
+      return unschedulable(...insufficientResources(pod, node, ignored));
     },
     score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-      // cpu and memory count the nonzero defaults for containers without requests, so that
-      // request-less pods still spread.
-      const requested = (name: string) => name === CPU || name === MEMORY
-        ? node.nonZeroRequested.get(name) + pod.nonZeroRequests.get(name)
-        : node.requested.get(name) + pod.requests.get(name);
-      return weightedScore(resources, requested, (n) => node.allocatable.get(n), f);
+      // Weighted average over the resources the node has (zero allocatable skipped); cpu and
+      // memory count the nonzero defaults for containers without requests, so that
+      // request-less pods still spread. A plain loop: Score runs for every feasible node.
+      let sum = 0;
+      let weights = 0;
+      for (const r of resources) {
+        const cap = node.allocatable.get(r.name);
+        if (cap === 0) continue;
+        const requested = r.name === CPU || r.name === MEMORY
+          ? node.nonZeroRequested.get(r.name) + pod.nonZeroRequests.get(r.name)
+          : node.requested.get(r.name) + pod.requests.get(r.name);
+        const w = r.weight ?? 1;
+        sum += f(requested, cap) * w;
+        weights += w;
+      }
+      return weights === 0 ? 0 : Math.trunc(sum / weights);
     },
     eventsToRegister: () => [clusterEvent('AssignedPod', 'Delete'), clusterEvent('Node', 'Add'), clusterEvent('Node', 'UpdateNodeAllocatable')],
   } satisfies FilterPlugin & ScorePlugin & EnqueueExtensions;

@@ -43,17 +43,3 @@ export function shapeScorer(shape: ShapePoint[]): (requested: number, capacity: 
     return Math.trunc(pts[pts.length - 1].s);
   };
 }
-
-/** Weighted average over resources the node has (resources with zero allocatable are skipped). */
-export function weightedScore(resources: ResourceSpec[], requested: (name: string) => number, allocatable: (name: string) => number, f: (r: number, c: number) => number): number {
-  let sum = 0;
-  let weights = 0;
-  for (const r of resources) {
-    const cap = allocatable(r.name);
-    if (cap === 0) continue;
-    const w = r.weight ?? 1;
-    sum += f(requested(r.name), cap) * w;
-    weights += w;
-  }
-  return weights === 0 ? 0 : Math.trunc(sum / weights);
-}
