@@ -1,8 +1,11 @@
 // `tskube down`: stop a cluster started with `tskube up` (usually `-d`).
+import fs from 'node:fs';
 import { Command } from 'commander';
 import { clusterLayout } from '../admin/up/cluster-layout.js';
 import { downCluster } from '../admin/up/detach.js';
 import { clusterProcesses, stopCluster } from '../admin/up/processes.js';
+import { readState } from '../admin/up/cluster-state.js';
+import { nodeContainerdDir, sweepNodeRuntime } from '../admin/up/node-runtime.js';
 
 export function downCommand(): Command {
   return new Command('down')
@@ -15,6 +18,10 @@ export function downCommand(): Command {
         const stopped = await downCluster(l);
         const strays = clusterProcesses(l.dataDir);
         if (strays.length) await stopCluster(l.dataDir, [], 5000);
+        // containerd of nodes whose `up` died without stopping them: sandboxes, shims, cgroups, bridges
+        for (const n of readState(l)?.nodes ?? []) {
+          if (fs.existsSync(nodeContainerdDir(l, n.name))) await sweepNodeRuntime(l, n.name, (m) => process.stdout.write(`${m}\n`));
+        }
         if (stopped) process.stdout.write(`Stopped cluster "${o.name}".\n`);
         else if (strays.length) process.stdout.write(`Stopped ${strays.length} process(es) left by cluster "${o.name}".\n`);
         else process.stdout.write(`Cluster "${o.name}" is not running (data dir ${l.dataDir}).\n`);

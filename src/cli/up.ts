@@ -39,13 +39,16 @@ export function upCommand(): Command {
     .option('--data-dir <dir>', 'where the cluster lives (default ~/.tskube/NAME, or /var/lib/tskube/NAME as root)')
     .option('--apiserver-port <port>', 'API server port on 127.0.0.1 (default 6443)', port)
     .option('--nodes <n>', 'number of nodes, the control plane included', count, 1)
-    .addOption(new Option('--runtime <runtime>', 'container runtime of the worker nodes').choices(['hollow', 'containerd']).default('hollow'))
+    .addOption(new Option('--runtime <runtime>', 'hollow: simulated pods; containerd: real containers, one containerd per node (root)').choices(['hollow', 'containerd']).default('hollow'))
     .option('--etcd-servers <urls>', 'use this etcd instead of running one (comma-separated URLs)')
     .option('--kube-apiserver-arg <name=value>', 'extra kube-apiserver flag (repeatable)', collect('--kube-apiserver-arg'))
     .option('--kube-controller-manager-arg <name=value>', 'extra kube-controller-manager flag (repeatable)', collect('--kube-controller-manager-arg'))
     .option('--kube-scheduler-arg <name=value>', 'extra kube-scheduler flag (repeatable)', collect('--kube-scheduler-arg'))
     .option('--kubelet-arg <name=value>', 'extra kubelet flag for every node (repeatable)', collect('--kubelet-arg'))
     .addOption(new Option('--proxy-mode <mode>', 'kube-proxy mode (KubeProxyConfiguration mode; userspace when not root)').choices(['iptables', 'nftables', 'userspace']))
+    .option('--registry-mirror <host=url>', 'pull HOST\'s images through URL, e.g. docker.io=http://127.0.0.1:5000 (repeatable; containerd runtime)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--registries-file <file>', 'k3s-style registries.yaml: mirrors and per-registry TLS/auth (containerd runtime)')
+    .option('--container-runtime-endpoint <url>', 'use this CRI runtime for the (single) node instead of starting a containerd')
     .option('--wait <seconds>', 'how long to wait for the cluster to be ready', count, 120)
     .option('-d, --detach', 'run in the background; stop it with `tskube down`')
     .option('-v, --verbose', 'print every step');
@@ -76,6 +79,7 @@ export function upCommand(): Command {
         apiserverArgs: o.kubeApiserverArg ?? [], controllerManagerArgs: o.kubeControllerManagerArg ?? [],
         schedulerArgs: o.kubeSchedulerArg ?? [], kubeletArgs: o.kubeletArg ?? [], verbose: !!o.verbose, timeoutMs: o.wait * 1000,
         proxyMode: o.proxyMode,
+        registryMirrors: o.registryMirror ?? [], registriesFile: o.registriesFile, containerRuntimeEndpoint: o.containerRuntimeEndpoint,
         signal: abort.signal,
       });
       await cluster.stopped;

@@ -2,7 +2,7 @@
 // the API (through a PodFeed) and from static manifests, runs them through the runtime with
 // a PodWorker each, reports their status, and mirrors static pods into the API.
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { deletedObject, EventRecorder, type Logger, type RestClient } from '../client/index.js';
+import { deletedObject, EventRecorder, type Logger, NODES, type RestClient, SharedInformerFactory } from '../client/index.js';
 import type { KubeletConfig } from './config/kubelet-config.js';
 import { ImageGC } from './images/image-gc.js';
 import { ImageManager } from './images/image-manager.js';
@@ -48,6 +48,7 @@ export class Kubelet {
   private staticSource?: StaticPodSource;
   private mirrors?: MirrorPods;
   private mirrorTimer?: NodeJS.Timeout;
+  private nodeWatch?: SharedInformerFactory;
   private readonly abort = new AbortController();
   readonly runtimeHealth: RuntimeHealth;
   readonly images: ImageManager;
@@ -161,6 +162,7 @@ export class Kubelet {
       void this.nodeStatus!.register(this.abort.signal).then(() => {
         if (this.abort.signal.aborted) return;
         this.registered = true;
+        this.watchOwnNode(client);
         this.nodeStatus!.start();
         this.lease!.start();
         this.mirrors?.sync();
@@ -173,6 +175,16 @@ export class Kubelet {
       this.nodeStatus!.start();
       this.lease!.start();
     }
+  }
+
+  /** Our own Node, watched as upstream's kubelet does: nodeipam's podCIDR reaches the runtime at once. */
+  private watchOwnNode(client: RestClient): void {
+    if (this.o.runtime.traits.simulated) return; // a hollow node's pods need no real network (and 1,000 watches would cost)
+    this.nodeWatch = new SharedInformerFactory(client);
+    this.nodeWatch.forResource(NODES, { fieldSelector: `metadata.name=${this.o.nodeName}` }).addEventHandler({
+      onAdd: (n) => this.nodeStatus?.observe(n), onUpdate: (_, n) => this.nodeStatus?.observe(n),
+    });
+    this.nodeWatch.start();
   }
 
   /** The runtime's cgroup driver (unless configured) and sandbox image (kept by image GC). */
@@ -208,6 +220,7 @@ export class Kubelet {
   /** Stops the loops (the pods are left to the runtime, as upstream leaves them to containerd). */
   async stop(): Promise<void> {
     this.abort.abort();
+    await this.nodeWatch?.shutdown();
     this.runtimeHealth.stop();
     this.imageGC.stop();
     this.evictions.stop();

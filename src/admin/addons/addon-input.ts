@@ -20,11 +20,21 @@ export interface AddonInput {
   /** Run cluster DNS on the control-plane node only (its workers are simulated). */
   dnsOnControlPlane: boolean;
   dnsReplicas: number;
+  /**
+   * Every node shares the host's network (`tskube up --runtime containerd` today): one
+   * kube-proxy programs it, on the control plane, and cluster DNS runs on the host network,
+   * since the API server listens on the node's loopback only.
+   */
+  sharedNetwork?: boolean;
 }
 
 export const CONTROL_PLANE_TAINT_KEY = 'node-role.kubernetes.io/control-plane';
-/** The busybox image `tskube images build` makes; tskube itself comes from the host (below). */
-export const ADDON_IMAGE = 'docker.io/library/busybox:latest';
+/**
+ * The add-ons' image: busybox from busybox-static, which `tskube up --runtime containerd`
+ * imports into every node's containerd (nothing is pulled); tskube itself comes from the host
+ * (below). A name of tskube's own, so a user's busybox from a registry is never shadowed.
+ */
+export const ADDON_IMAGE = 'localhost/tskube/addon-base:1.0';
 
 /** The tenth address of the Service range, where kubeadm puts cluster DNS (10.96.0.10). */
 export function dnsServiceIP(serviceCIDR: string): string {
@@ -37,12 +47,13 @@ export function dnsServiceIP(serviceCIDR: string): string {
  * How a container runs tskube: the host's install, mounted read-only. tskube is a Node.js
  * program (dist/ and node_modules/), so the container needs node and the glibc it links,
  * and kube-proxy needs the host's iptables, nft and conntrack — all under /usr (with /lib
- * and /lib64, symlinks into /usr on merged-/usr Debian). Mounting them keeps the container
+ * and /lib64, symlinks into /usr on merged-/usr Debian, and /etc/alternatives). Mounting them keeps the container
  * running exactly the bits the host runs, with no image to build or push; on the control
  * plane's host-process runtime the same pod simply runs the host's files.
  */
 export function tskubeMounts(i: AddonInput): { volumes: Volume[]; mounts: VolumeMount[] } {
-  const dirs: [string, string][] = [['host-usr', '/usr'], ['host-lib', '/lib'], ['host-lib64', '/lib64'], ['tskube', i.installDir]];
+  // /etc/alternatives: Debian's iptables is a symlink through it (to iptables-nft or -legacy)
+  const dirs: [string, string][] = [['host-usr', '/usr'], ['host-lib', '/lib'], ['host-lib64', '/lib64'], ['host-alternatives', '/etc/alternatives'], ['tskube', i.installDir]];
   return {
     volumes: dirs.map(([name, p]) => ({ name, hostPath: { path: p, type: 'Directory' } })),
     mounts: dirs.map(([name, p]) => ({ name, mountPath: p, readOnly: true })),

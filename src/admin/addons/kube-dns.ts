@@ -38,6 +38,7 @@ export function kubeDnsObjects(i: AddonInput): KubeObject[] {
           spec: {
             priorityClassName: 'system-cluster-critical',
             serviceAccountName: 'kube-dns',
+            ...(i.sharedNetwork ? { hostNetwork: true } : {}),
             // its upstream resolvers are the node's
             dnsPolicy: 'Default',
             nodeSelector: { 'kubernetes.io/os': 'linux', ...(i.dnsOnControlPlane ? { [CONTROL_PLANE_TAINT_KEY]: '' } : {}) },

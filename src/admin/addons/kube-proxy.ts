@@ -3,7 +3,7 @@
 // service-account kubeconfig) and a host-network DaemonSet that tolerates every taint, so
 // each node gets one kube-proxy-xxxxx pod running `tskube proxy`.
 import type { KubeObject } from './apply-addons.js';
-import { ADDON_IMAGE, serviceAccountKubeconfig, tskubeMounts, type AddonInput } from './addon-input.js';
+import { ADDON_IMAGE, CONTROL_PLANE_TAINT_KEY, serviceAccountKubeconfig, tskubeMounts, type AddonInput } from './addon-input.js';
 
 export function kubeProxyConfiguration(i: AddonInput): string {
   return [
@@ -49,7 +49,8 @@ export function kubeProxyObjects(i: AddonInput): KubeObject[] {
             hostNetwork: true,
             priorityClassName: 'system-node-critical',
             serviceAccountName: 'kube-proxy',
-            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            // nodes sharing one network get one kube-proxy: two would fight over its rules and ports
+            nodeSelector: { 'kubernetes.io/os': 'linux', ...(i.sharedNetwork ? { [CONTROL_PLANE_TAINT_KEY]: '' } : {}) },
             tolerations: [{ operator: 'Exists' }],
             containers: [{
               name: 'kube-proxy',

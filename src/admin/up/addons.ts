@@ -1,8 +1,9 @@
 // The add-ons `tskube up` installs once the API server answers, as `kubeadm init` does after
 // the control plane: kube-proxy (a DaemonSet: one pod per node) and cluster DNS (the kube-dns
-// Deployment and Service at the tenth Service address). On the control-plane node they run
-// for real through the host-process runtime; on hollow workers their pods are simulated like
-// every other pod there. When the cluster stops, the rules kube-proxy left in this host's
+// Deployment and Service at the tenth Service address). With hollow workers they run for real
+// on the control-plane node through the host-process runtime and are simulated on the
+// workers; with containerd they are containers of tskube's add-on image running the host's
+// tskube, once for the one network all nodes share. When the cluster stops, the rules kube-proxy left in this host's
 // iptables/nftables go too.
 import path from 'node:path';
 import { kubeDnsObjects } from '../addons/kube-dns.js';
@@ -32,7 +33,10 @@ export function effectiveProxyMode(asked: ProxyMode | undefined): ProxyMode {
 export function addonInput(state: ClusterState, o: { runtime: string; proxyMode?: ProxyMode }, version: string): AddonInput {
   const tskube = tskubeArgv();
   const ports = state.addonPorts!;
-  const realWorkers = o.runtime !== 'hollow' && state.nodes.length > 1;
+  // containerd nodes all live in the host's network namespace today (see node-runtime.ts):
+  // their workers are real, but there is one network for one kube-proxy and one DNS
+  const sharedNetwork = o.runtime === 'containerd';
+  const realWorkers = !sharedNetwork && o.runtime !== 'hollow' && state.nodes.length > 1;
   return {
     apiServerURL: `https://${state.advertiseAddress}:${state.apiserverPort}`,
     tskube,
@@ -48,6 +52,7 @@ export function addonInput(state: ClusterState, o: { runtime: string; proxyMode?
     // simulated workers answer no queries: DNS then runs on the one real node, once (host network)
     dnsOnControlPlane: !realWorkers,
     dnsReplicas: realWorkers ? 2 : 1,
+    sharedNetwork,
   };
 }
 

@@ -15,6 +15,9 @@ import { alive, clusterProcesses, MARKER_ENV, spawnLogged, stopCluster } from '.
 import { tskubeArgv } from './tskube-command.js';
 import { addonInput, cleanupHostProxyRules, clusterDnsKubeletArgs, installAddons, type ProxyMode } from './addons.js';
 import { tskubeVersion } from './prepare-cluster.js';
+import { nodeCgroupRoot, nodeEndpoint, startNodeRuntime, stopNodeRuntime } from './node-runtime.js';
+import { checkContainerdPrerequisites, resolveRegistries } from './runtime-prerequisites.js';
+import type { ContainerdProcess } from '../../kubelet/runtime/cri/containerd-process.js';
 
 export type RuntimeName = 'hollow' | 'containerd';
 
@@ -31,6 +34,12 @@ export interface UpOptions {
   kubeletArgs: Args;
   /** kube-proxy's mode (iptables by default; userspace when not root). */
   proxyMode?: ProxyMode;
+  /** --registry-mirror HOST=URL[,URL] values (containerd runtime). */
+  registryMirrors?: string[];
+  /** k3s-style registries.yaml (containerd runtime). */
+  registriesFile?: string;
+  /** An existing CRI runtime for the node instead of a containerd that tskube runs (one node only). */
+  containerRuntimeEndpoint?: string;
   verbose?: boolean;
   /** How long to wait for the cluster to be ready before giving up (ms). */
   timeoutMs?: number;
@@ -48,12 +57,21 @@ export interface RunningCluster {
 
 export const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
 
-function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withWorkers: boolean): Args {
+/**
+ * With containerd, the control-plane kubelet runs two runtimes: its static pods (etcd,
+ * kube-apiserver, …) stay host processes — they are this very tskube install, not images,
+ * and must run before any API server or pod network exists — while pods from the API run
+ * in the node's containerd like on every other node (so a one-node cluster runs workloads).
+ */
+function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withWorkers: boolean, endpoint?: string): Args {
+  const cri = runtime === 'containerd';
   return [
     ['kubeconfig', nodeKubeconfig(l, n.name, n.controlPlane)],
     ['hostname-override', n.name],
     ['root-dir', nodeDir(l, n.name)],
-    ['container-runtime-endpoint', n.controlPlane ? 'host-process://' : runtime === 'hollow' ? 'hollow://' : 'unix:///run/containerd/containerd.sock'],
+    ['container-runtime-endpoint', cri ? endpoint ?? nodeEndpoint(l, n.name) : n.controlPlane ? 'host-process://' : 'hollow://'],
+    ...(cri && n.controlPlane ? [['static-pod-runtime-endpoint', 'host-process://']] as Args : []),
+    ...(cri ? [['cgroup-root', nodeCgroupRoot(l, n.name)]] as Args : []),
     ...(n.controlPlane ? [['pod-manifest-path', l.manifestsDir]] as Args : []),
     ['node-labels', n.controlPlane ? `${CONTROL_PLANE_ROLE}=,node.kubernetes.io/exclude-from-external-load-balancers=` : ''],
     ...(n.controlPlane && withWorkers ? [['register-with-taints', `${CONTROL_PLANE_ROLE}:NoSchedule`]] as Args : []),
@@ -77,9 +95,18 @@ const secs = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
 export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   const out = o.out ?? ((line: string) => process.stdout.write(line + '\n'));
-  if (o.runtime === 'containerd') throw new Error('--runtime containerd is not available yet: real containers through CRI come with issue 8; use --runtime hollow');
-  if (o.runtime !== 'hollow') throw new Error(`--runtime ${JSON.stringify(o.runtime)}: want hollow (or containerd, once it lands)`);
+  if (o.runtime !== 'hollow' && o.runtime !== 'containerd') throw new Error(`--runtime ${JSON.stringify(o.runtime)}: want hollow or containerd`);
   if (!Number.isInteger(o.nodes) || o.nodes < 1) throw new Error(`--nodes ${o.nodes}: want a whole number of nodes, at least 1 (the control plane)`);
+  const cri = o.runtime === 'containerd';
+  if (!cri && (o.registryMirrors?.length || o.registriesFile || o.containerRuntimeEndpoint)) {
+    throw new Error('--registry-mirror, --registries-file and --container-runtime-endpoint need --runtime containerd');
+  }
+  if (o.containerRuntimeEndpoint && o.nodes > 1) {
+    throw new Error(`--container-runtime-endpoint: one runtime serves one node, and --nodes is ${o.nodes}; leave it out and tskube runs a containerd per node`);
+  }
+  // everything about the runtime is checked before anything starts
+  const registries = cri ? resolveRegistries(o.registryMirrors ?? [], o.registriesFile) : undefined;
+  if (cri && !o.containerRuntimeEndpoint) checkContainerdPrerequisites();
   const l = clusterLayout(o.name, o.dataDir);
   const t0 = Date.now();
 
@@ -106,10 +133,24 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   const known = prepared.flags.get('kubelet');
   const userKeep = new Set(o.kubeletArgs.map(([k]) => k));
   const kubelets = new Map<string, ChildProcess>();
+  const runtimes = new Map<string, ContainerdProcess>();
   let stopping = false;
+  const stopRuntimes = () => Promise.all([...runtimes].map(([node, proc]) => stopNodeRuntime(proc, l, node, out).catch((err) => out(`${node}: stopping containerd: ${(err as Error).message}`))));
+  if (cri && !o.containerRuntimeEndpoint) {
+    const results = await Promise.allSettled(state.nodes.map(async (n) => {
+      runtimes.set(n.name, await startNodeRuntime(l, n.name, { mirrors: registries!.mirrors, configs: registries!.configs, log: o.verbose ? out : () => {} }));
+    }));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await stopRuntimes();
+      throw failed.reason;
+    }
+    const mirrors = Object.entries(registries!.mirrors).map(([h, e]) => `${h} → ${e.join(', ')}`).join('; ');
+    out(` ✓ Started containerd for ${state.nodes.length} node${state.nodes.length > 1 ? 's' : ''} (${[...runtimes.values()][0].snapshotter} snapshotter${mirrors ? `, mirrors ${mirrors}` : ''})`);
+  }
   const env = { ...process.env, [MARKER_ENV]: l.dataDir };
   for (const n of state.nodes) {
-    const args = knownArgs(overrideArgs([...kubeletArgs(l, n, o.runtime, state.nodes.length > 1), ...clusterDnsKubeletArgs(state)], o.kubeletArgs), known, userKeep, () => {});
+    const args = knownArgs(overrideArgs([...kubeletArgs(l, n, o.runtime, state.nodes.length > 1, o.containerRuntimeEndpoint), ...clusterDnsKubeletArgs(state)], o.kubeletArgs), known, userKeep, () => {});
     const log = path.join(l.logsDir, `kubelet-${n.name}.log`);
     const child = spawnLogged([...tskubeArgv(), 'kubelet', ...renderArgs(args, known)], log, env);
     kubelets.set(n.name, child);
@@ -118,7 +159,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
     });
   }
   const workers = state.nodes.length - 1;
-  out(` ✓ Started the kubelet of ${state.nodes[0].name} (host-process runtime: etcd, kube-apiserver, kube-controller-manager, kube-scheduler as static pods)`);
+  out(` ✓ Started the kubelet of ${state.nodes[0].name} (host-process runtime: etcd, kube-apiserver, kube-controller-manager, kube-scheduler as static pods${cri ? '; containerd for pods from the API' : ''})`);
   if (workers) out(` ✓ Started ${workers} worker kubelet${workers > 1 ? 's' : ''} (${o.runtime} runtime): ${state.nodes.slice(1).map((n) => n.name).join(', ')}`);
 
   // the add-ons go in as soon as the API server takes them, while the nodes come up
@@ -134,6 +175,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
       stopping = true;
       fs.rmSync(l.readyFile, { force: true });
       await stopCluster(l.dataDir, [...kubelets.values()].map((c) => c.pid ?? 0).filter(Boolean), 10_000, out);
+      await stopRuntimes();
       await cleanupHostProxyRules(addons.proxyMode, out);
       try {
         if (Number(fs.readFileSync(l.pidFile, 'utf8').trim()) === process.pid) fs.rmSync(l.pidFile, { force: true });

@@ -53,6 +53,12 @@ export class NodeStatusManager {
     return this.node?.spec?.podCIDR || this.o.podCIDR;
   }
 
+  /** The Node as a watch saw it (nodeipam's podCIDR shows up here first). */
+  observe(n: Node): void {
+    if (this.node && n.metadata?.uid !== this.node.metadata?.uid) return; // a deleted-and-recreated node: wait for our own registration
+    this.setNode(n);
+  }
+
   /** Called when the node's podCIDR becomes known (nodeipam can assign it after registration). */
   watchPodCIDR(fn: (cidr: string) => void): void {
     this.onPodCIDR.push(fn);

@@ -11,6 +11,7 @@ import type { ImageManager } from '../images/image-manager.js';
 import { podDir, podLogDir } from '../kubelet-paths.js';
 import type { Runtime } from '../runtime/runtime-service.js';
 import { type LeftoverPod, PodWorker, type WorkerContext } from './pod-worker.js';
+import { NODE_LABEL } from './sandbox-config.js';
 
 export type PodSourceName = 'api' | 'file';
 
@@ -52,7 +53,10 @@ export class PodManager {
       if (!rt.listPodSandbox) continue;
       const [sandboxes, containers] = await Promise.all([rt.listPodSandbox(), rt.listContainers()]);
       for (const sb of sandboxes) {
-        const uid = sb.labels[UID_LABEL] || sb.metadata.uid;
+        // only what a kubelet of this node made: not other tools' sandboxes, not another node's
+        const node = sb.labels[NODE_LABEL];
+        if (!sb.labels[UID_LABEL] || (node !== undefined && node !== this.ctx.nodeName)) continue;
+        const uid = sb.labels[UID_LABEL];
         let e = this.leftovers.get(uid);
         if (!e) this.leftovers.set(uid, (e = { sandboxes: [], containers: [], slot }));
         e.sandboxes.push(sb);

@@ -236,7 +236,7 @@ export class PodWorker {
       this.later(2000);
       return false;
     }
-    const cfgCtx = { traits: runtime.traits, podLogsDir: this.ctx.podLogsDir, podCIDR: this.ctx.podCIDR(), podConfig: this.ctx.podConfig };
+    const cfgCtx = { nodeName: this.ctx.nodeName, traits: runtime.traits, podLogsDir: this.ctx.podLogsDir, podCIDR: this.ctx.podCIDR(), podConfig: this.ctx.podConfig };
     let attempt = 0;
     const left = this.ctx.adopt?.(this.uid);
     for (const sb of (left?.sandboxes ?? []).sort((a, b) => b.createdAt - a.createdAt)) {

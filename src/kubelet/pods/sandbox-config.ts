@@ -7,7 +7,11 @@ import { podLogDir } from '../kubelet-paths.js';
 import { type PodConfigOptions, sandboxExtras } from '../runtime/cri/pod-cri-config.js';
 import type { PodSandboxConfig, RuntimeTraits } from '../runtime/runtime-service.js';
 
+/** Marks which node's kubelet made a sandbox, so kubelets sharing one runtime leave each other's alone. */
+export const NODE_LABEL = 'tskube.io/node';
+
 export interface SandboxConfigContext {
+  nodeName: string;
   traits: RuntimeTraits;
   podLogsDir: string;
   podCIDR: string;
@@ -24,7 +28,7 @@ export function sandboxConfig(pod: Pod, ctx: SandboxConfigContext, attempt = 0):
     metadata: { name: m.name!, uid: m.uid!, namespace: ns, attempt },
     hostname: (pod.spec?.hostname ?? m.name ?? '').slice(0, 63),
     logDirectory: podLogDir(ctx.podLogsDir, ns, m.name!, m.uid!),
-    labels: { ...(m.labels ?? {}), 'io.kubernetes.pod.name': m.name!, 'io.kubernetes.pod.namespace': ns, 'io.kubernetes.pod.uid': m.uid! },
+    labels: { ...(m.labels ?? {}), 'io.kubernetes.pod.name': m.name!, 'io.kubernetes.pod.namespace': ns, 'io.kubernetes.pod.uid': m.uid!, [NODE_LABEL]: ctx.nodeName },
     annotations: m.annotations ?? {},
     hostNetwork: !!pod.spec?.hostNetwork || ctx.traits.hostNetworkOnly,
     podCIDR: ctx.podCIDR || undefined,

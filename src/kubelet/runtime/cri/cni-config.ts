@@ -6,6 +6,8 @@ export interface CniBridgeOptions {
   /** The node's pod CIDR, or containerd's template placeholder. */
   podCIDR: string;
   bridge?: string;
+  /** Network name (default tskube); host-local keeps leases under ipamDataDir/NAME. */
+  name?: string;
   /** Where host-local keeps its leases (default /var/lib/cni/networks). */
   ipamDataDir?: string;
   /** Masquerade traffic leaving the pod network (off in tests: nothing leaves the machine). */
@@ -17,7 +19,7 @@ export const CNI_NETWORK_NAME = 'tskube';
 export function bridgeConflist(o: CniBridgeOptions): string {
   const conf = {
     cniVersion: '1.0.0',
-    name: CNI_NETWORK_NAME,
+    name: o.name ?? CNI_NETWORK_NAME,
     plugins: [
       {
         type: 'bridge',

@@ -36,6 +36,12 @@ export function containerdLayout(dataDir: string): ContainerdLayout {
   };
 }
 
+/** k3s registries.yaml `configs` entry: TLS and credentials for one registry host. */
+export interface RegistryHostConfig {
+  auth?: { username?: string; password?: string; auth?: string; identityToken?: string };
+  tls?: { caFile?: string; certFile?: string; keyFile?: string; insecureSkipVerify?: boolean };
+}
+
 export interface ContainerdConfigOptions {
   sandboxImage: string;
   snapshotter: 'overlayfs' | 'native';
@@ -44,6 +50,8 @@ export interface ContainerdConfigOptions {
   cniTemplate: boolean;
   /** Clamp oom_score_adj to containerd's own (needed without CAP_SYS_RESOURCE, e.g. in a container). */
   restrictOomScoreAdj: boolean;
+  /** Credentials per registry host go into the CRI plugin's registry.configs (hosts.toml has no auth). */
+  registryConfigs?: Record<string, RegistryHostConfig>;
 }
 
 const q = (s: string): string => JSON.stringify(s); // TOML basic strings share JSON's escapes
@@ -92,16 +100,28 @@ ${cri}.cni]
 ${o.cniTemplate ? `  conf_template = ${q(l.cniTemplate)}\n` : ''}
 ${cri}.registry]
   config_path = ${q(l.certsDir)}
-`;
+${Object.entries(o.registryConfigs ?? {}).filter(([, c]) => c.auth).map(([host, c]) => `
+${cri}.registry.configs.${q(host)}.auth]
+${c.auth!.username !== undefined ? `  username = ${q(c.auth!.username)}\n` : ''}${c.auth!.password !== undefined ? `  password = ${q(c.auth!.password)}\n` : ''}${c.auth!.auth !== undefined ? `  auth = ${q(c.auth!.auth)}\n` : ''}${c.auth!.identityToken !== undefined ? `  identitytoken = ${q(c.auth!.identityToken)}\n` : ''}`).join('')}`;
 }
 
-/** hosts.toml for one registry host: pull and resolve through `endpoints` in order. */
-export function hostsToml(host: string, endpoints: string[]): string {
+function tlsLines(c: RegistryHostConfig | undefined, indent: string): string {
+  const t = c?.tls;
+  if (!t) return '';
+  let out = '';
+  if (t.caFile) out += `${indent}ca = ${q(t.caFile)}\n`;
+  if (t.certFile && t.keyFile) out += `${indent}client = [[${q(t.certFile)}, ${q(t.keyFile)}]]\n`;
+  if (t.insecureSkipVerify) out += `${indent}skip_verify = true\n`;
+  return out;
+}
+
+/** hosts.toml for one registry host: pull and resolve through `endpoints` in order, then the host itself. */
+export function hostsToml(host: string, endpoints: string[], configs: Record<string, RegistryHostConfig> = {}): string {
   const server = host === 'docker.io' ? 'https://registry-1.docker.io' : `https://${host}`;
-  let out = `server = ${q(server)}\n`;
+  let out = `server = ${q(server)}\n${tlsLines(configs[host], '')}`;
   for (const e of endpoints) {
-    out += `\n[host.${q(e)}]\n  capabilities = ["pull", "resolve"]\n`;
-    if (e.startsWith('https://')) out += '  skip_verify = true\n';
+    const epHost = e.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+    out += `\n[host.${q(e)}]\n  capabilities = ["pull", "resolve"]\n${tlsLines(configs[epHost], '  ')}`;
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { pauseImage, PAUSE_IMAGE } from '../../../images/pause-image.js';
 import { writeOciArchive } from '../../../images/oci-image.js';
 import { importImageArchive } from '../../../images/image-import.js';
 import { bridgeConflist, POD_CIDR_PLACEHOLDER } from './cni-config.js';
-import { containerdConfigToml, containerdLayout, hostsToml, type ContainerdLayout } from './containerd-config.js';
+import { containerdConfigToml, containerdLayout, hostsToml, type ContainerdLayout, type RegistryHostConfig } from './containerd-config.js';
 import { CriClient } from './cri-client.js';
 
 export interface ContainerdProcessOptions {
@@ -19,7 +19,13 @@ export interface ContainerdProcessOptions {
   podCIDR?: string;
   cniBinDir?: string;
   bridge?: string;
+  /** CNI network name (default tskube): per node when several containerds share one host. */
+  networkName?: string;
   ipMasq?: boolean;
+  /** Extra k3s-style per-registry settings: TLS and credentials, by registry host. */
+  registryConfigs?: Record<string, RegistryHostConfig>;
+  /** Environment of containerd and so of its shims (tskube up marks its processes this way). */
+  env?: NodeJS.ProcessEnv;
   /** Registry host → mirror endpoints, e.g. {'docker.io': ['http://127.0.0.1:5000']}. */
   registryMirrors?: Record<string, string[]>;
   snapshotter?: 'overlayfs' | 'native' | 'auto';
@@ -121,23 +127,26 @@ export class ContainerdProcess {
       : o.snapshotter;
     const sandboxImage = o.sandboxImage ?? PAUSE_IMAGE;
     const cniBinDir = o.cniBinDir ?? '/usr/lib/cni';
-    const bridge = { bridge: o.bridge, ipamDataDir: layout.ipamDataDir, ipMasq: o.ipMasq };
+    const bridge = { bridge: o.bridge, ipamDataDir: layout.ipamDataDir, ipMasq: o.ipMasq, name: o.networkName };
     fs.writeFileSync(layout.cniTemplate, bridgeConflist({ ...bridge, podCIDR: POD_CIDR_PLACEHOLDER }));
     if (o.podCIDR) fs.writeFileSync(path.join(layout.cniConfDir, '10-tskube.conflist'), bridgeConflist({ ...bridge, podCIDR: o.podCIDR }));
     fs.rmSync(layout.certsDir, { recursive: true, force: true });
-    for (const [host, endpoints] of Object.entries(o.registryMirrors ?? {})) {
+    const hosts = new Set([...Object.keys(o.registryMirrors ?? {}), ...Object.keys(o.registryConfigs ?? {})]);
+    for (const host of hosts) {
       const dir = path.join(layout.certsDir, host);
       fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'hosts.toml'), hostsToml(host, endpoints));
+      fs.writeFileSync(path.join(dir, 'hosts.toml'), hostsToml(host, o.registryMirrors?.[host] ?? [], o.registryConfigs ?? {}));
     }
     fs.mkdirSync(layout.certsDir, { recursive: true });
-    fs.writeFileSync(layout.config, containerdConfigToml(layout, { sandboxImage, snapshotter, cniBinDir, cniTemplate: !o.podCIDR, restrictOomScoreAdj: !hasCapSysResource() }));
+    fs.writeFileSync(layout.config, containerdConfigToml(layout, {
+      sandboxImage, snapshotter, cniBinDir, cniTemplate: !o.podCIDR, restrictOomScoreAdj: !hasCapSysResource(), registryConfigs: o.registryConfigs,
+    }));
     fs.rmSync(layout.socket, { force: true });
 
     const bin = o.containerd ?? 'containerd';
     const argv = o.netns ? ['nsenter', `--net=/run/netns/${o.netns}`, '--', bin] : [bin];
     const logFd = fs.openSync(layout.log, 'a');
-    const child = spawn(argv[0], [...argv.slice(1), '--config', layout.config], { stdio: ['ignore', logFd, logFd] });
+    const child = spawn(argv[0], [...argv.slice(1), '--config', layout.config], { stdio: ['ignore', logFd, logFd], env: o.env ?? process.env });
     fs.closeSync(logFd);
     const proc = new ContainerdProcess(layout, snapshotter, sandboxImage, child);
     child.once('error', (err) => log(`containerd: ${err.message}`));

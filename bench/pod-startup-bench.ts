@@ -1,0 +1,219 @@
+// Pod startup latency with real containers: a `tskube kubelet` on a containerd that tskube
+// runs, against real etcd + `tskube apiserver`, everything inside a network namespace the
+// bench creates (it re-runs itself there). With busybox already on the node it measures,
+// for --pods N pods (default 50), the time from the create request to the watch event that
+// shows the pod Running — one pod at a time, then all N at once — as p50/p90/p99/max, and
+// the kubelet's CPU and RSS while it runs N pods (and containerd's, for scale).
+//   flock /tmp/tskube-bench.lock node dist/bench/pod-startup-bench.js [--pods 50] [--steady 30]
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { type ClientConfig, NODES, PODS, RestClient, SharedInformerFactory } from '../src/client/index.js';
+import { busyboxImage } from '../src/images/busybox-image.js';
+import { LocalRegistry } from '../src/images/local-registry.js';
+import { writeOciLayout } from '../src/images/oci-image.js';
+import { ContainerdProcess } from '../src/kubelet/runtime/cri/containerd-process.js';
+
+const self = fileURLToPath(import.meta.url);
+const MAIN = path.resolve(path.dirname(self), '../src/cli/main.js');
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N = arg('pods', 50);
+const STEADY = arg('steady', 30);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+if (!process.env.TSKUBE_BENCH_NETNS) {
+  // outside: make the namespace and run this file again inside it
+  const netns = `tskbench-${process.pid}`;
+  execFileSync('ip', ['netns', 'add', netns]);
+  let code = 1;
+  try {
+    execFileSync('ip', ['netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up']);
+    const child = spawn('nsenter', [`--net=/run/netns/${netns}`, '--', process.execPath, self, ...process.argv.slice(2)],
+      { stdio: 'inherit', env: { ...process.env, TSKUBE_BENCH_NETNS: netns } });
+    code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? 1)));
+  } finally {
+    try { execFileSync('ip', ['netns', 'del', netns], { stdio: 'ignore' }); } catch { /* gone */ }
+  }
+  process.exit(code);
+}
+
+function waitOutput(child: ChildProcess, re: RegExp, what: string, ms = 120_000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const t = setTimeout(() => reject(new Error(`${what} did not start: ${text.slice(-2000)}`)), ms);
+    const on = (d: Buffer) => {
+      text += d.toString();
+      const m = re.exec(text);
+      if (m) { clearTimeout(t); resolve(m); }
+    };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+    child.once('exit', (c) => { clearTimeout(t); reject(new Error(`${what} exited with ${c}: ${text.slice(-2000)}`)); });
+  });
+}
+
+const cpuTicks = (pid: number): number => {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
+};
+const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+const TICKS = 100;
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+}
+const fmt = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tskube-podbench-'));
+const children: ChildProcess[] = [];
+let registry: LocalRegistry | undefined;
+let containerd: ContainerdProcess | undefined;
+const stopAll = async () => {
+  for (const c of children.reverse()) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(t);
+  }
+  await containerd?.stop().catch(() => undefined);
+  await registry?.stop().catch(() => undefined);
+  try {
+    for (const h of ['', ...fs.readdirSync('/sys/fs/cgroup')]) {
+      const base = path.join('/sys/fs/cgroup', h, `tskube-bench-${process.pid}`);
+      for (const d of ['kubepods/besteffort', 'kubepods/burstable', 'kubepods', '']) { try { fs.rmdirSync(path.join(base, d)); } catch { /* */ } }
+    }
+  } catch { /* */ }
+  fs.rmSync(dir, { recursive: true, force: true });
+};
+
+try {
+  log(`setting up in netns ${process.env.TSKUBE_BENCH_NETNS} (${dir})`);
+  registry = await LocalRegistry.start({ dir: path.join(dir, 'registry') });
+  writeOciLayout(path.join(dir, 'bb'), [busyboxImage()]);
+  await registry.push(path.join(dir, 'bb'), 'library/busybox:latest');
+  containerd = await ContainerdProcess.start({ dataDir: path.join(dir, 'containerd'), podCIDR: '10.244.1.0/24', ipMasq: false, bridge: 'tskbench0',
+    registryMirrors: { 'docker.io': [registry.url] } });
+
+  const etcd = spawn('/usr/bin/etcd', ['--data-dir', path.join(dir, 'etcd'), '--listen-client-urls', 'http://127.0.0.1:2379', '--advertise-client-urls', 'http://127.0.0.1:2379',
+    '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380', '--initial-cluster', 'default=http://127.0.0.1:2380'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(etcd);
+  await waitOutput(etcd, /ready to serve client requests/, 'etcd');
+  const token = 'bench-token-0123456789';
+  fs.writeFileSync(path.join(dir, 'tokens.csv'), `${token},bench,uid-1,"system:masters"\n`);
+  const api = spawn(process.execPath, [MAIN, 'apiserver', '--etcd-servers', 'http://127.0.0.1:2379', '--bind-address', '127.0.0.1', '--secure-port', '6443',
+    '--cert-dir', path.join(dir, 'certs'), '--token-auth-file', path.join(dir, 'tokens.csv'), '--service-cluster-ip-range', '10.96.0.0/24'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(api);
+  await waitOutput(api, /serving securely on 127\.0\.0\.1:6443/, 'apiserver');
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  fs.writeFileSync(kubeconfig, JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'b',
+    clusters: [{ name: 'b', cluster: { server: 'https://127.0.0.1:6443', 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'b', user: { token } }], contexts: [{ name: 'b', context: { cluster: 'b', user: 'b' } }],
+  }));
+  const kubelet = spawn(process.execPath, [MAIN, 'kubelet', '--kubeconfig', kubeconfig, '--hostname-override', 'bench-node', '--root-dir', path.join(dir, 'kubelet'),
+    '--container-runtime-endpoint', containerd.endpoint, '--pod-cidr', '10.244.1.0/24', '--node-ip', '127.0.0.1', '--address', '127.0.0.1',
+    '--port', '0', '--healthz-port', '0', '--cgroup-root', `/tskube-bench-${process.pid}`, '--max-pods', String(N + 10)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(kubelet);
+  await waitOutput(kubelet, /kubelet: started node/, 'kubelet');
+
+  const cfg: ClientConfig = { server: 'https://127.0.0.1:6443', token, insecureSkipTLSVerify: true, qps: 0, namespace: 'default' };
+  const client = new RestClient(cfg);
+  const runningAt = new Map<string, number>();
+  const factory = new SharedInformerFactory(client);
+  const seen = (p: Pod) => { if (p.status?.phase === 'Running' && !runningAt.has(p.metadata!.name!)) runningAt.set(p.metadata!.name!, Date.now()); };
+  factory.forResource(PODS, { namespace: 'default' }).addEventHandler({ onAdd: seen, onUpdate: (_, p) => seen(p) });
+  factory.start();
+  await factory.waitForCacheSync();
+  await waitNodeReady(client);
+
+  const pod = (name: string): Pod => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' },
+    spec: { nodeName: 'bench-node', automountServiceAccountToken: false, terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'main', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
+  });
+  const waitRunning = async (names: string[], ms = 300_000) => {
+    const deadline = Date.now() + ms;
+    while (names.some((n) => !runningAt.has(n))) {
+      if (Date.now() > deadline) throw new Error(`not Running after ${ms / 1000}s: ${names.filter((n) => !runningAt.has(n)).join(' ')}`);
+      await sleep(20);
+    }
+  };
+  log('warm-up: pulls busybox once');
+  await client.resource(PODS).create('default', pod('warmup'));
+  await waitRunning(['warmup']);
+
+  log(`${N} pods one at a time`);
+  const serial: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const name = `seq-${i}`;
+    const t0 = Date.now();
+    await client.resource(PODS).create('default', pod(name));
+    await waitRunning([name]);
+    serial.push(runningAt.get(name)! - t0);
+  }
+  log('deleting them');
+  await Promise.all(Array.from({ length: N }, (_, i) => client.resource(PODS).delete('default', `seq-${i}`, { gracePeriodSeconds: 0 }).catch(() => undefined)));
+  for (let i = 0; i < 600; i++) {
+    const left = (await client.resource(PODS).list('default')).items.filter((p) => p.metadata!.name!.startsWith('seq-')).length;
+    if (!left) break;
+    await sleep(500);
+  }
+
+  log(`${N} pods at once`);
+  const t0cpu = cpuTicks(kubelet.pid!);
+  const tBurst = Date.now();
+  const sent = new Map<string, number>();
+  await Promise.all(Array.from({ length: N }, async (_, i) => {
+    const name = `burst-${i}`;
+    sent.set(name, Date.now());
+    await client.resource(PODS).create('default', pod(name));
+  }));
+  const burstNames = [...sent.keys()];
+  await waitRunning(burstNames);
+  const burstWall = Date.now() - tBurst;
+  const burstCpu = ((cpuTicks(kubelet.pid!) - t0cpu) / TICKS) * 1000 / burstWall;
+  const burst = burstNames.map((n) => runningAt.get(n)! - sent.get(n)!);
+
+  log(`steady state with ${N + 1} pods for ${STEADY}s`);
+  await sleep(5000);
+  const c0 = cpuTicks(kubelet.pid!);
+  const d0 = cpuTicks(containerd.pid!);
+  const s0 = Date.now();
+  await sleep(STEADY * 1000);
+  const secs = (Date.now() - s0) / 1000;
+  const kubeletCpu = ((cpuTicks(kubelet.pid!) - c0) / TICKS) / secs;
+  const containerdCpu = ((cpuTicks(containerd.pid!) - d0) / TICKS) / secs;
+  const kubeletRss = rssMiB(kubelet.pid!);
+  const containerdRss = rssMiB(containerd.pid!);
+
+  const row = (label: string, xs: number[]) => `${label.padEnd(22)} p50 ${fmt(quantile(xs, 0.5))}  p90 ${fmt(quantile(xs, 0.9))}  p99 ${fmt(quantile(xs, 0.99))}  max ${fmt(Math.max(...xs))}`;
+  console.log(`pod startup, image present, ${N} pods (creation → Running seen by a watch; goal p99 < 1 s, upstream SLO 5 s)`);
+  console.log(row('one at a time', serial));
+  console.log(row(`${N} at once`, burst));
+  console.log(`${N} at once: all Running after ${fmt(burstWall)}; kubelet CPU during the burst ${(burstCpu * 100).toFixed(0)}% of a core`);
+  console.log(`steady, ${N + 1} pods running: kubelet CPU ${(kubeletCpu * 100).toFixed(1)}% of a core, RSS ${kubeletRss.toFixed(0)} MiB; containerd CPU ${(containerdCpu * 100).toFixed(1)}%, RSS ${containerdRss.toFixed(0)} MiB`);
+  console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
+  await factory.shutdown();
+  client.close();
+} finally {
+  await stopAll();
+}
+
+async function waitNodeReady(client: RestClient): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const n = await client.resource(NODES).get('', 'bench-node').catch(() => undefined);
+    if (n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+    await sleep(200);
+  }
+  throw new Error('node not Ready');
+}
