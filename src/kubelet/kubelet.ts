@@ -226,6 +226,7 @@ export class Kubelet {
     this.evictions.stop();
     this.staticSource?.stop();
     clearInterval(this.mirrorTimer);
+    this.statuses.close();
     this.nodeStatus?.stop();
     this.lease?.stop();
     await this.pods.stop();

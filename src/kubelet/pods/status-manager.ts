@@ -1,10 +1,15 @@
 // Writes pod statuses to the API server: one PATCH of pods/NAME/status per change, never two
 // at once for the same pod (the newest waiting status wins). A static pod's status goes to
-// its mirror pod, which has the same namespace and name.
+// its mirror pod, which has the same namespace and name. A write that fails (API server busy
+// or restarting) is tried again after a back-off, as upstream's status manager re-syncs what
+// the API server lacks: a crash-looping pod may not change again for minutes.
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { isNotFound, type Logger, PODS, type RestClient } from '../../client/index.js';
 
-interface Slot { sent?: string; inFlight?: Promise<void>; pending?: PodStatus }
+interface Slot { sent?: string; inFlight?: Promise<void>; pending?: PodStatus; retry?: NodeJS.Timeout; retryMs?: number }
+
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
 
 export class StatusManager {
   private readonly slots = new Map<string, Slot>();
@@ -24,16 +29,34 @@ export class StatusManager {
 
   private startDrain(key: string, slot: Slot): void {
     if (slot.inFlight) return;
+    clearTimeout(slot.retry);
+    slot.retry = undefined;
     slot.inFlight = this.drain(key, slot).finally(() => {
       slot.inFlight = undefined;
-      // a status set between the loop's end and here still goes out
-      if (slot.pending) this.startDrain(key, slot);
+      // a status set between the loop's end and here still goes out (a failed one waits its back-off)
+      if (slot.pending && !slot.retry) this.startDrain(key, slot);
     });
+  }
+
+  private retryLater(key: string, slot: Slot): void {
+    const ms = slot.retryMs = Math.min((slot.retryMs ?? RETRY_FIRST_MS / 2) * 2, RETRY_MAX_MS);
+    slot.retry = setTimeout(() => {
+      slot.retry = undefined;
+      if (this.slots.get(key) === slot && slot.pending) this.startDrain(key, slot);
+    }, ms);
+    slot.retry.unref();
   }
 
   /** Forget a pod (it is gone); a later pod of the same name starts fresh. */
   forget(pod: Pod): void {
-    this.slots.delete(`${pod.metadata?.namespace}/${pod.metadata?.name}`);
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    clearTimeout(this.slots.get(key)?.retry);
+    this.slots.delete(key);
+  }
+
+  /** Stops retrying (the kubelet is shutting down). */
+  close(): void {
+    for (const slot of this.slots.values()) clearTimeout(slot.retry);
   }
 
   /** Re-send the last status for this pod on the next set (its mirror pod was recreated). */
@@ -53,9 +76,14 @@ export class StatusManager {
       try {
         await this.client!.resource(PODS).patch(ns, name, 'merge', { status }, {}, 'status');
         slot.sent = body;
+        slot.retryMs = undefined;
         this.writes++;
       } catch (err) {
-        if (!isNotFound(err)) this.log(`kubelet: failed to update status of pod ${key}: ${(err as Error).message}`);
+        if (isNotFound(err)) continue; // no such pod (yet): a mirror pod's creation invalidates the slot
+        this.log(`kubelet: failed to update status of pod ${key}: ${(err as Error).message}`);
+        slot.pending ??= status; // a newer status supersedes this one
+        this.retryLater(key, slot);
+        return;
       }
     }
   }

@@ -10,6 +10,9 @@ import { nanosToMillis } from './cri-types.js';
 import { imagePullError } from './image-pull-error.js';
 import type { CriContainerConfig, CriPodSandboxConfig } from './pod-cri-config.js';
 
+/** The relist behind the event stream (upstream's generic PLEG, the default there, relists every 1 s). */
+export const BACKSTOP_RELIST_MS = 5000;
+
 export interface CriRuntimeOptions {
   /** How often to poll container states when the runtime lacks GetContainerEvents (containerd < 1.7). */
   eventPollMs?: number;
@@ -86,6 +89,7 @@ export class CriRuntime implements rt.Runtime {
   private readonly listeners = new Set<rt.ContainerEventListener>();
   private stopEvents?: () => void;
   private pollTimer?: NodeJS.Timeout;
+  private pollEveryMs?: number;
   private readonly seen = new Map<string, cri.ContainerState>();
 
   constructor(readonly endpoint: string, private readonly opts: CriRuntimeOptions = {}) {
@@ -233,9 +237,14 @@ export class CriRuntime implements rt.Runtime {
       if (!(err instanceof CriError && err.code === grpc.status.UNIMPLEMENTED)) this.opts.log?.(`CRI events: ${err.message}; polling instead`);
       this.startPolling();
     });
+    // containerd drops events its buffer cannot hold (a busy node, many pods at once), and a
+    // missed exit would leave its pod unsynced for good: a slow relist backs the stream up,
+    // as upstream's generic PLEG backs the evented one
+    this.startPolling(BACKSTOP_RELIST_MS);
   }
 
-  private startPolling(): void {
+  private startPolling(everyMs = this.opts.eventPollMs ?? 1000): void {
+    this.pollEveryMs = Math.min(this.pollEveryMs ?? everyMs, everyMs);
     if (this.pollTimer) return;
     const tick = async (): Promise<void> => {
       try {
@@ -254,7 +263,7 @@ export class CriRuntime implements rt.Runtime {
       } catch (err) {
         this.opts.log?.(`CRI relist: ${(err as Error).message}`);
       }
-      if (this.listeners.size > 0) this.pollTimer = setTimeout(() => void tick(), this.opts.eventPollMs ?? 1000);
+      if (this.listeners.size > 0) this.pollTimer = setTimeout(() => void tick(), this.pollEveryMs);
     };
     this.pollTimer = setTimeout(() => void tick(), 0);
   }
@@ -264,6 +273,7 @@ export class CriRuntime implements rt.Runtime {
     this.stopEvents = undefined;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
+    this.pollEveryMs = undefined;
     this.seen.clear();
   }
 
