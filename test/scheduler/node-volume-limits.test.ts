@@ -74,6 +74,13 @@ test('NodeVolumeLimits: the CSINode count caps attached volumes; a shared volume
   assert.equal(await waitBound(env.client, 'nvl-pod-b', 'default', 20_000), 'nvl-1');
 });
 
+test('kubectl get csinodes lists each node with its driver count', () => {
+  const out = env.c.k('get', 'csinodes');
+  assert.match(out, /^NAME\s+DRIVERS\s+AGE\n/);
+  assert.match(out, /\nnvl-1\s+1\s+\d+[smh]/);
+  assert.match(env.c.k('get', 'csinode', 'nvl-2', '-o', 'jsonpath={.spec.drivers[0].allocatable.count}'), /^1$/);
+});
+
 test('CSINode: the API server rejects a driver listed twice, a negative count and a changed nodeID, as upstream', async () => {
   const dup = csiNode('nvl-bad', 1);
   dup.spec.drivers.push({ ...dup.spec.drivers[0], allocatable: { count: -1 } });
