@@ -6,7 +6,7 @@
 // goes pod → DNS ClusterIP (NATed by the proxy to tskube dns) → web's ClusterIP (NATed to a
 // web pod): the issue's "from a pod: a ClusterIP Service by IP and by name".
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,13 @@ const CLIENT = [
 
 describe('Services from a pod (real containers, tskube proxy and tskube dns)', { skip }, () => {
   let c: CriCluster;
+  let clientContainer = '';
   const procs: ChildProcess[] = [];
+  /** Runs a command in the client pod's container through CRI (containerd's exec). */
+  const inClient = async (...argv: string[]): Promise<{ code: number; out: string }> => {
+    const r = await c.runtime.execSync(clientContainer, argv, 20);
+    return { code: r.exitCode, out: `${r.stdout.toString()}${r.stderr.toString()}` };
+  };
   const logs: string[] = [];
 
   /** A tskube component in the test's namespace; its output kept for failure messages. */
@@ -50,6 +56,10 @@ describe('Services from a pod (real containers, tskube proxy and tskube dns)', {
 
   before(async () => {
     c = await startCriCluster();
+    // a node has a default route (here to a peer inside the namespace): without one, a packet to a
+    // ClusterIP with no endpoints would fail routing (no route to host) before the proxy's REJECT
+    for (const a of [['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1'], ['addr', 'add', '192.168.250.1/24', 'dev', 'eth0'],
+      ['link', 'set', 'eth0', 'up'], ['link', 'set', 'eth1', 'up'], ['route', 'add', 'default', 'via', '192.168.250.2']]) execFileSync('ip', ['-n', c.netns, ...a]);
     await c.k('patch', 'node', c.nodeName, '--type', 'merge', '-p', JSON.stringify({ spec: { podCIDR: POD_CIDR, podCIDRs: [POD_CIDR] } }));
     component('controller-manager', ['--controllers', 'endpointslice', '--leader-elect=false', '--secure-port', '-1']);
     component('proxy', ['--proxy-mode', 'iptables', '--hostname-override', c.nodeName, '--cluster-cidr', '10.244.0.0/16', '--iptables-min-sync-period', '200ms']);
@@ -94,5 +104,41 @@ describe('Services from a pod (real containers, tskube proxy and tskube dns)', {
     assert.match(out, /^rc nameserver 10\.96\.0\.10$/m, out);
     assert.match(out, /^rc search dev\.svc\.cluster\.local svc\.cluster\.local cluster\.local/m, out);
     assert.match(out, /^rc options ndots:5$/m, out);
+    const running = await c.pod('client', 'dev');
+    clientContainer = (running.status?.containerStatuses?.[0]?.containerID ?? '').replace(/^containerd:\/\//, '');
+    assert.ok(clientContainer, JSON.stringify(running.status));
+  });
+
+  test('a headless Service\'s names answer its ready pods\' addresses', async () => {
+    await c.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-pods', namespace: 'dev' }, spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ port: 8080 }] } });
+    const ips = (await c.k('get', 'pods', '-n', 'dev', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.podIP}')).trim().split(' ').sort();
+    assert.equal(ips.length, 3);
+    const answer = await eventually('nslookup web-pods from the pod lists 3 addresses', async () => {
+      const r = await inClient('nslookup', 'web-pods.dev.svc.cluster.local');
+      const got = [...r.out.matchAll(/Address:\s+(10\.244\.1\.\d+)/g)].map((m) => m[1]).sort();
+      return got.length === 3 ? got : undefined;
+    }, 60_000, 1000);
+    assert.deepEqual(answer, ips);
+  });
+
+  test('a Service scaled to zero refuses at once; a deleted pod is no longer served', async () => {
+    await c.k('delete', 'pod', '-n', 'dev', 'web-a', '--wait=false');
+    const left = await eventually('web-a no longer served', async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 12; i++) {
+        const r = await inClient('wget', '-q', '-O', '-', 'http://web/');
+        if (r.code === 0) seen.add(r.out.trim());
+      }
+      return !seen.has('web-a') && seen.size === 2 ? [...seen].sort() : undefined;
+    }, 60_000, 500);
+    assert.deepEqual(left, ['web-b', 'web-c']);
+    await c.k('delete', 'pod', '-n', 'dev', 'web-b', 'web-c', '--wait=false');
+    let last = '';
+    const refused = await eventually('web refused', async () => {
+      const r = await inClient('wget', '-q', '-O', '-', 'http://web/');
+      last = `${r.code} ${r.out}`;
+      return r.code !== 0 && /refused/i.test(r.out) ? r.out : undefined;
+    }, 60_000, 500).catch((err: Error) => { throw new Error(`${err.message}: ${last}`); });
+    assert.match(refused, /refused/i);
   });
 });
