@@ -1,4 +1,5 @@
 // `tskube kubelet`: the kubelet's flag names, parsed here and nothing else.
+import { nodeLabelsFlagError } from '../api/labels/kubelet-labels.js';
 import { Command } from 'commander';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import {
@@ -74,6 +75,9 @@ export function kubeletCommand(): Command {
         if (o.nodeIp) config.nodeIP = o.nodeIp;
         if (o.registerNode !== undefined) config.registerNode = bool(o.registerNode);
         if (o.nodeLabels) config.nodeLabels = { ...config.nodeLabels, ...parseLabels(o.nodeLabels) };
+        // as upstream's kubelet: reserved kubernetes.io labels (node-role.kubernetes.io/…) are the admin's to set
+        const labelError = nodeLabelsFlagError(config.nodeLabels);
+        if (labelError) throw new Error(labelError);
         if (o.registerWithTaints) config.registerWithTaints = parseTaints(o.registerWithTaints);
         if (o.podManifestPath) config.staticPodPath = o.podManifestPath;
         if (o.containerRuntimeEndpoint) config.containerRuntimeEndpoint = o.containerRuntimeEndpoint;

@@ -92,6 +92,64 @@ describe('kubectl auth', () => {
     assert.match(lease.stderr, /can only access node lease with the same name as the requesting node/);
   });
 
+  it('a kubelet reads only the configmaps and claims of its pods, and writes the status of its own pods only', async () => {
+    const pod = (name: string, node: string, cm: string, claim: string) => JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'dev' },
+      spec: {
+        nodeName: node, containers: [{ name: 'c', image: 'busybox', envFrom: [{ configMapRef: { name: cm } }] }],
+        volumes: [{ name: 'd', persistentVolumeClaim: { claimName: claim } }],
+      },
+    });
+    const claim = (name: string) => JSON.stringify({
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'dev' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    for (const n of ['1', '2']) {
+      c.k('create', 'configmap', `cm${n}`, '--from-literal=k=v', '-n', 'dev');
+      assert.equal(c.kubectl(['create', '-f', '-'], claim(`pvc${n}`)).code, 0);
+      assert.equal(c.kubectl(['create', '-f', '-'], pod(`q${n}`, `node${n}`, `cm${n}`, `pvc${n}`)).code, 0);
+    }
+    assert.equal(c.as(USERS.node1, ['get', 'configmap', 'cm1', '-n', 'dev', '-o', 'name']).stdout.trim(), 'configmap/cm1');
+    assert.equal(c.as(USERS.node1, ['get', 'pvc', 'pvc1', '-n', 'dev', '-o', 'name']).stdout.trim(), 'persistentvolumeclaim/pvc1');
+    const noRelation = (what: string, name: string) => `Error from server (Forbidden): ${what} "${name}" is forbidden: User "system:node:node1" cannot get resource "${what}" in API group "" in the namespace "dev": no relationship found between node 'node1' and this object`;
+    assert.equal(c.as(USERS.node1, ['get', 'configmap', 'cm2', '-n', 'dev']).stderr.trim(), noRelation('configmaps', 'cm2'));
+    assert.equal(c.as(USERS.node1, ['get', 'pvc', 'pvc2', '-n', 'dev']).stderr.trim(), noRelation('persistentvolumeclaims', 'pvc2'));
+    // pod status: its own pod yes, another node's no (NodeRestriction). As a kubelet does it (system:node may patch
+    // pods/status but not get it, which `kubectl patch --subresource status` would first do).
+    const status = (p: string) => c.request('PATCH', `/api/v1/namespaces/dev/pods/${p}/status`, {
+      token: USERS.node1, body: { status: { message: 'from node1' } }, headers: { 'Content-Type': 'application/merge-patch+json' },
+    });
+    const own = await status('q1');
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(c.k('get', 'pod', 'q1', '-n', 'dev', '-o', 'jsonpath={.status.message}'), 'from node1');
+    const other = await status('q2');
+    assert.equal(other.status, 403);
+    assert.equal(other.body.message, 'pods "q2" is forbidden: node "node1" can only update pod status for pods with spec.nodeName set to itself');
+    assert.equal(c.k('get', 'pod', 'q2', '-n', 'dev', '-o', 'jsonpath={.status.message}'), '');
+    // a kubelet may not create or modify pods that are not mirror pods, nor delete another node's
+    assert.match(c.as(USERS.node1, ['delete', 'pod', 'q2', '-n', 'dev', '--wait=false']).stderr, /pods "q2" is forbidden: node "node1" can only delete pods with spec.nodeName set to itself/);
+    assert.equal(c.k('get', 'pod', 'q2', '-n', 'dev', '-o', 'name').trim(), 'pod/q2');
+  });
+
+  it('a kubelet may not give itself reserved labels or change its taints (NodeRestriction); the admin may', () => {
+    const node = (n: string, labels: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels } });
+    const created = c.as(USERS.node2, ['create', '-f', '-'], node('node2', { 'node-role.kubernetes.io/worker': '', 'node-restriction.kubernetes.io/trusted': 'yes', 'kubernetes.io/hostname': 'node2' }));
+    assert.equal(created.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": nodes "node2" is forbidden: node "node2" is not allowed to set the following labels: node-restriction.kubernetes.io/trusted, node-role.kubernetes.io/worker');
+    assert.equal(c.as(USERS.node2, ['create', '-f', '-'], node('node2', { 'kubernetes.io/hostname': 'node2', 'topology.kubernetes.io/zone': 'z1', 'tier': 'web' })).code, 0);
+    const label = (who: string, l: string) => c.as(who, ['label', 'node', 'node2', '--overwrite', l]);
+    assert.equal(label(USERS.node2, 'node-role.kubernetes.io/control-plane=').stderr.trim(), 'Error from server (Forbidden): nodes "node2" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/control-plane');
+    assert.equal(label(USERS.node2, 'example.node-restriction.kubernetes.io/pci=true').stderr.trim(), 'Error from server (Forbidden): nodes "node2" is forbidden: is not allowed to modify labels: example.node-restriction.kubernetes.io/pci');
+    assert.equal(label(USERS.node2, 'node.kubernetes.io/instance-type=big').code, 0);
+    assert.equal(label(USERS.node2, 'tier=db').code, 0);
+    assert.equal(label(USERS.admin, 'node-restriction.kubernetes.io/trusted=yes').code, 0);
+    // removing the admin's label is a modification too
+    assert.equal(label(USERS.node2, 'node-restriction.kubernetes.io/trusted-').stderr.trim(), 'Error from server (Forbidden): nodes "node2" is forbidden: is not allowed to modify labels: node-restriction.kubernetes.io/trusted');
+    assert.equal(c.as(USERS.node2, ['taint', 'node', 'node2', 'k=v:NoSchedule']).stderr.trim(), 'Error from server (Forbidden): nodes "node2" is forbidden: node "node2" is not allowed to modify taints');
+    assert.equal(c.as(USERS.admin, ['taint', 'node', 'node2', 'k=v:NoSchedule']).code, 0);
+    const labels = JSON.parse(c.k('get', 'node', 'node2', '-o', 'json')).metadata.labels;
+    assert.deepEqual(labels, { 'kubernetes.io/hostname': 'node2', 'topology.kubernetes.io/zone': 'z1', tier: 'db', 'node.kubernetes.io/instance-type': 'big', 'node-restriction.kubernetes.io/trusted': 'yes' });
+  });
+
   it('service account tokens work, and stop working when their bound object is deleted', () => {
     c.k('create', 'serviceaccount', 'bot', '-n', 'dev');
     c.k('create', 'rolebinding', 'bot-view', '--clusterrole', 'view', '--serviceaccount', 'dev:bot', '-n', 'dev');

@@ -2,7 +2,7 @@
 // a KubeletConfiguration file through --config with flags taking precedence as upstream,
 // --max-pods admission (OutOfpods with upstream's reason and message), --register-node=false
 // (no Node made, an admin-made one kept up to date), --node-status-update-frequency and
-// the report-period rule, --node-labels and --register-with-taints.
+// the report-period rule, --node-labels (reserved kubernetes.io labels refused) and --register-with-taints.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -81,6 +81,10 @@ describe('kubelet flags and KubeletConfiguration', () => {
     fs.writeFileSync(wrongKind, 'apiVersion: v1\nkind: ConfigMap\n');
     await assert.rejects(env.startKubelet('bad2', ['--container-runtime-endpoint', 'hollow://', '--config', wrongKind]), /KubeletConfiguration/);
     await assert.rejects(getNode('bad'), /not found/);
+    // reserved kubernetes.io labels are the admin's (kubeadm labels the control plane itself), as upstream's kubelet says
+    await assert.rejects(env.startKubelet('bad3', ['--container-runtime-endpoint', 'hollow://', '--node-labels', 'tier=x,node-role.kubernetes.io/worker=,node.kubernetes.io/pool=a']),
+      /unknown 'kubernetes\.io' or 'k8s\.io' labels specified with --node-labels: \[node-role\.kubernetes\.io\/worker\]\n--node-labels in the 'kubernetes\.io' namespace must begin with an allowed prefix \(kubelet\.kubernetes\.io, node\.kubernetes\.io\) or be in the specifically allowed set \(beta\.kubernetes\.io\/arch, /);
+    await assert.rejects(getNode('bad3'), /not found/);
   });
 
   it('--register-node=false makes no Node, but keeps an admin-made one\'s status', async () => {

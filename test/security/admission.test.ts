@@ -64,6 +64,31 @@ describe('admission', () => {
     c.k('run', 'p3', '--image', 'busybox', '-n', 'q');
   });
 
+  it('a create that fails after admission gives its charge back; a graceful deletion gives it back once', async () => {
+    c.k('create', 'namespace', 'q3');
+    c.k('create', 'quota', 'two', '--hard=pods=2,count/configmaps=2', '-n', 'q3');
+    const used = (k: string) => JSON.parse(c.k('get', 'quota', 'two', '-n', 'q3', '-o', 'json')).status.used[k];
+    c.k('create', 'configmap', 'cm', '-n', 'q3');
+    const again = c.kubectl(['create', 'configmap', 'cm', '-n', 'q3']);
+    assert.equal(again.stderr.trim(), 'error: failed to create configmap: configmaps "cm" already exists');
+    assert.equal(used('count/configmaps'), '1', 'the AlreadyExists create charged nothing');
+    c.k('create', 'configmap', 'cm2', '-n', 'q3');
+    // pods bound to a node end gracefully: the first delete gives the slot back, the final one not again
+    for (const n of ['a', 'b']) {
+      const r = await c.request('POST', '/api/v1/namespaces/q3/pods', { token: USERS.admin, body: pod(n, 'q3', { nodeName: 'ghost' }) });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    c.k('delete', 'pod', 'a', '-n', 'q3', '--wait=false');
+    assert.ok(JSON.parse(c.k('get', 'pod', 'a', '-n', 'q3', '-o', 'json')).metadata.deletionTimestamp, 'a is terminating');
+    assert.equal(used('pods'), '1');
+    c.k('delete', 'pod', 'a', '-n', 'q3', '--grace-period=0', '--force');
+    assert.equal(used('pods'), '1', 'b still counts');
+    assert.equal((await c.request('POST', '/api/v1/namespaces/q3/pods', { token: USERS.admin, body: pod('c', 'q3') })).status, 201);
+    const over = await c.request('POST', '/api/v1/namespaces/q3/pods', { token: USERS.admin, body: pod('d', 'q3') });
+    assert.equal(over.status, 403);
+    assert.equal(over.body.message, 'pods "d" is forbidden: exceeded quota: two, requested: pods=1, used: pods=2, limited: pods=2');
+  });
+
   it('concurrent creates never take more than the last slots', async () => {
     c.k('create', 'namespace', 'q2');
     c.k('create', 'quota', 'three', '--hard=pods=3', '-n', 'q2');

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { knownArgs, overrideArgs, renderArgs, type Args } from '../manifests/component-args.js';
-import { adminClient, readyNodes, runningPods } from './admin-client.js';
+import { adminClient, markControlPlane, readyNodes, runningPods } from './admin-client.js';
 import { clusterLayout, kubeletPkiDir, nodeDir, nodeKubeconfig, type ClusterLayout } from './cluster-layout.js';
 import type { NodeState } from './cluster-state.js';
 import { portIsFree } from './free-port.js';
@@ -56,6 +56,8 @@ export interface RunningCluster {
 }
 
 export const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
+/** Set by `up` with the admin's credentials once the node registers, as kubeadm does. */
+const CONTROL_PLANE_LABELS = { [CONTROL_PLANE_ROLE]: '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' };
 
 /**
  * With containerd, the control-plane kubelet runs two runtimes: its static pods (etcd,
@@ -73,7 +75,6 @@ function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withW
     ...(cri && n.controlPlane ? [['static-pod-runtime-endpoint', 'host-process://']] as Args : []),
     ...(cri ? [['cgroup-root', nodeCgroupRoot(l, n.name)]] as Args : []),
     ...(n.controlPlane ? [['pod-manifest-path', l.manifestsDir]] as Args : []),
-    ['node-labels', n.controlPlane ? `${CONTROL_PLANE_ROLE}=,node.kubernetes.io/exclude-from-external-load-balancers=` : ''],
     ...(n.controlPlane && withWorkers ? [['register-with-taints', `${CONTROL_PLANE_ROLE}:NoSchedule`]] as Args : []),
     ['node-ip', '127.0.0.1'],
     ['address', '127.0.0.1'],
@@ -208,6 +209,7 @@ async function waitUntilReady(l: ClusterLayout, nodes: string[], etcd: boolean, 
   const pods = [...(etcd ? ['etcd'] : []), 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((p) => `${p}-${cp}`);
   const client = adminClient(l.adminConf);
   let phase = 0;
+  let marked = false;
   let last = '';
   while (Date.now() < deadline) {
     if (cancelled()) throw new Error('stopped while starting');
@@ -217,9 +219,10 @@ async function waitUntilReady(l: ClusterLayout, nodes: string[], etcd: boolean, 
         if (r.status === 200) { out(` ✓ API server ready (${secs(t0)})`); phase = 1; }
       }
       if (phase === 1) {
+        if (!marked) marked = await markControlPlane(client, cp, CONTROL_PLANE_LABELS);
         const ready = await readyNodes(client);
         const n = nodes.filter((x) => ready.has(x)).length;
-        if (n === nodes.length) { out(` ✓ ${n}/${nodes.length} nodes Ready (${secs(t0)})`); phase = 2; } else last = `${n}/${nodes.length} nodes Ready`;
+        if (n === nodes.length && marked) { out(` ✓ ${n}/${nodes.length} nodes Ready (${secs(t0)})`); phase = 2; } else last = `${n}/${nodes.length} nodes Ready`;
       }
       if (phase === 2) {
         const running = await runningPods(client, 'kube-system');

@@ -14,6 +14,18 @@ export interface AdmissionCall {
   oldObject?: KubeObject;
   subresource?: string;
   dryRun?: boolean;
+  /**
+   * Compensations a validating plugin registers for what it already did (ResourceQuota's
+   * charge): run when a later plugin refuses or the write itself fails, so that a request
+   * that changed nothing leaves nothing charged.
+   */
+  rollback?: Array<() => Promise<void>>;
+}
+
+/** Runs the compensations, newest first, once; a failing one does not stop the others (the quota controller recounts later). */
+export async function rollBack(call: { rollback?: Array<() => Promise<void>> }): Promise<void> {
+  const undo = call.rollback?.splice(0) ?? [];
+  for (const fn of undo.reverse()) await fn().catch(() => {});
 }
 
 export interface AdmissionHook {

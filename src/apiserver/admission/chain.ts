@@ -1,7 +1,7 @@
 // The admission chain the registry calls: mutating plugins in order, then validating
 // plugins in order, for writes made on behalf of a request (see request-scope.ts).
 import type { KubeObject } from '../../api/resources/resource-def.js';
-import type { AdmissionCall, AdmissionHook } from './admission-hook.js';
+import { rollBack, type AdmissionCall, type AdmissionHook } from './admission-hook.js';
 import type { AdmissionPlugin } from './plugin.js';
 import { currentRequest } from './request-scope.js';
 
@@ -20,7 +20,12 @@ export class AdmissionChain implements AdmissionHook {
     const scope = currentRequest();
     if (!scope) return;
     const a = { ...call, user: scope.user, warn: scope.warn ?? (() => {}) };
-    for (const p of this.plugins) if (p.validate) await p.validate(a);
+    try {
+      for (const p of this.plugins) if (p.validate) await p.validate(a);
+    } catch (err) {
+      await rollBack(call);
+      throw err;
+    }
   }
 
   async start(): Promise<void> { for (const p of this.plugins) await p.start?.(); }

@@ -15,7 +15,7 @@ import { fillCreateMeta, generateName, keepServerMeta, nowTimestamp } from './ob
 import { recordUpdate } from '../../api/patch/index.js';
 import type { CacheSet } from '../cache/cache-set.js';
 import type { WatchCache } from '../cache/watch-cache.js';
-import type { AdmissionHook } from '../admission/admission-hook.js';
+import { rollBack, type AdmissionCall, type AdmissionHook } from '../admission/admission-hook.js';
 import { LeaseManager } from '../storage/lease-manager.js';
 
 export interface StorageHooks {
@@ -298,19 +298,27 @@ export class Registry {
     obj = this.recordManager(def, undefined, obj, opts);
     this.validate(def, obj);
     await this.checkNamespace(def, ns);
-    await this.admission?.validate({ ...admit, object: obj });
+    const validated: AdmissionCall = { ...admit, object: obj, rollback: [] };
+    await this.admission?.validate(validated);
     const hooks = this.hooks.get(def.plural);
-    await hooks?.beforeCreate?.(obj, !!opts.dryRun);
+    try {
+      await hooks?.beforeCreate?.(obj, !!opts.dryRun);
+    } catch (err) {
+      await rollBack(validated);
+      throw err;
+    }
     if (opts.dryRun) return served(def, obj);
     let rev: number | undefined;
     try {
       rev = await this.store.create(this.key(def, ns, obj.metadata!.name), obj, await this.leaseFor(def));
     } catch (err) {
       await hooks?.createFailed?.(obj);
+      await rollBack(validated);
       throw err;
     }
     if (rev === undefined) {
       await hooks?.createFailed?.(obj);
+      await rollBack(validated);
       throw newAlreadyExists(gr(def), obj.metadata!.name);
     }
     obj.metadata!.resourceVersion = String(rev);
@@ -416,19 +424,22 @@ export class Registry {
       const pre = opts.preconditions ?? {};
       if (pre.uid && pre.uid !== obj.metadata?.uid) throw newConflict(gr(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata?.uid ?? ''}`);
       if (pre.resourceVersion && pre.resourceVersion !== obj.metadata?.resourceVersion) throw newConflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata?.resourceVersion}`);
-      await this.admission?.validate({ operation: 'DELETE', def, namespace: ns, name, oldObject: obj, dryRun: !!opts.dryRun });
+      const validated: AdmissionCall = { operation: 'DELETE', def, namespace: ns, name, oldObject: obj, dryRun: !!opts.dryRun, rollback: [] };
+      await this.admission?.validate(validated);
+      // another writer came first: what admission did for this attempt is undone before the next
+      const lost = async () => { await rollBack(validated); };
       const pending = this.pendingDeletion(def, obj, opts);
       if (pending) {
         if (opts.dryRun) return { obj: served(def, pending), deleted: false };
-        if (sameContent(pending, obj)) return { obj: served(def, obj), deleted: false };
-        const rev = await this.store.update(key, pending, cur.modRevision, await this.leaseFor(def));
-        if (rev === undefined) continue;
+        if (sameContent(pending, obj)) { await lost(); return { obj: served(def, obj), deleted: false }; }
+        const rev = await this.store.update(key, pending, cur.modRevision, await this.leaseFor(def)).catch(async (err) => { await lost(); throw err; });
+        if (rev === undefined) { await lost(); continue; }
         pending.metadata!.resourceVersion = String(rev);
         return { obj: served(def, pending), deleted: false };
       }
       if (opts.dryRun) return { obj: served(def, obj), deleted: true };
-      const rev = await this.store.delete(key, cur.modRevision);
-      if (rev === undefined) continue;
+      const rev = await this.store.delete(key, cur.modRevision).catch(async (err) => { await lost(); throw err; });
+      if (rev === undefined) { await lost(); continue; }
       await this.hooks.get(def.plural)?.afterDelete?.(obj);
       return { obj: served(def, obj), deleted: true };
     }

@@ -2,7 +2,9 @@
 // with upstream's message; usage is charged to the quota's status with a compare-and-swap
 // on its resourceVersion, so two concurrent creates cannot both take the last slot.
 // With no quota controller running, status is computed here on first use, and deletes
-// give their usage back.
+// give their usage back (once: at the first delete of an object, not again when a graceful
+// or finalized deletion completes). A charge is given back when the write does not happen
+// (a later plugin refuses, AlreadyExists, a store error): see admission-hook.ts's rollback.
 import { Catalogue, builtinResources } from '../../../api/resources/catalogue.js';
 import type { KubeObject, ResourceDef } from '../../../api/resources/resource-def.js';
 import { resourcequotas } from '../../../api/resources/core-v1.js';
@@ -40,7 +42,7 @@ async function recompute(ctx: PluginContext, ns: string, hard: Record<string, st
   return Object.fromEntries([...used].map(([k, v]) => [k, v.toString()]));
 }
 
-async function charge(ctx: PluginContext, a: Attributes, quota: KubeObject, delta: Map<string, Quantity>, sign: 1 | -1): Promise<void> {
+async function charge(ctx: PluginContext, a: Attributes, quota: KubeObject, delta: Map<string, Quantity>, sign: 1 | -1, enforce = true): Promise<void> {
   await asServer(() => ctx.registry.update(resourcequotas, a.namespace, quota.metadata!.name, async (cur) => {
     const hard: Record<string, string> = cur.spec?.hard ?? {};
     const before: Record<string, string> = cur.status?.hard ? { ...(cur.status.used ?? {}) } : await recompute(ctx, a.namespace, hard);
@@ -50,7 +52,7 @@ async function charge(ctx: PluginContext, a: Attributes, quota: KubeObject, delt
       if (!(k in hard)) continue;
       let next = Quantity.parse(used[k] ?? 0).add(sign > 0 ? d : d.neg());
       if (next.cmp(Quantity.parse(0)) < 0) next = Quantity.parse(0);
-      if (sign > 0 && next.cmp(Quantity.parse(hard[k])) > 0) exceeded.push(k);
+      if (enforce && sign > 0 && next.cmp(Quantity.parse(hard[k])) > 0) exceeded.push(k);
       used[k] = next.toString();
     }
     if (exceeded.length) {
@@ -72,12 +74,16 @@ export const newResourceQuota: PluginFactory = (ctx) => ({
     if (!a.def.namespaced || !a.namespace || a.subresource || a.dryRun || a.operation === 'UPDATE' || a.operation === 'CONNECT') return;
     const obj = a.operation === 'CREATE' ? a.object : a.oldObject;
     if (!obj) return;
+    // an object already being deleted gave its usage back at its first delete
+    if (a.operation === 'DELETE' && obj.metadata?.deletionTimestamp) return;
     const quotas = await ctx.list(resourcequotas, a.namespace);
     if (!quotas.length) return;
     const delta = usageOf(a.def, obj);
     for (const q of quotas) {
       if (![...delta.keys()].some((k) => k in (q.spec?.hard ?? {}))) continue;
-      await charge(ctx, a, q, delta, a.operation === 'CREATE' ? 1 : -1);
+      const sign = a.operation === 'CREATE' ? 1 : -1;
+      await charge(ctx, a, q, delta, sign);
+      a.rollback?.push(() => charge(ctx, a, q, delta, sign > 0 ? -1 : 1, false));
     }
   },
 });
