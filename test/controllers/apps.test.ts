@@ -107,4 +107,29 @@ describe('daemonset and statefulset controllers', () => {
     assert.match(await env.k('rollout', 'status', 'sts/db', '--timeout=60s'), /complete: 3 new pods|complete 3 pods/);
     assert.ok((await live(env, 'app=db')).every((p) => p.spec!.containers[0].image === 'busybox:2'));
   });
+
+  it('Parallel: creates every pod without waiting for readiness and rolls an unready set forward', async () => {
+    await env.client.resource(STATEFULSETS).create('default', {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'par' },
+      spec: {
+        replicas: 3, serviceName: 'par', podManagementPolicy: 'Parallel', selector: { matchLabels: { app: 'par' } },
+        // no node has disk=none: the pods stay Pending, never Ready
+        template: { metadata: { labels: { app: 'par' } }, spec: { nodeSelector: { disk: 'none' }, containers: [{ name: 'c', image: 'busybox:1' }] } },
+      },
+    });
+    // OrderedReady would stop at par-0 until it is Ready; Parallel makes all three at once
+    const pending = await waitFor('3 pending pods', async () => { const p = await live(env, 'app=par'); return p.length === 3 && p; });
+    assert.deepEqual(pending.map((p) => p.metadata!.name).sort(), ['par-0', 'par-1', 'par-2']);
+    assert.ok(pending.every((p) => !p.spec!.nodeName));
+    const sts = await waitFor('status', async () => { const s = await env.client.resource(STATEFULSETS).get('default', 'par'); return s.status?.replicas === 3 && s; });
+    assert.equal(sts.status!.readyReplicas ?? 0, 0);
+    // a fixed template replaces the unready pods from the top, as upstream (OrderedReady would be stuck)
+    await env.k('patch', 'sts', 'par', '--type=json', '-p', JSON.stringify([{ op: 'remove', path: '/spec/template/spec/nodeSelector' }]));
+    assert.match(await env.k('rollout', 'status', 'sts/par', '--timeout=90s'), /complete: 3 new pods|complete 3 pods/);
+    const running = await live(env, 'app=par');
+    assert.equal(running.length, 3);
+    assert.ok(running.every((p) => p.spec!.nodeName && !p.spec!.nodeSelector), 'every pod from the new template, scheduled');
+    await env.k('scale', 'sts/par', '--replicas=0');
+    await waitFor('no pods', async () => (await live(env, 'app=par')).length === 0, 60_000);
+  });
 });

@@ -1,7 +1,7 @@
 // disruption (kubectl drain honours a PodDisruptionBudget), resourcequota (status.used
 // follows the namespace; finished pods give their share back), persistentvolume-binder
 // with pvc-/pv-protection (binding, Released/Retain, Delete), ttl, ephemeral-volume and
-// podgc (threshold, pods of deleted nodes), on hollow nodes.
+// podgc (threshold, pods of deleted nodes, terminating pods on out-of-service nodes), on hollow nodes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NODES, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODDISRUPTIONBUDGETS, PODS, isNotFound } from '../../src/client/index.js';
@@ -142,7 +142,7 @@ describe('disruption, resourcequota, volumes, ttl', () => {
     assert.equal(pvc.metadata!.labels!.x, 'y');
   });
 
-  it('podgc deletes the oldest finished pods over the threshold and pods of nodes that do not exist', async () => {
+  it('podgc deletes the oldest finished pods over the threshold, pods of nodes that do not exist and terminating pods on out-of-service nodes', async () => {
     await env.k('create', 'namespace', 'gc');
     for (let i = 0; i < 4; i++) {
       await env.kubectl(['apply', '-n', 'gc', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `done-${i}` },
@@ -150,8 +150,19 @@ describe('disruption, resourcequota, volumes, ttl', () => {
       await new Promise((r) => setTimeout(r, 1100)); // distinct creation seconds: the oldest go first
     }
     await env.client.resource(PODS).create('gc', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan' }, spec: { nodeName: 'ghost', containers: [{ name: 'c', image: 'busybox' }] } });
+    // a terminating pod on a NotReady node tainted out-of-service: no kubelet will finish it, podgc does
+    await env.client.resource(NODES).create('', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'oos' }, spec: { taints: [{ key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' }] } });
+    await env.client.resource(PODS).create('gc', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stuck' }, spec: { nodeName: 'oos', containers: [{ name: 'c', image: 'busybox' }] } });
+    await env.client.resource(PODS).create('gc', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kept' }, spec: { nodeName: 'oos', containers: [{ name: 'c', image: 'busybox' }], tolerations: [{ operator: 'Exists' }] } });
+    await env.k('delete', 'pod', 'stuck', '-n', 'gc', '--wait=false');
+    assert.ok((await env.client.resource(PODS).get('gc', 'stuck')).metadata?.deletionTimestamp, 'graceful: it waits for a kubelet');
     // the podgc pass runs every 20 s; at most 2 finished pods stay cluster-wide
     await waitFor('orphan gone', () => gone(env.client.resource(PODS).get('gc', 'orphan')), 90_000);
+    await waitFor('terminating pod on the out-of-service node gone', () => gone(env.client.resource(PODS).get('gc', 'stuck')), 90_000);
+    const kept = await env.client.resource(PODS).get('gc', 'kept');
+    assert.equal(kept.metadata?.deletionTimestamp, undefined, 'a pod that is not terminating stays');
+    await env.client.resource(PODS).delete('gc', 'kept', { gracePeriodSeconds: 0 });
+    await env.client.resource(NODES).delete('', 'oos');
     const left = await waitFor('threshold applied', async () => {
       const all = (await env.client.resource(PODS).list('')).items.filter((p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
       return all.length <= 2 && all;

@@ -1,6 +1,7 @@
-// The pod garbage collector, every 20 s: force-deletes pods bound to nodes that no longer
-// exist and unscheduled pods stuck terminating, and deletes the oldest finished pods beyond
-// --terminated-pod-gc-threshold.
+// The pod garbage collector, every 20 s, as upstream's: force-deletes pods bound to nodes that
+// no longer exist, unscheduled pods stuck terminating, and terminating pods on NotReady nodes
+// tainted node.kubernetes.io/out-of-service (their kubelet will not finish them), and the
+// oldest finished pods beyond --terminated-pod-gc-threshold (evicted ones first).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { NODES, PODS, isNotFound, type SharedInformer } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../manager/controller.js';
@@ -8,6 +9,9 @@ import { isTerminal } from '../util/pod-state.js';
 
 export const NAME = 'podgc';
 const PERIOD_MS = 20_000;
+const OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
+const nodeReady = (n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const created = (p: Pod) => Date.parse(p.metadata?.creationTimestamp ?? '');
 
 export class PodGCController implements Controller {
   readonly name = NAME;
@@ -27,15 +31,14 @@ export class PodGCController implements Controller {
     }
   }
 
-  private async forceDelete(p: Pod, why: string): Promise<void> {
+  /** Upstream's markFailedAndDeletePodWithCondition: an unfinished pod is marked Failed (with the condition, when given) so its owner sees why it went, then deleted with no grace. */
+  private async forceDelete(p: Pod, why: string, disruption?: string): Promise<void> {
     try {
-      // As upstream: a pod that has not finished is first marked Failed with the
-      // DisruptionTarget condition, so its owner (a Job) sees why it went.
       if (!isTerminal(p)) {
         const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-        const conditions = [...(p.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'),
-          { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: `PodGC: ${why}`, lastTransitionTime: now }];
-        await this.ctx.client.resource(PODS).patch(p.metadata!.namespace!, p.metadata!.name!, 'merge', { status: { phase: 'Failed', conditions } }, {}, 'status');
+        const conditions = disruption === undefined ? undefined : [...(p.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'),
+          { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: disruption, lastTransitionTime: now }];
+        await this.ctx.client.resource(PODS).patch(p.metadata!.namespace!, p.metadata!.name!, 'merge', { status: { phase: 'Failed', ...(conditions ? { conditions } : {}) } }, {}, 'status');
       }
       await this.ctx.client.resource(PODS).delete(p.metadata!.namespace!, p.metadata!.name!, { gracePeriodSeconds: 0, preconditions: { uid: p.metadata!.uid } });
       this.ctx.log(`podgc: force-deleted ${p.metadata!.namespace}/${p.metadata!.name}: ${why}`);
@@ -46,17 +49,22 @@ export class PodGCController implements Controller {
     const pods = this.pods.lister.list();
     const threshold = this.ctx.options.terminatedPodGCThreshold;
     if (threshold > 0) {
-      const done = pods.filter(isTerminal).sort((a, b) => Date.parse(a.metadata?.creationTimestamp ?? '') - Date.parse(b.metadata?.creationTimestamp ?? ''));
-      for (const p of done.slice(0, Math.max(0, done.length - threshold))) {
-        await this.ctx.client.resource(PODS).delete(p.metadata!.namespace!, p.metadata!.name!).catch((e) => { if (!isNotFound(e)) throw e; });
-      }
+      const evicted = (p: Pod) => (p.status?.reason === 'Evicted' ? 0 : 1);
+      const done = pods.filter(isTerminal).sort((a, b) => evicted(a) - evicted(b) || created(a) - created(b));
+      for (const p of done.slice(0, Math.max(0, done.length - threshold))) await this.forceDelete(p, 'over the terminated pod threshold');
     }
+    // Terminating pods on out-of-service nodes, the longest-terminating first.
+    const outOfService = pods.filter((p) => {
+      const node = p.metadata?.deletionTimestamp && p.spec?.nodeName ? this.nodes.lister.get(p.spec.nodeName) : undefined;
+      return node && !nodeReady(node) && (node.spec?.taints ?? []).some((t) => t.key === OUT_OF_SERVICE);
+    }).sort((a, b) => Date.parse(a.metadata!.deletionTimestamp!) - Date.parse(b.metadata!.deletionTimestamp!));
+    for (const p of outOfService) await this.forceDelete(p, `terminating on out-of-service node ${p.spec!.nodeName}`);
     for (const p of pods) {
       const node = p.spec?.nodeName;
       if (node && !this.nodes.lister.get(node)) {
         // The cache may lag: ask the API server before deleting.
         try { await this.ctx.client.resource(NODES).get('', node); continue; } catch (err) { if (!isNotFound(err)) throw err; }
-        await this.forceDelete(p, `node ${node} no longer exists`);
+        await this.forceDelete(p, `node ${node} no longer exists`, 'PodGC: node no longer exists');
       } else if (!node && p.metadata?.deletionTimestamp) {
         await this.forceDelete(p, 'unscheduled and terminating');
       }

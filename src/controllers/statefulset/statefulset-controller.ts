@@ -92,15 +92,20 @@ export class StatefulSetController implements Controller {
       this.recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${p.metadata!.name} in StatefulSet ${name} successful`);
       if (!parallel) { blocked = true; break; }
     }
-    // Rolling update: highest ordinal first, down to the partition, one at a time once all are ready.
+    // Rolling update, as upstream: from the highest ordinal down to the partition, delete the
+    // first pod not at the update revision, but wait at any updated pod that is not yet ready.
+    // (OrderedReady got here only with every pod ready; Parallel may replace an unready pod,
+    // which is how a broken template is rolled forward.)
     const live = [...byOrdinal.entries()].filter(([o]) => o >= start && o < start + replicas).sort((a, b) => b[0] - a[0]);
-    if (!blocked && spec.updateStrategy?.type !== 'OnDelete' && live.every(([, p]) => runningReady(p)) && live.length === replicas) {
+    if (!blocked && spec.updateStrategy?.type !== 'OnDelete' && live.length === replicas) {
       for (const [o, p] of live) {
         if (o - start < partition) break;
-        if (p.metadata?.labels?.[HASH] === updateRev) continue;
-        await podsApi.delete(ns, p.metadata!.name!, { preconditions: { uid: p.metadata!.uid } }).catch((e) => { if (!isNotFound(e)) throw e; });
-        this.recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${p.metadata!.name} in StatefulSet ${name} successful`);
-        break;
+        if (p.metadata?.labels?.[HASH] !== updateRev && !p.metadata?.deletionTimestamp) {
+          await podsApi.delete(ns, p.metadata!.name!, { preconditions: { uid: p.metadata!.uid } }).catch((e) => { if (!isNotFound(e)) throw e; });
+          this.recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${p.metadata!.name} in StatefulSet ${name} successful`);
+          break;
+        }
+        if (!runningReady(p)) break;
       }
     }
     // Status as kubectl rollout status reads it.
