@@ -34,6 +34,13 @@ describe('job, cronjob and ttl-after-finished controllers', () => {
       apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'tick' },
       spec: { schedule: '* * * * *', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 1, jobTemplate: { spec: job('x', {}).spec! } },
     });
+    // and two whose jobs never finish, so that their second run meets the first still active
+    for (const policy of ['Forbid', 'Replace']) {
+      await env.client.resource(CRONJOBS).create('default', {
+        apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: policy.toLowerCase() },
+        spec: { schedule: '* * * * *', concurrencyPolicy: policy, jobTemplate: { spec: job('x', {}, 'run').spec! } },
+      });
+    }
   });
   after(async () => { await env?.stop(); });
 
@@ -95,7 +102,7 @@ describe('job, cronjob and ttl-after-finished controllers', () => {
 
   it('runs the cron job on schedule and records it', async () => {
     const jobName = await waitFor('a job from the cron job', async () => {
-      const js = (await env.client.resource(JOBS).list('default')).items.filter((j) => j.metadata!.ownerReferences?.[0]?.kind === 'CronJob');
+      const js = (await env.client.resource(JOBS).list('default')).items.filter((j) => j.metadata!.ownerReferences?.[0]?.kind === 'CronJob' && j.metadata!.ownerReferences[0].name === 'tick');
       return js[0]?.metadata!.name;
     }, 75_000, 500);
     assert.match(jobName, /^tick-\d+$/);
@@ -105,5 +112,24 @@ describe('job, cronjob and ttl-after-finished controllers', () => {
     const cj = await waitFor('lastScheduleTime', async () => { const c = await env.client.resource(CRONJOBS).get('default', 'tick'); return c.status?.lastScheduleTime ? c : undefined; });
     assert.equal(Date.parse(cj.status!.lastScheduleTime!), minutes * 60_000);
     await waitFor('lastSuccessfulTime', async () => (await env.client.resource(CRONJOBS).get('default', 'tick')).status?.lastSuccessfulTime);
+  });
+
+  it('concurrencyPolicy: Forbid skips a run while the last is active, Replace deletes it for the new one', async () => {
+    const owned = async (cj: string) => (await env.client.resource(JOBS).list('default')).items
+      .filter((j) => j.metadata!.ownerReferences?.[0]?.name === cj && !j.metadata!.deletionTimestamp).map((j) => j.metadata!.name!).sort();
+    const reasons = async (cj: string) => (await env.k('get', 'events', '--field-selector', `involvedObject.kind=CronJob,involvedObject.name=${cj}`, '-o', 'jsonpath={.items[*].reason}')).split(' ');
+    // two scheduled times pass (the cron jobs were made before the first test)
+    await waitFor('Replace ran twice', async () => (await reasons('replace')).includes('SuccessfulDelete'), 150_000, 1000);
+    const replaced = await owned('replace');
+    assert.equal(replaced.length, 1, `one job left: ${replaced}`);
+    const rcj = await waitFor('replace status', async () => { const c = await env.client.resource(CRONJOBS).get('default', 'replace'); return c.status?.active?.length === 1 && c.status.active[0].name === replaced[0] && c; });
+    assert.equal(Date.parse(rcj.status!.lastScheduleTime!), Number(replaced[0].slice('replace-'.length)) * 60_000);
+    await waitFor('Forbid skipped a run', async () => (await reasons('forbid')).includes('JobAlreadyActive'), 90_000, 1000);
+    const forbidden = await owned('forbid');
+    assert.equal(forbidden.length, 1, `still only the first job: ${forbidden}`);
+    const fcj = await env.client.resource(CRONJOBS).get('default', 'forbid');
+    assert.deepEqual(fcj.status!.active!.map((a) => a.name), forbidden);
+    assert.equal(Date.parse(fcj.status!.lastScheduleTime!), Number(forbidden[0].slice('forbid-'.length)) * 60_000, 'the skipped run is not recorded as scheduled');
+    for (const cj of ['forbid', 'replace']) await env.k('delete', 'cronjob', cj);
   });
 });
