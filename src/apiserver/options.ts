@@ -34,6 +34,8 @@ export interface ApiServerOptions extends AuthenticationOptions, RequestHeaderOp
   kubeletPreferredAddressTypes?: string[];
   /** --max-mutating-requests-inflight (200; 0: no limit). */
   maxMutatingRequestsInflight?: number;
+  /** How often the built-in resource metrics API scrapes kubelets (metrics-server's --metric-resolution, 15s; 0: not served). */
+  metricResolutionSeconds?: number;
   /** Events each resource's watch cache keeps (--default-watch-cache-size). */
   watchCacheSize?: number;
   verbosity: number;

@@ -40,6 +40,8 @@ import { servingCert } from './tls/serving-cert.js';
 import { checkEtcdConnection, checkEtcdTlsFiles } from './tls/etcd-connection.js';
 import { versionInfo } from './version.js';
 import { KubeletClient } from './kubelet/kubelet-client.js';
+import { ResourceMetricsProvider } from './metrics-api/resource-metrics-provider.js';
+import { metricsV1beta1 } from '../api/resources/metrics-v1beta1.js';
 import { HealthChecks, PostStartHook, type Endpoint, type HealthCheck } from './health/health-checks.js';
 import { ApiServerMetrics } from './metrics/apiserver-metrics.js';
 import { DEFAULT_PREFERRED_ADDRESS_TYPES } from './kubelet/node-address.js';
@@ -87,7 +89,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   await migrateStorageKeys(store, opts.etcdPrefix, (m) => log(0, `storage migration: ${m}`));
   const caches = new CacheSet(store, opts.etcdPrefix, opts.watchCacheSize ?? DEFAULT_WATCH_CACHE_SIZE, log);
   registry.useCaches(caches);
-  for (const def of catalogue.all) caches.for(def);
+  for (const def of catalogue.all) if (!def.notStored) caches.for(def);
   // upstream's union order: the front proxy's headers, then client certificates, then tokens
   const certAuthenticators = [
     ...(requestHeader ? [requestHeaderAuthenticator(requestHeader)] : []),
@@ -103,6 +105,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     certFile: opts.kubeletClientCertificate, keyFile: opts.kubeletClientKey, caFile: opts.kubeletCertificateAuthority,
     preferredAddressTypes: opts.kubeletPreferredAddressTypes ?? DEFAULT_PREFERRED_ADDRESS_TYPES,
   });
+  const resolutionMs = (opts.metricResolutionSeconds ?? 15) * 1000;
+  const resourceMetrics = resolutionMs > 0
+    ? new ResourceMetricsProvider(registry, kubelet, catalogue.lookup('', 'v1', 'nodes')!, catalogue.lookup('', 'v1', 'pods')!, resolutionMs, log) : undefined;
+  if (resourceMetrics) for (const def of metricsV1beta1) catalogue.add(def);
   const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? firstIPv4() : opts.bindAddress);
   const metrics = new ApiServerMetrics(() => caches.objectCounts());
   store.timer = (op, type, call) => metrics.etcd(op, type, call);
@@ -186,7 +192,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     try {
       const ctx = { req, res, url, info, def, registry, store, user, log, kubelet, upgrade };
       await runInRequestScope({ user, info, warn: (text) => addWarning(res, text), annotate: tracker ? (k, v) => tracker.annotate(k, v) : undefined }, async () => {
-        if (await authn.serve(ctx) || await authz.serve(ctx)) return;
+        if (await authn.serve(ctx) || await authz.serve(ctx) || await resourceMetrics?.serve(ctx)) return;
         await serveResource(ctx);
       });
     } finally {
@@ -234,7 +240,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     server.listen(opts.securePort, opts.bindAddress, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  await Promise.all(catalogue.all.map((def) => registry.cache(def)));
+  await Promise.all(catalogue.all.filter((def) => !def.notStored).map((def) => registry.cache(def)));
   hooks.informers.done();
   await bootstrap(registry, allocators.cidr, advertise, port);
   hooks.bootstrap.done();
@@ -251,6 +257,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   await crdController.start();
   hooks.crdSynced.done();
   hooks.crdControllers.done();
+  resourceMetrics?.start();
   log(0, `serving securely on ${opts.bindAddress}:${port}`);
   return {
     port, proxyClient,
@@ -262,6 +269,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       for (const s of upgraded) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       crdController.close();
+      await resourceMetrics?.stop();
       caches.close();
       authz.stop();
       etcd.close();

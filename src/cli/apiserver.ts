@@ -54,6 +54,7 @@ export function apiserverCommand(): Command {
     .option('--service-cluster-ip-range <cidr>', 'ClusterIP range for Services', d.serviceClusterIPRange)
     .option('--service-node-port-range <range>', 'NodePort range', d.serviceNodePortRange)
     .option('--event-ttl <duration>', 'how long events are kept', '1h0m0s')
+    .option('--metric-resolution <duration>', 'how often the built-in metrics.k8s.io provider scrapes kubelets\' /metrics/resource (metrics-server\'s flag; 0s: metrics.k8s.io not served)', '15s')
     .option('--authorization-mode <modes>', 'comma-separated authorizers, in order (AlwaysAllow, AlwaysDeny, RBAC, Node)', 'AlwaysAllow')
     .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid,"group1,group2"')
     .option('--client-ca-file <file>', 'CA bundle for x509 client certificates (CN is the user, O the groups)')
@@ -113,7 +114,7 @@ function start(o: Record<string, any>) {
     bindAddress: o.bindAddress, securePort: Number(o.securePort), advertiseAddress: o.advertiseAddress,
     certDir: o.certDir, tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile,
     serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
-    eventTTLSeconds: duration(o.eventTtl), authorizationMode: String(o.authorizationMode).split(','),
+    eventTTLSeconds: duration(o.eventTtl), metricResolutionSeconds: duration(o.metricResolution), authorizationMode: String(o.authorizationMode).split(','),
     kubeletClientCertificate: o.kubeletClientCertificate, kubeletClientKey: o.kubeletClientKey,
     kubeletCertificateAuthority: o.kubeletCertificateAuthority, kubeletPreferredAddressTypes: parseAddressTypes(String(o.kubeletPreferredAddressTypes)),
     ...securityOptions(o), tokenAuthFile: o.tokenAuthFile, clientCAFile: o.clientCaFile, maxRequestsInflight: Number(o.maxRequestsInflight), maxMutatingRequestsInflight: Number(o.maxMutatingRequestsInflight), watchCacheSize: Number(o.defaultWatchCacheSize), verbosity: Number(o.v),

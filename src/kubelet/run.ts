@@ -17,6 +17,8 @@ import type { Runtime } from './runtime/runtime-service.js';
 import { KubeletAuth } from './server/kubelet-auth.js';
 import { type PodTarget, startKubeletServer } from './server/kubelet-server.js';
 import { kubeletServingCert } from './server/serving-cert.js';
+import { nodeUsage } from './stats/proc-usage.js';
+import { type ContainerUsage, renderResourceMetrics } from './stats/resource-metrics.js';
 
 /** Hollow node i gets the i-th /24 of this range unless its Node has a podCIDR (10.128/9 stays clear of 10.96/12). */
 export const HOLLOW_POD_CIDR_BASE = '10.128.0.0/9';
@@ -54,6 +56,7 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
     podLogsDir: config.podLogsDir || defaultPodLogsDir(config.rootDir),
     pods: () => kubelets.flatMap((k) => k.pods.allPods()),
     metrics: () => metrics(kubelets),
+    resourceMetrics: () => resourceMetrics(kubelets),
     findPod: (ns, name, uid) => findPod(kubelets, ns, name, uid),
     nodeName: () => kubelets[0]?.o.nodeName ?? hostname,
   }, {
@@ -149,4 +152,29 @@ function metrics(kubelets: Kubelet[]): string {
     k.pods.allPods().reduce((n, p) => n + (p.status?.containerStatuses ?? []).filter((c) => c.state?.running).length, 0)]));
   gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', [['', process.memoryUsage().rss]]);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Usage of the node and of every running container whose runtime measures it. Simulated
+ * (hollow) nodes report none: their containers use nothing and the host is not theirs.
+ */
+async function resourceMetrics(kubelets: Kubelet[]): Promise<string> {
+  const containers: ContainerUsage[] = [];
+  let failed = false;
+  let node;
+  for (const k of kubelets) {
+    if (k.o.runtime.traits.simulated) continue;
+    try { node = nodeUsage(); } catch { failed = true; }
+    for (const w of k.pods.workers.values()) {
+      if (w.done || !w.runtime.containerStats) continue;
+      const m = w.pod.metadata!;
+      for (const c of w.runningContainers()) {
+        try {
+          const u = await w.runtime.containerStats(c.id);
+          if (u) containers.push({ ...u, namespace: m.namespace!, pod: m.name!, container: c.name, startedAt: c.startedAt });
+        } catch { failed = true; }
+      }
+    }
+  }
+  return renderResourceMetrics(node, containers, failed);
 }

@@ -230,8 +230,8 @@ export interface Env {
   stop(): Promise<void>;
 }
 
-export async function startEnv(opts: { fake?: boolean } = {}): Promise<Env> {
-  const c = await startCluster({ store: 'etcd' });
+export async function startEnv(opts: { fake?: boolean; apiserverArgs?: string[] } = {}): Promise<Env> {
+  const c = await startCluster({ store: 'etcd', apiserverArgs: opts.apiserverArgs });
   const client = new RestClient({ ...loadKubeconfig(c.kubeconfig), qps: 0 });
   const kubelet: Nodes = opts.fake ? new FakeKubelet(client) : new HollowNodes(client, c.kubeconfig, c.dir);
   const procs: Proc[] = [];

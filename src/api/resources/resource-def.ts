@@ -55,6 +55,8 @@ export interface ResourceDef {
    * custom resource's versions): converts both ways; the registry stores toStorage's output.
    */
   convert?: { fromStorage(obj: KubeObject): KubeObject; toStorage(obj: KubeObject): KubeObject };
+  /** Answered by a handler of its own (the resource metrics API), never in the store: no watch cache. */
+  notStored?: boolean;
   /** A custom resource (served from a CRD): its schema validates, defaults and prunes. */
   custom?: CustomResourceHooks;
   /** Unknown-field checks and pruning when the generated field tree is not the whole truth. */

@@ -100,6 +100,11 @@ export class PodWorker {
   containerId(name: string): string | undefined {
     return [...this.view.containers, ...this.view.init].find((r) => r.name === name)?.id;
   }
+  /** The runtime running this pod, and its running app containers (resource metrics). */
+  get runtime(): Runtime { return this.ctx.runtime; }
+  runningContainers(): { name: string; id: string; startedAt: number }[] {
+    return this.view.containers.filter((r) => r.id && r.status?.state === 'CONTAINER_RUNNING').map((r) => ({ name: r.name, id: r.id!, startedAt: r.status!.startedAt }));
+  }
   get uid(): string { return this.view.pod.metadata!.uid!; }
   get key(): string { return `${this.view.pod.metadata?.namespace}/${this.view.pod.metadata?.name}`; }
   get isActive(): boolean { return !this.finished && !this.done; }

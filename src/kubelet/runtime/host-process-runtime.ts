@@ -14,8 +14,9 @@ import { ContainerTable, exitReason, newId } from './container-table.js';
 import { CriLogWriter } from './cri-log-writer.js';
 import { openTerminal, runWithStreams, type Terminal } from './host-process-io.js';
 import type { RuntimeContext } from './runtime-registry.js';
+import { processTreeUsage } from '../stats/proc-usage.js';
 import type {
-  ContainerConfig, ContainerEventListener, ContainerStatus, ExecResult, Image, PodSandboxConfig, PodSandboxStatus, Runtime, StreamingIO, VersionInfo,
+  ContainerConfig, ContainerEventListener, ContainerStatus, ContainerUsageSample, ExecResult, Image, PodSandboxConfig, PodSandboxStatus, Runtime, StreamingIO, VersionInfo,
 } from './runtime-service.js';
 
 /** Output of a running container, handed to whoever is attached. */
@@ -198,6 +199,12 @@ export class HostProcessRuntime implements Runtime {
 
   async containerStatus(id: string): Promise<ContainerStatus> {
     return this.table.container(id).status;
+  }
+
+  /** A host process has no cgroup of its own here: its process tree is measured from /proc. */
+  async containerStats(id: string): Promise<ContainerUsageSample | undefined> {
+    const pid = this.procs.get(id)?.pid;
+    return pid ? processTreeUsage(pid) : undefined;
   }
 
   async listContainers(filter?: { podSandboxId?: string }) {

@@ -147,8 +147,15 @@ export interface RuntimeService {
   imageStatus(image: string): Promise<Image | undefined>;
   listImages(): Promise<Image[]>;
   removeImage(image: string): Promise<void>;
+  /**
+   * CRI's ContainerStats: cumulative CPU core-seconds and working set of a running container
+   * (undefined when it is gone). Runtimes with nothing real to measure (hollow) leave it out.
+   */
+  containerStats?(containerId: string): Promise<ContainerUsageSample | undefined>;
   close(): Promise<void>;
 }
+
+export interface ContainerUsageSample { cpuSeconds: number; memoryWorkingSetBytes: number; timestamp: number }
 
 export interface TerminalSize { width: number; height: number }
 

@@ -1,6 +1,6 @@
 // The kubelet's HTTPS server (--port, 10250) and its plain /healthz (--healthz-port, 10248).
 // Every request is authenticated and authorized first (kubelet-auth.ts); then /healthz,
-// /metrics, /pods, /containerLogs/NS/POD/CONTAINER, /run/NS/POD/CONTAINER, and the
+// /metrics, /metrics/resource, /pods, /containerLogs/NS/POD/CONTAINER, /run/NS/POD/CONTAINER, and the
 // streaming endpoints the API server's pods/exec, pods/attach and pods/portforward proxy to:
 // /exec/NS/POD[/UID]/CONTAINER, /attach/NS/POD[/UID]/CONTAINER, /portForward/NS/POD[/UID].
 import http from 'node:http';
@@ -34,6 +34,8 @@ export interface ServerSource {
   /** Every pod the process's kubelets run (static pods included). */
   pods(): Pod[];
   metrics(): string;
+  /** /metrics/resource: node and container CPU and memory for metrics-server. */
+  resourceMetrics(): Promise<string>;
   findPod(namespace: string, name: string, uid?: string): PodTarget | undefined;
   /** The node requests not about a pod are authorized against. */
   nodeName(): string;
@@ -78,6 +80,7 @@ function handler(src: ServerSource, auth: KubeletAuth, log: Logger) {
     if (run) return serveRun(src, req, res, url, run.slice(1).map((x) => x && decodeURIComponent(x)));
     if (req.method !== 'GET' && req.method !== 'HEAD') return status(res, 405, 'MethodNotAllowed', `${req.method} is not supported`);
     if (p === '/metrics') { res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(src.metrics()); return; }
+    if (p === '/metrics/resource') { const text = await src.resourceMetrics(); res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(text); return; }
     if (p === '/pods' || p === '/pods/') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: src.pods() }));
