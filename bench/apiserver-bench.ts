@@ -80,17 +80,37 @@ const podBody = (name: string) => Buffer.from(JSON.stringify({
   spec: { containers: [{ name: 'main', image: 'busybox:1.36', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
 }));
 
-interface Figures { rate: number; p50: number; p99: number; n: number }
+interface Figures { rate: number; p50: number; p99: number; n: number; apiCpuMs?: number; storeCpuMs?: number }
 
-/** Runs n operations with `clients` in flight; the op returns the latency to count (ms). */
+/** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch { return 0; }
+}
+/** The processes whose CPU each phase reports (set per store). */
+let watched: { apiserver: number; store?: number } = { apiserver: 0 };
+
+/**
+ * Runs n operations with `clients` in flight; the op returns the latency to count (ms). Also
+ * reports the API server's and the store's CPU per operation: unlike throughput on this shared
+ * machine, that does not depend on what else runs.
+ */
 async function drive(n: number, clients: number, op: (i: number) => Promise<number>): Promise<Figures> {
   const lat: number[] = [];
   let next = 0;
+  const cpu0 = [cpuSeconds(watched.apiserver), cpuSeconds(watched.store)];
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
     while (next < n) lat.push(await op(next++));
   }));
-  return { rate: n / ((performance.now() - t0) / 1000), p50: pct(lat, 50), p99: pct(lat, 99), n };
+  const cpu1 = [cpuSeconds(watched.apiserver), cpuSeconds(watched.store)];
+  return {
+    rate: n / ((performance.now() - t0) / 1000), p50: pct(lat, 50), p99: pct(lat, 99), n,
+    apiCpuMs: (1000 * (cpu1[0] - cpu0[0])) / Math.max(1, n), storeCpuMs: watched.store ? (1000 * (cpu1[1] - cpu0[1])) / Math.max(1, n) : undefined,
+  };
 }
 
 /** Times one request; throws unless it succeeded (or answered an expected code). */
@@ -106,21 +126,22 @@ function row(store: string, what: string, ours: string, upstream = ''): void {
   rows.push([store, what, ours, upstream]);
   process.stderr.write(`[${store}] ${what}: ${ours}\n`);
 }
-const fmt = (r: Figures, slo = true) => `${r.rate.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${slo && r.p99 > SLO_MS ? ' (p99 over the 1 s SLO)' : ''}`;
+const fmt = (r: Figures, slo = true) => `${r.rate.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${slo && r.p99 > SLO_MS ? ' (p99 over the 1 s SLO)' : ''}`
+  + (r.apiCpuMs !== undefined ? `; CPU/op: apiserver ${r.apiCpuMs.toFixed(2)} ms${r.storeCpuMs !== undefined ? `, store ${r.storeCpuMs.toFixed(2)} ms` : ''}` : '');
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function benchStore(store: StoreKind): Promise<void> {
   const nodeArgs = flags.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(flags.profile)] : [];
   const cluster = await startCluster({ store, nodeArgs, apiserverArgs: ['--max-requests-inflight', '0', '--max-mutating-requests-inflight', '0'] });
   const t = flags.http === '2' ? h2(cluster.apiURL) : http1(cluster.apiURL, 64);
+  watched = cluster.pids;
   const POD = '/api/v1/namespaces/default/pods';
   let created = 0;
   try {
     const create = (n: number, clients: number) => drive(n, clients, () => timed(t, 'POST', POD, podBody(`bench-${created++}`)));
     const listTimes = async (label: string, q: string, upstream: string) => {
-      const times: number[] = [];
-      for (let i = 0; i < 10; i++) times.push(await timed(t, 'GET', `/api/v1/pods${q}`));
-      row(store, `list ${created} pods ${label}`, `p50 ${pct(times, 50).toFixed(0)} ms, p99 ${pct(times, 99).toFixed(0)} ms`, upstream);
+      const r = await drive(10, 1, () => timed(t, 'GET', `/api/v1/pods${q}`));
+      row(store, `list ${created} pods ${label}`, `p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms; CPU/list: apiserver ${r.apiCpuMs!.toFixed(0)} ms${r.storeCpuMs !== undefined ? `, store ${r.storeCpuMs.toFixed(0)} ms` : ''}`, upstream);
     };
     if (PHASES.has('create')) {
       row(store, 'pod create, 1 client', fmt(await create(Math.min(500, OPS / 4), 1)));
@@ -198,6 +219,7 @@ async function watchFigures(store: string, cluster: Cluster, t: Transport): Prom
       });
   })));
   const want = WATCH_PODS * WATCHERS;
+  const cpu0 = cpuSeconds(watched.apiserver);
   const t0 = performance.now();
   let n = 0;
   await drive(WATCH_PODS, 64, async () => {
@@ -211,11 +233,12 @@ async function watchFigures(store: string, cluster: Cluster, t: Transport): Prom
   const deadline = Date.now() + 60_000;
   while (arrivals.length < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const last = Math.max(...arrivals.map(([, at]) => at));
+  const cpuPerEvent = (1000 * (cpuSeconds(watched.apiserver) - cpu0)) / Math.max(1, arrivals.length);
   for (const r of reqs) r.destroy();
   const lat = arrivals.map(([name, at]) => Math.max(0, at - (replied.get(name) ?? at)));
   const early = arrivals.filter(([name, at]) => at <= (replied.get(name) ?? 0)).length;
   row(store, `watch: ${open} watchers x ${WATCH_PODS} pod creates`,
-    `${arrivals.length}/${want} events, ${(arrivals.length / ((last - t0) / 1000)).toFixed(0)} events/s, after the write's reply: p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms (${((100 * early) / Math.max(1, arrivals.length)).toFixed(0)}% before it)`);
+    `${arrivals.length}/${want} events, ${(arrivals.length / ((last - t0) / 1000)).toFixed(0)} events/s, after the write's reply: p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms (${((100 * early) / Math.max(1, arrivals.length)).toFixed(0)}% before it); apiserver CPU ${(cpuPerEvent * 1000).toFixed(0)} µs per delivered event (creates included)`);
 }
 
 async function startupFigures(store: string, cluster: Cluster, stored: number): Promise<void> {

@@ -38,6 +38,8 @@ export interface Cluster {
   kubeconfig: string;
   apiURL: string;
   etcdURL: string;
+  /** Process ids of the API server and of the store this harness started (benchmarks read /proc). */
+  pids: { apiserver: number; store?: number };
   kubectl(args: string[], input?: string): { code: number; stdout: string; stderr: string };
   /** kubectl that must succeed; returns stdout. */
   k(...args: string[]): string;
@@ -120,7 +122,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     };
     const started = { etcd, api };
     return {
-      store: options.store ?? 'tskube', dir, kubeconfig, apiURL, etcdURL, kubectl,
+      store: options.store ?? 'tskube', dir, kubeconfig, apiURL, etcdURL, kubectl, pids: { apiserver: api.pid!, store: etcd?.pid },
       k: (...args: string[]) => {
         const r = kubectl(args);
         if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
