@@ -5,7 +5,8 @@
 // hostPath volume types, PVCs bound to hostPath and local PVs, resourceFieldRef env; init
 // containers in order with OnFailure restarts, envFrom with prefixes, a projected volume of
 // configMap, secret and downward API sources, kubectl's STATUS column along the way, and
-// configMap/secret/downward API volumes that follow their objects while the container runs.
+// configMap/secret/downward API volumes that follow their objects while the container runs;
+// Service environment variables (enableServiceLinks, and KUBERNETES_SERVICE_* always).
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { CONFIGMAPS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODS, SECRETS, SERVICEACCOUNTS } from '../../src/client/index.js';
+import { CONFIGMAPS, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODS, SECRETS, SERVICEACCOUNTS, SERVICES } from '../../src/client/index.js';
 import { freePort } from '../apiserver/harness.js';
 import { type Env, eventually, getPod, type KubeletProc, podManifest, startEnvWith } from './harness.js';
 
@@ -387,5 +388,26 @@ describe('kubelet pod lifecycle on real processes', () => {
     await eventually('FailedMount for the missing configmap', () => events('follower').includes('FailedMount: MountVolume.SetUp failed for volume "cfg" : configmap "live-cfg" not found'), 60_000);
     assert.equal(await lastLine(), 'v2 ver="b" p2');
     await env.client.resource(PODS).delete('default', 'follower', { gracePeriodSeconds: 0 });
+  });
+
+  it('Service environment variables: the namespace\'s Services unless enableServiceLinks is false, KUBERNETES_SERVICE_* always', async () => {
+    const svc = await env.client.resource(SERVICES).create('default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-svc' },
+      spec: { ports: [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'dns-udp', port: 53, protocol: 'UDP' }], selector: { app: 'none' } } });
+    const kube = await env.client.resource(SERVICES).get('default', 'kubernetes');
+    const ip = svc.spec!.clusterIP!;
+    const show = 'echo "$$KUBERNETES_SERVICE_HOST $$KUBERNETES_SERVICE_PORT [$$WEB_SVC_SERVICE_HOST $$WEB_SVC_SERVICE_PORT $$WEB_SVC_SERVICE_PORT_HTTP $$WEB_SVC_SERVICE_PORT_DNS_UDP '
+      + '$$WEB_SVC_PORT $$WEB_SVC_PORT_53_UDP $$WEB_SVC_PORT_53_UDP_PROTO $$WEB_SVC_PORT_8080_TCP_PORT $$WEB_SVC_PORT_8080_TCP_ADDR] $$REF"; exec sleep 300';
+    for (const [name, links] of [['linked', true], ['unlinked', false]] as const) {
+      await env.client.resource(PODS).create('default', podManifest(name, node, {
+        enableServiceLinks: links,
+        containers: [{ name: 'main', image: 'busybox', command: ['/bin/sh', '-c', show], env: [{ name: 'REF', value: 'via-$(KUBERNETES_SERVICE_HOST)' }] }],
+        terminationGracePeriodSeconds: 1,
+      }));
+    }
+    const line = (name: string) => eventually(`${name} output`, async () => (await logs(k.port, `/containerLogs/default/${name}/main`)).trim() || undefined, 60_000);
+    const master = `${kube.spec!.clusterIP} ${kube.spec!.ports![0].port}`;
+    assert.equal(await line('linked'), `${master} [${ip} 8080 8080 53 tcp://${ip}:8080 udp://${ip}:53 udp 8080 ${ip}] via-${kube.spec!.clusterIP}`);
+    assert.equal(await line('unlinked'), `${master} [${' '.repeat(8)}] via-${kube.spec!.clusterIP}`);
+    for (const name of ['linked', 'unlinked']) await env.client.resource(PODS).delete('default', name, { gracePeriodSeconds: 0 });
   });
 });

@@ -14,6 +14,7 @@ import { parseLogLine } from '../../src/kubelet/runtime/cri-log-writer.js';
 import { podStatus, type PodView } from '../../src/kubelet/pods/pod-status.js';
 import { newRecord } from '../../src/kubelet/pods/container-record.js';
 import { expand } from '../../src/kubelet/pods/container-env.js';
+import { serviceEnvVars } from '../../src/kubelet/pods/service-env.js';
 import { staticPod } from '../../src/kubelet/static/static-pod.js';
 
 test('hollow commands: sleep, true, false, sh -c "exit N", everything else runs forever', () => {
@@ -121,4 +122,16 @@ test('pod phase as upstream: Running while any runs; Succeeded/Failed by restart
   const done = podStatus(view('Never', [0]));
   assert.equal(done.conditions!.find((c) => c.type === 'Ready')!.reason, 'PodCompleted');
   assert.equal(done.containerStatuses![0].state!.terminated!.reason, 'Completed');
+});
+
+test('Service env vars as upstream: headless and port-less Services skipped, IPv6 in brackets, names upper-cased with _', () => {
+  const vars = serviceEnvVars([
+    { metadata: { name: 'my-db' }, spec: { clusterIP: 'fd00::a', ports: [{ port: 5432 }] } },
+    { metadata: { name: 'headless' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } },
+    { metadata: { name: 'empty' }, spec: { clusterIP: '10.0.0.9' } },
+  ]);
+  assert.deepEqual(Object.fromEntries(vars), {
+    MY_DB_SERVICE_HOST: 'fd00::a', MY_DB_SERVICE_PORT: '5432', MY_DB_PORT: 'tcp://[fd00::a]:5432',
+    MY_DB_PORT_5432_TCP: 'tcp://[fd00::a]:5432', MY_DB_PORT_5432_TCP_PROTO: 'tcp', MY_DB_PORT_5432_TCP_PORT: '5432', MY_DB_PORT_5432_TCP_ADDR: 'fd00::a',
+  });
 });

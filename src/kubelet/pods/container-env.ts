@@ -1,10 +1,12 @@
 // A container's environment: env (literal values with $(VAR) expansion, fieldRef,
 // resourceFieldRef, configMapKeyRef, secretKeyRef) and envFrom (configMaps and secrets,
-// with prefix), with upstream's error messages for missing required sources.
+// with prefix), with upstream's error messages for missing required sources, and the
+// Service variables (service-env.ts) under them.
 import type { ConfigMap, Container, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { CONFIGMAPS, isNotFound, type RestClient, SECRETS } from '../../client/index.js';
 import type { KeyValue } from '../runtime/runtime-service.js';
 import { fieldRefValue, resourceFieldValue } from '../volumes/field-ref.js';
+import { podServices, serviceEnvVars } from './service-env.js';
 
 /** $(VAR) from earlier variables; $$(VAR) escapes. */
 export function expand(s: string, vars: Map<string, string>): string {
@@ -34,10 +36,11 @@ class SourceCache {
 
 const b64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8'));
 
-export async function containerEnv(pod: Pod, c: Container, client: RestClient | undefined, allocatable: Record<string, string>): Promise<KeyValue[]> {
+export async function containerEnv(pod: Pod, c: Container, client: RestClient | undefined, allocatable: Record<string, string>, staticPod = false): Promise<KeyValue[]> {
   const ns = pod.metadata?.namespace ?? 'default';
   const src = new SourceCache(client, ns);
-  const vars = new Map<string, string>();
+  // Service variables first: envFrom and env override them, and $(VAR) can refer to them
+  const vars = serviceEnvVars(await podServices(pod, client, staticPod));
   for (const ef of c.envFrom ?? []) {
     const prefix = ef.prefix ?? '';
     if (ef.configMapRef) {

@@ -352,7 +352,7 @@ export class PodWorker {
     try {
       envs = runtime.traits.simulated
         ? (spec.env ?? []).filter((e) => e.value !== undefined).map((e) => ({ key: e.name, value: e.value! }))
-        : await containerEnv(pod, spec, this.ctx.client, this.ctx.allocatable());
+        : await containerEnv(pod, spec, this.ctx.client, this.ctx.allocatable(), !this.fromApi);
     } catch (err) {
       r.waiting = { reason: 'CreateContainerConfigError', message: (err as Error).message };
       this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
