@@ -1,5 +1,6 @@
 // `tskube apiserver`: kube-apiserver's flag names, parsed here and nothing else.
 import { Command } from 'commander';
+import { parseVerbosity } from './verbosity-flag.js';
 import { defaultOptions } from '../apiserver/options.js';
 import { startApiServer } from '../apiserver/server.js';
 import { DEFAULT_PREFERRED_ADDRESS_TYPES, parseAddressTypes } from '../apiserver/kubelet/node-address.js';
@@ -87,7 +88,7 @@ export function apiserverCommand(): Command {
     .option('--max-requests-inflight <n>', 'read-only requests (get, list) served at once; 0: no limit', String(d.maxRequestsInflight))
     .option('--max-mutating-requests-inflight <n>', 'writes served at once; 0: no limit', String(d.maxMutatingRequestsInflight))
     .option('--default-watch-cache-size <n>', 'events kept per resource by the watch cache', '1000')
-    .option('-v, --v <level>', 'log verbosity', '0')
+    .option('-v, --v <level>', 'log verbosity', parseVerbosity, '0')
     .action(async (o) => {
       let server;
       try {

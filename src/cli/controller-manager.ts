@@ -1,5 +1,6 @@
 // `tskube controller-manager`: kube-controller-manager's flag names, parsed here and nothing else.
 import { Command } from 'commander';
+import { parseVerbosity } from './verbosity-flag.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { newRegistry } from '../controllers/all-controllers.js';
 import { parseDuration } from '../controllers/manager/duration.js';
@@ -57,7 +58,7 @@ export function controllerManagerCommand(): Command {
     .option('--kube-api-burst <n>', 'client burst toward the API server', '30')
     .option('--bind-address <ip>', 'address for /healthz and /metrics', '0.0.0.0')
     .option('--secure-port <port>', 'port for /healthz and /metrics (0 picks a free one, -1 disables)', '10257')
-    .option('-v, --v <level>', 'log verbosity', '0');
+    .option('-v, --v <level>', 'log verbosity', parseVerbosity, '0');
   for (const c of CONCURRENT) cmd.option(`--concurrent-${c}-syncs <n>`, `workers for the ${c} controller`);
   return cmd.action(async (o) => {
     const options = defaultOptions();

@@ -1,5 +1,6 @@
 // `tskube dns`: cluster DNS (the kube-dns / CoreDNS role), flags parsed here and nothing else.
 import { Command } from 'commander';
+import { parseVerbosity } from './verbosity-flag.js';
 import { loadSandboxedKubeconfig } from './sandbox-paths.js';
 import { runDns } from '../dns/server.js';
 import { parseUpstream, resolvConfUpstreams } from '../dns/forwarder.js';
@@ -14,7 +15,7 @@ export function dnsCommand(): Command {
     .option('--dns-bind-address <ip>', 'address to answer on (UDP and TCP)', '0.0.0.0')
     .option('--dns-port <port>', 'port to answer on (0 picks a free one)', '53')
     .option('--upstream <resolvers>', 'comma-separated resolvers (ip[:port]) for names outside the cluster; default: /etc/resolv.conf')
-    .option('-v, --v <level>', 'log verbosity', '0')
+    .option('-v, --v <level>', 'log verbosity', parseVerbosity, '0')
     .action(async (o) => {
       const port = Number(o.dnsPort);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid --dns-port "${o.dnsPort}"`);

@@ -1,5 +1,6 @@
 // `tskube kubelet`: the kubelet's flag names, parsed here and nothing else.
 import { nodeLabelsFlagError } from '../api/labels/kubelet-labels.js';
+import { parseVerbosity } from './verbosity-flag.js';
 import { Command } from 'commander';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import {
@@ -65,7 +66,7 @@ export function kubeletCommand(): Command {
     .option('--pod-infra-container-image <image>', 'the sandbox image, which image GC never removes (default: the runtime\'s)')
     .option('--pod-logs-dir <dir>', 'where container logs go (KubeletConfiguration podLogsDir; /var/log/pods, or ROOT/logs/pods with another --root-dir)')
     .option('--static-pod-runtime-endpoint <url>', 'run static pods on this runtime instead (tskube up: host-process:// beside containerd)')
-    .option('-v, --v <level>', 'log verbosity', '0')
+    .option('-v, --v <level>', 'log verbosity', parseVerbosity, '0')
     .action(async (o) => {
       let config: KubeletConfig;
       try {

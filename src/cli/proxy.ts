@@ -1,5 +1,6 @@
 // `tskube proxy`: kube-proxy's flag names, parsed here and nothing else.
 import fs from 'node:fs';
+import { parseVerbosity } from './verbosity-flag.js';
 import os from 'node:os';
 import { Command } from 'commander';
 import YAML from 'yaml';
@@ -37,7 +38,7 @@ export function proxyCommand(): Command {
     .option('--cleanup', 'remove every chain and jump kube-proxy made, then exit')
     .option('--healthz-bind-address <host:port>', 'address for /healthz')
     .option('--metrics-bind-address <host:port>', 'address for /metrics')
-    .option('-v, --v <level>', 'log verbosity', '0')
+    .option('-v, --v <level>', 'log verbosity', parseVerbosity, '0')
     .action(async (o) => {
       if (o.cleanup) {
         // as upstream's --cleanup: whatever mode made them, iptables chains and the nftables table go

@@ -1,5 +1,6 @@
 // `tskube scheduler`: kube-scheduler's flag names, parsed here and nothing else.
 import { Command } from 'commander';
+import { parseVerbosity } from './verbosity-flag.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { defaultConfig, loadConfig } from '../scheduler/config/load-config.js';
 import { runScheduler } from '../scheduler/run.js';
@@ -22,7 +23,7 @@ export function schedulerCommand(): Command {
     .option('--kube-api-burst <n>', 'client burst toward the API server')
     .option('--bind-address <ip>', 'address for /healthz, /metrics and /debug/explain', '0.0.0.0')
     .option('--secure-port <port>', 'port for /healthz, /metrics and /debug/explain (0 picks a free one)', '10259')
-    .option('-v, --v <level>', 'log verbosity', '0')
+    .option('-v, --v <level>', 'log verbosity', parseVerbosity, '0')
     .action(async (o) => {
       let config;
       try {
