@@ -13,15 +13,17 @@ export function podStatusReason(pod: Pod): { reason: string; ready: number; tota
   let lastRestart: number | undefined;
   const total = pod.spec?.containers?.length ?? 0;
   let initializing = false;
-  (status.initContainerStatuses ?? []).forEach((c, i) => {
+  // As upstream: init containers are read in order up to the first one not completed.
+  for (const [i, c] of (status.initContainerStatuses ?? []).entries()) {
     restarts += c.restartCount ?? 0;
     const t = c.state?.terminated;
-    if (t && t.exitCode === 0) return;
+    if (t && t.exitCode === 0) continue;
     if (t) reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
     else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`;
     else reason = `Init:${i}/${pod.spec?.initContainers?.length ?? 0}`;
     initializing = true;
-  });
+    break;
+  }
   if (!initializing) {
     let hasRunning = false;
     for (const c of [...(status.containerStatuses ?? [])].reverse()) {
