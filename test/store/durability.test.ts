@@ -63,7 +63,10 @@ forEachTarget((ctx) => {
     const acked = acks.length;
     await ctx.store.launch();
 
-    const kv = ctx.store.client().kv;
+    // A fresh subchannel: grpc-js shares subchannels between clients of one target, and the
+    // writers' subchannel may still be in reconnect back-off from the kill, which would fail
+    // the first call with UNAVAILABLE although the restarted server is serving.
+    const kv = ctx.store.client({ grpcOptions: { 'grpc.use_local_subchannel_pool': 1 } }).kv;
     const all = await kv.range({ key: b('du/'), range_end: b('du0') });
     const byKey = new Map(all.kvs.map((x) => [x.key.toString(), x]));
     for (const ack of acks) {
