@@ -1,5 +1,5 @@
 // Admission with the real kubectl: quota refusals (and no overcommit under concurrent
-// creates), real HTTPS webhooks that deny and patch, PodSecurity, and the pod defaults of
+// creates), real HTTPS webhooks that deny and patch, PodSecurity, DefaultStorageClass, and the pod defaults of
 // ServiceAccount, DefaultTolerationSeconds and Priority.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -166,6 +166,28 @@ describe('admission', () => {
     assert.match(nope.stderr, /pods "nope" is forbidden: no PriorityClass with name nope was found/);
     const sa = c.kubectl(['create', '-f', '-'], JSON.stringify(pod('nosa', 'default', { serviceAccountName: 'ghost' })));
     assert.match(sa.stderr, /pods "nosa" is forbidden: error looking up service account default\/ghost: serviceaccount "ghost" not found/);
+  });
+
+  it('DefaultStorageClass gives a claim that names no class the newest default class', async () => {
+    const claim = (name: string, cls?: string) => JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'default' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...(cls === undefined ? {} : { storageClassName: cls }) } });
+    const sc = (name: string, isDefault: boolean) => JSON.stringify({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', provisioner: 'example.com/x',
+      metadata: { name, annotations: isDefault ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : {} } });
+    const cls = (name: string) => c.k('get', 'pvc', name, '-o', 'jsonpath={.spec.storageClassName}');
+    const create = (text: string) => { const r = c.kubectl(['create', '-f', '-'], text); assert.equal(r.code, 0, r.stderr); };
+    create(claim('before-any'));
+    assert.equal(cls('before-any'), '', 'no default class: nothing is set');
+    create(sc('older-default', true));
+    create(sc('plain', false));
+    await new Promise((r) => setTimeout(r, 1100)); // creationTimestamp has one-second resolution
+    create(sc('newer-default', true));
+    create(claim('gets-default'));
+    create(claim('explicit-empty', ''));
+    create(claim('explicit', 'plain'));
+    assert.equal(cls('gets-default'), 'newer-default');
+    assert.equal(cls('explicit-empty'), '', 'an explicit "" means no class');
+    assert.equal(cls('explicit'), 'plain');
+    assert.equal(cls('before-any'), '', 'existing claims are not changed');
   });
 
   it('system namespaces may not be deleted', () => {
