@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { DEPLOYMENTS, NODES, PODS, SharedInformer } from '../src/client/index.js';
-import { spawnKubelet, startEnv } from '../test/controllers/harness.js';
+import { spawnKubelet } from '../test/kubelet/harness.js';
+import { startEnv } from '../test/controllers/harness.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : dflt; };

@@ -12,7 +12,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { type Cluster, startCluster } from '../apiserver/harness.js';
 import fs from 'node:fs';
 import { LEASES, NODES, PODS, RestClient, SharedInformer, isNotFound, loadKubeconfig } from '../../src/client/index.js';
-import type { KubeletProc } from '../kubelet/harness.js';
+import { spawnKubelet, type KubeletProc } from '../kubelet/harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -167,26 +167,6 @@ export interface Nodes {
   outcome: (pod: Pod) => PodOutcome;
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** `tskube kubelet` on loopback; resolves once it serves (a minute allowed: a loaded machine starts node slowly). */
-export function spawnKubelet(args: string[], rootDir: string): Promise<KubeletProc> {
-  const child = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'kubelet', '--root-dir', rootDir, '--port', '0', '--healthz-port', '0',
-    '--address', '127.0.0.1', '--node-ip', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`kubelet did not start: ${text}`)); }, 60_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      text += d.toString();
-      const m = /serving on https:\/\/127\.0\.0\.1:(\d+)/.exec(text);
-      if (m && /kubelet: started/.test(text)) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), rootDir, output: () => text, stop: (sig) => stopChild(child, sig) });
-      }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`kubelet exited with ${code}: ${text}`)); });
-  });
 }
 
 /** One `tskube kubelet --container-runtime-endpoint hollow://` process per node. */

@@ -34,13 +34,14 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
   clearTimeout(t);
 }
 
+/** `tskube kubelet` on loopback; resolves once it serves (a minute allowed: a loaded machine starts node slowly). */
 export function spawnKubelet(args: string[], rootDir: string): Promise<KubeletProc> {
   const child = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'kubelet', '--root-dir', rootDir, '--port', '0', '--healthz-port', '0',
     '--address', '127.0.0.1', '--node-ip', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`kubelet did not start: ${text}`)); }, 20_000);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`kubelet did not start: ${text}`)); }, 60_000);
     child.stderr!.on('data', (d: Buffer) => {
       text += d.toString();
       const m = /serving on https:\/\/127\.0\.0\.1:(\d+)/.exec(text);
