@@ -107,8 +107,8 @@ export async function stopNodeRuntime(proc: ContainerdProcess, l: ClusterLayout,
   await sweepNodeRuntime(l, node, log);
 }
 
-/** Kills every process in a cgroup tree (all hierarchies), then removes the tree. */
-export function killCgroupTree(rel: string): number {
+/** The directories of a cgroup tree in every mounted hierarchy (v2 and v1), parents first. */
+function cgroupDirs(rel: string): string[] {
   const dirs: string[] = [];
   const walk = (d: string) => {
     let entries: fs.Dirent[];
@@ -119,8 +119,13 @@ export function killCgroupTree(rel: string): number {
   let hierarchies: string[] = [];
   try { hierarchies = fs.readdirSync('/sys/fs/cgroup'); } catch { /* none */ }
   for (const h of ['', ...hierarchies]) walk(path.join('/sys/fs/cgroup', h, rel));
+  return dirs;
+}
+
+/** Kills every process in a cgroup tree (all hierarchies); returns how many. */
+export function killCgroupTree(rel: string): number {
   let killed = 0;
-  for (const d of dirs) {
+  for (const d of cgroupDirs(rel)) {
     let pids: string[] = [];
     try { pids = fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean); } catch { /* not a cgroup dir */ }
     for (const p of pids) {
@@ -131,15 +136,7 @@ export function killCgroupTree(rel: string): number {
 }
 
 function removeCgroupTree(rel: string): void {
-  const dirs: string[] = [];
-  const walk = (d: string) => {
-    let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
-    dirs.push(d);
-    for (const e of entries) if (e.isDirectory()) walk(path.join(d, e.name));
-  };
-  for (const h of ['', ...fs.readdirSync('/sys/fs/cgroup')]) walk(path.join('/sys/fs/cgroup', h, rel));
-  for (const d of dirs.sort((a, b) => b.length - a.length)) {
+  for (const d of cgroupDirs(rel).sort((a, b) => b.length - a.length)) {
     try { fs.rmdirSync(d); } catch { /* busy or gone */ }
   }
 }
