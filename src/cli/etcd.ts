@@ -130,7 +130,8 @@ function snapshotCommand(): Command {
     .addOption(new Option('-w, --write-out <format>', 'output format').choices(['simple', 'table', 'json']).default('simple'))
     .action(async (file: string, opts: { writeOut: string }) => {
       const s = snapshotStatus(file);
-      const hash = (s.hash >>> 0).toString(16).padStart(8, '0');
+      // etcdctl prints the hash with %x: no zero padding.
+      const hash = (s.hash >>> 0).toString(16);
       if (opts.writeOut === 'json') {
         process.stdout.write(JSON.stringify({ hash: s.hash >>> 0, revision: s.revision, totalKey: s.totalKey, totalSize: s.totalSize }) + '\n');
       } else if (opts.writeOut === 'table') {

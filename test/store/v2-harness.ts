@@ -76,6 +76,7 @@ export function mask(s: string): string {
     // etcd prints member ids with %x, so a leading zero nibble makes them shorter than 16.
     .replace(/"(id|leader)":"[0-9a-f]{1,16}"/g, '"$1":"ID"')
     .replace(/^[0-9a-f]{1,16}(?=: name=)/gm, 'ID')
+    .replace(/x-etcd-cluster-id: [0-9a-f]{1,16}\b/g, 'x-etcd-cluster-id: ID')
     .replace(/http:\/\/127\.0\.0\.1:\d+/g, 'URL')
     .replace(/"expiration":"[^"]+"/g, '"expiration":"T"')
     .replace(/"ttl":\d+/g, '"ttl":N')
