@@ -5,7 +5,7 @@ import { newDefaultStorageClass } from './plugins/default-storage-class.js';
 import { newDefaultTolerationSeconds } from './plugins/default-toleration-seconds.js';
 import { newLimitRanger } from './plugins/limit-ranger.js';
 import { newNamespaceLifecycle } from './plugins/namespace-lifecycle.js';
-import { newNodeRestriction } from './plugins/node-restriction.js';
+import { newNodeRestriction } from './plugins/noderestriction/node-restriction.js';
 import { newPodSecurity } from './plugins/pod-security.js';
 import { newPriority } from './plugins/priority.js';
 import { newResourceQuota } from './plugins/resource-quota.js';

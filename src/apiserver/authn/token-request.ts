@@ -25,6 +25,10 @@ export async function serveTokenRequest(ctx: RequestContext, d: TokenRequestDeps
   const gk = { group: 'authentication.k8s.io', kind: 'TokenRequest' };
   if (seconds < MIN_SECONDS) throw newInvalid(gk, name, [{ type: 'FieldValueInvalid', field: 'spec.expirationSeconds', badValue: seconds, detail: 'may not specify a duration less than 10 minutes' }]);
   if (seconds > 2 ** 32) throw newInvalid(gk, name, [{ type: 'FieldValueInvalid', field: 'spec.expirationSeconds', badValue: seconds, detail: 'may not specify a duration larger than 2^32 seconds' }]);
+  // Admission sees a create of serviceaccounts/token (NodeRestriction: a node asks only for its pods' tokens).
+  const admit = { operation: 'CREATE' as const, def: ctx.def, namespace: ns, name, subresource: 'token', object: body, dryRun: false };
+  if (ctx.registry.admission) Object.assign(body, await ctx.registry.admission.mutate(admit));
+  await ctx.registry.admission?.validate(admit);
   let bound: BoundRef | undefined;
   const ref = spec.boundObjectRef;
   if (ref) {

@@ -45,6 +45,10 @@ export async function serveEviction(ctx: RequestContext, ns: string): Promise<vo
   if (eviction.kind && eviction.kind !== 'Eviction') throw newBadRequest(`the kind in the data (${eviction.kind}) does not match the expected kind (Eviction)`);
   if (eviction.metadata?.name && eviction.metadata.name !== info.name) throw newBadRequest(`name in URL does not match name in Eviction object`);
   const dryRun = isDryRun(ctx);
+  // Admission sees the eviction as a create of pods/eviction (NodeRestriction: a node evicts only its own pods).
+  const admit = { operation: 'CREATE' as const, def, namespace: ns, name: info.name, subresource: 'eviction', object: eviction, dryRun };
+  if (registry.admission) Object.assign(eviction, await registry.admission.mutate(admit));
+  await registry.admission?.validate(admit);
   const requested = eviction.deleteOptions ?? {};
   const clientPre: Preconditions = requested.preconditions ?? {};
   const evict = (pre: Preconditions) => deleteWithCondition(registry, def, ns, info.name, { gracePeriodSeconds: requested.gracePeriodSeconds, preconditions: pre, dryRun });

@@ -6,6 +6,7 @@ import { newForbidden } from '../../../api/status/index.js';
 import { generateName } from '../../registry/object-meta.js';
 import { isPod, type PluginFactory } from '../plugin.js';
 import { asServer } from '../request-scope.js';
+import { referencesSecrets } from './noderestriction/mirror-pod.js';
 
 export const NAME = 'ServiceAccount';
 export const MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -30,7 +31,14 @@ export const newServiceAccount: PluginFactory = (ctx) => ({
   async admit(a) {
     if (!isPod(a) || a.operation !== 'CREATE' || !a.object) return;
     const pod = a.object;
-    if (pod.metadata?.annotations?.[MIRROR] !== undefined) return;
+    // Mirror pods are left as the kubelet made them, but may not reach API objects through the service account.
+    if (pod.metadata?.annotations?.[MIRROR] !== undefined) {
+      const refuse = (why: string) => { throw newForbidden({ group: '', resource: 'pods' }, a.name, why); };
+      if (pod.spec?.serviceAccountName) refuse('a mirror pod may not reference service accounts');
+      if (referencesSecrets(pod)) refuse('a mirror pod may not reference secrets');
+      if ((pod.spec?.volumes ?? []).some((v: any) => (v.projected?.sources ?? []).some((s: any) => s.serviceAccountToken))) refuse('a mirror pod may not use ServiceAccountToken volume projections');
+      return;
+    }
     const spec = (pod.spec ??= {});
     spec.serviceAccountName ||= spec.serviceAccount || 'default';
     spec.serviceAccount = spec.serviceAccountName;
