@@ -47,9 +47,12 @@ describe('garbage collector, namespace, serviceaccount, root-ca-cert-publisher',
     const d = await env.client.resource(DEPLOYMENTS).get('default', 'fg').catch(() => undefined);
     if (d) assert.ok(d.metadata!.finalizers?.includes('foregroundDeletion'));
     await waitFor('deployment gone', () => gone(env.client.resource(DEPLOYMENTS).get('default', 'fg')));
-    // by the time the owner is gone, its dependents are too
-    assert.equal((await env.client.resource(REPLICASETS).list('default', { labelSelector: 'app=fg' })).items.length, 0);
+    // By the time the owner is gone, its dependents are gone or being deleted. As upstream, a
+    // dependent that has dependents of its own (the ReplicaSet) unblocks its owner and is itself
+    // deleted in the foreground, so it may outlive the Deployment by a moment.
+    assert.equal((await env.client.resource(REPLICASETS).list('default', { labelSelector: 'app=fg' })).items.filter((rs) => !rs.metadata?.deletionTimestamp).length, 0);
     assert.equal((await env.client.resource(PODS).list('default', { labelSelector: 'app=fg' })).items.filter((p) => !p.metadata?.deletionTimestamp).length, 0);
+    await waitFor('ReplicaSets gone', async () => (await env.client.resource(REPLICASETS).list('default', { labelSelector: 'app=fg' })).items.length === 0);
   });
 
   it('orphans dependents with --cascade=orphan', async () => {
