@@ -99,6 +99,13 @@ export function recordUpdate(kind: { group: string; kind: string }, before: Obj 
   const changed = FieldSet.of(newSet.paths().filter((p) => !oldSet.has(p)
     || !deepEqual(valueAt(before, p).value, valueAt(after, p).value)));
   const removed = oldSet.minus(newSet);
+  // A write that changes nothing leaves every entry (and its time) as it was, as upstream does.
+  if (before && changed.size === 0 && removed.size === 0) {
+    result.metadata = { ...(result.metadata ?? {}) };
+    if (before.metadata?.managedFields) result.metadata.managedFields = before.metadata.managedFields;
+    else delete result.metadata.managedFields;
+    return result;
+  }
   const updated: ManagedFieldsEntry[] = [];
   let selfAt = -1;
   let mine = new FieldSet();

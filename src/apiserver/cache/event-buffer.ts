@@ -1,19 +1,26 @@
 // The watch cache's ring of recent events: a fixed number of the newest events of one
 // resource, oldest first, so a watch can resume from any revision still inside it.
 import type { KubeObject } from '../../api/resources/resource-def.js';
+import type { CachedObject } from '../storage/object-json.js';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-export interface CacheEvent {
-  type: CacheEventType;
-  key: string;
-  /** The object after the event; for DELETED the last state, with the deletion's resourceVersion. */
-  obj: KubeObject;
-  /** The object before the event (undefined for ADDED). */
-  prev?: KubeObject;
-  revision: number;
-  /** JSON of obj, made once and shared by every watcher that sends it unchanged. */
-  json?: string;
+/** One change, holding the objects as their JSON (parsed on first use, shared by all readers). */
+export class CacheEvent {
+  constructor(
+    readonly type: CacheEventType,
+    readonly key: string,
+    /** The object after the event; for DELETED the last state, with the deletion's resourceVersion. */
+    readonly entry: CachedObject,
+    /** The object before the event (undefined for ADDED). */
+    readonly prevEntry: CachedObject | undefined,
+    readonly revision: number,
+  ) {}
+
+  get obj(): KubeObject { return this.entry.obj; }
+  get prev(): KubeObject | undefined { return this.prevEntry?.obj; }
+  /** The object's JSON, made once and shared by every watcher that sends it unchanged. */
+  get json(): string { return this.entry.json; }
 }
 
 export class EventBuffer {

@@ -7,7 +7,8 @@ import type * as B from 'sorted-btree';
 import type { KubeObject } from '../../api/resources/resource-def.js';
 import { decode, type ObjectStore } from '../storage/object-store.js';
 import type { EtcdEvent, WatchHandle } from '../storage/etcd-client.js';
-import { type CacheEvent, EventBuffer } from './event-buffer.js';
+import { CacheEvent, EventBuffer } from './event-buffer.js';
+import { CachedObject } from '../storage/object-json.js';
 
 // sorted-btree is CommonJS with an ES-style default export: from ESM the class is `.default`.
 const BTree = btree.default;
@@ -28,7 +29,7 @@ export class TooOldError extends Error {
 const PAGE = 1000;
 
 export class WatchCache {
-  private objects: B.default<string, KubeObject> = new BTree<string, KubeObject>();
+  private objects: B.default<string, CachedObject> = new BTree<string, CachedObject>();
   private readonly buffer: EventBuffer;
   /** Watches from any revision >= oldest can be served from the ring. */
   private oldest = 0;
@@ -63,13 +64,13 @@ export class WatchCache {
   get oldestRevision(): number { return this.oldest; }
 
   private async start(): Promise<void> {
-    const objects = new BTree<string, KubeObject>();
+    const objects = new BTree<string, CachedObject>();
     let revision = 0;
     let startKey = this.prefix;
     for (;;) {
       const page = await this.store.list(this.prefix, { revision, startKey, limit: PAGE });
       revision = revision || page.revision;
-      for (const s of page.items) objects.set(s.key, s.obj);
+      for (const s of page.items) objects.set(s.key, new CachedObject(s.json));
       if (!page.more || page.items.length === 0) break;
       startKey = page.items[page.items.length - 1].key + '\u0000';
     }
@@ -88,17 +89,16 @@ export class WatchCache {
     for (const e of events) {
       const key = e.kv.key.toString('utf8');
       const rev = Number(e.kv.mod_revision);
-      const prev = this.objects.get(key) ?? (e.prev_kv?.key?.length ? decode(e.prev_kv).obj : undefined);
+      const prev = this.objects.get(key) ?? (e.prev_kv?.key?.length ? new CachedObject(decode(e.prev_kv).json) : undefined);
       let ev: CacheEvent;
       if (e.type === 'DELETE') {
         if (!prev) { this.revision = Math.max(this.revision, rev); continue; }
-        const last = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rev) } };
         this.objects.delete(key);
-        ev = { type: 'DELETED', key, obj: last, prev, revision: rev };
+        ev = new CacheEvent('DELETED', key, prev.atRevision(rev), prev, rev);
       } else {
-        const obj = decode(e.kv).obj;
-        this.objects.set(key, obj);
-        ev = { type: prev ? 'MODIFIED' : 'ADDED', key, obj, prev, revision: rev };
+        const entry = new CachedObject(decode(e.kv).json);
+        this.objects.set(key, entry);
+        ev = new CacheEvent(prev ? 'MODIFIED' : 'ADDED', key, entry, prev, rev);
       }
       const evicted = this.buffer.push(ev);
       if (evicted) this.oldest = evicted.revision;
@@ -166,7 +166,13 @@ export class WatchCache {
 
   /** Objects under a key prefix (default: all), in key order, and the revision they are at. */
   list(prefix = this.prefix): { items: KubeObject[]; revision: number } {
-    const items: KubeObject[] = [];
+    const { items, revision } = this.entries(prefix);
+    return { items: items.map((e) => e.obj), revision };
+  }
+
+  /** As list(), as cached entries: their JSON needs no parse. */
+  entries(prefix = this.prefix): { items: CachedObject[]; revision: number } {
+    const items: CachedObject[] = [];
     for (const [k, v] of this.objects.entries(prefix)) {
       if (!k.startsWith(prefix)) break;
       items.push(v);
@@ -175,6 +181,11 @@ export class WatchCache {
   }
 
   get(key: string): KubeObject | undefined {
+    return this.objects.get(key)?.obj;
+  }
+
+  /** The cached entry of a key (its JSON and, parsed on demand, its object). */
+  entry(key: string): CachedObject | undefined {
     return this.objects.get(key);
   }
 

@@ -5,13 +5,15 @@ import type { KubeObject } from '../../api/resources/resource-def.js';
 import { newBadRequest, newMethodNotSupported, newNotFound } from '../../api/status/index.js';
 import { toTable, type IncludeObject } from '../../api/tables/to-table.js';
 import { wantsTable } from '../http/negotiate.js';
-import { sendJSON } from '../http/respond.js';
+import { sendJSON, sendRawJSON } from '../http/respond.js';
+import { rememberedJSON } from '../storage/object-json.js';
+import type { ObjectEntry } from '../registry/registry.js';
 import { deleteOptions } from './delete-options.js';
 import { listOptions } from './list-options.js';
 import { servePatch } from './patch-handler.js';
 import { type RequestContext, apiVersionOf, fieldManager, isDryRun, query } from './request-context.js';
 import { serveWatch } from './watch-handler.js';
-import { readObject } from './write-body.js';
+import { readObject, readObjectSource } from './write-body.js';
 import { serveBinding, serveScale } from './subresources.js';
 import { serveEviction } from './pod-subresources.js';
 import { serveExecOrAttach, serveLog, servePortForward } from './pod-streaming.js';
@@ -20,13 +22,20 @@ import { serveProxy } from './proxy-subresources.js';
 const gr = (ctx: RequestContext) => ({ group: ctx.def.group, resource: ctx.def.plural });
 
 /** Writes one object, or a one-row Table when the client asked for tables. */
-export function sendObject(ctx: RequestContext, code: number, obj: KubeObject): void {
+export function sendObject(ctx: RequestContext, code: number, obj: KubeObject, json = rememberedJSON(obj)): void {
   const tableVersion = wantsTable(ctx.req.headers.accept);
   if (tableVersion && obj.kind === ctx.def.kind) {
     sendJSON(ctx.res, code, toTable(ctx.def, [obj], { version: tableVersion, includeObject: query(ctx, 'includeObject') as IncludeObject | undefined }));
     return;
   }
-  sendJSON(ctx.res, code, obj);
+  if (json !== undefined) sendRawJSON(ctx.res, code, [json]);
+  else sendJSON(ctx.res, code, obj);
+}
+
+/** Writes a read entry: its JSON as is, unless the client asked for a table. */
+function sendEntry(ctx: RequestContext, entry: ObjectEntry): void {
+  if (wantsTable(ctx.req.headers.accept)) sendObject(ctx, 200, entry.obj);
+  else sendRawJSON(ctx.res, 200, [entry.json]);
 }
 
 export async function serveResource(ctx: RequestContext): Promise<void> {
@@ -36,7 +45,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
   if (def.namespaced && !ns && info.verb === 'create') throw newNotFound({ group: '', resource: 'namespaces' }, '');
   if (info.subresource) return serveSubresource(ctx, ns);
   switch (info.verb) {
-    case 'get': return sendObject(ctx, 200, await registry.get(def, ns, info.name));
+    case 'get': return sendEntry(ctx, await registry.getEntry(def, ns, info.name));
     case 'list': return serveList(ctx, ns);
     case 'watch': return serveWatch(ctx, ns);
     case 'create': {
@@ -46,8 +55,8 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       return sendObject(ctx, 201, await registry.create(def, ns, obj, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) }));
     }
     case 'update': {
-      const obj = await readObject(ctx);
-      const { obj: out, created } = await registry.update(def, ns, info.name, () => obj, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) });
+      const body = await readObjectSource(ctx);
+      const { obj: out, created } = await registry.update(def, ns, info.name, body, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) });
       return sendObject(ctx, created ? 201 : 200, out);
     }
     case 'patch': return servePatch(ctx, ns, '');
@@ -80,16 +89,18 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
 
 async function serveList(ctx: RequestContext, ns: string): Promise<void> {
   const { def } = ctx;
-  const result = await ctx.registry.list(def, ns, listOptions(ctx));
+  const result = await ctx.registry.listEntries(def, ns, listOptions(ctx));
   const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
   if (result.continueToken) listMeta.continue = result.continueToken;
   if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
   const tableVersion = wantsTable(ctx.req.headers.accept);
   if (tableVersion) {
-    sendJSON(ctx.res, 200, toTable(def, result.items, { version: tableVersion, includeObject: query(ctx, 'includeObject') as IncludeObject | undefined, listMeta }));
+    sendJSON(ctx.res, 200, toTable(def, result.entries.map((e) => e.obj), { version: tableVersion, includeObject: query(ctx, 'includeObject') as IncludeObject | undefined, listMeta }));
     return;
   }
-  sendJSON(ctx.res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: listMeta, items: result.items });
+  // The items' JSON as stored (no parse, no stringify per object).
+  const head = `{"kind":${JSON.stringify(`${def.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(def))},"metadata":${JSON.stringify(listMeta)},"items":[`;
+  sendRawJSON(ctx.res, 200, [head, result.entries.map((e) => e.json).join(','), ']}']);
 }
 
 async function serveSubresource(ctx: RequestContext, ns: string): Promise<void> {
@@ -107,8 +118,8 @@ async function serveSubresource(ctx: RequestContext, ns: string): Promise<void> 
   switch (info.verb) {
     case 'get': return sendObject(ctx, 200, await registry.get(def, ns, info.name));
     case 'update': {
-      const obj = await readObject(ctx);
-      const { obj: out } = await registry.update(def, ns, info.name, () => obj, { subresource: sub.name, dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) });
+      const body = await readObjectSource(ctx);
+      const { obj: out } = await registry.update(def, ns, info.name, body, { subresource: sub.name, dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) });
       return sendObject(ctx, 200, out);
     }
     case 'patch': return servePatch(ctx, ns, sub.name);

@@ -33,6 +33,8 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
   const timeoutQ = Number(query(ctx, 'timeoutSeconds') ?? 0);
   const timeoutMs = (timeoutQ > 0 ? timeoutQ : 1800 * (1 + Math.random())) * 1000;
   const plain = !tableVersion && !def.convert;
+  // Without selectors every event goes out as it is: its shared JSON, never parsed here.
+  const unfiltered = plain && (!opts.labelSelector || opts.labelSelector.isEmpty()) && (!opts.fieldSelector || opts.fieldSelector.isEmpty());
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
@@ -55,7 +57,6 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
   /** The event's object as JSON, serialised once for every plain watcher. */
   const sendCached = (type: string, ev: CacheEvent) => {
     if (!plain) { send(type, served(def, ev.obj)); return; }
-    ev.json ??= JSON.stringify(ev.obj);
     write(`{"type":"${type}","object":${ev.json}}\n`);
   };
 
@@ -77,8 +78,10 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
   const rv = opts.resourceVersion;
   if (!rv || rv === '0') {
     // No version: the cache's current state as ADDED events, then every change after it.
-    const snap = cache.list(prefix);
-    for (const item of snap.items) {
+    const snap = cache.entries(prefix);
+    for (const entry of snap.items) {
+      if (unfiltered && !name) { write(`{"type":"ADDED","object":${entry.json}}\n`); continue; }
+      const item = entry.obj;
       if (name && item.metadata?.name !== name) continue;
       const out = served(def, item);
       if (matches(out)) send('ADDED', out);
@@ -107,6 +110,7 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
       onEvent: (ev) => {
         if (!inScope(ev.key)) return;
         lastRevision = ev.revision;
+        if (unfiltered) { sendCached(ev.type, ev); return; }
         const cur = ev.type === 'DELETED' ? undefined : served(def, ev.obj);
         const prev = ev.prev ? served(def, ev.prev) : undefined;
         const nowIn = matches(cur);

@@ -15,6 +15,25 @@ export async function readObject(ctx: RequestContext, def: ResourceDef = ctx.def
   return obj;
 }
 
+/**
+ * The body as a source of fresh objects: the first call returns the object readObject made,
+ * later ones (an update retried after a conflict) decode the body again, since the registry
+ * modifies what it is given.
+ */
+export async function readObjectSource(ctx: RequestContext, def: ResourceDef = ctx.def): Promise<() => KubeObject> {
+  const raw = await readBody(ctx.req);
+  if (raw.length === 0) throw newBadRequest('the body of the request was empty');
+  const type = mediaType(ctx.req);
+  const decode = () => {
+    const obj = decodeObject(raw, type);
+    checkKind(obj, def);
+    applyFieldValidation(ctx, obj, def, type === 'application/json' ? raw.toString('utf8') : undefined);
+    return obj;
+  };
+  let first: KubeObject | undefined = decode();
+  return () => { const o = first ?? decode(); first = undefined; return o; };
+}
+
 export function checkKind(obj: KubeObject, def: ResourceDef): void {
   const want = apiVersionOf(def);
   if (obj.apiVersion && obj.apiVersion !== want) {

@@ -8,6 +8,19 @@ export function sendJSON(res: ServerResponse, code: number, body: unknown, conte
   res.end(data);
 }
 
+/** Writes JSON already in text form (pieces joined without copying them into one string first). */
+export function sendRawJSON(res: ServerResponse, code: number, parts: string[], contentType = 'application/json'): void {
+  const bufs = parts.map((p) => Buffer.from(p));
+  let length = 0;
+  for (const b of bufs) length += b.length;
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': length, 'Cache-Control': 'no-cache, private' });
+  if (bufs.length === 1) { res.end(bufs[0]); return; }
+  res.cork();
+  for (const b of bufs) res.write(b);
+  res.end();
+  res.uncork();
+}
+
 export function sendError(res: ServerResponse, err: unknown): void {
   const status = statusFromError(err);
   if (res.headersSent) { res.destroy(); return; }

@@ -17,6 +17,7 @@ import type { CacheSet } from '../cache/cache-set.js';
 import type { WatchCache } from '../cache/watch-cache.js';
 import { rollBack, type AdmissionCall, type AdmissionHook } from '../admission/admission-hook.js';
 import { LeaseManager } from '../storage/lease-manager.js';
+import { type CachedObject, encodeStored, rememberJSON, spliceResourceVersion, unspliceResourceVersion } from '../storage/object-json.js';
 
 export interface StorageHooks {
   /** Runs before the object is stored (allocations); may throw an ApiError. */
@@ -42,6 +43,17 @@ export interface ListOptions {
 }
 
 export interface ListResult { items: KubeObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number }
+
+/** An object with its served JSON (lists write the JSON; the object is parsed only when read). */
+export interface ObjectEntry { readonly json: string; readonly obj: KubeObject }
+export interface EntryList { entries: ObjectEntry[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number }
+
+/** The served form of an entry: itself, or converted (events.k8s.io, other CRD versions). */
+function servedEntry(def: ResourceDef, e: ObjectEntry): ObjectEntry {
+  if (!def.convert) return e;
+  const obj = served(def, e.obj);
+  return { obj, get json() { return JSON.stringify(obj); } };
+}
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -82,6 +94,35 @@ function noTimes(this: any, k: string, v: unknown) { return k === 'time' && this
 export function isFutureRevision(err: unknown): boolean {
   return /future revision/.test(String((err as any)?.details ?? (err as any)?.message ?? ''));
 }
+
+/** The object an update or delete starts from; `live` when read from etcd, not the watch cache. */
+interface Current {
+  obj: KubeObject;
+  modRevision: number;
+  stale?: boolean;
+  live: boolean;
+  /** A fresh copy the caller may modify. */
+  copy(): KubeObject;
+  /** The stored text (to tell a no-op write). */
+  text(): string;
+}
+
+const fromStore = (s: Stored): Current => ({
+  obj: s.obj, modRevision: s.modRevision, stale: s.stale, live: true, copy: () => JSON.parse(s.json) as KubeObject, text: () => s.text,
+});
+
+function fromCache(e: CachedObject): Current {
+  const obj = e.obj;
+  return {
+    obj, modRevision: Number(obj.metadata?.resourceVersion), live: false, copy: () => JSON.parse(e.json) as KubeObject,
+    text: () => unspliceResourceVersion(e.json) ?? encodeStored(obj),
+  };
+}
+
+type UpdateOutcome = { result: { obj: KubeObject; created: boolean } } | { retryWith: Current | undefined };
+
+/** A cached read could not be trusted for the answer; the update is redone on the live object. */
+class StaleRead extends Error {}
 
 export function isCompacted(err: unknown): boolean {
   return /compacted/.test(String((err as any)?.details ?? (err as any)?.message ?? ''));
@@ -143,9 +184,14 @@ export class Registry {
   }
 
   async get(def: ResourceDef, ns: string, name: string): Promise<KubeObject> {
+    return (await this.getEntry(def, ns, name)).obj;
+  }
+
+  /** get() as an entry in served form: its JSON needs no parse. */
+  async getEntry(def: ResourceDef, ns: string, name: string): Promise<ObjectEntry> {
     const found = await this.store.get(this.key(def, ns, name));
     if (!found) throw newNotFound(gr(def), name);
-    return served(def, found.obj);
+    return servedEntry(def, found);
   }
 
   /**
@@ -156,8 +202,14 @@ export class Registry {
    * limit, and continue tokens) reads etcd at exactly that revision.
    */
   async list(def: ResourceDef, ns: string, opts: ListOptions = {}): Promise<ListResult> {
+    const { entries, ...rest } = await this.listEntries(def, ns, opts);
+    return { ...rest, items: entries.map((e) => e.obj) };
+  }
+
+  /** list() as entries, in served form: a handler writes their JSON without a parse. */
+  async listEntries(def: ResourceDef, ns: string, opts: ListOptions = {}): Promise<EntryList> {
     const rv = opts.resourceVersion;
-    let result: ListResult;
+    let result: EntryList;
     if (opts.continueToken || !rv) {
       result = await this.listFromStore(def, ns, opts, 0);
     } else if (opts.resourceVersionMatch === 'Exact' || (!opts.resourceVersionMatch && opts.limit && opts.limit > 0 && rv !== '0')) {
@@ -173,26 +225,30 @@ export class Registry {
         result = await this.listFromStore(def, ns, opts, 0);
       }
     }
-    if (def.convert) result.items = result.items.map((o) => served(def, o));
     return result;
   }
 
+  private filtered(opts: ListOptions): boolean {
+    return !!(opts.labelSelector && !opts.labelSelector.isEmpty()) || !!(opts.fieldSelector && !opts.fieldSelector.isEmpty());
+  }
+
   /** The watch cache's objects when it has reached `min` (0: any version), unpaged as upstream. */
-  private async listFromCache(def: ResourceDef, ns: string, opts: ListOptions, min: number): Promise<ListResult | undefined> {
+  private async listFromCache(def: ResourceDef, ns: string, opts: ListOptions, min: number): Promise<EntryList | undefined> {
     if (!this.caches) return undefined;
     const cache = await this.cache(def);
     if (!cache || cache.revision < min) return undefined;
-    const snap = cache.list(listPrefix(this.etcdPrefix, def, ns));
-    const items: KubeObject[] = [];
-    for (const o of snap.items) {
-      const out = served(def, o);
-      if (this.matches(def, out, opts)) items.push(out);
+    const snap = cache.entries(listPrefix(this.etcdPrefix, def, ns));
+    const filtered = this.filtered(opts);
+    const entries: ObjectEntry[] = [];
+    for (const e of snap.items) {
+      const out = servedEntry(def, e);
+      if (!filtered || this.matches(def, out.obj, opts)) entries.push(out);
     }
-    return { items, resourceVersion: String(snap.revision || await this.store.currentRevision()) };
+    return { entries, resourceVersion: String(snap.revision || await this.store.currentRevision()) };
   }
 
   /** Reads etcd at `exact` (0: newest), or at the continue token's revision. */
-  private async listFromStore(def: ResourceDef, ns: string, opts: ListOptions, exact: number): Promise<ListResult> {
+  private async listFromStore(def: ResourceDef, ns: string, opts: ListOptions, exact: number): Promise<EntryList> {
     const prefix = listPrefix(this.etcdPrefix, def, ns);
     let revision = exact;
     let startKey = prefix;
@@ -201,15 +257,15 @@ export class Registry {
       revision = c.revision;
       startKey = prefix + c.start;
     }
-    const filtered = !!(opts.labelSelector && !opts.labelSelector.isEmpty()) || !!(opts.fieldSelector && !opts.fieldSelector.isEmpty());
+    const filtered = this.filtered(opts);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
-    const items: KubeObject[] = [];
+    const entries: ObjectEntry[] = [];
     let continueToken: string | undefined;
     let remainingItemCount: number | undefined;
     for (;;) {
       let page;
       try {
-        page = await this.store.list(prefix, { revision, startKey, limit: limit ? Math.max(limit - items.length, filtered ? 100 : 0) : 0 });
+        page = await this.store.list(prefix, { revision, startKey, limit: limit ? Math.max(limit - entries.length, filtered ? 100 : 0) : 0 });
       } catch (err) {
         if (isFutureRevision(err)) throw newTooLargeResourceVersion(revision, await this.store.currentRevision());
         if (isCompacted(err) && !opts.continueToken) throw newGone('The resourceVersion for the provided list is too old.');
@@ -219,20 +275,21 @@ export class Registry {
       revision = revision || page.revision;
       for (let i = 0; i < page.items.length; i++) {
         const s = page.items[i];
-        if (this.matches(def, def.convert ? served(def, s.obj) : s.obj, opts)) items.push(s.obj);
-        if (limit && items.length >= limit) {
+        const out = servedEntry(def, s);
+        if (!filtered || this.matches(def, out.obj, opts)) entries.push(out);
+        if (limit && entries.length >= limit) {
           const more = i < page.items.length - 1 || page.more;
           if (more) {
             continueToken = encodeContinue(revision, s.key.slice(prefix.length) + '\u0000');
             if (!filtered) remainingItemCount = page.remaining + (page.items.length - 1 - i);
           }
-          return { items, resourceVersion: String(revision), continueToken, remainingItemCount };
+          return { entries, resourceVersion: String(revision), continueToken, remainingItemCount };
         }
       }
       if (!page.more || page.items.length === 0) break;
       startKey = page.items[page.items.length - 1].key + '\u0000';
     }
-    return { items, resourceVersion: String(revision) };
+    return { entries, resourceVersion: String(revision) };
   }
 
   matches(def: ResourceDef, obj: KubeObject, opts: { labelSelector?: LabelSelector; fieldSelector?: FieldSelector }): boolean {
@@ -278,8 +335,10 @@ export class Registry {
     });
   }
 
+  /** Creates from a copy of `body`. */
   async create(def: ResourceDef, ns: string, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    let obj = def.convert ? def.convert.toStorage(clone(body)) : clone(body);
+    let obj = clone(body);
+    if (def.convert) obj = def.convert.toStorage(obj);
     obj.metadata ??= {};
     if (def.namespaced) {
       if (obj.metadata.namespace && obj.metadata.namespace !== ns) throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -309,8 +368,9 @@ export class Registry {
     }
     if (opts.dryRun) return served(def, obj);
     let rev: number | undefined;
+    const text = encodeStored(obj);
     try {
-      rev = await this.store.create(this.key(def, ns, obj.metadata!.name), obj, await this.leaseFor(def));
+      rev = await this.store.create(this.key(def, ns, obj.metadata!.name), text, await this.leaseFor(def));
     } catch (err) {
       await hooks?.createFailed?.(obj);
       await rollBack(validated);
@@ -322,81 +382,135 @@ export class Registry {
       throw newAlreadyExists(gr(def), obj.metadata!.name);
     }
     obj.metadata!.resourceVersion = String(rev);
-    return served(def, obj);
+    return this.withJSON(def, obj, text, rev);
+  }
+
+  /** The served object, remembering its JSON (the stored text with its revision) for the response. */
+  private withJSON(def: ResourceDef, obj: KubeObject, text: string, rev: number): KubeObject {
+    if (def.convert) return served(def, obj);
+    const json = spliceResourceVersion(text, rev);
+    return json === undefined ? obj : rememberJSON(obj, json);
+  }
+
+  /**
+   * Where an update or delete starts: the watch cache's copy when it has one (upstream's
+   * cachedExistingObject: no etcd read), else etcd. Work done on a cached copy that turns out
+   * stale is redone on the live object (see update()).
+   */
+  private async current(def: ResourceDef, key: string, tryCache: boolean): Promise<Current | undefined> {
+    if (tryCache && this.caches && !this.store.transforms) {
+      const cache = this.caches.for(def);
+      const entry = cache.isSynced ? cache.entry(key) : undefined;
+      if (entry) return fromCache(entry);
+    }
+    const stored = await this.store.get(key);
+    return stored && fromStore(stored);
   }
 
   /**
    * Reads, applies `mutate`, writes with a mod_revision compare; retries when someone else
-   * wrote in between unless the caller pinned a resourceVersion (then 409 Conflict).
+   * wrote in between unless the caller pinned a resourceVersion (then 409 Conflict). The
+   * read comes from the watch cache when it can; a failed compare returns the live value in
+   * the same transaction, so an update is usually one etcd round trip. `mutate` must return
+   * an object the registry may modify (a new one on every call).
    */
   async update(def: ResourceDef, ns: string, name: string, mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, opts: UpdateOptions = {}): Promise<{ obj: KubeObject; created: boolean }> {
     const key = this.key(def, ns, name);
+    let cur = await this.current(def, key, true);
     for (let attempt = 0; attempt < 20; attempt++) {
-      const cur = await this.store.get(key);
       if (!cur) {
         const fresh = opts.createIfMissing?.();
         if (!fresh) throw newNotFound(gr(def), name);
         try {
           return { obj: await this.create(def, ns, fresh, opts), created: true };
         } catch (err) {
-          if ((err as ApiError).reason === 'AlreadyExists') continue;
+          if ((err as ApiError).reason === 'AlreadyExists') { cur = await this.current(def, key, false); continue; }
           throw err;
         }
       }
-      const external = await mutate(def.convert ? served(def, cur.obj) : clone(cur.obj));
-      const proposed = def.convert ? def.convert.toStorage(clone(external)) : clone(external);
-      proposed.metadata ??= {};
-      const pinned = proposed.metadata.resourceVersion;
-      if (proposed.metadata.name && proposed.metadata.name !== name) throw newBadRequest(`the name of the object (${proposed.metadata.name}) does not match the name on the URL (${name})`);
-      if (def.namespaced && proposed.metadata.namespace && proposed.metadata.namespace !== ns) throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
-      if (pinned && pinned !== String(cur.modRevision)) throw newConflict(gr(def), name);
-      if (!opts.applied) delete proposed.metadata.managedFields;
-      let prepared = this.prepareUpdate(def, proposed, cur, opts.subresource);
-      const admit = { operation: 'UPDATE' as const, def, namespace: ns, name, oldObject: cur.obj, subresource: opts.subresource, dryRun: !!opts.dryRun };
-      if (this.admission) prepared = (await this.admission.mutate({ ...admit, object: prepared })) ?? prepared;
-      const next = this.recordManager(def, cur.obj, prepared, opts, opts.subresource);
-      if (opts.subresource !== 'allfields') this.validate(def, next, cur.obj);
-      await this.admission?.validate({ ...admit, object: next });
-      const hooks = this.hooks.get(def.plural);
-      await hooks?.beforeUpdate?.(next, cur.obj, !!opts.dryRun);
-      if (opts.dryRun) return { obj: served(def, sameContent(next, cur.obj) ? cur.obj : next), created: false };
-      let committed = false;
+      let outcome: UpdateOutcome;
       try {
-        if (sameContent(next, cur.obj) && !cur.stale) return { obj: served(def, cur.obj), created: false };
-        // An object being deleted goes away once its last finalizer is removed.
-        if (next.metadata?.deletionTimestamp && !(next.metadata.finalizers ?? []).length && (def !== namespaces || !(next.spec?.finalizers ?? []).length)) {
-          const deleted = await this.store.delete(key, cur.modRevision);
-          if (deleted === undefined) { if (pinned) throw newConflict(gr(def), name); continue; }
-          committed = true;
-          await hooks?.afterUpdate?.(next, cur.obj);
-          await hooks?.afterDelete?.(next);
-          next.metadata.resourceVersion = String(deleted);
-          return { obj: served(def, next), created: false };
-        }
-        const rev = await this.store.update(key, next, cur.modRevision, await this.leaseFor(def));
-        if (rev === undefined) { if (pinned) throw newConflict(gr(def), name); continue; }
-        committed = true;
-        await hooks?.afterUpdate?.(next, cur.obj);
-        next.metadata!.resourceVersion = String(rev);
-        return { obj: served(def, next), created: false };
-      } finally {
-        if (!committed) await hooks?.updateFailed?.(next, cur.obj);
+        outcome = await this.tryUpdate(def, ns, name, key, cur, mutate, opts);
+      } catch (err) {
+        // Errors from a cached copy may come from its staleness: redo on the live object.
+        if (cur.live) throw err;
+        const live = await this.current(def, key, false);
+        if (!(err instanceof StaleRead) && live && live.modRevision === cur.modRevision) throw err;
+        cur = live;
+        continue;
       }
+      if ('result' in outcome) return outcome.result;
+      cur = outcome.retryWith;
     }
     throw newConflict(gr(def), name);
   }
 
+  /** One update attempt on `cur`: the result, or the live object to retry with after a failed compare. */
+  private async tryUpdate(def: ResourceDef, ns: string, name: string, key: string, cur: Current,
+    mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, opts: UpdateOptions): Promise<UpdateOutcome> {
+    const external = await mutate(def.convert ? served(def, cur.obj) : cur.copy());
+    const proposed = def.convert ? def.convert.toStorage(clone(external)) : external;
+    proposed.metadata ??= {};
+    const pinned = proposed.metadata.resourceVersion;
+    if (proposed.metadata.name && proposed.metadata.name !== name) throw newBadRequest(`the name of the object (${proposed.metadata.name}) does not match the name on the URL (${name})`);
+    if (def.namespaced && proposed.metadata.namespace && proposed.metadata.namespace !== ns) throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+    if (pinned && pinned !== String(cur.modRevision)) throw newConflict(gr(def), name);
+    if (!opts.applied) delete proposed.metadata.managedFields;
+    let prepared = this.prepareUpdate(def, proposed, cur, opts.subresource);
+    const admit = { operation: 'UPDATE' as const, def, namespace: ns, name, oldObject: cur.obj, subresource: opts.subresource, dryRun: !!opts.dryRun };
+    if (this.admission) prepared = (await this.admission.mutate({ ...admit, object: prepared })) ?? prepared;
+    const next = this.recordManager(def, cur.obj, prepared, opts, opts.subresource);
+    if (opts.subresource !== 'allfields') this.validate(def, next, cur.obj);
+    await this.admission?.validate({ ...admit, object: next });
+    const hooks = this.hooks.get(def.plural);
+    await hooks?.beforeUpdate?.(next, cur.obj, !!opts.dryRun);
+    const text = encodeStored(next);
+    // Equal text is a no-op at once; otherwise compare as main did (key order and managedFields times aside).
+    const unchanged = (text === cur.text() || sameContent(next, cur.obj)) && !cur.stale;
+    if (opts.dryRun) return { result: { obj: served(def, unchanged ? cur.obj : next), created: false } };
+    let committed = false;
+    try {
+      if (unchanged) {
+        // Nothing to write; a cached copy must still be the live one to answer with it.
+        if (!cur.live) throw new StaleRead();
+        return { result: { obj: served(def, cur.obj), created: false } };
+      }
+      // An object being deleted goes away once its last finalizer is removed.
+      if (next.metadata?.deletionTimestamp && !(next.metadata.finalizers ?? []).length && (def !== namespaces || !(next.spec?.finalizers ?? []).length)) {
+        const { revision, current } = await this.store.deleteOrCurrent(key, cur.modRevision);
+        if (revision === undefined) { if (pinned) throw newConflict(gr(def), name); return { retryWith: current && fromStore(current) }; }
+        committed = true;
+        await hooks?.afterUpdate?.(next, cur.obj);
+        await hooks?.afterDelete?.(next);
+        next.metadata.resourceVersion = String(revision);
+        return { result: { obj: served(def, next), created: false } };
+      }
+      const { revision, current } = await this.store.updateOrCurrent(key, text, cur.modRevision, await this.leaseFor(def));
+      if (revision === undefined) {
+        // A pinned version that was current when read: someone else wrote since (409). A cached read just raced.
+        if (pinned && cur.live) throw newConflict(gr(def), name);
+        return { retryWith: current && fromStore(current) };
+      }
+      committed = true;
+      await hooks?.afterUpdate?.(next, cur.obj);
+      next.metadata!.resourceVersion = String(revision);
+      return { result: { obj: this.withJSON(def, next, text, revision), created: false } };
+    } finally {
+      if (!committed) await hooks?.updateFailed?.(next, cur.obj);
+    }
+  }
+
   /** Spec/status split, server-owned metadata, defaults and the generation bump. */
-  private prepareUpdate(def: ResourceDef, proposed: KubeObject, cur: Stored, subresource?: string): KubeObject {
+  private prepareUpdate(def: ResourceDef, proposed: KubeObject, cur: Current, subresource?: string): KubeObject {
     const old = cur.obj;
     let next: KubeObject;
     if (subresource === 'status') {
-      next = clone(old);
+      next = cur.copy();
       next.status = proposed.status;
       next.metadata = { ...proposed.metadata };
     } else if (subresource === 'approval') {
       // CSR approval writes only the Approved/Denied conditions.
-      next = clone(old);
+      next = cur.copy();
       next.status = { ...(old.status ?? {}), conditions: proposed.status?.conditions };
       next.metadata = { ...proposed.metadata };
     } else {
@@ -417,38 +531,66 @@ export class Registry {
   /** Returns the object as it is after the call and whether it is gone. */
   async delete(def: ResourceDef, ns: string, name: string, opts: DeleteOptions = {}): Promise<{ obj: KubeObject; deleted: boolean }> {
     const key = this.key(def, ns, name);
+    // Like update(): start from the watch cache's copy; the compare of the write catches a stale one.
+    let cur = await this.current(def, key, !opts.dryRun);
     for (let attempt = 0; attempt < 20; attempt++) {
-      const cur = await this.store.get(key);
       if (!cur) throw newNotFound(gr(def), name);
-      const obj = cur.obj;
-      const pre = opts.preconditions ?? {};
-      if (pre.uid && pre.uid !== obj.metadata?.uid) throw newConflict(gr(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata?.uid ?? ''}`);
-      if (pre.resourceVersion && pre.resourceVersion !== obj.metadata?.resourceVersion) throw newConflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata?.resourceVersion}`);
-      const validated: AdmissionCall = { operation: 'DELETE', def, namespace: ns, name, oldObject: obj, dryRun: !!opts.dryRun, rollback: [] };
-      await this.admission?.validate(validated);
-      // another writer came first: what admission did for this attempt is undone before the next
-      const lost = async () => { await rollBack(validated); };
-      const pending = this.pendingDeletion(def, obj, opts);
-      if (pending) {
-        if (opts.dryRun) return { obj: served(def, pending), deleted: false };
-        if (sameContent(pending, obj)) { await lost(); return { obj: served(def, obj), deleted: false }; }
-        const rev = await this.store.update(key, pending, cur.modRevision, await this.leaseFor(def)).catch(async (err) => { await lost(); throw err; });
-        if (rev === undefined) { await lost(); continue; }
-        pending.metadata!.resourceVersion = String(rev);
-        return { obj: served(def, pending), deleted: false };
+      let outcome: { result: { obj: KubeObject; deleted: boolean } } | { retryWith: Current | undefined };
+      try {
+        outcome = await this.tryDelete(def, ns, name, key, cur, opts);
+      } catch (err) {
+        if (cur.live) throw err;
+        const live = await this.current(def, key, false);
+        if (!(err instanceof StaleRead) && live && live.modRevision === cur.modRevision) throw err;
+        cur = live;
+        continue;
       }
-      if (opts.dryRun) return { obj: served(def, obj), deleted: true };
-      const rev = await this.store.delete(key, cur.modRevision).catch(async (err) => { await lost(); throw err; });
-      if (rev === undefined) { await lost(); continue; }
-      await this.hooks.get(def.plural)?.afterDelete?.(obj);
-      return { obj: served(def, obj), deleted: true };
+      if ('result' in outcome) return outcome.result;
+      cur = outcome.retryWith;
     }
     throw newConflict(gr(def), name);
   }
 
+  private async tryDelete(def: ResourceDef, ns: string, name: string, key: string, cur: Current, opts: DeleteOptions) {
+    const obj = cur.obj;
+    const pre = opts.preconditions ?? {};
+    if (pre.uid && pre.uid !== obj.metadata?.uid) throw newConflict(gr(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata?.uid ?? ''}`);
+    if (pre.resourceVersion && pre.resourceVersion !== obj.metadata?.resourceVersion) throw newConflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata?.resourceVersion}`);
+    const validated: AdmissionCall = { operation: 'DELETE', def, namespace: ns, name, oldObject: obj, dryRun: !!opts.dryRun, rollback: [] };
+    await this.admission?.validate(validated);
+    // Anything but a committed write (another writer came first, a no-op, a stale cached read,
+    // an error) undoes what admission did for this attempt before the next one.
+    let committed = false;
+    try {
+      const pending = this.pendingDeletion(def, cur, opts);
+      if (pending) {
+        if (opts.dryRun) return { result: { obj: served(def, pending), deleted: false } };
+        const text = encodeStored(pending);
+        if (text === cur.text() || sameContent(pending, obj)) {
+          if (!cur.live) throw new StaleRead();
+          return { result: { obj: served(def, obj), deleted: false } };
+        }
+        const { revision, current } = await this.store.updateOrCurrent(key, text, cur.modRevision, await this.leaseFor(def));
+        if (revision === undefined) return { retryWith: current && fromStore(current) };
+        committed = true;
+        pending.metadata!.resourceVersion = String(revision);
+        return { result: { obj: this.withJSON(def, pending, text, revision), deleted: false } };
+      }
+      if (opts.dryRun) return { result: { obj: served(def, obj), deleted: true } };
+      const { revision, current } = await this.store.deleteOrCurrent(key, cur.modRevision);
+      if (revision === undefined) return { retryWith: current && fromStore(current) };
+      committed = true;
+      await this.hooks.get(def.plural)?.afterDelete?.(obj);
+      return { result: { obj: served(def, obj), deleted: true } };
+    } finally {
+      if (!committed) await rollBack(validated);
+    }
+  }
+
   /** The object with deletionTimestamp set when deletion must wait (grace, finalizers), else undefined. */
-  private pendingDeletion(def: ResourceDef, obj: KubeObject, opts: DeleteOptions): KubeObject | undefined {
-    const next = clone(obj);
+  private pendingDeletion(def: ResourceDef, cur: Current, opts: DeleteOptions): KubeObject | undefined {
+    const obj = cur.obj;
+    const next = cur.copy();
     const m = next.metadata ??= {};
     const finalizers: string[] = [...(m.finalizers ?? [])];
     if (opts.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
