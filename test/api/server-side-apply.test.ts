@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldSetOf, fromFieldsV1, patchMetaFor, recordUpdate, serverSideApply, toFieldsV1 } from '../../src/api/patch/index.js';
+import { fieldsV1Of } from '../../src/api/patch/field-set.js';
 import { ApiError } from '../../src/api/status/index.js';
 
 const deployKind = { group: 'apps', kind: 'Deployment' };
@@ -83,4 +84,26 @@ test('objects created without managedFields belong to before-first-apply', () =>
   assert.throws(() => serverSideApply(deployKind, live, twoFields, { manager: 'kubectl', apiVersion: 'apps/v1', now }),
     (e: unknown) => e instanceof ApiError && e.message === `Apply failed with 2 conflicts: conflicts with "before-first-apply" using apps/v1 at ${now}:\n`
       + '- .spec.replicas\n- .spec.template.spec.containers[name="nginx"].image');
+});
+
+test('a create records the same FieldsV1 through the one-walk builder as through the field set', () => {
+  const podKind = { group: '', kind: 'Pod' };
+  const pod = {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: 'p', namespace: 'default', uid: 'u', labels: { app: 'web', tier: null }, annotations: {}, finalizers: ['a/b', 'c/d'], ownerReferences: [{ apiVersion: 'v1', kind: 'ReplicaSet', name: 'rs', uid: 'x', controller: true }] },
+    spec: {
+      containers: [{ name: 'main', image: 'busybox', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 53, protocol: 'UDP', name: 'dns' }], env: [], resources: { requests: { cpu: '10m' } }, args: ['a', 'b'] }],
+      tolerations: [{ key: 'k', operator: 'Exists' }], nodeSelector: {}, volumes: [{ name: 'v', emptyDir: {} }], restartPolicy: 'Always',
+    },
+    status: { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }] },
+  };
+  for (const [kind, obj] of [[podKind, pod], [deployKind, config(2, 'nginx', { ports: [{ containerPort: 1 }] })]] as const) {
+    for (const ignoreStatus of [true, false]) {
+      const schema = patchMetaFor(kind);
+      assert.deepEqual(fieldsV1Of(obj, schema, ignoreStatus), toFieldsV1(fieldSetOf(obj, schema, ignoreStatus)));
+    }
+    const created = recordUpdate(kind, undefined, obj, { manager: 'm', apiVersion: 'v1', now });
+    assert.deepEqual(created.metadata?.managedFields, [{ manager: 'm', operation: 'Update', apiVersion: 'v1', time: now, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(fieldSetOf(obj, patchMetaFor(kind))) }]);
+  }
+  assert.equal(fieldsV1Of({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } }, patchMetaFor(podKind)), undefined);
 });

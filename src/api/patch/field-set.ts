@@ -34,12 +34,19 @@ export class FieldSet {
 const sortedKeys = (m: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
 
+/** Spellings of key and value elements, made once per element (paths share their elements). */
+const spelled = new WeakMap<PathElement, string>();
+
 /** One element as FieldsV1 spells it. */
 export function elementText(e: PathElement): string {
   if ('field' in e) return `f:${e.field}`;
-  if ('key' in e) return `k:${JSON.stringify(sortedKeys(e.key))}`;
-  if ('value' in e) return `v:${JSON.stringify(e.value)}`;
-  return `i:${e.index}`;
+  if ('index' in e) return `i:${e.index}`;
+  let t = spelled.get(e);
+  if (t === undefined) {
+    t = 'key' in e ? `k:${JSON.stringify(sortedKeys(e.key))}` : `v:${JSON.stringify(e.value)}`;
+    spelled.set(e, t);
+  }
+  return t;
 }
 
 const pathKey = (p: FieldPath): string => p.map(elementText).join('\0');
@@ -54,27 +61,32 @@ export function pathString(p: FieldPath): string {
   }).join('');
 }
 
+/** A FieldsV1 tree under construction: each node is a path; members are the set's paths. */
+interface TreeNode { member: boolean; children: Map<string, TreeNode> }
+const newNode = (): TreeNode => ({ member: false, children: new Map() });
+function childOf(node: TreeNode, text: string): TreeNode {
+  let next = node.children.get(text);
+  if (!next) node.children.set(text, (next = newNode()));
+  return next;
+}
+
+/** A tree as FieldsV1: a member with children carries ".", a leaf is {}; keys sorted. */
+function encodeTree(node: TreeNode): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (node.member && node.children.size) out['.'] = {};
+  for (const k of [...node.children.keys()].sort()) out[k] = encodeTree(node.children.get(k)!);
+  return out;
+}
+
 /** Encodes a set as a FieldsV1 object: a member with children carries ".", a leaf is {}. */
 export function toFieldsV1(set: FieldSet): Record<string, unknown> {
-  interface Node { member: boolean; children: Map<string, Node> }
-  const root: Node = { member: false, children: new Map() };
+  const root = newNode();
   for (const p of set.paths()) {
     let node = root;
-    for (const e of p) {
-      const t = elementText(e);
-      let next = node.children.get(t);
-      if (!next) node.children.set(t, (next = { member: false, children: new Map() }));
-      node = next;
-    }
+    for (const e of p) node = childOf(node, elementText(e));
     node.member = true;
   }
-  const encode = (node: Node): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
-    if (node.member && node.children.size) out['.'] = {};
-    for (const k of [...node.children.keys()].sort()) out[k] = encode(node.children.get(k)!);
-    return out;
-  };
-  return encode(root);
+  return encodeTree(root);
 }
 
 /** Decodes a FieldsV1 object into a set. */
@@ -159,6 +171,67 @@ function walkValue(v: unknown, schema: PatchStruct | undefined, path: FieldPath,
     }
   }
   set.add(path);
+}
+
+/**
+ * toFieldsV1(fieldSetOf(obj, schema, ignoreStatus)) built in one walk, with no path arrays or
+ * set keys: what a create records (every field is the creator's). undefined for an empty set.
+ */
+export function fieldsV1Of(obj: unknown, schema: PatchStruct, ignoreStatus = true): Record<string, unknown> | undefined {
+  const root = newNode();
+  if (!isMap(obj)) return undefined;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (k === 'apiVersion' || k === 'kind' || (ignoreStatus && k === 'status') || v === null) continue;
+    if (k === 'metadata' && isMap(v)) {
+      const keep = Object.keys(v).filter((mk) => !strippedMeta.has(mk));
+      if (!keep.length) continue;
+      const fields = fieldMeta(schema, k).fields;
+      const node = childOf(root, 'f:metadata');
+      const entries = keep.filter((mk) => v[mk] !== null);
+      if (!entries.length) { node.member = true; continue; }
+      for (const mk of entries) treeValue(v[mk], fieldMeta(fields, mk).fields, childOf(node, `f:${mk}`), fieldMeta(fields, mk));
+      continue;
+    }
+    treeValue(v, fieldMeta(schema, k).fields, childOf(root, `f:${k}`), fieldMeta(schema, k));
+  }
+  return root.children.size ? encodeTree(root) : undefined;
+}
+
+/** walkValue's rules, marking members of the tree instead of adding paths to a set. */
+function treeValue(v: unknown, schema: PatchStruct | undefined, node: TreeNode, meta: ReturnType<typeof fieldMeta>): void {
+  if (meta.atomic || v === null) { node.member = true; return; }
+  if (isMap(v)) {
+    let any = false;
+    for (const k of Object.keys(v)) {
+      const x = v[k];
+      if (x === null) continue;
+      any = true;
+      treeValue(x, fieldMeta(schema, k).fields, childOf(node, `f:${k}`), fieldMeta(schema, k));
+    }
+    if (!any) node.member = true;
+    return;
+  }
+  if (Array.isArray(v)) {
+    if (meta.listType === 'set') {
+      for (const x of v) childOf(node, `v:${JSON.stringify(x)}`).member = true;
+      if (v.length === 0) node.member = true;
+      return;
+    }
+    if (meta.listType === 'map' && meta.listMapKeys && v.every(isMap)) {
+      if (v.length === 0) { node.member = true; return; }
+      for (const item of v as Record<string, unknown>[]) {
+        const itemNode = childOf(node, `k:${JSON.stringify(sortedKeys(itemKey(item, meta.listMapKeys)))}`);
+        itemNode.member = true;
+        for (const k of Object.keys(item)) {
+          const x = item[k];
+          if (x !== null) treeValue(x, fieldMeta(schema, k).fields, childOf(itemNode, `f:${k}`), fieldMeta(schema, k));
+        }
+      }
+      return;
+    }
+  }
+  node.member = true;
 }
 
 /** The key fields of a keyed-list item that are present. */

@@ -6,7 +6,7 @@
  */
 import { newApplyConflict, goQuote } from '../status/index.js';
 import { fieldMeta, patchMetaFor, type PatchField, type PatchStruct } from './patch-meta.js';
-import { FieldSet, fieldSetOf, fromFieldsV1, itemKey, pathString, toFieldsV1, type FieldPath } from './field-set.js';
+import { FieldSet, fieldSetOf, fieldsV1Of, fromFieldsV1, itemKey, pathString, toFieldsV1, type FieldPath } from './field-set.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -92,6 +92,7 @@ export function serverSideApply(kind: { group: string; kind: string }, live: Obj
 export function recordUpdate(kind: { group: string; kind: string }, before: Obj | undefined, after: Obj, opts: ApplyOptions): Obj {
   const schema = patchMetaFor(kind);
   const ignoreStatus = !opts.includeStatus && !opts.subresource;
+  if (!before) return recordCreate(schema, after, opts, ignoreStatus);
   const result = structuredClone(after);
   const entries = before ? currentEntries(structuredClone(before), schema, ignoreStatus, opts) : [];
   const oldSet = before ? fieldSetOf(before, schema, ignoreStatus) : new FieldSet();
@@ -123,6 +124,21 @@ export function recordUpdate(kind: { group: string; kind: string }, before: Obj 
   result.metadata = { ...(result.metadata ?? {}) };
   if (updated.length) result.metadata.managedFields = updated;
   else delete result.metadata.managedFields;
+  return result;
+}
+
+/**
+ * recordUpdate of a create: every field is the creator's, so its entry is the object's own
+ * field tree, built in one walk. The result shares all but its metadata with `after`, which
+ * the caller gives up.
+ */
+function recordCreate(schema: PatchStruct, after: Obj, opts: ApplyOptions, ignoreStatus: boolean): Obj {
+  const result: Obj = { ...after, metadata: { ...(after.metadata ?? {}) } };
+  const fields = fieldsV1Of(after, schema, ignoreStatus);
+  if (!fields) { delete result.metadata!.managedFields; return result; }
+  const e: ManagedFieldsEntry = { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, time: opts.now, fieldsType: 'FieldsV1', fieldsV1: fields };
+  if (opts.subresource) e.subresource = opts.subresource;
+  result.metadata!.managedFields = [e];
   return result;
 }
 

@@ -1,5 +1,5 @@
 // metadata the server owns: uid, timestamps, generated names, generation.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../api/resources/resource-def.js';
 
 /** RFC 3339 with second precision, as metav1.Time marshals. */
@@ -7,12 +7,16 @@ export const nowTimestamp = (d = new Date()) => d.toISOString().replace(/\.\d{3}
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** Random bytes drawn in blocks: one system call per 800 names instead of one per name. */
+const pool = Buffer.alloc(4000);
+let used = pool.length;
+
 /** upstream's SimpleNameGenerator: prefix (cut to fit 63) + 5 random characters. */
 export function generateName(base: string): string {
   const prefix = base.length > 58 ? base.slice(0, 58) : base;
-  const bytes = randomBytes(5);
+  if (used + 5 > pool.length) { randomFillSync(pool); used = 0; }
   let suffix = '';
-  for (const b of bytes) suffix += ALPHABET[b % ALPHABET.length];
+  for (let i = 0; i < 5; i++) suffix += ALPHABET[pool[used++] % ALPHABET.length];
   return prefix + suffix;
 }
 
