@@ -195,7 +195,8 @@ export class Registry {
   }
 
   /**
-   * Upstream's list semantics: no resourceVersion is a consistent read (etcd); "0" is any
+   * Upstream's list semantics: no resourceVersion is a consistent read (the watch cache once it
+   * has caught up with etcd's current revision, else etcd; etcd when paged); "0" is any
    * version (the watch cache, unpaged); NotOlderThan (or a bare version on an unpaged list)
    * is the cache once it has reached that version, else etcd's newest, and 504 "Too large
    * resource version" when etcd itself is behind after 3 s; Exact (or a bare version with a
@@ -210,7 +211,9 @@ export class Registry {
   async listEntries(def: ResourceDef, ns: string, opts: ListOptions = {}): Promise<EntryList> {
     const rv = opts.resourceVersion;
     let result: EntryList;
-    if (opts.continueToken || !rv) {
+    if (!rv && !opts.continueToken && !(opts.limit && opts.limit > 0)) {
+      result = await this.consistentListFromCache(def, ns, opts) ?? await this.listFromStore(def, ns, opts, 0);
+    } else if (opts.continueToken || !rv) {
       result = await this.listFromStore(def, ns, opts, 0);
     } else if (opts.resourceVersionMatch === 'Exact' || (!opts.resourceVersionMatch && opts.limit && opts.limit > 0 && rv !== '0')) {
       result = await this.listFromStore(def, ns, opts, Number(rv));
@@ -232,18 +235,44 @@ export class Registry {
     return !!(opts.labelSelector && !opts.labelSelector.isEmpty()) || !!(opts.fieldSelector && !opts.fieldSelector.isEmpty());
   }
 
+  /**
+   * A consistent (no resourceVersion), unpaged list from the watch cache, as upstream's
+   * ConsistentListFromCache (on by default since 1.31): etcd's current revision is read (one
+   * cheap range), the cache waits until its watch has reached it (asking etcd for a progress
+   * notification when the resource is quiet), and the list is the cache's. undefined when the
+   * cache is not synced or does not catch up within 3 s (then etcd serves it, as upstream).
+   */
+  private async consistentListFromCache(def: ResourceDef, ns: string, opts: ListOptions): Promise<EntryList | undefined> {
+    if (!this.caches) return undefined;
+    const cache = this.caches.for(def);
+    if (!cache.isSynced) return undefined;
+    const current = await this.store.currentRevision();
+    if (!cache.isSynced || !(await cache.waitWatchable(current))) return undefined;
+    const snap = cache.entries(listPrefix(this.etcdPrefix, def, ns));
+    // No event of this resource lies between the objects' revision and the one etcd's progress
+    // notification reported, so the objects are exactly the store's at the later one too.
+    const at = Math.max(snap.revision, cache.watchableRevision);
+    return { entries: this.selected(def, snap.items, opts), resourceVersion: String(at) };
+  }
+
+  /** The served form of cached entries that match the selectors. */
+  private selected(def: ResourceDef, items: CachedObject[], opts: ListOptions): ObjectEntry[] {
+    const filtered = this.filtered(opts);
+    const entries: ObjectEntry[] = [];
+    for (const e of items) {
+      const out = servedEntry(def, e);
+      if (!filtered || this.matches(def, out.obj, opts)) entries.push(out);
+    }
+    return entries;
+  }
+
   /** The watch cache's objects when it has reached `min` (0: any version), unpaged as upstream. */
   private async listFromCache(def: ResourceDef, ns: string, opts: ListOptions, min: number): Promise<EntryList | undefined> {
     if (!this.caches) return undefined;
     const cache = await this.cache(def);
     if (!cache || cache.revision < min) return undefined;
     const snap = cache.entries(listPrefix(this.etcdPrefix, def, ns));
-    const filtered = this.filtered(opts);
-    const entries: ObjectEntry[] = [];
-    for (const e of snap.items) {
-      const out = servedEntry(def, e);
-      if (!filtered || this.matches(def, out.obj, opts)) entries.push(out);
-    }
+    const entries = this.selected(def, snap.items, opts);
     return { entries, resourceVersion: String(snap.revision || await this.store.currentRevision()) };
   }
 
