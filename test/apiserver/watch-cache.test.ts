@@ -1,7 +1,9 @@
 // The watch cache end to end: 100 watchers on pods share the one etcd watch the cache
 // holds, every watcher sees every event in order, lists at resourceVersion=0 come from the
 // cache, and a version older than the ring (--default-watch-cache-size 20) is 410 Expired.
+// Lists without a resourceVersion come from the cache once it has caught up with etcd.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { type Cluster, startCluster } from './harness.js';
@@ -79,4 +81,33 @@ test('a version older than the ring is 410 Expired; a recent one resumes', async
     const evs = await recent.waitFor(2);
     assert.deepEqual(evs.map((e) => `${e.type} ${e.object.data.n}`), ['MODIFIED 24', 'MODIFIED 25']);
   } finally { recent.close(); }
+});
+
+/** The API server's count of etcd calls of one operation on one resource (etcd_request_duration_seconds). */
+async function etcdCalls(operation: string, type: string): Promise<number> {
+  const text = (await api(c.apiURL, 'GET', '/metrics')).body as string;
+  const line = text.split('\n').find((l) => l.startsWith(`etcd_request_duration_seconds_count{operation="${operation}",type="${type}"}`));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+test('a list without resourceVersion is consistent and comes from the cache: an object put straight into etcd a moment before is in it', async () => {
+  const listsBefore = await etcdCalls('list', 'pods');
+  for (let i = 0; i < 3; i++) {
+    // Written behind the API server's back: only waiting for the cache's watch to reach etcd's revision shows it.
+    const name = `direct-${i}`;
+    const value = JSON.stringify({ kind: 'Pod', apiVersion: 'v1', metadata: { name, namespace: 'kube-public', uid: `u-${i}`, creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    const put = spawnSync('/usr/bin/etcdctl', ['--endpoints', c.etcdURL, '-w', 'json', 'put', `/registry/pods/kube-public/${name}`, value], { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' }, timeout: 20_000 });
+    assert.equal(put.status, 0, put.stderr);
+    const revision = Number(JSON.parse(put.stdout).header.revision);
+    const list = await api(c.apiURL, 'GET', '/api/v1/namespaces/kube-public/pods');
+    assert.equal(list.status, 200);
+    assert.ok(list.body.items.some((p: any) => p.metadata.name === name && p.metadata.resourceVersion === String(revision)), `${name} at ${revision} listed`);
+    assert.ok(Number(list.body.metadata.resourceVersion) >= revision);
+  }
+  assert.equal(await etcdCalls('list', 'pods'), listsBefore, 'no list of pods reached etcd');
+  // A paged list still reads etcd (upstream 1.32 delegates limit to storage).
+  const paged = await api(c.apiURL, 'GET', '/api/v1/namespaces/kube-public/pods?limit=2');
+  assert.equal(paged.body.items.length, 2);
+  assert.ok(paged.body.metadata.continue);
+  assert.ok(await etcdCalls('list', 'pods') > listsBefore);
 });
