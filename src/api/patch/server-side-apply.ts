@@ -93,8 +93,9 @@ export function recordUpdate(kind: { group: string; kind: string }, before: Obj 
   const schema = patchMetaFor(kind);
   const ignoreStatus = !opts.includeStatus && !opts.subresource;
   if (!before) return recordCreate(schema, after, opts, ignoreStatus);
-  const result = structuredClone(after);
-  const entries = before ? currentEntries(structuredClone(before), schema, ignoreStatus, opts) : [];
+  // Only the result's metadata is replaced below, and neither input is modified: no deep copies.
+  const result: Obj = { ...after };
+  const entries = before ? currentEntries(before, schema, ignoreStatus, opts) : [];
   const oldSet = before ? fieldSetOf(before, schema, ignoreStatus) : new FieldSet();
   const newSet = fieldSetOf(after, schema, ignoreStatus);
   const changed = FieldSet.of(newSet.paths().filter((p) => !oldSet.has(p)
