@@ -40,8 +40,10 @@ test('tskube up: a 3-node hollow cluster, its static control plane, and its life
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tskube-up-'));
   const admin = path.join(dir, 'admin.conf');
   const port = await freePort();
+  // The grace period must stay well above the kubelet's 10 s lease renewal (upstream keeps
+  // 40 s against 10 s): at 10 s a healthy node on a loaded machine went Unknown too.
   const args = ['--name', NAME, '--apiserver-port', String(port), '--nodes', '3', '--runtime', 'hollow', '--wait', '280',
-    '--kube-controller-manager-arg', 'node-monitor-grace-period=10s', '--kube-controller-manager-arg', 'node-monitor-period=2s'];
+    '--kube-controller-manager-arg', 'node-monitor-grace-period=25s', '--kube-controller-manager-arg', 'node-monitor-period=2s'];
   let up: UpProcess = startUp(dir, args);
   t.after(async () => {
     await stopUp(up, dir);
