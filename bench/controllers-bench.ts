@@ -2,8 +2,15 @@
 // etcd + tskube apiserver + tskube scheduler + tskube controller-manager, and hollow nodes
 // (one `tskube kubelet --hollow-nodes M` process) that run the pods. Prints the time until
 // every pod exists and until every pod is Running, pods created per second, and the
-// manager's CPU time and peak RSS.
+// CPU time of every process per pod (etcd, apiserver, scheduler, controller-manager, hollow
+// kubelet, from /proc), the manager's peak RSS, and the API server's requests by verb and
+// resource over the run (its /metrics): what each pod costs in writes.
 //   node dist/bench/controllers-bench.js [--deployments 1000] [--replicas 10] [--nodes 100] [--qps 1000]
+//        [--scheduler-qps 1000] [--profile DIR]
+// --qps / --scheduler-qps: the manager's and scheduler's --kube-api-qps (burst twice that), as
+//   upstream's density tests raise them above the 20 / 50 defaults.
+// --profile DIR: V8 CPU profiles of every tskube process (node --cpu-prof; written when they exit), for
+//   bench/cpu-profile-summary.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
@@ -17,7 +24,12 @@ const deployments = arg('deployments', 1000);
 const replicas = arg('replicas', 10);
 const nodes = arg('nodes', Math.max(1, Math.ceil((deployments * replicas) / 200)));
 const qps = arg('qps', 1000);
+const schedulerQps = arg('scheduler-qps', 1000);
 const total = deployments * replicas;
+const profIdx = process.argv.indexOf('--profile');
+const profDir = profIdx > 0 ? path.resolve(process.argv[profIdx + 1]) : undefined;
+if (profDir) fs.mkdirSync(profDir, { recursive: true });
+const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
 
 function procStats(pid: number): { cpuMs: number; rssMB: number } {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -25,22 +37,42 @@ function procStats(pid: number): { cpuMs: number; rssMB: number } {
   const rss = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { cpuMs: (ticks * 1000) / 100, rssMB: rss ? Number(rss[1]) / 1024 : 0 };
 }
+const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-const env = await startEnv();
+/** apiserver_request_total summed by verb and resource/subresource (codes folded together). */
+function requestCounts(k: (...args: string[]) => string): Map<string, number> {
+  const text = k('get', '--raw', '/metrics');
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(line)?.[1] ?? '';
+    if (label('verb') === 'WATCH') continue;
+    const key = `${label('verb')} ${label('resource')}${label('subresource') ? `/${label('subresource')}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return counts;
+}
+
+const env = await startEnv({ nodeArgs });
 const rootDir = path.join(env.c.dir, 'hollow');
 fs.mkdirSync(rootDir);
-const kubelet = await spawnKubelet(['--kubeconfig', env.c.kubeconfig, '--hollow-nodes', String(nodes), '--hostname-override', 'node', '--max-pods', '250'], rootDir);
+const kubelet = await spawnKubelet(['--kubeconfig', env.c.kubeconfig, '--hollow-nodes', String(nodes), '--hostname-override', 'node', '--max-pods', '250'], rootDir, nodeArgs);
 try {
   for (;;) {
     const list = await env.client.resource(NODES).list('').catch(() => ({ items: [] as Node[] }));
     if (list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length >= nodes) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  await env.startScheduler();
+  const sched = await env.startScheduler([`--kube-api-qps=${schedulerQps}`, `--kube-api-burst=${schedulerQps * 2}`]);
   const m = await env.startManager(['--leader-elect=false', '--controllers=deployment,replicaset', `--kube-api-qps=${qps}`, `--kube-api-burst=${qps * 2}`,
     '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10']);
   const pid = m.child.pid!;
-  const cpu0 = procStats(pid).cpuMs;
+  const pids: Record<string, number> = { etcd: env.c.pids.store!, apiserver: env.c.pids.apiserver, scheduler: sched.child.pid!, manager: pid, kubelet: kubelet.child.pid! };
+  const cpuAll = () => Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, procStats(p).cpuMs]));
+  const load0 = loadavg();
+  const req0 = requestCounts(env.c.k);
+  const all0 = cpuAll();
+  const cpu0 = all0.manager;
   const pods = new SharedInformer<Pod>(env.client, PODS, { log: () => {} });
   let created = 0; let running = 0; let tExist = 0; let tRunning = 0;
   const t0 = performance.now();
@@ -67,6 +99,8 @@ try {
   }
   process.stderr.write('\n');
   const s = procStats(pid);
+  const all1 = cpuAll();
+  const req1 = requestCounts(env.c.k);
   await pods.stop();
   console.log(`controller-manager bench: ${deployments} deployments × ${replicas} replicas = ${total} pods on ${nodes} hollow nodes`);
   console.log(`  deployments submitted in    ${(tSubmitted / 1000).toFixed(1)} s`);
@@ -74,6 +108,11 @@ try {
   console.log(`  all pods Running after      ${(tRunning / 1000).toFixed(1)} s`);
   console.log(`  manager CPU                 ${((s.cpuMs - cpu0) / 1000).toFixed(1)} s (${(((s.cpuMs - cpu0) / tRunning) * 100).toFixed(0)}% of one core)`);
   console.log(`  manager peak RSS            ${s.rssMB.toFixed(0)} MiB`);
+  console.log(`  load average                ${load0} at start, ${loadavg()} at end (2 cores, shared)`);
+  const cpuSum = Object.keys(pids).reduce((a, k) => a + all1[k] - all0[k], 0);
+  console.log(`  CPU per pod (ms)            ${Object.keys(pids).map((k) => `${k} ${((all1[k] - all0[k]) / total).toFixed(2)}`).join(', ')}; total ${(cpuSum / total).toFixed(2)} (${((cpuSum / tRunning) * 100).toFixed(0)}% of one core)`);
+  const perPod = [...req1].map(([k, v]) => [k, (v - (req0.get(k) ?? 0)) / total] as const).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]);
+  console.log(`  API requests per pod        ${perPod.reduce((a, [, v]) => a + v, 0).toFixed(2)}: ${perPod.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
 } finally {
   await kubelet.stop();
   await env.stop();

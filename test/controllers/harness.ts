@@ -33,8 +33,8 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'
   clearTimeout(t);
 }
 
-function startProc(args: string[], readyRe: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startProc(args: string[], readyRe: RegExp, nodeArgs: string[] = []): Promise<Proc> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/src/cli/main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
   return new Promise<Proc>((resolve, reject) => {
@@ -206,12 +206,13 @@ export interface Env {
   /** kubectl that must succeed; resolves with stdout. */
   k(...args: string[]): Promise<string>;
   startManager(args?: string[]): Promise<Proc>;
-  startScheduler(): Promise<Proc>;
+  startScheduler(args?: string[]): Promise<Proc>;
   stop(): Promise<void>;
 }
 
-export async function startEnv(opts: { fake?: boolean; apiserverArgs?: string[] } = {}): Promise<Env> {
-  const c = await startCluster({ store: 'etcd', apiserverArgs: opts.apiserverArgs });
+/** nodeArgs: Node flags for the API server, manager and scheduler processes (a benchmark's --cpu-prof). */
+export async function startEnv(opts: { fake?: boolean; apiserverArgs?: string[]; nodeArgs?: string[] } = {}): Promise<Env> {
+  const c = await startCluster({ store: 'etcd', apiserverArgs: opts.apiserverArgs, nodeArgs: opts.nodeArgs });
   const client = new RestClient({ ...loadKubeconfig(c.kubeconfig), qps: 0 });
   const kubelet: Nodes = opts.fake ? new FakeKubelet(client) : new HollowNodes(client, c.kubeconfig, c.dir);
   const procs: Proc[] = [];
@@ -242,13 +243,13 @@ export async function startEnv(opts: { fake?: boolean; apiserverArgs?: string[] 
     async startManager(args = ['--leader-elect=false']) {
       const p = await startProc(['controller-manager', '--kubeconfig', c.kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', '0', '--kube-api-qps', '200', '--kube-api-burst', '400',
         '--authentication-kubeconfig', c.kubeconfig, '--authorization-kubeconfig', c.kubeconfig, ...args],
-        /on https:\/\/127\.0\.0\.1:(\d+)/);
+        /on https:\/\/127\.0\.0\.1:(\d+)/, opts.nodeArgs);
       procs.push(p);
       managers.push(p);
       return p;
     },
-    async startScheduler() {
-      const p = await startProc(['scheduler', '--kubeconfig', c.kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', '0', '--leader-elect=false'], /on https:\/\/127\.0\.0\.1:(\d+)/);
+    async startScheduler(args: string[] = []) {
+      const p = await startProc(['scheduler', '--kubeconfig', c.kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', '0', '--leader-elect=false', ...args], /on https:\/\/127\.0\.0\.1:(\d+)/, opts.nodeArgs);
       procs.push(p);
       return p;
     },

@@ -9,6 +9,7 @@ import { CONTROLLERREVISIONS, DAEMONSETS, NODES, PODS, deletedObject, objectKey,
 import type { Controller, ControllerContext } from '../manager/controller.js';
 import { concurrency } from '../manager/options.js';
 import { claimObjects, controllerRef } from '../util/controller-ref.js';
+import { addControllerUIDIndex, ownedOrOrphaned } from '../util/controller-uid-index.js';
 import { ensureRevision, ownedRevisions, revisionHash, truncateHistory } from '../util/controller-history.js';
 import { Expectations } from '../util/expectations.js';
 import { KeyedLoop, type SyncResult } from '../util/keyed-loop.js';
@@ -40,6 +41,7 @@ export class DaemonSetController implements Controller {
   constructor(private readonly ctx: ControllerContext) {
     this.dss = ctx.informers.forResource(DAEMONSETS);
     this.pods = ctx.informers.forResource(PODS);
+    addControllerUIDIndex(this.pods);
     this.nodes = ctx.informers.forResource(NODES);
     this.revisions = ctx.informers.forResource(CONTROLLERREVISIONS);
     this.podControl = new PodControl(ctx.client, ctx.recorder('daemonset-controller'));
@@ -79,7 +81,7 @@ export class DaemonSetController implements Controller {
     const revs = ownedRevisions(this.revisions.lister.namespace(ns).list(), ds);
     const cur = await ensureRevision(this.ctx.client, ds, revs);
     const hash = revisionHash(cur);
-    const pods = (await claimObjects(this.pods.lister.namespace(ns).list(), { owner: ds, client: this.ctx.client.resource(PODS), matches: (p) => specMatchesLabels(ds.spec?.selector, p.metadata?.labels) }))
+    const pods = (await claimObjects(ownedOrOrphaned(this.pods, ds), { owner: ds, client: this.ctx.client.resource(PODS), matches: (p) => specMatchesLabels(ds.spec?.selector, p.metadata?.labels) }))
       .filter((p) => !p.metadata?.deletionTimestamp);
     const byNode = new Map<string, Pod[]>();
     for (const p of pods) { const n = this.podNode(p) ?? ''; byNode.set(n, [...(byNode.get(n) ?? []), p]); }

@@ -9,6 +9,7 @@ import { DEPLOYMENTS, PODS, REPLICASETS, deletedObject, isAlreadyExists, isNotFo
 import type { Controller, ControllerContext } from '../manager/controller.js';
 import { concurrency } from '../manager/options.js';
 import { claimObjects, controllerRef, newControllerRef } from '../util/controller-ref.js';
+import { CONTROLLER_UID_INDEX, addControllerUIDIndex, ownedOrOrphaned } from '../util/controller-uid-index.js';
 import { computeHash, deepEqual } from '../util/hash.js';
 import { KeyedLoop, type SyncResult } from '../util/keyed-loop.js';
 import { statusEqual } from '../util/status-equal.js';
@@ -47,6 +48,8 @@ export class DeploymentController implements Controller {
     this.deployments = ctx.informers.forResource(DEPLOYMENTS);
     this.rsInformer = ctx.informers.forResource(REPLICASETS);
     this.pods = ctx.informers.forResource(PODS);
+    addControllerUIDIndex(this.rsInformer);
+    addControllerUIDIndex(this.pods);
     this.recorder = ctx.recorder('deployment-controller');
     this.loop = new KeyedLoop(ctx, NAME, concurrency(ctx.options, 'deployment'), (k) => this.sync(k));
     this.deployments.addEventHandler({ onAdd: (d) => this.loop.add(objectKey(d)), onUpdate: (_, d) => this.loop.add(objectKey(d)), onDelete: (d) => this.loop.add(objectKey(deletedObject(d))) });
@@ -95,7 +98,7 @@ export class DeploymentController implements Controller {
       if ((d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) await this.writeStatus(d, { ...(d.status ?? {}), observedGeneration: d.metadata?.generation });
       return;
     }
-    const candidates = this.rsInformer.lister.namespace(d.metadata!.namespace!).list();
+    const candidates = ownedOrOrphaned(this.rsInformer, d);
     const rss = await claimObjects(candidates, { owner: d, client: this.ctx.client.resource(REPLICASETS), matches: (rs) => specMatchesLabels(sel, rs.metadata?.labels) });
     const s = new Sync(this, d, rss);
     if (d.metadata?.deletionTimestamp) return this.syncStatusOnly(s);
@@ -297,10 +300,7 @@ export class DeploymentController implements Controller {
 
   private oldPodsRunning(olds: ReplicaSet[]): boolean {
     if (M.actualReplicas(olds) > 0) return true;
-    const uids = new Set(olds.map((r) => r.metadata!.uid));
-    const ns = olds[0]?.metadata?.namespace;
-    if (!ns) return false;
-    return this.pods.lister.namespace(ns).list().some((p) => uids.has(controllerRef(p)?.uid) && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded');
+    return olds.some((rs) => this.pods.lister.byIndex(CONTROLLER_UID_INDEX, rs.metadata!.uid!).some((p) => p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded'));
   }
 
   private async isScalingEvent(s: Sync): Promise<boolean> {

@@ -10,6 +10,7 @@ import { JOBS, PODS, deletedObject, objectKey, type EventRecorder, type SharedIn
 import type { Controller, ControllerContext } from '../manager/controller.js';
 import { concurrency } from '../manager/options.js';
 import { claimObjects, controllerRef } from '../util/controller-ref.js';
+import { addControllerUIDIndex, ownedOrOrphaned } from '../util/controller-uid-index.js';
 import { Expectations } from '../util/expectations.js';
 import { KeyedLoop, type SyncResult } from '../util/keyed-loop.js';
 import { PodControl, podFromTemplate } from '../util/pod-control.js';
@@ -43,6 +44,7 @@ export class JobController implements Controller {
   constructor(private readonly ctx: ControllerContext) {
     this.jobs = ctx.informers.forResource(JOBS);
     this.pods = ctx.informers.forResource(PODS);
+    addControllerUIDIndex(this.pods);
     this.recorder = ctx.recorder('job-controller');
     this.podControl = new PodControl(ctx.client, this.recorder);
     this.loop = new KeyedLoop(ctx, NAME, concurrency(ctx.options, 'job'), (k) => this.sync(k));
@@ -70,7 +72,7 @@ export class JobController implements Controller {
     if (!job || isFinished(job)) return;
     const ns = job.metadata!.namespace!;
     const spec = job.spec!;
-    const pods = await claimObjects(this.pods.lister.namespace(ns).list(), { owner: job, client: this.ctx.client.resource(PODS), matches: (p) => specMatchesLabels(spec.selector, p.metadata?.labels) });
+    const pods = await claimObjects(ownedOrOrphaned(this.pods, job), { owner: job, client: this.ctx.client.resource(PODS), matches: (p) => specMatchesLabels(spec.selector, p.metadata?.labels) });
     const now = Date.now();
     const status: JobStatus = structuredClone(job.status ?? {});
     const conditions: JobCondition[] = status.conditions ?? [];

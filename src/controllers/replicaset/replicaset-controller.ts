@@ -8,6 +8,7 @@ import { PODS, deletedObject, objectKey, type SharedInformer } from '../../clien
 import type { Controller, ControllerContext } from '../manager/controller.js';
 import { concurrency } from '../manager/options.js';
 import { claimObjects, controllerRef } from '../util/controller-ref.js';
+import { addControllerUIDIndex, ownedOrOrphaned } from '../util/controller-uid-index.js';
 import { Expectations } from '../util/expectations.js';
 import { KeyedLoop, type SyncResult } from '../util/keyed-loop.js';
 import { PodControl, podFromTemplate } from '../util/pod-control.js';
@@ -32,6 +33,7 @@ export class ReplicaSetController implements Controller {
     this.name = kind.name;
     this.owners = ctx.informers.forResource(kind.type);
     this.pods = ctx.informers.forResource(PODS);
+    addControllerUIDIndex(this.pods);
     this.podControl = new PodControl(ctx.client, ctx.recorder(kind.component));
     this.loop = new KeyedLoop(ctx, kind.name, concurrency(ctx.options, kind === REPLICASET_KIND ? 'replicaset' : 'rc'), (k) => this.sync(k));
     this.owners.addEventHandler({
@@ -103,13 +105,12 @@ export class ReplicaSetController implements Controller {
   private async sync(key: string): Promise<SyncResult> {
     const owner = this.owners.lister.get(key);
     if (!owner) { this.expectations.delete(key); return; }
-    const ns = owner.metadata!.namespace!;
     if (!this.kind.hasSelector(owner)) {
       this.ctx.log(`${this.name}: ${key} has an empty selector; doing nothing`);
       return;
     }
     const needsSync = this.expectations.satisfied(key);
-    const candidates = this.pods.lister.namespace(ns).list().filter((p) => isActive(p) || controllerRef(p)?.uid === owner.metadata!.uid);
+    const candidates = ownedOrOrphaned(this.pods, owner).filter((p) => isActive(p) || controllerRef(p)?.uid === owner.metadata!.uid);
     const owned = (await claimObjects(candidates, { owner, client: this.ctx.client.resource(PODS), matches: (p) => this.kind.matches(owner, p.metadata?.labels) }))
       .filter(isActive);
     let manageError: Error | undefined;

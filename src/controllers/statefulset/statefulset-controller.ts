@@ -11,6 +11,7 @@ import { CONTROLLERREVISIONS, PERSISTENTVOLUMECLAIMS, PODS, STATEFULSETS, delete
 import type { Controller, ControllerContext } from '../manager/controller.js';
 import { concurrency } from '../manager/options.js';
 import { claimObjects, controllerRef } from '../util/controller-ref.js';
+import { addControllerUIDIndex, ownedOrOrphaned } from '../util/controller-uid-index.js';
 import { ensureRevision, ownedRevisions, truncateHistory } from '../util/controller-history.js';
 import { KeyedLoop, type SyncResult } from '../util/keyed-loop.js';
 import { podFromTemplate } from '../util/pod-control.js';
@@ -33,6 +34,7 @@ export class StatefulSetController implements Controller {
   constructor(private readonly ctx: ControllerContext) {
     this.sets = ctx.informers.forResource(STATEFULSETS);
     this.pods = ctx.informers.forResource(PODS);
+    addControllerUIDIndex(this.pods);
     this.revisions = ctx.informers.forResource(CONTROLLERREVISIONS);
     this.claims = ctx.informers.forResource(PERSISTENTVOLUMECLAIMS);
     this.recorder = ctx.recorder('statefulset-controller');
@@ -61,7 +63,7 @@ export class StatefulSetController implements Controller {
     const replicas = spec.replicas ?? 1;
     const parallel = spec.podManagementPolicy === 'Parallel';
     const ordinalOf = (p: Pod) => { const m = new RegExp(`^${name}-(\\d+)$`).exec(p.metadata!.name!); return m ? Number(m[1]) : -1; };
-    const pods = (await claimObjects(this.pods.lister.namespace(ns).list(), { owner: set, client: this.ctx.client.resource(PODS), matches: (p) => specMatchesLabels(spec.selector, p.metadata?.labels) && ordinalOf(p) >= 0 }));
+    const pods = (await claimObjects(ownedOrOrphaned(this.pods, set), { owner: set, client: this.ctx.client.resource(PODS), matches: (p) => specMatchesLabels(spec.selector, p.metadata?.labels) && ordinalOf(p) >= 0 }));
     const byOrdinal = new Map(pods.map((p) => [ordinalOf(p), p] as const));
     const partition = spec.updateStrategy?.type === 'OnDelete' ? Infinity : spec.updateStrategy?.rollingUpdate?.partition ?? 0;
     const podsApi = this.ctx.client.resource(PODS);
