@@ -67,11 +67,16 @@ describe('kubelet flags and KubeletConfiguration', () => {
   it('a file that sets nodeStatusUpdateFrequency with a long report period: an unchanged status is not re-posted', async () => {
     const file = config('quiet', ['nodeStatusUpdateFrequency: 1s', 'nodeStatusReportFrequency: 1h']);
     await env.startKubelet('quiet', ['--container-runtime-endpoint', 'hollow://', '--config', file]);
-    const node = await eventually('node quiet Ready', async () => { const n = await getNode('quiet'); return readyCondition(n)?.status === 'True' ? n : undefined; });
-    await sleep(4000);
-    const later = await getNode('quiet');
-    assert.equal(readyCondition(later)!.lastHeartbeatTime, readyCondition(node)!.lastHeartbeatTime);
-    assert.equal(later.metadata!.resourceVersion, node.metadata!.resourceVersion, 'no status write at all');
+    await eventually('node quiet Ready', async () => readyCondition(await getNode('quiet'))?.status === 'True');
+    // Registration is followed by one status post (as upstream's first sync); on a loaded
+    // machine that can land after Ready is first seen. After it, four 1 s update periods must
+    // pass without a write; a kubelet re-posting an unchanged status never gets there.
+    await eventually('four update periods without a status write', async () => {
+      const node = await getNode('quiet');
+      await sleep(4000);
+      const later = await getNode('quiet');
+      return later.metadata!.resourceVersion === node.metadata!.resourceVersion && readyCondition(later)!.lastHeartbeatTime === readyCondition(node)!.lastHeartbeatTime;
+    }, 30_000);
   });
 
   it('a bad --config is refused with a clear error before anything starts', async () => {
