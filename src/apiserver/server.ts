@@ -45,6 +45,7 @@ import { metricsV1beta1 } from '../api/resources/metrics-v1beta1.js';
 import { HealthChecks, PostStartHook, type Endpoint, type HealthCheck } from './health/health-checks.js';
 import { ApiServerMetrics } from './metrics/apiserver-metrics.js';
 import { DEFAULT_PREFERRED_ADDRESS_TYPES } from './kubelet/node-address.js';
+import { Aggregator } from './aggregator/aggregator.js';
 
 /** Subresources whose requests stay open (upstream's long-running check): not counted in flight. */
 const LONG_RUNNING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy', 'log']);
@@ -111,6 +112,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   if (resourceMetrics) for (const def of metricsV1beta1) catalogue.add(def);
   const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? firstIPv4() : opts.bindAddress);
   const metrics = new ApiServerMetrics(() => caches.objectCounts());
+  const aggregator = new Aggregator(registry, catalogue, proxyClient, log);
   store.timer = (op, type, call) => metrics.etcd(op, type, call);
 
   // Health: upstream's check names; /readyz turns 200 only once the bootstrap below is done.
@@ -121,6 +123,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     bootstrap: hook('bootstrap-controller'), rbac: hook('rbac/bootstrap-roles'), priority: hook('scheduling/bootstrap-system-priority-classes'),
     crdSynced: hook('crd-informer-synced'), crdControllers: hook('start-apiextensions-controllers'),
     authInfo: hook('start-cluster-authentication-info-controller'),
+    aggregator: hook('apiservice-registration-controller'), availability: hook('apiservice-status-available-controller'),
   };
   const etcdCheck = (name: string): HealthCheck => ({ name, check: async () => { await etcd.range(Buffer.from('health'), { countOnly: true }); } });
   const base: HealthCheck[] = [{ name: 'ping', check: () => {} }, { name: 'log', check: () => {} }, etcdCheck('etcd')];
@@ -162,12 +165,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     if (p === '/openapi/v2') return serveOpenAPIV2(req, res, catalogue);
     if ((p === '/openapi/v3' || p.startsWith('/openapi/v3/')) && serveOpenAPIV3(req, res, url, catalogue)) return;
     if (p === '/api' || p === '/apis') {
-      if (wantsAggregatedDiscovery(req.headers.accept)) return sendJSON(res, 200, aggregatedDiscovery(catalogue, p === '/api'), AGGREGATED_CONTENT_TYPE);
-      return sendJSON(res, 200, p === '/api' ? apiVersions(`${advertise}:${opts.securePort}`) : apiGroupList(catalogue));
+      if (wantsAggregatedDiscovery(req.headers.accept)) {
+        const doc = aggregatedDiscovery(catalogue, p === '/api');
+        return sendJSON(res, 200, p === '/api' ? doc : aggregator.discovery(doc), AGGREGATED_CONTENT_TYPE);
+      }
+      return sendJSON(res, 200, p === '/api' ? apiVersions(`${advertise}:${opts.securePort}`) : aggregator.groupList(apiGroupList(catalogue)));
     }
+    // a group/version an APIService sends to another server: proxied, already authorized
+    if (await aggregator.proxy(info, { req, res, user, upgrade })) return;
     if (!info.isResourceRequest) {
       if (info.apiPrefix === 'apis' && info.group && !info.version) {
-        const g = apiGroup(catalogue, info.group);
+        const local = apiGroup(catalogue, info.group);
+        const g = aggregator.apiGroup(info.group, local) ?? local;
         if (g) return sendJSON(res, 200, g);
       }
       if (info.apiPrefix && info.version) {
@@ -258,6 +267,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   hooks.crdSynced.done();
   hooks.crdControllers.done();
   resourceMetrics?.start();
+  await aggregator.start();
+  hooks.aggregator.done();
+  hooks.availability.done();
   log(0, `serving securely on ${opts.bindAddress}:${port}`);
   return {
     port, proxyClient,
@@ -269,6 +281,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       for (const s of upgraded) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       crdController.close();
+      aggregator.close();
       await resourceMetrics?.stop();
       caches.close();
       authz.stop();

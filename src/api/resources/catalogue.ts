@@ -12,6 +12,7 @@ import { eventsV1 } from './events-v1.js';
 import { apiextensionsV1 } from './apiextensions-v1.js';
 import { securityGroups } from './security-groups.js';
 import { autoscalingV1 } from './autoscaling-v1.js';
+import { apiregistrationV1 } from './apiregistration-v1.js';
 
 export class Catalogue {
   private readonly byPath = new Map<string, ResourceDef>();
@@ -54,4 +55,4 @@ export class Catalogue {
   }
 }
 
-export const builtinResources = (): ResourceDef[] => [...coreV1, ...appsV1, ...batchV1, ...coordinationV1, ...policyV1, ...schedulingV1, ...rbacV1, ...clusterGroups, ...autoscalingV1, ...eventsV1, ...apiextensionsV1, ...securityGroups];
+export const builtinResources = (): ResourceDef[] => [...coreV1, ...apiregistrationV1, ...appsV1, ...batchV1, ...coordinationV1, ...policyV1, ...schedulingV1, ...rbacV1, ...clusterGroups, ...autoscalingV1, ...eventsV1, ...apiextensionsV1, ...securityGroups];

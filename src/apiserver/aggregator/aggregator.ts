@@ -1,0 +1,69 @@
+// The aggregation layer (upstream's kube-aggregator, which kube-apiserver runs in front of
+// itself): APIServices name which server answers each group/version; requests for a remote
+// one are proxied after this server has authenticated and authorized them; discovery lists
+// the remote groups and their resources; an availability controller keeps each
+// APIService's Available condition; Local APIServices are kept for what this server serves.
+import type { Catalogue } from '../../api/resources/catalogue.js';
+import type { Registry } from '../registry/registry.js';
+import type { RequestInfo } from '../request-info.js';
+import type { ProxyClientCert } from '../tls/proxy-client.js';
+import { APIServiceIndex } from './apiservice-index.js';
+import { AvailabilityController } from './availability-controller.js';
+import { registerAPIServiceOpenAPI } from './apiservice-openapi.js';
+import { syncLocalAPIServices } from './local-apiservices.js';
+import { type ProxyRequest, proxyToService } from './proxy-handler.js';
+import { remoteAPIGroup, withRemoteDiscovery, withRemoteGroups } from './aggregated-discovery.js';
+
+/** How often every APIService is checked again (and Local ones re-synced with the served groups). */
+export const DEFAULT_RECHECK_MS = 10_000;
+
+export class Aggregator {
+  private readonly index: APIServiceIndex;
+  private readonly availability: AvailabilityController;
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly registry: Registry, private readonly catalogue: Catalogue, private readonly proxyClient: ProxyClientCert | undefined,
+    private readonly log: (level: number, msg: string) => void, recheckMs = DEFAULT_RECHECK_MS) {
+    registerAPIServiceOpenAPI();
+    this.index = new APIServiceIndex(registry, log, (name) => this.availability.enqueue(name));
+    this.availability = new AvailabilityController(registry, this.index, proxyClient, recheckMs, log);
+    if (!proxyClient) log(1, 'aggregator: no --proxy-client-cert-file: requests to extension API servers carry no client certificate');
+  }
+
+  /** Resolves once the Local APIServices exist (upstream's autoregister-completion readiness check). */
+  async start(): Promise<void> {
+    await this.index.start();
+    this.availability.start();
+    await this.syncLocal(true);
+    this.timer = setInterval(() => void this.syncLocal(false), DEFAULT_RECHECK_MS);
+    this.timer.unref();
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.availability.stop();
+    this.index.close();
+  }
+
+  private syncLocal(atStart: boolean): Promise<void> {
+    this.syncing = this.syncing.then(() => syncLocalAPIServices(this.registry, this.catalogue, this.index, atStart))
+      .catch((err) => this.log(0, `aggregator: local APIServices: ${(err as Error).message}`));
+    return this.syncing;
+  }
+
+  /** Proxies a request for a remote group/version (resource or its /apis/G/V discovery); false when this server answers it. */
+  async proxy(info: RequestInfo, p: ProxyRequest): Promise<boolean> {
+    if (info.apiPrefix !== 'apis' || !info.group || !info.version) return false;
+    const s = this.index.remote(info.group, info.version);
+    if (!s) return false;
+    await proxyToService(s, p, this.registry, this.proxyClient, this.log);
+    return true;
+  }
+
+  groupList<T extends { groups: any[] }>(list: T): T { return withRemoteGroups(list, this.index.all()) as unknown as T; }
+
+  apiGroup(group: string, local?: { versions: Array<{ groupVersion: string; version: string }> }) { return remoteAPIGroup(group, this.index.all(), local); }
+
+  discovery<T extends { items: any[] }>(doc: T): T { return withRemoteDiscovery(doc, this.index.all(), (n) => this.availability.discoveryOf(n)) as unknown as T; }
+}
