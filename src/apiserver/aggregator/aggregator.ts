@@ -7,7 +7,8 @@ import type { Catalogue } from '../../api/resources/catalogue.js';
 import type { Registry } from '../registry/registry.js';
 import type { RequestInfo } from '../request-info.js';
 import type { ProxyClientCert } from '../tls/proxy-client.js';
-import { APIServiceIndex } from './apiservice-index.js';
+import { APIServiceIndex, isLocal } from './apiservice-index.js';
+import type { RemoteDocs } from '../discovery/openapi-v3.js';
 import { AvailabilityController } from './availability-controller.js';
 import { registerAPIServiceOpenAPI } from './apiservice-openapi.js';
 import { syncLocalAPIServices } from './local-apiservices.js';
@@ -64,6 +65,17 @@ export class Aggregator {
   groupList<T extends { groups: any[] }>(list: T): T { return withRemoteGroups(list, this.index.all()) as unknown as T; }
 
   apiGroup(group: string, local?: { versions: Array<{ groupVersion: string; version: string }> }) { return remoteAPIGroup(group, this.index.all(), local); }
+
+  /** The remote group versions' OpenAPI v3 documents, by /openapi/v3 path, for the served index. */
+  openapiDocs(): RemoteDocs {
+    const out: RemoteDocs = new Map();
+    for (const s of this.index.all()) {
+      if (isLocal(s) || !s.spec.group) continue;
+      const d = this.availability.openapiOf(s.metadata!.name);
+      if (d) out.set(`apis/${s.spec.group}/${s.spec.version}`, d);
+    }
+    return out;
+  }
 
   discovery<T extends { items: any[] }>(doc: T): T { return withRemoteDiscovery(doc, this.index.all(), (n) => this.availability.discoveryOf(n)) as unknown as T; }
 }

@@ -11,6 +11,7 @@ import type { ProxyClientCert } from '../tls/proxy-client.js';
 import { type APIService, type APIServiceIndex, isLocal } from './apiservice-index.js';
 import { ResolveError, resolveEndpoint } from './service-resolver.js';
 import { backendHeaders, tlsOptions } from './backend-request.js';
+import { type CachedDoc, etagOf } from '../discovery/openapi-http.js';
 
 export const AGGREGATOR_USER = { name: 'system:kube-aggregator', uid: '', groups: ['system:masters'] };
 const CHECK_TIMEOUT_MS = 5000;
@@ -20,9 +21,8 @@ interface Condition { type: string; status: string; reason: string; message: str
 /** What a discovery check learned: the backend's APIResourceList, fresh or from an earlier success. */
 export interface DiscoveryResult { resources: any[]; stale: boolean }
 
-function discoveryGet(s: APIService, ep: { host: string; port: number }, client: ProxyClientCert | undefined): Promise<any> {
-  const group = s.spec.group ?? '';
-  const path = group ? `/apis/${group}/${s.spec.version}` : `/api/${s.spec.version}`;
+/** GET PATH from the backend as the aggregator; a non-2xx answer is an error, as upstream's check reads it. */
+function backendGet(s: APIService, ep: { host: string; port: number }, client: ProxyClientCert | undefined, path: string): Promise<string> {
   const url = `https://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}${path}`;
   return new Promise((resolve, reject) => {
     const req = https.request({ ...tlsOptions(s, ep, client), method: 'GET', path, headers: backendHeaders({ accept: 'application/json' }, AGGREGATOR_USER, false), timeout: CHECK_TIMEOUT_MS }, (res) => {
@@ -32,7 +32,7 @@ function discoveryGet(s: APIService, ep: { host: string; port: number }, client:
       res.on('end', () => {
         const code = res.statusCode ?? 0;
         if (code < 200 || code > 300) { reject(new Error(`failing or missing response from ${url}: bad status from ${url}: ${code}`)); return; }
-        try { resolve(JSON.parse(text)); } catch { resolve(undefined); }
+        resolve(text);
       });
       res.on('error', (err) => reject(new Error(`failing or missing response from ${url}: ${err.message}`)));
     });
@@ -47,6 +47,7 @@ export class AvailabilityController {
   private readonly pending = new Set<string>();
   private running: Promise<void> = Promise.resolve();
   private readonly discovery = new Map<string, DiscoveryResult>();
+  private readonly openapi = new Map<string, CachedDoc>();
 
   constructor(private readonly registry: Registry, private readonly index: APIServiceIndex, private readonly client: ProxyClientCert | undefined,
     private readonly intervalMs: number, private readonly log: (level: number, msg: string) => void) {}
@@ -60,6 +61,9 @@ export class AvailabilityController {
 
   stop(): void { if (this.timer) clearInterval(this.timer); }
 
+  /** The backend's OpenAPI v3 document of its group version, as last fetched (upstream merges these into /openapi/v3). */
+  openapiOf(name: string): CachedDoc | undefined { return this.openapi.get(name); }
+
   /** The backend's resources for an APIService, once a check has read them. */
   discoveryOf(name: string): DiscoveryResult | undefined { return this.discovery.get(name); }
 
@@ -69,7 +73,7 @@ export class AvailabilityController {
     this.running = this.running.then(async () => {
       this.pending.delete(name);
       const s = this.index.get(name);
-      if (!s) { this.discovery.delete(name); return; }
+      if (!s) { this.discovery.delete(name); this.openapi.delete(name); return; }
       await this.sync(s);
     }).catch((err) => this.log(0, `aggregator: availability of ${name}: ${(err as Error).message}`));
   }
@@ -79,14 +83,32 @@ export class AvailabilityController {
     const name = s.metadata!.name as string;
     try {
       const ep = await resolveEndpoint(this.registry, s.spec.service!);
-      const doc = await discoveryGet(s, ep, this.client);
+      const gvPath = s.spec.group ? `apis/${s.spec.group}/${s.spec.version}` : `api/${s.spec.version}`;
+      let doc: any;
+      try { doc = JSON.parse(await backendGet(s, ep, this.client, `/${gvPath}`)); } catch (err) { if (err instanceof SyntaxError) doc = undefined; else throw err; }
       this.discovery.set(name, { resources: Array.isArray(doc?.resources) ? doc.resources : [], stale: false });
+      await this.fetchOpenAPI(name, s, ep, gvPath);
       return { type: 'Available', status: 'True', reason: 'Passed', message: 'all checks passed' };
     } catch (err) {
       const prev = this.discovery.get(name);
       if (prev) prev.stale = true;
       if (err instanceof ResolveError) return { type: 'Available', status: 'False', reason: err.reason, message: err.message };
       return { type: 'Available', status: 'False', reason: 'FailedDiscoveryCheck', message: (err as Error).message };
+    }
+  }
+
+  /** The backend's /openapi/v3 entry for the group version, if it serves one; kept when a fetch fails. */
+  private async fetchOpenAPI(name: string, s: APIService, ep: { host: string; port: number }, gvPath: string): Promise<void> {
+    try {
+      const index = JSON.parse(await backendGet(s, ep, this.client, '/openapi/v3'));
+      const rel = index?.paths?.[gvPath]?.serverRelativeURL as string | undefined;
+      if (!rel) { this.openapi.delete(name); return; }
+      const text = await backendGet(s, ep, this.client, rel.startsWith('/') ? rel : `/${rel}`);
+      const body = Buffer.from(JSON.stringify(JSON.parse(text)));
+      const etag = etagOf(body);
+      if (this.openapi.get(name)?.etag !== etag) this.openapi.set(name, { body, etag, lastModified: new Date() });
+    } catch (err) {
+      this.log(2, `aggregator: OpenAPI of ${name}: ${(err as Error).message}`);
     }
   }
 

@@ -45,11 +45,28 @@ export function openapiIndex(cat: Catalogue): { paths: Record<string, { serverRe
   return JSON.parse(docs(cat).discovery.body.toString('utf8'));
 }
 
+/** Documents other servers serve (aggregated APIs), by path ("apis/G/V"), as cached docs. */
+export type RemoteDocs = Map<string, CachedDoc>;
+
+let merged: { key: string; discovery: CachedDoc } | undefined;
+
+/** The index with the remote group versions added (cached while neither side changes). */
+function mergedIndex(local: CachedDoc, remote: RemoteDocs): CachedDoc {
+  if (!remote.size) return local;
+  const key = local.etag + [...remote].map(([p, d]) => `${p}=${d.etag}`).join();
+  if (merged?.key !== key) {
+    const paths = { ...JSON.parse(local.body.toString('utf8')).paths };
+    for (const [p, d] of remote) paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${d.etag}` };
+    merged = { key, discovery: cachedDoc({ paths }, new Date()) };
+  }
+  return merged.discovery;
+}
+
 /** Serves /openapi/v3 and /openapi/v3/…; false when the path names no group version. */
-export function serveOpenAPIV3(req: IncomingMessage, res: ServerResponse, url: URL, cat: Catalogue): boolean {
+export function serveOpenAPIV3(req: IncomingMessage, res: ServerResponse, url: URL, cat: Catalogue, remote: RemoteDocs = new Map()): boolean {
   const rest = url.pathname.replace(/\/+$/, '').slice('/openapi/v3'.length).replace(/^\//, '');
   const all = docs(cat);
-  const doc = rest === '' ? all.discovery : all.docs.get(rest);
+  const doc = rest === '' ? mergedIndex(all.discovery, remote) : remote.get(rest) ?? all.docs.get(rest);
   if (!doc) return false;
   if (!acceptsJSON(req.headers.accept)) { sendNotAcceptable(res); return true; }
   const hash = url.searchParams.get('hash');

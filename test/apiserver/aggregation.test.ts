@@ -1,0 +1,253 @@
+// The aggregation layer end to end: a small real extension API server (HTTPS on loopback, its
+// own CA, trusting only the front-proxy CA and the front-proxy-client name, as a delegated
+// server does) is registered with an APIService + Service + EndpointSlice pointing to
+// 127.0.0.1; the real kubectl lists it in api-resources, creates, gets and watches its
+// resources through tskube apiserver, which proxies with the front-proxy certificate and
+// X-Remote-* identity headers after RBAC; an unauthorized user is refused before the
+// backend sees anything; the Available condition follows the backend, its endpoints and
+// its Service with upstream's reasons.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { issueCA, issueLeaf } from '../../src/admin/pki/issue.js';
+import { importSigner } from '../../src/admin/pki/signer.js';
+import { startPkiCluster, type PkiCluster } from '../security/pki-cluster.js';
+
+const GROUP = 'wardle.example.com';
+const GV = `${GROUP}/v1alpha1`;
+
+interface Seen { method: string; path: string; user: string; groups: string[]; cn: string }
+
+/** The extension API server: flunders in memory, every request recorded with the identity it came with. */
+function extensionServer(tls: { cert: string; key: string }, frontProxyCA: string) {
+  const seen: Seen[] = [];
+  const flunders = new Map<string, any>();
+  const watchers = new Set<(o: any) => void>();
+  let rv = 1;
+  const server = https.createServer({ ...tls, ca: frontProxyCA, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const sock = req.socket as TLSSocket;
+    const cn = sock.authorized ? String(sock.getPeerCertificate().subject?.CN ?? '') : '';
+    const groups = ([] as string[]).concat(req.headersDistinct['x-remote-group'] ?? []);
+    const url = new URL(req.url ?? '/', 'https://x');
+    seen.push({ method: req.method ?? '', path: url.pathname, user: String(req.headers['x-remote-user'] ?? ''), groups, cn });
+    const send = (code: number, body: unknown) => { res.writeHead(code, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+    // a delegated server trusts only the front proxy (its CA and name) to name the user
+    if (cn !== 'front-proxy-client' || !req.headers['x-remote-user']) return send(401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401, message: 'Unauthorized' });
+    if (url.pathname === `/apis/${GV}`) {
+      return send(200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: GV, resources: [
+        { name: 'flunders', singularName: 'flunder', namespaced: true, kind: 'Flunder', verbs: ['create', 'get', 'list', 'watch'], shortNames: ['fl'] },
+        { name: 'flunders/status', singularName: '', namespaced: true, kind: 'Flunder', verbs: ['get'] },
+      ] });
+    }
+    // what kubectl's validation reads: a PATCH operation of the kind that takes fieldValidation
+    if (url.pathname === '/openapi/v3') return send(200, { paths: { [`apis/${GV}`]: { serverRelativeURL: `/openapi/v3/apis/${GV}?hash=1` } } });
+    if (url.pathname === `/openapi/v3/apis/${GV}`) {
+      const gvk = { group: GROUP, version: 'v1alpha1', kind: 'Flunder' };
+      return send(200, { openapi: '3.0.0', info: { title: 'wardle', version: 'v0' },
+        paths: { [`/apis/${GV}/namespaces/{namespace}/flunders/{name}`]: { patch: { 'x-kubernetes-group-version-kind': gvk, 'x-kubernetes-action': 'patch',
+          parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } }], responses: { 200: { description: 'OK' } } } } },
+        components: { schemas: { 'com.example.wardle.v1alpha1.Flunder': { type: 'object', 'x-kubernetes-group-version-kind': [gvk],
+          properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: { type: 'object' } } } } } });
+    }
+    const m = new RegExp(`^/apis/${GV}/namespaces/([^/]+)/flunders(?:/([^/]+))?$`).exec(url.pathname);
+    if (!m) return send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' });
+    const [, ns, name] = m;
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => {
+        const o = JSON.parse(body);
+        o.metadata = { ...o.metadata, namespace: ns, resourceVersion: String(++rv), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          annotations: { ...o.metadata?.annotations, 'wardle.example.com/created-by': String(req.headers['x-remote-user']) } };
+        flunders.set(`${ns}/${o.metadata.name}`, o);
+        for (const w of watchers) w(o);
+        send(201, o);
+      });
+      return;
+    }
+    if (name) { const o = flunders.get(`${ns}/${name}`); return o ? send(200, o) : send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `flunders.${GROUP} "${name}" not found`, details: { name, group: GROUP, kind: 'flunders' } }); }
+    const items = [...flunders.values()].filter((o) => o.metadata.namespace === ns);
+    if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+      const emit = (o: any) => res.write(JSON.stringify({ type: 'ADDED', object: o }) + '\n');
+      items.forEach(emit);
+      watchers.add(emit);
+      res.on('close', () => watchers.delete(emit));
+      return;
+    }
+    if (String(req.headers.accept).includes('as=Table')) {
+      return send(200, { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: String(rv) },
+        columnDefinitions: [{ name: 'Name', type: 'string', format: 'name' }, { name: 'Created-By', type: 'string', format: '' }],
+        rows: items.map((o) => ({ cells: [o.metadata.name, o.metadata.annotations['wardle.example.com/created-by']], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata } })) });
+    }
+    send(200, { kind: 'FlunderList', apiVersion: GV, metadata: { resourceVersion: String(rv) }, items });
+  });
+  return { server, seen, flunders };
+}
+
+const eventually = async <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try { const v = await fn(); if (v !== undefined) return v; } catch (err) { last = err; }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+};
+
+describe('API aggregation: APIService proxying to a real extension API server', () => {
+  let c: PkiCluster;
+  let ext: ReturnType<typeof extensionServer>;
+  let extPort = 0;
+  let jane = '';
+  let caBundle = '';
+
+  const available = async (name: string) => {
+    const r = await c.kubectl(c.admin, ['get', 'apiservice', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].reason}']);
+    return r.stdout;
+  };
+
+  before(async () => {
+    c = await startPkiCluster((pk) => [
+      '--authorization-mode', 'Node,RBAC',
+      '--requestheader-client-ca-file', pk('front-proxy-ca.crt'), '--requestheader-allowed-names', 'front-proxy-client',
+      '--requestheader-username-headers', 'X-Remote-User', '--requestheader-group-headers', 'X-Remote-Group', '--requestheader-extra-headers-prefix', 'X-Remote-Extra-',
+      '--proxy-client-cert-file', pk('front-proxy-client.crt'), '--proxy-client-key-file', pk('front-proxy-client.key'),
+    ]);
+    const ca = await issueCA('wardle-ca');
+    caBundle = Buffer.from(ca.certPem).toString('base64');
+    const serving = await issueLeaf(await importSigner(ca.certPem, ca.keyPem, 'wardle CA'), { cn: 'api.wardle.svc', orgs: [], usages: ['server'], sans: { dns: ['api.wardle.svc'], ips: [] } });
+    ext = extensionServer({ cert: serving.certPem, key: serving.keyPem }, fs.readFileSync(`${c.pkiDir}/front-proxy-ca.crt`, 'utf8'));
+    await new Promise<void>((r) => ext.server.listen(0, '127.0.0.1', () => r()));
+    extPort = (ext.server.address() as AddressInfo).port;
+    jane = await c.kubeconfig({ file: 'jane.conf', cn: 'jane', orgs: ['wardle-users'] });
+    await c.k('create', 'namespace', 'wardle');
+    const objects = [
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'wardle' }, spec: { ports: [{ name: 'https', port: 443, targetPort: extPort }] } },
+      { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'api-1', namespace: 'wardle', labels: { 'kubernetes.io/service-name': 'api' } },
+        addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'https', port: extPort, protocol: 'TCP' }] },
+      { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: `v1alpha1.${GROUP}` },
+        spec: { group: GROUP, version: 'v1alpha1', service: { namespace: 'wardle', name: 'api' }, caBundle, groupPriorityMinimum: 1000, versionPriority: 15 } },
+    ];
+    const r = await c.kubectl(c.admin, ['create', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    ext?.server.closeAllConnections();
+    ext?.server.close();
+    await c?.stop();
+  });
+
+  it('built-in groups have Local APIServices; the new one turns Available and kubectl get apiservices shows SERVICE and AVAILABLE', async () => {
+    await eventually('the APIService available', async () => ((await available(`v1alpha1.${GROUP}`)) === 'True Passed' ? true : undefined));
+    const table = await c.k('get', 'apiservices');
+    const header = table.split('\n')[0].split(/\s+/);
+    assert.deepEqual(header, ['NAME', 'SERVICE', 'AVAILABLE', 'AGE']);
+    assert.match(table, /^v1\.apps\s+Local\s+True\s+/m);
+    assert.match(table, /^v1\.\s+Local\s+True\s+/m);
+    assert.match(table, /^v1alpha1\.wardle\.example\.com\s+wardle\/api\s+True\s+/m);
+    const local = JSON.parse(await c.k('get', 'apiservice', 'v1.apps', '-o', 'json'));
+    assert.equal(local.spec.service, undefined);
+    assert.equal(local.metadata.labels['kube-aggregator.kubernetes.io/automanaged'], 'onstart');
+    assert.deepEqual(local.status.conditions.map((x: any) => [x.type, x.status, x.reason, x.message]), [['Available', 'True', 'Local', 'Local APIServices are always available']]);
+    // the discovery check came with the front-proxy certificate, as system:kube-aggregator
+    const check = ext.seen.find((s) => s.path === `/apis/${GV}`)!;
+    assert.deepEqual([check.cn, check.user, check.groups], ['front-proxy-client', 'system:kube-aggregator', ['system:masters']]);
+  });
+
+  it('discovery lists the aggregated group: /apis, /apis/GROUP, aggregated discovery and kubectl api-resources', async () => {
+    const groups = JSON.parse(await c.k('get', '--raw', '/apis'));
+    const g = groups.groups.find((x: any) => x.name === GROUP);
+    assert.deepEqual(g, { name: GROUP, versions: [{ groupVersion: GV, version: 'v1alpha1' }], preferredVersion: { groupVersion: GV, version: 'v1alpha1' } });
+    assert.equal(JSON.parse(await c.k('get', '--raw', `/apis/${GROUP}`)).preferredVersion.groupVersion, GV);
+    assert.equal(JSON.parse(await c.k('get', '--raw', `/apis/${GV}`)).resources[0].name, 'flunders');
+    const v2 = JSON.parse(await c.k('get', '--raw', '/openapi/v3'));
+    assert.match(v2.paths[`apis/${GV}`].serverRelativeURL, new RegExp(`^/openapi/v3/apis/${GV}\\?hash=[0-9A-F]{128}$`));
+    assert.equal(JSON.parse(await c.k('get', '--raw', v2.paths[`apis/${GV}`].serverRelativeURL)).info.title, 'wardle');
+    const res = await c.k('api-resources', '--api-group', GROUP);
+    assert.match(res, /^flunders\s+fl\s+wardle\.example\.com\/v1alpha1\s+true\s+Flunder\s*$/m, res);
+  });
+
+  it('kubectl create, get and watch (an event arriving on the open watch) go through the aggregator to the backend as the authenticated user', async () => {
+    const who = JSON.parse(await c.k('auth', 'whoami', '-o', 'json')).status.userInfo;
+    const watch = spawn('/usr/bin/kubectl', ['--kubeconfig', c.admin, 'get', 'flunders', '-n', 'default', '--watch', '-o', 'name'], { env: { ...process.env, HOME: c.dir } });
+    let watched = '';
+    watch.stderr.on('data', (d: Buffer) => { watched += d; });
+    watch.stdout.on('data', (d: Buffer) => { watched += d; });
+    try {
+      // kubectl lists (nothing yet), then watches: both reach the backend before anything exists
+      await eventually('the watch open at the backend', async () => (ext.seen.filter((s) => s.path.endsWith('/flunders') && s.method === 'GET').length === 2 ? true : undefined));
+      assert.equal(watched, '');
+      const created = await c.kubectl(c.admin, ['create', '-f', '-'], JSON.stringify({ apiVersion: GV, kind: 'Flunder', metadata: { name: 'first' }, spec: {} }));
+      assert.equal(created.code, 0, created.stderr);
+      assert.match(created.stdout, /flunder\.wardle\.example\.com\/first created/);
+      const post = ext.seen.find((s) => s.method === 'POST')!;
+      assert.deepEqual([post.cn, post.user, post.groups], ['front-proxy-client', who.username, who.groups]);
+      await eventually('the ADDED event through the proxy', async () => (/^flunder\.wardle\.example\.com\/first$/m.test(watched) ? true : undefined), 30_000)
+        .catch((err) => { throw new Error(`${err.message}; kubectl printed ${JSON.stringify(watched)}; backend saw ${JSON.stringify(ext.seen.filter((x) => x.path.includes('flunders')))}`); });
+    } finally {
+      watch.kill();
+    }
+    const table = await c.k('get', 'flunders', '-n', 'default');
+    assert.match(table, /^NAME\s+CREATED-BY/m);
+    assert.match(table, new RegExp(`^first\\s+${who.username}\\s*$`, 'm'));
+    assert.equal(JSON.parse(await c.k('get', 'flunder', 'first', '-n', 'default', '-o', 'json')).metadata.annotations['wardle.example.com/created-by'], who.username);
+  });
+
+  it('an unauthorized user is refused by RBAC before proxying; an authorized one cannot pose as another with X-Remote-User', async () => {
+    const before = ext.seen.length;
+    const r = await c.kubectl(jane, ['get', 'flunders', '-n', 'default']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /flunders\.wardle\.example\.com is forbidden: User "jane" cannot list resource "flunders" in API group "wardle\.example\.com" in the namespace "default"/);
+    assert.equal(ext.seen.slice(before).filter((s) => s.path.includes('/flunders')).length, 0);
+
+    await c.k('create', 'clusterrole', 'flunder-reader', '--verb=get,list', `--resource=flunders.${GROUP}`);
+    await c.k('create', 'clusterrolebinding', 'jane-flunders', '--clusterrole=flunder-reader', '--user=jane');
+    const conf = fs.readFileSync(jane, 'utf8');
+    const cert = Buffer.from(/client-certificate-data: (\S+)/.exec(conf)![1], 'base64').toString();
+    const key = Buffer.from(/client-key-data: (\S+)/.exec(conf)![1], 'base64').toString();
+    const got = await eventually('jane allowed', () => new Promise<number | undefined>((resolve, reject) => {
+      https.get(`${c.apiURL}/apis/${GV}/namespaces/default/flunders`, { ca: fs.readFileSync(`${c.pkiDir}/ca.crt`), cert, key, agent: false,
+        headers: { 'X-Remote-User': 'system:admin', 'X-Remote-Group': 'system:masters', 'Impersonate-User': '' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200 ? 200 : undefined));
+      }).on('error', reject);
+    }));
+    assert.equal(got, 200);
+    const last = ext.seen.filter((s) => s.path.endsWith('/flunders')).at(-1)!;
+    assert.deepEqual([last.user, last.groups], ['jane', ['wardle-users', 'system:authenticated']]);
+  });
+
+  it('an APIService whose name is not VERSION.GROUP is Invalid with upstream message', async () => {
+    const r = await c.kubectl(c.admin, ['create', '-f', '-'], JSON.stringify({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1.wrong.example.com' },
+      spec: { group: 'other.example.com', version: 'v1', service: { namespace: 'wardle', name: 'api' }, insecureSkipTLSVerify: true, groupPriorityMinimum: 1000, versionPriority: 15 } }));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /metadata\.name: Invalid value: "v1\.wrong\.example\.com": must be `spec\.version\+"\."\+spec\.group`: "v1\.other\.example\.com"/);
+  });
+
+  it('Available follows the backend: FailedDiscoveryCheck when it stops, MissingEndpoints, ServiceNotFound; requests then get 503', async () => {
+    ext.server.closeAllConnections();
+    await new Promise<void>((r) => ext.server.close(() => r()));
+    const down = await eventually('Available False', async () => {
+      const v = await available(`v1alpha1.${GROUP}`);
+      return v.startsWith('False') ? v : undefined;
+    });
+    assert.equal(down, 'False FailedDiscoveryCheck');
+    const msg = await c.k('get', 'apiservice', `v1alpha1.${GROUP}`, '-o', 'jsonpath={.status.conditions[0].message}');
+    assert.match(msg, new RegExp(`^failing or missing response from https://127\\.0\\.0\\.1:${extPort}/apis/${GV}: `));
+    assert.match(await c.k('get', 'apiservices'), /^v1alpha1\.wardle\.example\.com\s+wardle\/api\s+False \(FailedDiscoveryCheck\)\s+/m);
+    const r = await c.kubectl(c.admin, ['get', 'flunders', '-n', 'default']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /the server is currently unable to handle the request/);
+
+    await c.k('delete', 'endpointslice', 'api-1', '-n', 'wardle');
+    assert.equal(await eventually('MissingEndpoints', async () => { const v = await available(`v1alpha1.${GROUP}`); return v.includes('MissingEndpoints') ? v : undefined; }), 'False MissingEndpoints');
+    await c.k('delete', 'service', 'api', '-n', 'wardle');
+    assert.equal(await eventually('ServiceNotFound', async () => { const v = await available(`v1alpha1.${GROUP}`); return v.includes('ServiceNotFound') ? v : undefined; }), 'False ServiceNotFound');
+    assert.equal(await c.k('get', 'apiservice', `v1alpha1.${GROUP}`, '-o', 'jsonpath={.status.conditions[0].message}'), 'service/api in "wardle" is not present');
+  });
+});
