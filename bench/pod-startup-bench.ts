@@ -3,7 +3,11 @@
 // bench creates (it re-runs itself there). With busybox already on the node it measures,
 // for --pods N pods (default 50), the time from the create request to the watch event that
 // shows the pod Running — one pod at a time, then all N at once — as p50/p90/p99/max, and
-// the kubelet's CPU and RSS while it runs N pods (and containerd's, for scale).
+// the kubelet's CPU and RSS while it runs N pods (and containerd's, for scale). The peer is
+// the same containerd driven as `crictl runp` + `create` + `start` do (RunPodSandbox,
+// CreateContainer, StartContainer with crictl's minimal configs, straight over CRI): the
+// runtime's own floor, one at a time and N at once, from the first call to StartContainer's
+// answer (crictl itself is not packaged in Debian 12).
 //   flock /tmp/tskube-bench.lock node dist/bench/pod-startup-bench.js [--pods 50] [--steady 30]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +20,7 @@ import { busyboxImage } from '../src/images/busybox-image.js';
 import { LocalRegistry } from '../src/images/local-registry.js';
 import { writeOciLayout } from '../src/images/oci-image.js';
 import { ContainerdProcess } from '../src/kubelet/runtime/cri/containerd-process.js';
+import { CriClient } from '../src/kubelet/runtime/cri/cri-client.js';
 
 const self = fileURLToPath(import.meta.url);
 const MAIN = path.resolve(path.dirname(self), '../src/cli/main.js');
@@ -124,6 +129,11 @@ try {
     '--container-runtime-endpoint', containerd.endpoint, '--pod-cidr', '10.244.1.0/24', '--node-ip', '127.0.0.1', '--address', '127.0.0.1',
     '--port', '0', '--healthz-port', '0', '--cgroup-root', `/tskube-bench-${process.pid}`, '--max-pods', String(N + 10)], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(kubelet);
+  // the kubelet's log, for when pods do not start (TSKUBE_BENCH_KUBELET_LOG keeps it)
+  const kubeletLog = process.env.TSKUBE_BENCH_KUBELET_LOG ?? path.join(dir, 'kubelet.log');
+  const logFile = fs.createWriteStream(kubeletLog);
+  kubelet.stdout!.pipe(logFile);
+  kubelet.stderr!.pipe(logFile);
   await waitOutput(kubelet, /kubelet: started node/, 'kubelet');
 
   const cfg: ClientConfig = { server: 'https://127.0.0.1:6443', token, insecureSkipTLSVerify: true, qps: 0, namespace: 'default' };
@@ -144,7 +154,18 @@ try {
   const waitRunning = async (names: string[], ms = 300_000) => {
     const deadline = Date.now() + ms;
     while (names.some((n) => !runningAt.has(n))) {
-      if (Date.now() > deadline) throw new Error(`not Running after ${ms / 1000}s: ${names.filter((n) => !runningAt.has(n)).join(' ')}`);
+      if (Date.now() > deadline) {
+        // say why: each late pod's phase and waiting reason as the API has them
+        const late = names.filter((n) => !runningAt.has(n));
+        const why = new Map<string, number>();
+        for (const p of (await client.resource(PODS).list('default')).items) {
+          if (!late.includes(p.metadata!.name!)) continue;
+          const cs = p.status?.containerStatuses?.[0];
+          const k = `${p.status?.phase}/${p.status?.reason ?? cs?.state?.waiting?.reason ?? '-'}`;
+          why.set(k, (why.get(k) ?? 0) + 1);
+        }
+        throw new Error(`${late.length}/${names.length} not Running after ${ms / 1000}s (${[...why].map(([k, v]) => `${v} ${k}`).join(', ')}); kubelet log: ${kubeletLog}`);
+      }
       await sleep(20);
     }
   };
@@ -167,6 +188,13 @@ try {
     const left = (await client.resource(PODS).list('default')).items.filter((p) => p.metadata!.name!.startsWith('seq-')).length;
     if (!left) break;
     await sleep(500);
+  }
+  // a force-deleted pod is gone from the API at once, while the kubelet still tears it down:
+  // wait until it runs only the warm-up pod, so the burst starts on the same node as the first phase
+  const cri = new CriClient(containerd.endpoint);
+  for (let i = 0; i < 1200; i++) {
+    if ((await cri.listPodSandbox()).length <= 1) break;
+    await sleep(250);
   }
 
   log(`${N} pods at once`);
@@ -196,11 +224,42 @@ try {
   const kubeletRss = rssMiB(kubelet.pid!);
   const containerdRss = rssMiB(containerd.pid!);
 
+  log(`peer: the same containerd driven as crictl runp/create/start, ${N} one at a time then ${N} at once`);
+  const peerSerial: number[] = [];
+  const peerIds: string[] = [];
+  const crictlPod = async (name: string): Promise<number> => {
+    // crictl's sandbox-config.json and container-config.json, as its docs show them
+    const t0 = Date.now();
+    const uid = `peer-${name}-${process.pid}`;
+    const sandbox = { metadata: { name, namespace: 'peer', uid, attempt: 0 }, logDirectory: path.join(dir, 'peer-logs', uid), linux: {} };
+    fs.mkdirSync(sandbox.logDirectory, { recursive: true }); // crictl users make it, as the kubelet does
+    const sb = await cri.runPodSandbox(sandbox);
+    const id = await cri.createContainer(sb, { metadata: { name: 'main', attempt: 0 }, image: { image: 'docker.io/library/busybox:latest' }, command: ['sleep', '3600'], logPath: 'main.log', linux: {} }, sandbox);
+    await cri.startContainer(id);
+    peerIds.push(sb);
+    return Date.now() - t0;
+  };
+  for (let i = 0; i < N; i++) peerSerial.push(await crictlPod(`seq-${i}`));
+  const removePeer = async () => {
+    await Promise.all(peerIds.splice(0).map(async (id) => { await cri.stopPodSandbox(id); await cri.removePodSandbox(id); }));
+  };
+  await removePeer();
+  const tPeer = Date.now();
+  const peerBurst = await Promise.all(Array.from({ length: N }, (_, i) => crictlPod(`burst-${i}`)));
+  const peerWall = Date.now() - tPeer;
+  await removePeer();
+  cri.close();
+
   const row = (label: string, xs: number[]) => `${label.padEnd(22)} p50 ${fmt(quantile(xs, 0.5))}  p90 ${fmt(quantile(xs, 0.9))}  p99 ${fmt(quantile(xs, 0.99))}  max ${fmt(Math.max(...xs))}`;
   console.log(`pod startup, image present, ${N} pods (creation → Running seen by a watch; goal p99 < 1 s, upstream SLO 5 s)`);
   console.log(row('one at a time', serial));
   console.log(row(`${N} at once`, burst));
   console.log(`${N} at once: all Running after ${fmt(burstWall)}; kubelet CPU during the burst ${(burstCpu * 100).toFixed(0)}% of a core`);
+  console.log(row('peer one at a time', peerSerial));
+  console.log(row(`peer ${N} at once`, peerBurst));
+  console.log(`peer ${N} at once: all started after ${fmt(peerWall)}`);
+  const ratio = (a: number[], b: number[], q: number) => (quantile(a, q) / quantile(b, q)).toFixed(2);
+  console.log(`tskube/peer: one at a time p50 ${ratio(serial, peerSerial, 0.5)}x p99 ${ratio(serial, peerSerial, 0.99)}x; ${N} at once p50 ${ratio(burst, peerBurst, 0.5)}x p99 ${ratio(burst, peerBurst, 0.99)}x`);
   console.log(`steady, ${N + 1} pods running: kubelet CPU ${(kubeletCpu * 100).toFixed(1)}% of a core, RSS ${kubeletRss.toFixed(0)} MiB; containerd CPU ${(containerdCpu * 100).toFixed(1)}%, RSS ${containerdRss.toFixed(0)} MiB`);
   console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
   await factory.shutdown();

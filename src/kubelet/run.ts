@@ -17,8 +17,9 @@ import type { Runtime } from './runtime/runtime-service.js';
 import { KubeletAuth } from './server/kubelet-auth.js';
 import { type PodTarget, startKubeletServer } from './server/kubelet-server.js';
 import { kubeletServingCert } from './server/serving-cert.js';
-import { nodeUsage } from './stats/proc-usage.js';
 import { type ContainerUsage, renderResourceMetrics } from './stats/resource-metrics.js';
+import { CpuRates, renderSummary } from './stats/summary.js';
+import { collectUsage } from './stats/usage-collector.js';
 
 /** Hollow node i gets the i-th /24 of this range unless its Node has a podCIDR (10.128/9 stays clear of 10.96/12). */
 export const HOLLOW_POD_CIDR_BASE = '10.128.0.0/9';
@@ -57,6 +58,7 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
     pods: () => kubelets.flatMap((k) => k.pods.allPods()),
     metrics: () => metrics(kubelets),
     resourceMetrics: () => resourceMetrics(kubelets),
+    summary: () => summary(kubelets),
     findPod: (ns, name, uid) => findPod(kubelets, ns, name, uid),
     nodeName: () => kubelets[0]?.o.nodeName ?? hostname,
   }, {
@@ -154,27 +156,25 @@ function metrics(kubelets: Kubelet[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * Usage of the node and of every running container whose runtime measures it. Simulated
- * (hollow) nodes report none: their containers use nothing and the host is not theirs.
- */
+/** /metrics/resource: the node and every running container whose runtime measures it. */
 async function resourceMetrics(kubelets: Kubelet[]): Promise<string> {
   const containers: ContainerUsage[] = [];
   let failed = false;
   let node;
-  for (const k of kubelets) {
-    if (k.o.runtime.traits.simulated) continue;
-    try { node = nodeUsage(); } catch { failed = true; }
-    for (const w of k.pods.workers.values()) {
-      if (w.done || !w.runtime.containerStats) continue;
-      const m = w.pod.metadata!;
-      for (const c of w.runningContainers()) {
-        try {
-          const u = await w.runtime.containerStats(c.id);
-          if (u) containers.push({ ...u, namespace: m.namespace!, pod: m.name!, container: c.name, startedAt: c.startedAt });
-        } catch { failed = true; }
-      }
+  for (const snap of await collectUsage(kubelets)) {
+    failed ||= snap.failed;
+    node = snap.node ?? node;
+    for (const p of snap.pods) {
+      for (const c of p.containers) containers.push({ ...c.usage, namespace: p.namespace, pod: p.name, container: c.name, startedAt: c.startedAt });
     }
   }
   return renderResourceMetrics(node, containers, failed);
+}
+
+const summaryRates = new CpuRates();
+
+/** /stats/summary of the first real node this process runs (hollow nodes measure nothing). */
+async function summary(kubelets: Kubelet[]): Promise<object> {
+  const snaps = await collectUsage(kubelets);
+  return renderSummary(snaps[0] ?? { nodeName: kubelets[0]?.o.nodeName ?? '', pods: [], failed: false }, summaryRates);
 }

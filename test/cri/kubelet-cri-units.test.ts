@@ -14,6 +14,8 @@ import { etcHostsContent } from '../../src/kubelet/pods/etc-hosts.js';
 import { podCgroupParent } from '../../src/kubelet/runtime/cri/pod-cri-config.js';
 import { HollowRuntime } from '../../src/kubelet/runtime/hollow-runtime.js';
 import type { Image } from '../../src/kubelet/runtime/runtime-service.js';
+import { fromCriContainerStats } from '../../src/kubelet/runtime/cri/cri-stats.js';
+import { CpuRates } from '../../src/kubelet/stats/summary.js';
 
 test('image references: registry, repository, tag and digest; default tag; bad names refused', () => {
   assert.deepEqual(parseImageRef('busybox'), { registry: 'docker.io', repository: 'library/busybox', tag: undefined, digest: undefined });
@@ -114,4 +116,22 @@ test('image manager: Always pulls, IfNotPresent uses what is there, Never refuse
     (e: ImageError) => e.reason === 'ImagePullBackOff' && /^Back-off pulling image "bad:v1": ErrImagePull: rpc error/.test(e.message) && e.retryInMs > 5000);
   assert.equal(rt.pulls.filter((p) => p === 'bad:v1').length, 1, 'no pull while backing off');
   await assert.rejects(m.ensureImageExists(pod, { name: 'c', image: 'UPPER' }, [], undefined, ev), (e: ImageError) => e.reason === 'InvalidImageName');
+});
+
+test('CRI container stats: nanoseconds to seconds and ms; unreadable cgroups are no usage; CPU rates between samples', () => {
+  const u = fromCriContainerStats({
+    attributes: { id: 'c1', metadata: { name: 'main', attempt: 0 }, labels: {} },
+    cpu: { timestamp: '1700000000123456789', usageCoreNanoSeconds: { value: '2500000000' }, usageNanoCores: null },
+    memory: { timestamp: '1700000000123456789', workingSetBytes: { value: '4096' }, availableBytes: null, usageBytes: { value: '8192' }, rssBytes: null, pageFaults: null, majorPageFaults: null },
+    writableLayer: null,
+  });
+  assert.deepEqual({ cpu: u?.cpuSeconds, ws: u?.memoryWorkingSetBytes, t: u?.timestamp, usage: u?.memoryUsageBytes, rate: u?.usageNanoCores },
+    { cpu: 2.5, ws: 4096, t: 1700000000123, usage: 8192, rate: undefined });
+  assert.equal(fromCriContainerStats({ attributes: { id: 'c2', metadata: null, labels: {} }, cpu: null, memory: null, writableLayer: null }), undefined);
+  const r = new CpuRates();
+  assert.equal(r.rate('c', 1, 1000), undefined); // one sample: no rate yet
+  assert.equal(r.rate('c', 1.5, 3000), 250_000_000); // 0.5 core-seconds over 2 s
+  assert.equal(r.rate('c', 0.1, 4000), undefined); // restarted: the counter went back
+  r.keep(new Set());
+  assert.equal(r.rate('c', 5, 9000), undefined); // forgotten
 });

@@ -81,6 +81,8 @@ export interface CriClusterOptions {
   kubeletArgs?: string[];
   /** Hand the pod CIDR to the kubelet by flag (else the test sets node.spec.podCIDR, as nodeipam would). */
   podCIDRFlag?: boolean;
+  /** Extra API server flags. */
+  apiserverArgs?: string[];
 }
 
 export async function startCriCluster(o: CriClusterOptions = {}): Promise<CriCluster> {
@@ -121,7 +123,7 @@ export async function startCriCluster(o: CriClusterOptions = {}): Promise<CriClu
     fs.writeFileSync(path.join(dir, 'tokens.csv'), `${TOKEN},cri-admin,uid-1,"system:masters"\n`);
     const api = await spawnWaiting(nsArgv(netns, [process.execPath, MAIN, 'apiserver', '--etcd-servers', `http://127.0.0.1:${etcd.match[1]}`,
       '--bind-address', '127.0.0.1', '--secure-port', '0', '--cert-dir', path.join(dir, 'certs'), '--token-auth-file', path.join(dir, 'tokens.csv'),
-      '--service-cluster-ip-range', '10.96.0.0/24']), /serving securely on 127\.0\.0\.1:(\d+)/, 'apiserver');
+      '--service-cluster-ip-range', '10.96.0.0/24', ...(o.apiserverArgs ?? [])]), /serving securely on 127\.0\.0\.1:(\d+)/, 'apiserver');
     children.push(api.child);
     const kubeconfig = path.join(dir, 'kubeconfig');
     fs.writeFileSync(kubeconfig, [

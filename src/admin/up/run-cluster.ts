@@ -16,6 +16,7 @@ import { tskubeArgv } from './tskube-command.js';
 import { addonInput, cleanupHostProxyRules, clusterDnsKubeletArgs, installAddons, type ProxyMode } from './addons.js';
 import { tskubeVersion } from './prepare-cluster.js';
 import { nodeCgroupRoot, nodeEndpoint, startNodeRuntime, stopNodeRuntime } from './node-runtime.js';
+import { importImagesToExternalRuntime } from './external-runtime.js';
 import { checkContainerdPrerequisites, resolveRegistries } from './runtime-prerequisites.js';
 import type { ContainerdProcess } from '../../kubelet/runtime/cri/containerd-process.js';
 
@@ -148,6 +149,11 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
     }
     const mirrors = Object.entries(registries!.mirrors).map(([h, e]) => `${h} → ${e.join(', ')}`).join('; ');
     out(` ✓ Started containerd for ${state.nodes.length} node${state.nodes.length > 1 ? 's' : ''} (${[...runtimes.values()][0].snapshotter} snapshotter${mirrors ? `, mirrors ${mirrors}` : ''})`);
+  }
+  if (cri && o.containerRuntimeEndpoint) {
+    // someone else's runtime: still nothing is pulled from the internet for tskube's own images
+    const imported = await importImagesToExternalRuntime(o.containerRuntimeEndpoint, path.join(l.dataDir, 'images'), out);
+    if (imported.length) out(` ✓ Imported ${imported.join(' and ')} into ${o.containerRuntimeEndpoint}`);
   }
   const env = { ...process.env, [MARKER_ENV]: l.dataDir };
   for (const n of state.nodes) {

@@ -10,7 +10,12 @@ export function offeredSubprotocols(req: http.IncomingMessage): string[] {
 }
 
 export function acceptWebSocket(req: http.IncomingMessage, socket: Duplex, head: Buffer, protocol: string | undefined): Promise<WebSocket> {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: () => protocol ?? false });
+  // kubectl's port-forward tunnel offers "SPDY/3.1+portforward.k8s.io", which `ws` refuses as
+  // a subprotocol ("/" is not a token character) with a 400 — and kubectl then silently falls
+  // back to SPDY. Go's websocket server takes it, so the header is answered here instead.
+  delete req.headers['sec-websocket-protocol'];
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  if (protocol) wss.on('headers', (headers) => { headers.push(`Sec-WebSocket-Protocol: ${protocol}`); });
   return new Promise((resolve) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
       wss.close();

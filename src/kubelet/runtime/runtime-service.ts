@@ -152,10 +152,39 @@ export interface RuntimeService {
    * (undefined when it is gone). Runtimes with nothing real to measure (hollow) leave it out.
    */
   containerStats?(containerId: string): Promise<ContainerUsageSample | undefined>;
+  /** CRI's ListContainerStats: every container the runtime measures, by id, in one call. */
+  listContainerStats?(): Promise<Map<string, ContainerUsageSample>>;
+  /** CRI's ListPodSandboxStats: pod-level cgroup and network figures, by sandbox id (runtimes that have them). */
+  listPodSandboxStats?(): Promise<Map<string, SandboxUsageSample>>;
   close(): Promise<void>;
 }
 
-export interface ContainerUsageSample { cpuSeconds: number; memoryWorkingSetBytes: number; timestamp: number }
+export interface ContainerUsageSample {
+  cpuSeconds: number;
+  memoryWorkingSetBytes: number;
+  /** When it was measured (epoch ms). */
+  timestamp: number;
+  /** The runtime's own CPU rate over its last window, when it keeps one (CRI usage_nano_cores). */
+  usageNanoCores?: number;
+  memoryUsageBytes?: number;
+  rssBytes?: number;
+  pageFaults?: number;
+  majorPageFaults?: number;
+  writableLayerBytes?: number;
+}
+
+export interface NetworkInterfaceSample { name: string; rxBytes: number; rxErrors: number; txBytes: number; txErrors: number }
+
+export interface SandboxUsageSample {
+  cpuSeconds?: number;
+  usageNanoCores?: number;
+  memoryWorkingSetBytes?: number;
+  memoryUsageBytes?: number;
+  rssBytes?: number;
+  timestamp: number;
+  network?: { timestamp: number; default: NetworkInterfaceSample; interfaces: NetworkInterfaceSample[] };
+  processCount?: number;
+}
 
 export interface TerminalSize { width: number; height: number }
 

@@ -36,6 +36,8 @@ export interface ServerSource {
   metrics(): string;
   /** /metrics/resource: node and container CPU and memory for metrics-server. */
   resourceMetrics(): Promise<string>;
+  /** /stats/summary: the stats/v1alpha1 Summary of the node and its measured pods. */
+  summary(): Promise<object>;
   findPod(namespace: string, name: string, uid?: string): PodTarget | undefined;
   /** The node requests not about a pod are authorized against. */
   nodeName(): string;
@@ -81,6 +83,12 @@ function handler(src: ServerSource, auth: KubeletAuth, log: Logger) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return status(res, 405, 'MethodNotAllowed', `${req.method} is not supported`);
     if (p === '/metrics') { res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(src.metrics()); return; }
     if (p === '/metrics/resource') { const text = await src.resourceMetrics(); res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(text); return; }
+    if (p === '/stats/summary' || p === '/stats/summary/') {
+      const body = JSON.stringify(await src.summary());
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(body);
+      return;
+    }
     if (p === '/pods' || p === '/pods/') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: src.pods() }));

@@ -3,9 +3,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { criServices } from './cri-proto.js';
 import type {
-  AuthConfig, Container, ContainerConfig, ContainerEvent, ContainerFilter, ContainerStatus, ExecSyncResponse,
+  AuthConfig, Container, ContainerConfig, ContainerEvent, ContainerFilter, ContainerStats, ContainerStatus, ExecSyncResponse,
   FilesystemUsage, Image, LinuxContainerResources, PodSandbox, PodSandboxConfig, PodSandboxFilter,
-  PodSandboxStatus, StatusResponse, StreamRequestOptions, VersionResponse,
+  PodSandboxStats, PodSandboxStatus, StatusResponse, StreamRequestOptions, VersionResponse,
 } from './cri-types.js';
 
 /** The CRI API version this client speaks (VersionRequest.version). */
@@ -202,6 +202,18 @@ export class CriClient {
   async imageFsInfo(): Promise<FilesystemUsage[]> {
     const res = await this.img<{ imageFilesystems: FilesystemUsage[] }>('ImageFsInfo', {});
     return res.imageFilesystems;
+  }
+
+  async containerStats(containerId: string): Promise<ContainerStats | null> {
+    return (await this.rt<{ stats: ContainerStats | null }>('ContainerStats', { containerId })).stats;
+  }
+
+  async listContainerStats(filter: { id?: string; podSandboxId?: string } = {}): Promise<ContainerStats[]> {
+    return (await this.rt<{ stats: ContainerStats[] }>('ListContainerStats', { filter })).stats;
+  }
+
+  async listPodSandboxStats(filter: { id?: string } = {}): Promise<PodSandboxStats[]> {
+    return (await this.rt<{ stats: PodSandboxStats[] }>('ListPodSandboxStats', { filter })).stats;
   }
 
   close(): void {

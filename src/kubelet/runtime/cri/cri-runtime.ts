@@ -8,6 +8,7 @@ import { CriClient, CriError, isNotFound } from './cri-client.js';
 import type * as cri from './cri-types.js';
 import { nanosToMillis } from './cri-types.js';
 import { imagePullError } from './image-pull-error.js';
+import { fromCriContainerStats, fromCriSandboxStats } from './cri-stats.js';
 import type { CriContainerConfig, CriPodSandboxConfig } from './pod-cri-config.js';
 
 /** The relist behind the event stream (upstream's generic PLEG, the default there, relists every 1 s). */
@@ -179,6 +180,34 @@ export class CriRuntime implements rt.Runtime {
   async containerStatus(id: string): Promise<rt.ContainerStatus> {
     const { status } = await this.client.containerStatus(id);
     return fromCriContainerStatus(status);
+  }
+
+  async containerStats(id: string): Promise<rt.ContainerUsageSample | undefined> {
+    try {
+      const s = await this.client.containerStats(id);
+      return s ? fromCriContainerStats(s) : undefined;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async listContainerStats(): Promise<Map<string, rt.ContainerUsageSample>> {
+    const out = new Map<string, rt.ContainerUsageSample>();
+    for (const s of await this.client.listContainerStats()) {
+      const u = s.attributes?.id ? fromCriContainerStats(s) : undefined;
+      if (u) out.set(s.attributes!.id, u);
+    }
+    return out;
+  }
+
+  async listPodSandboxStats(): Promise<Map<string, rt.SandboxUsageSample>> {
+    const out = new Map<string, rt.SandboxUsageSample>();
+    for (const s of await this.client.listPodSandboxStats()) {
+      const u = s.attributes?.id ? fromCriSandboxStats(s) : undefined;
+      if (u) out.set(s.attributes!.id, u);
+    }
+    return out;
   }
 
   async listContainers(filter?: { podSandboxId?: string }): Promise<rt.Container[]> {

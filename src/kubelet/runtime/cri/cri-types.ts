@@ -225,3 +225,28 @@ export function nanosToMillis(ns: Int64 | undefined | null): number {
   if (ns === undefined || ns === null || ns === '' || ns === 0 || ns === '0') return 0;
   return Number(BigInt(ns) / 1_000_000n);
 }
+
+type U64 = { value: Int64 } | null;
+
+export interface CpuUsage { timestamp: Int64; usageCoreNanoSeconds: U64; usageNanoCores: U64 }
+export interface MemoryUsage { timestamp: Int64; workingSetBytes: U64; availableBytes: U64; usageBytes: U64; rssBytes: U64; pageFaults: U64; majorPageFaults: U64 }
+
+export interface ContainerStats {
+  attributes: { id: string; metadata: { name: string; attempt: number } | null; labels: Record<string, string> } | null;
+  cpu: CpuUsage | null;
+  memory: MemoryUsage | null;
+  writableLayer: FilesystemUsage | null;
+}
+
+export interface NetworkInterfaceUsage { name: string; rxBytes: U64; rxErrors: U64; txBytes: U64; txErrors: U64 }
+
+export interface PodSandboxStats {
+  attributes: { id: string; metadata: { name: string; uid: string; namespace: string; attempt: number } | null; labels: Record<string, string> } | null;
+  linux: {
+    cpu: CpuUsage | null;
+    memory: MemoryUsage | null;
+    network: { timestamp: Int64; defaultInterface: NetworkInterfaceUsage | null; interfaces: NetworkInterfaceUsage[] } | null;
+    process: { timestamp: Int64; processCount: U64 } | null;
+    containers: ContainerStats[];
+  } | null;
+}

@@ -1,0 +1,90 @@
+// The kubelet's /stats/summary (stats/v1alpha1 Summary, what `kubectl get --raw
+// /api/v1/nodes/N/proxy/stats/summary` and metrics-server's older releases read): the node and
+// every measured pod with its containers' CPU and memory, and the pod's network when the
+// runtime reports it (CRI ListPodSandboxStats). usageNanoCores is the runtime's own rate when
+// it sends one, else the rate since the previous summary of the same series (upstream's CRI
+// stats provider keeps the same cache).
+import os from 'node:os';
+import type { ContainerUsageSample, NetworkInterfaceSample } from '../runtime/runtime-service.js';
+import type { UsageSnapshot } from './usage-collector.js';
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Previous (cumulative CPU, time) per series, for rates. */
+export class CpuRates {
+  private readonly last = new Map<string, { cpuSeconds: number; timestamp: number }>();
+  rate(key: string, cpuSeconds: number, timestamp: number): number | undefined {
+    const prev = this.last.get(key);
+    if (!prev || timestamp > prev.timestamp) this.last.set(key, { cpuSeconds, timestamp });
+    if (!prev || timestamp <= prev.timestamp || cpuSeconds < prev.cpuSeconds) return undefined;
+    return Math.round(((cpuSeconds - prev.cpuSeconds) / ((timestamp - prev.timestamp) / 1000)) * 1e9);
+  }
+  /** Forgets series not seen in the last pass. */
+  keep(keys: Set<string>): void {
+    for (const k of this.last.keys()) if (!keys.has(k)) this.last.delete(k);
+  }
+}
+
+const cpu = (time: number, cpuSeconds: number, nanoCores: number | undefined) => ({
+  time: iso(time), ...(nanoCores !== undefined ? { usageNanoCores: nanoCores } : {}), usageCoreNanoSeconds: Math.round(cpuSeconds * 1e9),
+});
+
+function memory(u: Pick<ContainerUsageSample, 'timestamp' | 'memoryWorkingSetBytes' | 'memoryUsageBytes' | 'rssBytes' | 'pageFaults' | 'majorPageFaults'>) {
+  const out: Record<string, unknown> = { time: iso(u.timestamp) };
+  if (u.memoryUsageBytes !== undefined) out.usageBytes = u.memoryUsageBytes;
+  out.workingSetBytes = u.memoryWorkingSetBytes;
+  if (u.rssBytes !== undefined) out.rssBytes = u.rssBytes;
+  if (u.pageFaults !== undefined) out.pageFaults = u.pageFaults;
+  if (u.majorPageFaults !== undefined) out.majorPageFaults = u.majorPageFaults;
+  return out;
+}
+
+const iface = (i: NetworkInterfaceSample) => ({ name: i.name, rxBytes: i.rxBytes, rxErrors: i.rxErrors, txBytes: i.txBytes, txErrors: i.txErrors });
+
+export function renderSummary(snap: UsageSnapshot, rates: CpuRates): object {
+  const seen = new Set<string>();
+  const rateOf = (key: string, cpuSeconds: number, timestamp: number, own?: number) => {
+    seen.add(key);
+    const r = rates.rate(key, cpuSeconds, timestamp);
+    return own ?? r;
+  };
+  const bootTime = Date.now() - os.uptime() * 1000;
+  const node: Record<string, unknown> = { nodeName: snap.nodeName, startTime: iso(bootTime) };
+  if (snap.node) {
+    const n = snap.node;
+    node.cpu = cpu(n.timestamp, n.cpuSeconds, rateOf('node', n.cpuSeconds, n.timestamp));
+    node.memory = { time: iso(n.timestamp), availableBytes: Math.max(0, os.totalmem() - n.memoryWorkingSetBytes), workingSetBytes: n.memoryWorkingSetBytes };
+  }
+  const pods = snap.pods.map((p) => {
+    const containers = p.containers.map((c) => ({
+      name: c.name,
+      startTime: iso(c.startedAt),
+      cpu: cpu(c.usage.timestamp, c.usage.cpuSeconds, rateOf(`c/${c.id}`, c.usage.cpuSeconds, c.usage.timestamp, c.usage.usageNanoCores)),
+      memory: memory(c.usage),
+      ...(c.usage.writableLayerBytes !== undefined ? { rootfs: { time: iso(c.usage.timestamp), usedBytes: c.usage.writableLayerBytes } } : {}),
+    }));
+    // pod figures: the sandbox cgroup's when the runtime reports them, else the containers' sums
+    const sb = p.sandbox;
+    const sum = (f: (u: ContainerUsageSample) => number | undefined) => p.containers.reduce<number | undefined>((a, c) => {
+      const v = f(c.usage);
+      return v === undefined ? a : (a ?? 0) + v;
+    }, undefined);
+    const t = Math.max(...p.containers.map((c) => c.usage.timestamp));
+    const podCpu = sb?.cpuSeconds ?? sum((u) => u.cpuSeconds)!;
+    const podTime = sb?.cpuSeconds !== undefined ? sb.timestamp : t;
+    const out: Record<string, unknown> = {
+      podRef: { name: p.name, namespace: p.namespace, uid: p.uid },
+      startTime: iso(p.startTime),
+      containers,
+      cpu: cpu(podTime, podCpu, rateOf(`p/${p.uid}`, podCpu, podTime, sb?.usageNanoCores)),
+      memory: sb?.memoryWorkingSetBytes !== undefined
+        ? memory({ timestamp: sb.timestamp, memoryWorkingSetBytes: sb.memoryWorkingSetBytes, memoryUsageBytes: sb.memoryUsageBytes, rssBytes: sb.rssBytes })
+        : memory({ timestamp: t, memoryWorkingSetBytes: sum((u) => u.memoryWorkingSetBytes)!, memoryUsageBytes: sum((u) => u.memoryUsageBytes), rssBytes: sum((u) => u.rssBytes) }),
+    };
+    if (sb?.network) out.network = { time: iso(sb.network.timestamp), ...iface(sb.network.default), interfaces: sb.network.interfaces.map(iface) };
+    if (sb?.processCount !== undefined) out.process_stats = { process_count: sb.processCount };
+    return out;
+  });
+  rates.keep(seen);
+  return { node, pods };
+}
