@@ -6,6 +6,7 @@ import { downCluster } from '../admin/up/detach.js';
 import { clusterProcesses, stopCluster } from '../admin/up/processes.js';
 import { readState } from '../admin/up/cluster-state.js';
 import { nodeContainerdDir, sweepNodeRuntime } from '../admin/up/node-runtime.js';
+import { removeNodeNetwork } from '../admin/up/node-network.js';
 
 export function downCommand(): Command {
   return new Command('down')
@@ -19,9 +20,12 @@ export function downCommand(): Command {
         const strays = clusterProcesses(l.dataDir);
         if (strays.length) await stopCluster(l.dataDir, [], 5000);
         // containerd of nodes whose `up` died without stopping them: sandboxes, shims, cgroups, bridges
-        for (const n of readState(l)?.nodes ?? []) {
+        const state = readState(l);
+        for (const n of state?.nodes ?? []) {
           if (fs.existsSync(nodeContainerdDir(l, n.name))) await sweepNodeRuntime(l, n.name, (m) => process.stdout.write(`${m}\n`));
         }
+        // the node network an `up` that was killed outright could not remove (quiet when it is gone)
+        if (state?.nodeNetwork) removeNodeNetwork(state.nodeNetwork);
         if (stopped) process.stdout.write(`Stopped cluster "${o.name}".\n`);
         else if (strays.length) process.stdout.write(`Stopped ${strays.length} process(es) left by cluster "${o.name}".\n`);
         else process.stdout.write(`Cluster "${o.name}" is not running (data dir ${l.dataDir}).\n`);

@@ -30,15 +30,16 @@ export function effectiveProxyMode(asked: ProxyMode | undefined): ProxyMode {
   return asked ?? 'iptables';
 }
 
-export function addonInput(state: ClusterState, o: { runtime: string; proxyMode?: ProxyMode }, version: string): AddonInput {
+export function addonInput(state: ClusterState, o: { runtime: string; proxyMode?: ProxyMode; nodeNetwork?: boolean }, version: string): AddonInput {
   const tskube = tskubeArgv();
   const ports = state.addonPorts!;
-  // containerd nodes all live in the host's network namespace today (see node-runtime.ts):
-  // their workers are real, but there is one network for one kube-proxy and one DNS
-  const sharedNetwork = o.runtime === 'containerd';
-  const realWorkers = !sharedNetwork && o.runtime !== 'hollow' && state.nodes.length > 1;
+  // a one-node containerd cluster has one network for one kube-proxy and a host-network DNS;
+  // with the node network (node-network.ts) every worker is a network of its own: a kube-proxy
+  // on each node and DNS as pods on the workers, reaching the API server on the gateway
+  const realWorkers = o.runtime === 'containerd' && !!o.nodeNetwork && !!state.nodeNetwork;
+  const sharedNetwork = o.runtime === 'containerd' && !realWorkers;
   return {
-    apiServerURL: `https://${state.advertiseAddress}:${state.apiserverPort}`,
+    apiServerURL: `https://${realWorkers ? state.nodeNetwork!.gateway : state.advertiseAddress}:${state.apiserverPort}`,
     tskube,
     installDir: path.resolve(path.dirname(tskube[1]), '../../..'),
     version,

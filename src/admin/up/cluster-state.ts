@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { writeFileAtomic } from '../pki/cert-files.js';
 import { nodeNames, type ClusterLayout } from './cluster-layout.js';
 import { pickPort } from './free-port.js';
+import type { NodeNetworkPlan } from './node-network.js';
 
 export interface NodeState { name: string; controlPlane: boolean; kubeletPort: number; healthzPort: number }
 
@@ -20,6 +21,8 @@ export interface ClusterState {
   /** Host-network add-on ports (kube-proxy healthz/metrics, cluster DNS), per cluster so two can share a machine. */
   addonPorts?: { proxyHealthz: number; proxyMetrics: number; dns: number };
   nodes: NodeState[];
+  /** Real workers' node network (`--runtime containerd --nodes N`), kept so `down` removes it and a second `up` reuses its addresses. */
+  nodeNetwork?: NodeNetworkPlan;
 }
 
 export function readState(l: ClusterLayout): ClusterState | undefined {

@@ -6,9 +6,9 @@
 // releases addresses and port mappings), stops containerd, and sweeps what a crash could
 // have left: shims, processes in the node's cgroups, network namespaces, the bridge.
 //
-// Every node's containerd runs in the host's network namespace today; `netns` (one per
-// node) is the hook for multi-node networking: ContainerdProcess already runs containerd
-// inside a named namespace, so pods of that node live there.
+// A worker's containerd runs inside its node's network namespace (`netns`, from
+// node-network.ts) when the cluster has several nodes, so that node's pods live there; the
+// control plane's runs in the namespace `tskube up` runs in.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -28,6 +28,8 @@ export interface NodeRuntimeOptions {
   configs: Record<string, RegistryHostConfig>;
   /** The node's network namespace, if it has one of its own (multi-node networking). */
   netns?: string;
+  /** The CNI bridge masquerades pod traffic leaving the node (default); off when the node network does it. */
+  ipMasq?: boolean;
   log(message: string): void;
 }
 
@@ -61,7 +63,7 @@ export async function startNodeRuntime(l: ClusterLayout, node: string, o: NodeRu
     dataDir: nodeContainerdDir(l, node),
     bridge: nodeBridge(l, node),
     networkName: nodeNetworkName(l, node),
-    ipMasq: true, // pods reach beyond the node, as on any cluster
+    ipMasq: o.ipMasq ?? true, // pods reach beyond the node, as on any cluster
     registryMirrors: o.mirrors,
     registryConfigs: o.configs,
     netns: o.netns,

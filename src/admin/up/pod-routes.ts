@@ -31,14 +31,16 @@ export class PodRoutes {
 
   constructor(readonly plan: NodeNetworkPlan, readonly log: (l: string) => void) {}
 
-  async start(config: ClientConfig): Promise<void> {
+  private readonly aborted = new AbortController();
+
+  /** Starts watching Nodes (the informer retries until the API server answers); returns at once. */
+  start(config: ClientConfig): void {
     this.factory = new SharedInformerFactory(new RestClient({ ...config, userAgent: 'tskube-up/pod-routes' }));
     const nodes = this.factory.forResource(NODES);
     const sync = (): void => this.sync(nodes.lister.list());
     nodes.addEventHandler({ onAdd: sync, onUpdate: sync, onDelete: sync });
     this.factory.start();
-    await this.factory.waitForCacheSync();
-    sync();
+    this.factory.waitForCacheSync(this.aborted.signal).then(sync, () => { /* stopped first */ });
   }
 
   sync(nodes: Node[]): void {
@@ -59,6 +61,7 @@ export class PodRoutes {
   }
 
   async stop(): Promise<void> {
+    this.aborted.abort();
     await this.factory?.shutdown();
   }
 }

@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../pki/cert-files.js';
 import { kubeletPkiDir, nodeDir, type ClusterLayout } from './cluster-layout.js';
 import { resolveState, writeState, type ClusterState } from './cluster-state.js';
 import { MARKER_ENV } from './processes.js';
+import { chooseNodeSubnet, planNodeNetwork, type NodeNetworkPlan } from './node-network.js';
 import { componentFlags, tskubeArgv, type Component, type FlagSet } from './tskube-command.js';
 
 export interface PrepareOptions {
@@ -25,9 +26,11 @@ export interface PrepareOptions {
   schedulerArgs: Args;
   out: (line: string) => void;
   verbose?: boolean;
+  /** Workers get network namespaces of their own, joined by a bridge (node-network.ts). */
+  nodeNetwork?: boolean;
 }
 
-export interface Prepared { state: ClusterState; flags: Map<Component, FlagSet> }
+export interface Prepared { state: ClusterState; flags: Map<Component, FlagSet>; network?: NodeNetworkPlan }
 
 export function tskubeVersion(): string {
   try {
@@ -50,7 +53,14 @@ export async function prepareCluster(l: ClusterLayout, o: PrepareOptions): Promi
   for (const d of [l.manifestsDir, l.logsDir, l.nodesDir]) fs.mkdirSync(d, { recursive: true });
   const state = await resolveState(l, { apiserverPort: o.apiserverPort, nodes: o.nodes });
   const cp = state.nodes[0];
-  const pki = await ensurePki({ certDir: l.pkiDir, advertiseAddress: state.advertiseAddress, serviceCIDR: state.serviceCIDR, nodeName: cp.name });
+  // planned before the certificates: the API server's names the bridge's gateway, where workers reach it
+  // (the subnet is kept in the state, so the same cluster comes back on the same addresses)
+  const network = o.nodeNetwork
+    ? planNodeNetwork(l.dataDir, state.nodes.map((n) => n.name), state.nodeNetwork?.subnet ?? chooseNodeSubnet(l.dataDir), state.clusterCIDR)
+    : undefined;
+  state.nodeNetwork = network;
+  const nodeIP = (name: string): string => network?.nodes.find((n) => n.name === name)?.ip ?? '127.0.0.1';
+  const pki = await ensurePki({ certDir: l.pkiDir, advertiseAddress: state.advertiseAddress, serviceCIDR: state.serviceCIDR, nodeName: cp.name, extraSANs: network ? [network.gateway] : [] });
   const created = pki.steps.filter((s) => s.action === 'created');
   for (const s of o.verbose ? pki.steps : created) o.out(describeStep(s));
   if (!o.verbose && created.length < pki.steps.length) o.out(`[certs] Using ${pki.steps.length - created.length} existing certificates and keys in ${l.pkiDir}`);
@@ -60,12 +70,14 @@ export async function prepareCluster(l: ClusterLayout, o: PrepareOptions): Promi
     const action = await ensureKubeconfig(l.dataDir, spec, target);
     if (action === 'created' || o.verbose) o.out(describeKubeconfig(path.join(l.dataDir, spec.file), action));
   }
+  // a worker in a namespace of its own reaches the API server on the gateway
+  const workerTarget: KubeconfigTarget = network ? { ...target, server: `https://${network.gateway}:${state.apiserverPort}` } : target;
   for (const n of state.nodes.slice(1)) {
     fs.mkdirSync(nodeDir(l, n.name), { recursive: true });
-    await ensureKubeconfig(nodeDir(l, n.name), kubeletKubeconfig(n.name), target);
+    await ensureKubeconfig(nodeDir(l, n.name), kubeletKubeconfig(n.name), workerTarget);
   }
   for (const n of state.nodes) {
-    const serving = await ensureKubeletServingCert(pki.cas.ca, kubeletPkiDir(l, n.name), n.name, ['127.0.0.1']);
+    const serving = await ensureKubeletServingCert(pki.cas.ca, kubeletPkiDir(l, n.name), n.name, [...new Set([nodeIP(n.name), '127.0.0.1'])]);
     if (serving.created && o.verbose) o.out(`[kubelet] Generating serving certificate ${serving.paths.cert}`);
   }
 
@@ -77,7 +89,9 @@ export async function prepareCluster(l: ClusterLayout, o: PrepareOptions): Promi
     apiserverPort: state.apiserverPort, etcdClientPort: state.etcdClientPort, etcdPeerPort: state.etcdPeerPort,
     controllerManagerPort: state.controllerManagerPort, schedulerPort: state.schedulerPort,
     serviceCIDR: state.serviceCIDR, clusterCIDR: state.clusterCIDR, etcdServers: o.etcdServers,
-    extra: { apiserver: o.apiserverArgs, controllerManager: o.controllerManagerArgs, scheduler: o.schedulerArgs },
+    // workers (and their pods, through the `kubernetes` Service) reach the API server on the
+    // gateway: it listens on every address, upstream's default, and advertises the gateway
+    extra: { apiserver: network ? [['advertise-address', network.gateway], ['bind-address', '0.0.0.0'], ...o.apiserverArgs] : o.apiserverArgs, controllerManager: o.controllerManagerArgs, scheduler: o.schedulerArgs },
     known: { etcd: flags.get('etcd'), apiserver: flags.get('apiserver'), 'controller-manager': flags.get('controller-manager'), scheduler: flags.get('scheduler') },
     env: { [MARKER_ENV]: l.dataDir },
     dropped: (c, f) => dropped.push(`${c} --${f}`),
@@ -88,5 +102,5 @@ export async function prepareCluster(l: ClusterLayout, o: PrepareOptions): Promi
   }
   if (o.etcdServers?.length) fs.rmSync(path.join(l.manifestsDir, 'etcd.yaml'), { force: true });
   writeState(l, state);
-  return { state, flags };
+  return { state, flags, network };
 }

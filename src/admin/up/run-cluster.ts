@@ -19,6 +19,11 @@ import { nodeCgroupRoot, nodeEndpoint, startNodeRuntime, stopNodeRuntime } from 
 import { importImagesToExternalRuntime } from './external-runtime.js';
 import { checkContainerdPrerequisites, resolveRegistries } from './runtime-prerequisites.js';
 import type { ContainerdProcess } from '../../kubelet/runtime/cri/containerd-process.js';
+import { createNodeNetwork, removeNodeNetwork } from './node-network.js';
+import { PodRoutes } from './pod-routes.js';
+import { loopbackPorts, relayHostEnd, relayWorkerArgv } from './loopback-relay.js';
+import type net from 'node:net';
+import { loadKubeconfig } from '../../client/kubeconfig.js';
 
 export type RuntimeName = 'hollow' | 'containerd';
 
@@ -66,7 +71,7 @@ const CONTROL_PLANE_LABELS = { [CONTROL_PLANE_ROLE]: '', 'node.kubernetes.io/exc
  * and must run before any API server or pod network exists — while pods from the API run
  * in the node's containerd like on every other node (so a one-node cluster runs workloads).
  */
-function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withWorkers: boolean, endpoint?: string): Args {
+function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withWorkers: boolean, endpoint?: string, nodeIP = '127.0.0.1'): Args {
   const cri = runtime === 'containerd';
   return [
     ['kubeconfig', nodeKubeconfig(l, n.name, n.controlPlane)],
@@ -77,8 +82,9 @@ function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withW
     ...(cri ? [['cgroup-root', nodeCgroupRoot(l, n.name)]] as Args : []),
     ...(n.controlPlane ? [['pod-manifest-path', l.manifestsDir]] as Args : []),
     ...(n.controlPlane && withWorkers ? [['register-with-taints', `${CONTROL_PLANE_ROLE}:NoSchedule`]] as Args : []),
-    ['node-ip', '127.0.0.1'],
-    ['address', '127.0.0.1'],
+    // on the node network: the node's own address, where the API server reaches the kubelet
+    ['node-ip', nodeIP],
+    ['address', nodeIP],
     ['port', String(n.kubeletPort)],
     ['healthz-port', String(n.healthzPort)],
     // the HTTPS server as kubeadm configures it: the API server (and any user) needs a
@@ -117,9 +123,12 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
     if (pid && pid !== process.pid && alive(pid)) throw new Error(`cluster "${o.name}" is already running (pid ${pid}, data dir ${l.dataDir}); stop it with \`tskube down --name ${o.name}\``);
   }
   out(`Creating cluster "${o.name}" in ${l.dataDir} …`);
-  const prepared = await prepareCluster(l, { ...o, out });
+  // real workers: each in a network namespace of its own, on one bridge (node-network.ts)
+  const withNodeNetwork = cri && !o.containerRuntimeEndpoint && o.nodes > 1;
+  const prepared = await prepareCluster(l, { ...o, out, nodeNetwork: withNodeNetwork });
   if (o.signal?.aborted) throw new Error('stopped while starting');
-  const { state } = prepared;
+  const { state, network } = prepared;
+  const netOf = (node: string) => network?.nodes.find((n) => n.name === node);
   fs.writeFileSync(l.pidFile, `${process.pid}\n`);
   fs.rmSync(l.readyFile, { force: true });
 
@@ -138,13 +147,52 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   const runtimes = new Map<string, ContainerdProcess>();
   let stopping = false;
   const stopRuntimes = () => Promise.all([...runtimes].map(([node, proc]) => stopNodeRuntime(proc, l, node, out).catch((err) => out(`${node}: stopping containerd: ${(err as Error).message}`))));
+  // after the runtimes: CNI DEL of their pods runs inside the nodes' namespaces
+  const relays: { server: net.Server; children: ChildProcess[] }[] = [];
+  const removeNetwork = () => {
+    if (!network) return;
+    for (const r of relays.splice(0)) {
+      r.server.close();
+      for (const c of r.children) c.kill('SIGKILL');
+    }
+    removeNodeNetwork(network);
+    out(`Removed the node network (bridge ${network.bridge}, ${network.nodes.filter((n) => n.netns).length} node namespaces)`);
+  };
+  if (network) {
+    createNodeNetwork(network);
+    out(` ✓ Created the node network ${network.subnet} on bridge ${network.bridge}: ${network.nodes.map((n) => `${n.name} ${n.ip}${n.netns ? ` (netns ${n.netns})` : ''}`).join(', ')}`);
+    // registry mirrors on the host's loopback, reached from the workers' containerd
+    try {
+      for (const port of loopbackPorts(registries?.mirrors ?? {})) {
+        const sock = path.join(l.dataDir, `relay-${port}.sock`);
+        const relay = { server: await relayHostEnd(sock, port), children: [] as ChildProcess[] };
+        relays.push(relay);
+        for (const n of network.nodes) {
+          if (!n.netns) continue;
+          const argv = ['nsenter', `--net=/run/netns/${n.netns}`, '--', ...relayWorkerArgv(port, sock)];
+          relay.children.push(spawnLogged(argv, path.join(l.logsDir, `relay-${n.name}-${port}.log`), { ...process.env, [MARKER_ENV]: l.dataDir }));
+        }
+        out(` ✓ Relaying 127.0.0.1:${port} (a registry mirror) into the workers' namespaces`);
+      }
+    } catch (err) {
+      removeNetwork();
+      throw err;
+    }
+  }
   if (cri && !o.containerRuntimeEndpoint) {
     const results = await Promise.allSettled(state.nodes.map(async (n) => {
-      runtimes.set(n.name, await startNodeRuntime(l, n.name, { mirrors: registries!.mirrors, configs: registries!.configs, log: o.verbose ? out : () => {} }));
+      const netns = netOf(n.name)?.netns;
+      runtimes.set(n.name, await startNodeRuntime(l, n.name, {
+        mirrors: registries!.mirrors, configs: registries!.configs, netns,
+        // in a node namespace, pods keep their addresses across nodes; its own rule masquerades what leaves the cluster
+        ipMasq: !netns,
+        log: o.verbose ? out : () => {},
+      }));
     }));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       await stopRuntimes();
+      removeNetwork();
       throw failed.reason;
     }
     const mirrors = Object.entries(registries!.mirrors).map(([h, e]) => `${h} → ${e.join(', ')}`).join('; ');
@@ -157,9 +205,12 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   }
   const env = { ...process.env, [MARKER_ENV]: l.dataDir };
   for (const n of state.nodes) {
-    const args = knownArgs(overrideArgs([...kubeletArgs(l, n, o.runtime, state.nodes.length > 1, o.containerRuntimeEndpoint), ...clusterDnsKubeletArgs(state)], o.kubeletArgs), known, userKeep, () => {});
+    const nn = netOf(n.name);
+    const args = knownArgs(overrideArgs([...kubeletArgs(l, n, o.runtime, state.nodes.length > 1, o.containerRuntimeEndpoint, nn?.ip), ...clusterDnsKubeletArgs(state)], o.kubeletArgs), known, userKeep, () => {});
     const log = path.join(l.logsDir, `kubelet-${n.name}.log`);
-    const child = spawnLogged([...tskubeArgv(), 'kubelet', ...renderArgs(args, known)], log, env);
+    // a worker's kubelet lives in its node's namespace (only the network: runc needs the host's /sys)
+    const enter = nn?.netns ? ['nsenter', `--net=/run/netns/${nn.netns}`, '--'] : [];
+    const child = spawnLogged([...enter, ...tskubeArgv(), 'kubelet', ...renderArgs(args, known)], log, env);
     kubelets.set(n.name, child);
     child.once('exit', (code, signal) => {
       if (!stopping) out(`kubelet of ${n.name} exited (${signal ?? `code ${code}`}); see ${log}`);
@@ -169,8 +220,12 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   out(` ✓ Started the kubelet of ${state.nodes[0].name} (host-process runtime: etcd, kube-apiserver, kube-controller-manager, kube-scheduler as static pods${cri ? '; containerd for pods from the API' : ''})`);
   if (workers) out(` ✓ Started ${workers} worker kubelet${workers > 1 ? 's' : ''} (${o.runtime} runtime): ${state.nodes.slice(1).map((n) => n.name).join(', ')}`);
 
+  // routes to every node's podCIDR, as node IPAM hands them out
+  const podRoutes = network ? new PodRoutes(network, o.verbose ? out : () => {}) : undefined;
+  podRoutes?.start(loadKubeconfig(l.adminConf));
+
   // the add-ons go in as soon as the API server takes them, while the nodes come up
-  const addons = addonInput(state, o, tskubeVersion());
+  const addons = addonInput(state, { ...o, nodeNetwork: !!network }, tskubeVersion());
   const addonsApplied = installAddons(l, addons, out, Date.now() + (o.timeoutMs ?? 120_000), () => stopping || !!o.signal?.aborted)
     .then(() => undefined, (err: Error) => err);
 
@@ -182,7 +237,9 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
       stopping = true;
       fs.rmSync(l.readyFile, { force: true });
       await stopCluster(l.dataDir, [...kubelets.values()].map((c) => c.pid ?? 0).filter(Boolean), 10_000, out);
+      await podRoutes?.stop();
       await stopRuntimes();
+      removeNetwork();
       await cleanupHostProxyRules(addons.proxyMode, out);
       try {
         if (Number(fs.readFileSync(l.pidFile, 'utf8').trim()) === process.pid) fs.rmSync(l.pidFile, { force: true });
