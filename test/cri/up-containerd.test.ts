@@ -1,8 +1,9 @@
 // `tskube up --runtime containerd --nodes 2` inside a network namespace the test creates,
 // with docker.io mirrored to a docker-registry on the namespace's loopback: a Deployment's
 // busybox pods run in the worker's containerd, an API pod on the control plane runs in its
-// containerd beside the host-process static pods, the kube-proxy and kube-dns add-ons run as
-// containers and answer DNS through the ClusterIP (to the node and to pods), `tskube images
+// containerd beside the host-process static pods, the worker in a network namespace of its own
+// pulls through the mirror on the host's loopback (relayed), the kube-proxy (one per node) and
+// kube-dns add-ons run as containers and answer DNS through the ClusterIP (to the node and to pods), `tskube images
 // load` reaches every node, and `tskube down` leaves no containerd, shim, sandbox, bridge,
 // cgroup, netns or iptables rule behind.
 import { after, before, describe, test } from 'node:test';
@@ -104,14 +105,17 @@ describe('tskube up --runtime containerd', { skip }, () => {
     assert.equal(statics.length, 4, 'etcd, kube-apiserver, kube-controller-manager, kube-scheduler');
     assert.ok(statics.every((p) => p.status?.containerStatuses?.[0]?.containerID?.startsWith('host-process://')), 'static pods stay host processes');
 
-    // the add-ons run as containers of tskube's own image (imported, not pulled): one kube-proxy
-    // for the one network both nodes share, and cluster DNS answering through its ClusterIP
+    // the add-ons run as containers of tskube's own image (imported, not pulled): the worker is a
+    // network of its own (a node namespace), so a kube-proxy per node and kube-dns as two pods
+    // on the worker, answering through the ClusterIP
     const addons = await eventually('kube-proxy and kube-dns Running in containerd', async () => {
       const list = (JSON.parse(await kubectl('get', 'pods', '-n', 'kube-system', '-l', 'k8s-app in (kube-proxy,kube-dns)', '-o', 'json')) as { items: Pod[] }).items;
-      return list.length === 2 && list.every((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready) ? list : undefined;
+      return list.length === 4 && list.every((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready) ? list : undefined;
     }, 240_000, 1000);
+    const placed = (app: string) => addons.filter((p) => p.metadata!.labels!['k8s-app'] === app).map((p) => p.spec!.nodeName).sort();
+    assert.deepEqual(placed('kube-proxy'), nodes);
+    assert.deepEqual(placed('kube-dns'), [nodes[1], nodes[1]]);
     for (const p of addons) {
-      assert.equal(p.spec!.nodeName, nodes[0]);
       assert.match(p.status!.containerStatuses![0].containerID!, /^containerd:\/\//);
       assert.equal(p.status!.containerStatuses![0].image, 'localhost/tskube/addon-base:1.0');
     }
@@ -120,8 +124,8 @@ describe('tskube up --runtime containerd', { skip }, () => {
       return r.code === 0 ? r.stdout : undefined;
     }, 120_000, 1000);
     assert.match(dns, /Address:\s+10\.96\.0\.1\b/);
-    // and from a pod on the worker, through its own resolv.conf: the Service NATs the pod's
-    // query to kube-dns on the node's loopback (route_localnet on the node's bridge)
+    // and from a pod on the worker, through its own resolv.conf: the worker's kube-proxy NATs
+    // the pod's query to a kube-dns pod
     const web = pods.find((p) => p.metadata!.name!.startsWith('web-'))!.metadata!.name!;
     const fromPod = await eventually('a pod resolves kube-dns.kube-system', async () => {
       try { return await kubectl('exec', web, '--', 'nslookup', 'kube-dns.kube-system.svc.cluster.local'); } catch { return undefined; }

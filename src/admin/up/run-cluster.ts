@@ -1,6 +1,7 @@
 // `tskube up` at run time: start the control-plane node's kubelet (host-process runtime,
 // which runs the static pods) and the workers' kubelets, watch the cluster come up, and on
-// stop end every process of the cluster. It never restarts a kubelet that dies: a killed
+// stop end every process of the cluster (and, with real workers, their node network:
+// node-network.ts). It never restarts a kubelet that dies: a killed
 // kubelet is a node going NotReady, as on a real machine.
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -220,9 +221,21 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   out(` ✓ Started the kubelet of ${state.nodes[0].name} (host-process runtime: etcd, kube-apiserver, kube-controller-manager, kube-scheduler as static pods${cri ? '; containerd for pods from the API' : ''})`);
   if (workers) out(` ✓ Started ${workers} worker kubelet${workers > 1 ? 's' : ''} (${o.runtime} runtime): ${state.nodes.slice(1).map((n) => n.name).join(', ')}`);
 
-  // routes to every node's podCIDR, as node IPAM hands them out
+  // routes to every node's podCIDR, as node IPAM hands them out (from when the API server
+  // answers: an informer started earlier would back off for long and log every refusal)
   const podRoutes = network ? new PodRoutes(network, o.verbose ? out : () => {}) : undefined;
-  podRoutes?.start(loadKubeconfig(l.adminConf));
+  if (podRoutes) {
+    void (async () => {
+      const client = adminClient(l.adminConf);
+      while (!stopping && !o.signal?.aborted) {
+        if (await client.get('/readyz').then((r) => r.status === 200, () => false)) {
+          if (!stopping) podRoutes.start(loadKubeconfig(l.adminConf));
+          return;
+        }
+        await sleep(250);
+      }
+    })();
+  }
 
   // the add-ons go in as soon as the API server takes them, while the nodes come up
   const addons = addonInput(state, { ...o, nodeNetwork: !!network }, tskubeVersion());
@@ -236,8 +249,8 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
     stopPromise ??= (async () => {
       stopping = true;
       fs.rmSync(l.readyFile, { force: true });
+      await podRoutes?.stop(); // before the API server goes: its informer would complain
       await stopCluster(l.dataDir, [...kubelets.values()].map((c) => c.pid ?? 0).filter(Boolean), 10_000, out);
-      await podRoutes?.stop();
       await stopRuntimes();
       removeNetwork();
       await cleanupHostProxyRules(addons.proxyMode, out);
