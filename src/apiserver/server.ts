@@ -100,8 +100,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // Security hook points: authn → authz → admission (in the registry) → storage (encryption); audit around it all.
   const authn = buildAuthentication(opts, registry, (m) => log(1, `authn: ${m}`), certAuthenticators);
   const authz = buildAuthorization(opts.authorizationMode, registry, store, (m) => log(1, `authz: ${m}`));
-  registry.admission = buildAdmission(opts, registry, (m) => log(1, `admission: ${m}`), catalogue);
-  const audit = buildAudit(opts);
+  registry.admission = buildAdmission(opts, registry, (m) => log(1, `admission: ${m}`), catalogue, (a) => authz.union.authorize(a));
+  const audit = buildAudit(opts, (m) => log(1, `audit: ${m}`));
   const kubelet = new KubeletClient({
     certFile: opts.kubeletClientCertificate, keyFile: opts.kubeletClientKey, caFile: opts.kubeletCertificateAuthority,
     preferredAddressTypes: opts.kubeletPreferredAddressTypes ?? DEFAULT_PREFERRED_ADDRESS_TYPES,
@@ -283,6 +283,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       crdController.close();
       aggregator.close();
       await resourceMetrics?.stop();
+      await audit?.shutdown();
       caches.close();
       authz.stop();
       etcd.close();

@@ -6,7 +6,7 @@ import { startApiServer } from '../apiserver/server.js';
 import { DEFAULT_PREFERRED_ADDRESS_TYPES, parseAddressTypes } from '../apiserver/kubelet/node-address.js';
 
 function duration(text: string): number {
-  const re = /(\d+(?:\.\d+)?)(h|m|s|ms)/g;
+  const re = /(\d+(?:\.\d+)?)(h|ms|m|s)/g;
   let total = 0;
   let consumed = '';
   for (const m of text.matchAll(re)) { total += Number(m[1]) * ({ h: 3600, m: 60, s: 1, ms: 0.001 } as Record<string, number>)[m[2]]; consumed += m[0]; }
@@ -34,6 +34,12 @@ function securityOptions(o: Record<string, any>) {
     encryptionProviderConfig: o.encryptionProviderConfig,
     auditPolicyFile: o.auditPolicyFile, auditLogPath: o.auditLogPath,
     auditLogMaxAge: num(o.auditLogMaxage), auditLogMaxBackup: num(o.auditLogMaxbackup), auditLogMaxSize: num(o.auditLogMaxsize),
+    auditLogMode: o.auditLogMode, auditLogBatchBufferSize: num(o.auditLogBatchBufferSize), auditLogBatchMaxSize: num(o.auditLogBatchMaxSize),
+    auditLogBatchMaxWaitSeconds: o.auditLogBatchMaxWait === undefined ? undefined : duration(o.auditLogBatchMaxWait),
+    auditWebhookConfigFile: o.auditWebhookConfigFile, auditWebhookMode: o.auditWebhookMode, auditWebhookVersion: o.auditWebhookVersion,
+    auditWebhookInitialBackoffSeconds: o.auditWebhookInitialBackoff === undefined ? undefined : duration(o.auditWebhookInitialBackoff),
+    auditWebhookBatchBufferSize: num(o.auditWebhookBatchBufferSize), auditWebhookBatchMaxSize: num(o.auditWebhookBatchMaxSize),
+    auditWebhookBatchMaxWaitSeconds: o.auditWebhookBatchMaxWait === undefined ? undefined : duration(o.auditWebhookBatchMaxWait),
   };
 }
 
@@ -81,6 +87,17 @@ export function apiserverCommand(): Command {
     .option('--audit-log-maxage <days>', 'days to keep rotated audit logs')
     .option('--audit-log-maxbackup <n>', 'rotated audit logs to keep')
     .option('--audit-log-maxsize <MB>', 'size at which the audit log is rotated')
+    .option('--audit-log-mode <mode>', 'blocking (write each event before answering), batch (buffer and write asynchronously) or blocking-strict', 'blocking')
+    .option('--audit-log-batch-buffer-size <n>', 'events the batch buffer holds before dropping', '10000')
+    .option('--audit-log-batch-max-size <n>', 'events per batch write', '1')
+    .option('--audit-log-batch-max-wait <duration>', 'longest an event waits in the batch buffer', '0s')
+    .option('--audit-webhook-config-file <file>', 'kubeconfig of the server audit events are POSTed to')
+    .option('--audit-webhook-mode <mode>', 'batch, blocking or blocking-strict', 'batch')
+    .option('--audit-webhook-version <gv>', 'API version of the EventList sent', 'audit.k8s.io/v1')
+    .option('--audit-webhook-initial-backoff <duration>', 'wait before retrying a failed webhook request', '10s')
+    .option('--audit-webhook-batch-buffer-size <n>', 'events the batch buffer holds before dropping', '10000')
+    .option('--audit-webhook-batch-max-size <n>', 'events per webhook request', '400')
+    .option('--audit-webhook-batch-max-wait <duration>', 'longest an event waits in the batch buffer', '30s')
     .option('--kubelet-client-certificate <file>', 'client certificate the API server presents to kubelets')
     .option('--kubelet-client-key <file>', 'key of --kubelet-client-certificate')
     .option('--kubelet-certificate-authority <file>', 'CA that kubelets\' serving certificates must chain to (unverified when absent)')

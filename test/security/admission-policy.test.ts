@@ -1,14 +1,15 @@
 // ValidatingAdmissionPolicy with the real kubectl: CEL validations deny in upstream's words
 // (`object.spec.replicas <= 5`), params from a ConfigMap with messageExpression, Warn and
 // Audit actions, matchConditions and namespaceSelector, failurePolicy on evaluation errors,
-// and policies whose CEL does not compile refused at create.
+// the `authorizer` variable with composed `variables`, Kubernetes' CEL libraries (quantity,
+// url, cidr, lists, regex), and policies whose CEL does not compile or type-check refused at create.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { startSecureCluster, type SecureCluster } from './harness.js';
+import { startSecureCluster, USERS, type SecureCluster } from './harness.js';
 
 const policy = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name }, spec });
 const binding = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name }, spec });
@@ -24,7 +25,8 @@ describe('ValidatingAdmissionPolicy', () => {
   before(async () => {
     files = fs.mkdtempSync(path.join(os.tmpdir(), `tskube-vap-${process.pid}-`));
     fs.writeFileSync(path.join(files, 'audit.yaml'), stringify({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'Metadata', resources: [{ group: 'apps', resources: ['deployments'] }] }] }));
-    c = await startSecureCluster(['--audit-policy-file', path.join(files, 'audit.yaml'), '--audit-log-path', path.join(files, 'audit.log')]);
+    // RBAC, so that the `authorizer` variable has something to say (the admin is in system:masters).
+    c = await startSecureCluster(['--authorization-mode', 'RBAC', '--audit-policy-file', path.join(files, 'audit.yaml'), '--audit-log-path', path.join(files, 'audit.log')]);
     c.k('create', 'namespace', 'vap');
     c.k('create', 'namespace', 'free');
     c.k('label', 'namespace', 'vap', 'environment=test');
@@ -112,5 +114,76 @@ describe('ValidatingAdmissionPolicy', () => {
     const r = c.kubectl(['apply', '-f', '-'], stringify(policy('broken', { matchConstraints: deployments, validations: [{ expression: 'object.spec.replicas <=' }] })));
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /The ValidatingAdmissionPolicy "broken" is invalid: spec\.validations\[0\]\.expression: Invalid value: "object\.spec\.replicas <=": compilation failed: /);
+  });
+
+  it('the authorizer variable, composed variables and requestResource', () => {
+    c.k('create', 'namespace', 'authz');
+    c.k('create', 'rolebinding', 'jane-edit', '--clusterrole=edit', '--user=jane', '-n', 'authz');
+    const configmaps = { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }] };
+    apply(
+      policy('privileged-label', {
+        matchConstraints: configmaps,
+        variables: [
+          { name: 'privileged', expression: 'has(object.metadata.labels) && "privileged" in object.metadata.labels' },
+          { name: 'mayDeleteNodes', expression: 'authorizer.group("").resource("nodes").check("delete").allowed()' },
+        ],
+        validations: [
+          { expression: '!variables.privileged || variables.mayDeleteNodes', messageExpression: '"user " + request.userInfo.username + " may not label configmaps privileged"', reason: 'Forbidden' },
+          { expression: 'authorizer.requestResource.check("create").allowed() && authorizer.requestResource.namespace("authz").name(object.metadata.name).check("get").allowed()' },
+        ],
+      }),
+      binding('privileged-label', { policyName: 'privileged-label', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'authz' } } } }),
+    );
+    const cm = (name: string, labels: Record<string, string> = {}) => stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'authz', labels } });
+    const denied = c.as(USERS.jane, ['create', '-f', '-'], cm('p1', { privileged: 'granted' }));
+    assert.equal(denied.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": configmaps "p1" is forbidden: ValidatingAdmissionPolicy \'privileged-label\' with binding \'privileged-label\' denied request: user jane may not label configmaps privileged');
+    const plain = c.as(USERS.jane, ['create', '-f', '-'], cm('p2'));
+    assert.equal(plain.code, 0, plain.stderr);
+    c.kubectl(['create', '-f', '-'], cm('p3', { privileged: 'granted' }));
+    assert.equal(c.k('get', 'configmap', 'p3', '-n', 'authz', '-o', 'jsonpath={.metadata.labels.privileged}'), 'granted');
+    c.k('delete', 'validatingadmissionpolicybinding', 'privileged-label');
+  });
+
+  it('Kubernetes CEL libraries: quantity, url, cidr, lists and regex', () => {
+    c.k('create', 'namespace', 'libs');
+    apply(
+      policy('config-rules', {
+        matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }] },
+        validations: [
+          { expression: '!has(object.data.memory) || quantity(object.data.memory).isLessThan(quantity("1Gi"))', messageExpression: '"memory " + object.data.memory + " is not below 1Gi"' },
+          { expression: '!has(object.data.endpoint) || (isURL(object.data.endpoint) && url(object.data.endpoint).getScheme() == "https")', message: 'endpoint must be an https URL' },
+          { expression: '!has(object.data.source) || (isIP(object.data.source) && cidr("10.0.0.0/8").containsIP(ip(object.data.source)))', message: 'source must be an address in 10.0.0.0/8' },
+          { expression: '!has(object.data.ports) || object.data.ports.split(",").map(p, int(p)).isSorted()', message: 'ports must be sorted' },
+          { expression: '!has(object.data.version) || object.data.version.find("^v[0-9]+$") != ""', message: 'version must look like v1' },
+        ],
+      }),
+      binding('config-rules', { policyName: 'config-rules', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'libs' } } } }),
+    );
+    const good = { memory: '512Mi', endpoint: 'https://example.com:8443/x', source: '10.1.2.3', ports: '80,443,8080', version: 'v2' };
+    const create = (name: string, data: Record<string, string>) => c.kubectl(['create', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'libs' }, data }));
+    const fine = create('good', good);
+    assert.equal(fine.code, 0, fine.stderr);
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ memory: '2Gi' }, 'memory 2Gi is not below 1Gi'],
+      [{ endpoint: 'http://example.com' }, 'endpoint must be an https URL'],
+      [{ source: '192.168.0.1' }, 'source must be an address in 10.0.0.0/8'],
+      [{ ports: '443,80' }, 'ports must be sorted'],
+      [{ version: 'latest' }, 'version must look like v1'],
+    ];
+    for (const [i, [data, message]] of cases.entries()) {
+      const r = create(`bad-${i}`, { ...good, ...data });
+      // kubectl's rendering of a 422 whose only cause has no field (as in upstream's documentation).
+      assert.equal(r.stderr.trim(), `The configmaps "bad-${i}" is invalid: : ValidatingAdmissionPolicy 'config-rules' with binding 'config-rules' denied request: ${message}`);
+    }
+    c.k('delete', 'validatingadmissionpolicybinding', 'config-rules');
+  });
+
+  it('a policy whose CEL does not type-check is refused at create', () => {
+    const r = c.kubectl(['apply', '-f', '-'], stringify(policy('mistyped', { matchConstraints: deployments, validations: [
+      { expression: 'quantity(1).isZero()' }, { expression: '"a" + "b"' },
+    ] })));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /spec\.validations\[0\]\.expression: Invalid value: "quantity\(1\)\.isZero\(\)": compilation failed: found no matching overload for 'quantity\(int\)'/);
+    assert.match(r.stderr, /spec\.validations\[1\]\.expression: Invalid value: "\\"a\\" \+ \\"b\\"": compilation failed: cel expression must evaluate to a bool, got string/);
   });
 });

@@ -26,12 +26,13 @@ describe('admission', () => {
       req.on('data', (d: Buffer) => chunks.push(d));
       req.on('end', () => {
         const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        reviews.push({ path: req.url, review });
+        const reqPath = new URL(req.url ?? '/', 'https://x').pathname;
+        reviews.push({ path: reqPath, review });
         const uid = review.request.uid;
         let response: Record<string, unknown> = { uid, allowed: true };
-        if (req.url === '/validate' && review.request.object?.data?.forbidden) {
+        if (reqPath === '/validate' && review.request.object?.data?.forbidden) {
           response = { uid, allowed: false, status: { code: 403, message: 'no forbidden keys' } };
-        } else if (req.url === '/mutate') {
+        } else if (reqPath === '/mutate') {
           const patch = [{ op: 'add', path: '/metadata/labels', value: { ...(review.request.object.metadata.labels ?? {}), webhooked: 'yes' } }];
           response = { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') };
         }
@@ -128,7 +129,7 @@ describe('admission', () => {
     // Outside the selected namespace nothing is called.
     await ok('create', 'configmap', 'bad', '--from-literal=forbidden=1', '-n', 'default');
     const down = await kubectlAsync(c, ['create', 'secret', 'generic', 's', '--from-literal=a=b', '-n', 'wh']);
-    assert.match(down.stderr, /Internal error occurred: failed calling webhook "down\.tskube\.test": failed to call webhook: Post "https:\/\/127\.0\.0\.1:1\/validate"/);
+    assert.match(down.stderr, /Internal error occurred: failed calling webhook "down\.tskube\.test": failed to call webhook: Post "https:\/\/127\.0\.0\.1:1\/validate\?timeout=5s"/);
     await ok('create', 'service', 'clusterip', 'svc', '--tcp=80:80', '-n', 'wh');
   });
 

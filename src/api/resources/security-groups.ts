@@ -2,6 +2,7 @@
 // reviews, answered by src/apiserver/authn and authz, never stored) and
 // admissionregistration.k8s.io (webhook configurations and admission policies, stored).
 import type { ResourceDef } from './resource-def.js';
+import { defaultWebhookConfiguration, validateWebhookConfiguration } from '../validation/webhook-validation.js';
 import { validateAdmissionPolicy, validateAdmissionPolicyBinding } from '../validation/admission-policy-validation.js';
 
 const review = (group: string, kind: string, namespaced = false): ResourceDef => ({
@@ -19,9 +20,11 @@ const admreg = { group: 'admissionregistration.k8s.io', version: 'v1', namespace
 
 export const mutatingwebhookconfigurations: ResourceDef = {
   ...admreg, kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations', singular: 'mutatingwebhookconfiguration', generation: true,
+  defaults: defaultWebhookConfiguration(true), validate: validateWebhookConfiguration(true),
 };
 export const validatingwebhookconfigurations: ResourceDef = {
   ...admreg, kind: 'ValidatingWebhookConfiguration', plural: 'validatingwebhookconfigurations', singular: 'validatingwebhookconfiguration', generation: true,
+  defaults: defaultWebhookConfiguration(false), validate: validateWebhookConfiguration(false),
 };
 export const validatingadmissionpolicies: ResourceDef = {
   ...admreg, kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', singular: 'validatingadmissionpolicy', generation: true, hasStatus: true,

@@ -5,9 +5,9 @@ import { compileError } from '../cel/cel-environment.js';
 import type { KubeObject } from '../resources/resource-def.js';
 import { type FieldError, invalid, notSupported, required } from '../status/index.js';
 
-const cel = (errs: FieldError[], path: string, expr: unknown) => {
+const cel = (errs: FieldError[], path: string, expr: unknown, want?: 'bool' | 'string') => {
   if (typeof expr !== 'string' || !expr.trim()) { errs.push(required(path, '')); return; }
-  const e = compileError(expr);
+  const e = compileError(expr, want);
   if (e) errs.push(invalid(path, expr, `compilation failed: ${e}`));
 };
 
@@ -18,10 +18,10 @@ export function validateAdmissionPolicy(obj: KubeObject): FieldError[] {
   if (!spec.matchConstraints?.resourceRules?.length) errs.push(required('spec.matchConstraints.resourceRules', ''));
   if (!spec.validations?.length && !spec.auditAnnotations?.length) errs.push(required('spec.validations', 'validations or auditAnnotations must contain at least one item'));
   (spec.validations ?? []).forEach((v: any, i: number) => {
-    cel(errs, `spec.validations[${i}].expression`, v?.expression);
-    if (v?.messageExpression !== undefined) cel(errs, `spec.validations[${i}].messageExpression`, v.messageExpression);
+    cel(errs, `spec.validations[${i}].expression`, v?.expression, 'bool');
+    if (v?.messageExpression !== undefined) cel(errs, `spec.validations[${i}].messageExpression`, v.messageExpression, 'string');
   });
-  (spec.matchConditions ?? []).forEach((m: any, i: number) => cel(errs, `spec.matchConditions[${i}].expression`, m?.expression));
+  (spec.matchConditions ?? []).forEach((m: any, i: number) => cel(errs, `spec.matchConditions[${i}].expression`, m?.expression, 'bool'));
   (spec.variables ?? []).forEach((v: any, i: number) => cel(errs, `spec.variables[${i}].expression`, v?.expression));
   (spec.auditAnnotations ?? []).forEach((v: any, i: number) => cel(errs, `spec.auditAnnotations[${i}].valueExpression`, v?.valueExpression));
   return errs;

@@ -2,7 +2,7 @@
 // plugins in order, for writes made on behalf of a request (see request-scope.ts).
 import type { KubeObject } from '../../api/resources/resource-def.js';
 import { rollBack, type AdmissionCall, type AdmissionHook } from './admission-hook.js';
-import type { AdmissionPlugin } from './plugin.js';
+import type { AdmissionPlugin, Attributes } from './plugin.js';
 import { currentRequest } from './request-scope.js';
 
 export class AdmissionChain implements AdmissionHook {
@@ -11,8 +11,16 @@ export class AdmissionChain implements AdmissionHook {
   async mutate(call: AdmissionCall): Promise<KubeObject | undefined> {
     const scope = currentRequest();
     if (!scope) return call.object;
-    const a = { ...call, user: scope.user, warn: scope.warn ?? (() => {}) };
+    const a: Attributes = { ...call, user: scope.user, warn: scope.warn ?? (() => {}) };
+    a.reinvocationKey = a;
     for (const p of this.plugins) if (p.admit) await p.admit(a);
+    // Upstream's reinvocation: plugins that ask for it run once more, in order, when a
+    // later one changed the object (mutating webhooks with reinvocationPolicy IfNeeded).
+    const again = this.plugins.filter((p) => p.admit && p.shouldReinvoke?.(a));
+    if (again.length) {
+      a.reinvoking = true;
+      for (const p of again) await p.admit!(a);
+    }
     return a.object;
   }
 

@@ -8,10 +8,10 @@ import { ORDERED_PLUGINS, enabledPlugins } from './plugin-registry.js';
 
 export interface AdmissionOptions { enableAdmissionPlugins?: string[]; disableAdmissionPlugins?: string[] }
 
-export function buildAdmission(o: AdmissionOptions, registry: Registry, log: (msg: string) => void, catalogue?: Catalogue): AdmissionChain {
+export function buildAdmission(o: AdmissionOptions, registry: Registry, log: (msg: string) => void, catalogue?: Catalogue, authorize?: PluginContext['authorize']): AdmissionChain {
   const names = enabledPlugins(o.enableAdmissionPlugins ?? [], o.disableAdmissionPlugins ?? []);
   const ctx: PluginContext = {
-    registry, log, catalogue,
+    registry, log, catalogue, authorize,
     get: (def: ResourceDef, ns: string, name: string) => registry.lookup(def, ns, name),
     list: (def: ResourceDef, ns: string) => registry.lookupList(def, ns),
   };

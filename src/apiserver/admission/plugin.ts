@@ -9,9 +9,17 @@ export interface Attributes extends AdmissionCall {
   user: UserInfo;
   /** Adds a `Warning: 299 - "..."` header to the response. */
   warn(text: string): void;
+  /** Set on the second (reinvocation) pass of the mutating plugins. */
+  reinvoking?: boolean;
+  /** The same object on both passes, for a plugin's per-request bookkeeping. */
+  reinvocationKey?: object;
 }
 
-export interface MutatingPlugin { admit(a: Attributes): Promise<void> }
+export interface MutatingPlugin {
+  admit(a: Attributes): Promise<void>;
+  /** After the first pass: whether this plugin must run again (reinvocationPolicy IfNeeded). */
+  shouldReinvoke?(a: Attributes): boolean;
+}
 export interface ValidatingPlugin { validate(a: Attributes): Promise<void> }
 export type AdmissionPlugin = { name: string } & Partial<MutatingPlugin & ValidatingPlugin> & { stop?(): void; start?(): Promise<void> };
 
@@ -23,6 +31,8 @@ export interface PluginContext {
   /** Reads without admission (the plugins' own lookups). */
   get(def: import('../../api/resources/resource-def.js').ResourceDef, ns: string, name: string): Promise<KubeObject | undefined>;
   list(def: import('../../api/resources/resource-def.js').ResourceDef, ns: string): Promise<KubeObject[]>;
+  /** The API server's authorizer (CEL's `authorizer` variable); absent: every check is no opinion. */
+  authorize?(a: import('../authz/authorizer.js').Attributes): Promise<import('../authz/authorizer.js').Verdict>;
 }
 
 export type PluginFactory = (ctx: PluginContext) => AdmissionPlugin;

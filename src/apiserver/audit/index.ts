@@ -8,10 +8,16 @@ import type { UserInfo } from '../authn/user-info.js';
 import { decodeObject, mediaType } from '../http/body.js';
 import type { RequestInfo } from '../request-info.js';
 import { AuditLog } from './audit-log.js';
+import { type AuditBackend, type BatchOptions, BufferedBackend, checkMode } from './audit-backend.js';
+import { WebhookBackend } from './audit-webhook.js';
 import { levelFor, loadPolicy, type Level, type Policy } from './audit-policy.js';
 
 export interface AuditOptions {
   auditPolicyFile?: string; auditLogPath?: string; auditLogMaxAge?: number; auditLogMaxBackup?: number; auditLogMaxSize?: number;
+  /** blocking (default), batch or blocking-strict. */
+  auditLogMode?: string; auditLogBatchBufferSize?: number; auditLogBatchMaxSize?: number; auditLogBatchMaxWaitSeconds?: number;
+  auditWebhookConfigFile?: string; auditWebhookMode?: string; auditWebhookVersion?: string; auditWebhookInitialBackoffSeconds?: number;
+  auditWebhookBatchBufferSize?: number; auditWebhookBatchMaxSize?: number; auditWebhookBatchMaxWaitSeconds?: number;
 }
 
 export interface AuditTracker {
@@ -25,7 +31,16 @@ const wireUser = (u: UserInfo) => ({ username: u.name, ...(u.uid ? { uid: u.uid 
 const atLeast = (l: Level, min: Level) => ['None', 'Metadata', 'Request', 'RequestResponse'].indexOf(l) >= ['None', 'Metadata', 'Request', 'RequestResponse'].indexOf(min);
 
 export class Audit {
-  constructor(private readonly policy: Policy, private readonly log: AuditLog) {}
+  constructor(private readonly policy: Policy, private readonly backends: AuditBackend[]) {}
+
+  private emit(event: unknown): void {
+    for (const b of this.backends) {
+      const r = b.process([event]);
+      if (r instanceof Promise) r.catch(() => { /* the backend logs its own failures */ });
+    }
+  }
+
+  async shutdown(): Promise<void> { await Promise.all(this.backends.map((b) => b.shutdown())); }
 
   track(req: IncomingMessage, res: ServerResponse): AuditTracker {
     const received = new Date();
@@ -83,7 +98,7 @@ export class Audit {
       if (done) return;
       done = true;
       if (!info) evaluate();
-      if (level !== 'None' && !omit.includes('ResponseComplete')) this.log.write(event('ResponseComplete'));
+      if (level !== 'None' && !omit.includes('ResponseComplete')) this.emit(event('ResponseComplete'));
     };
     res.once('finish', finish);
     res.once('close', finish);
@@ -94,7 +109,7 @@ export class Audit {
         evaluate();
         if (level === 'None') return;
         if (atLeast(level, 'Request') && ['create', 'update', 'patch'].includes(i.verb)) requestObject = await bufferBody(req);
-        if (!omit.includes('RequestReceived')) this.log.write(event('RequestReceived'));
+        if (!omit.includes('RequestReceived')) this.emit(event('RequestReceived'));
       },
     };
   }
@@ -109,8 +124,29 @@ async function bufferBody(req: IncomingMessage): Promise<unknown> {
   try { return decodeObject(body, mediaType(req)); } catch { return undefined; }
 }
 
-export function buildAudit(o: AuditOptions): Audit | undefined {
-  if (!o.auditPolicyFile || !o.auditLogPath) return undefined;
+/** One backend in its mode: blocking hands events over at once, batch through a buffer. */
+function inMode(b: AuditBackend, flag: string, mode: string, batch: BatchOptions, log: (m: string) => void): AuditBackend {
+  checkMode(flag, mode);
+  if (batch.bufferSize <= 0) throw new Error(`invalid audit ${flag} batch buffer size ${batch.bufferSize}, must be a positive number`);
+  if (batch.maxBatchSize <= 0) throw new Error(`invalid audit ${flag} batch max size ${batch.maxBatchSize}, must be a positive number`);
+  return mode === 'batch' ? new BufferedBackend(b, batch, log) : b;
+}
+
+export function buildAudit(o: AuditOptions, log: (m: string) => void = () => {}): Audit | undefined {
+  if (!o.auditPolicyFile || (!o.auditLogPath && !o.auditWebhookConfigFile)) return undefined;
   const policy = loadPolicy(o.auditPolicyFile);
-  return new Audit(policy, new AuditLog({ path: o.auditLogPath, maxAgeDays: o.auditLogMaxAge, maxBackups: o.auditLogMaxBackup, maxSizeMB: o.auditLogMaxSize }));
+  const backends: AuditBackend[] = [];
+  if (o.auditLogPath) {
+    const file = new AuditLog({ path: o.auditLogPath, maxAgeDays: o.auditLogMaxAge, maxBackups: o.auditLogMaxBackup, maxSizeMB: o.auditLogMaxSize });
+    backends.push(inMode(file, 'log', o.auditLogMode ?? 'blocking', {
+      bufferSize: o.auditLogBatchBufferSize ?? 10000, maxBatchSize: o.auditLogBatchMaxSize ?? 1, maxBatchWaitMs: (o.auditLogBatchMaxWaitSeconds ?? 0) * 1000,
+    }, log));
+  }
+  if (o.auditWebhookConfigFile) {
+    const hook = new WebhookBackend(o.auditWebhookConfigFile, o.auditWebhookVersion ?? 'audit.k8s.io/v1', (o.auditWebhookInitialBackoffSeconds ?? 10) * 1000, log);
+    backends.push(inMode(hook, 'webhook', o.auditWebhookMode ?? 'batch', {
+      bufferSize: o.auditWebhookBatchBufferSize ?? 10000, maxBatchSize: o.auditWebhookBatchMaxSize ?? 400, maxBatchWaitMs: (o.auditWebhookBatchMaxWaitSeconds ?? 30) * 1000,
+    }, log));
+  }
+  return new Audit(policy, backends);
 }

@@ -15,7 +15,7 @@ export function admissionRequest(a: Attributes): Record<string, unknown> {
   };
 }
 
-export interface CelInputs { params?: KubeObject | null; namespaceObject?: KubeObject | null; variables?: Record<string, unknown> }
+export interface CelInputs { params?: KubeObject | null; namespaceObject?: KubeObject | null; variables?: Record<string, unknown>; authorizer?: unknown }
 
 /** object/oldObject are null where upstream has none (oldObject on CREATE, object on DELETE). */
 export function celContext(a: Attributes, i: CelInputs = {}): Record<string, unknown> {
@@ -26,5 +26,6 @@ export function celContext(a: Attributes, i: CelInputs = {}): Record<string, unk
     params: toCel(i.params ?? null),
     namespaceObject: toCel(i.namespaceObject ?? null),
     variables: i.variables ?? {},
+    authorizer: i.authorizer ?? null,
   };
 }

@@ -10,8 +10,9 @@ import type { KubeObject } from '../../../api/resources/resource-def.js';
 import { namespaces } from '../../../api/resources/core-v1.js';
 import { validatingadmissionpolicies, validatingadmissionpolicybindings } from '../../../api/resources/security-groups.js';
 import { ApiError, failureStatus } from '../../../api/status/index.js';
-import { CelEvaluationError, compile, evalBool, evalString, fromCel } from '../../../api/cel/cel-environment.js';
+import { CelEvaluationError, evalBool, evalString, fromCel, run } from '../../../api/cel/cel-environment.js';
 import { celContext } from '../cel/admission-request.js';
+import { celAuthorizer } from '../cel/authorizer.js';
 import type { AdmissionPlugin, Attributes, PluginContext, PluginFactory } from '../plugin.js';
 import { currentRequest } from '../request-scope.js';
 import { resourcesMatch } from './match-resources.js';
@@ -49,21 +50,24 @@ async function evaluate(ctx: PluginContext, catalogue: Catalogue | undefined, po
   for (const p of params) {
     try {
       const vars: Record<string, unknown> = {};
-      const cel = celContext(a, { params: p, namespaceObject: nsObject ?? null, variables: vars });
+      const cel = celContext(a, { params: p, namespaceObject: nsObject ?? null, variables: vars, authorizer: celAuthorizer(ctx, a) });
       for (const v of spec.variables ?? []) {
-        try { vars[v.name] = compile(v.expression)(cel); } catch (err) { throw new CelEvaluationError(`composited variable "${v.name}" fails to evaluate: ${(err as Error).message.split('\n')[0]}`); }
+        try { vars[v.name] = await run(v.expression, cel); } catch (err) { throw new CelEvaluationError(`composited variable "${v.name}" fails to evaluate: ${(err as Error).message.split('\n')[0]}`); }
       }
-      if (!(spec.matchConditions ?? []).every((m: any) => evalBool(m.expression, cel))) continue;
-      (spec.validations ?? []).forEach((v: any, index: number) => {
-        if (evalBool(v.expression, cel)) return;
+      let matched = true;
+      for (const m of spec.matchConditions ?? []) if (!(await evalBool(m.expression, cel))) { matched = false; break; }
+      if (!matched) continue;
+      for (const [index, v] of (spec.validations ?? []).entries()) {
+        if (await evalBool(v.expression, cel)) continue;
         let message = v.message || `failed expression: ${String(v.expression).trim()}`;
         if (v.messageExpression) {
-          try { const m = evalString(v.messageExpression, cel).trim(); if (m && !m.includes('\n')) message = m; } catch { /* upstream falls back to message */ }
+          try { const m = (await evalString(v.messageExpression, cel)).trim(); if (m && !m.includes('\n')) message = m; } catch { /* upstream falls back to message */ }
         }
         out.push({ ...base, message, reason: v.reason || 'Invalid', index });
-      });
+      }
       for (const an of spec.auditAnnotations ?? []) {
-        const value = compile(an.valueExpression)(cel);
+        let value: unknown;
+        try { value = await run(an.valueExpression, cel); } catch (err) { throw new CelEvaluationError(`valueExpression '${an.valueExpression}' resulted in error: ${(err as Error).message.split('\n')[0]}`); }
         if (value !== null && value !== undefined) currentRequest()?.annotate?.(`${base.policy}/${an.key}`, String(fromCel(value)));
       }
     } catch (err) {

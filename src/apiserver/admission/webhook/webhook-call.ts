@@ -1,6 +1,7 @@
 // Calls one admission webhook over HTTPS with an admission.k8s.io/v1 AdmissionReview and
-// returns its response, honouring caBundle and timeoutSeconds.
+// returns its response, honouring caBundle and timeoutSeconds (the whole call).
 import https from 'node:https';
+import tls from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import type { UserInfo } from '../../authn/user-info.js';
 import type { Attributes } from '../plugin.js';
@@ -27,6 +28,7 @@ export function admissionReview(a: Attributes, uid = randomUUID()) {
   };
 }
 
+/** The URL the webhook is known by (the Service's DNS name for clientConfig.service). */
 export function webhookURL(cc: any): string {
   if (cc?.url) return cc.url;
   const s = cc?.service;
@@ -34,16 +36,27 @@ export function webhookURL(cc: any): string {
   throw new Error('webhook has neither url nor service');
 }
 
-export async function callWebhook(hook: any, a: Attributes): Promise<AdmissionResponse> {
-  const url = new URL(webhookURL(hook.clientConfig));
+/** Where to connect instead of the URL's host (a Service's endpoint); TLS still checks the URL's name. */
+export interface Dial { host: string; port: number }
+
+export async function callWebhook(hook: any, a: Attributes, dial?: Dial): Promise<AdmissionResponse> {
+  const timeoutSeconds = hook.timeoutSeconds ?? 10;
+  const raw = webhookURL(hook.clientConfig);
+  const url = new URL(raw);
+  // As upstream, the webhook learns its deadline from the query.
+  url.searchParams.set('timeout', `${timeoutSeconds}s`);
+  // Error messages show the URL as written (a service's :443 included), as upstream's do.
+  const shown = `${raw}${raw.includes('?') ? '&' : '?'}timeout=${timeoutSeconds}s`;
   const review = admissionReview(a);
   const body = Buffer.from(JSON.stringify(review));
-  const timeoutMs = (hook.timeoutSeconds ?? 10) * 1000;
   const ca = hook.clientConfig?.caBundle ? Buffer.from(hook.clientConfig.caBundle, 'base64') : undefined;
   const text = await new Promise<string>((resolve, reject) => {
-    const req = https.request(url, {
-      method: 'POST', ca, timeout: timeoutMs,
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': body.length },
+    const servername = url.hostname.replace(/^\[|\]$/g, '');
+    const req = https.request({
+      protocol: 'https:', host: dial?.host ?? servername, port: dial?.port ?? (url.port || 443), path: url.pathname + url.search,
+      method: 'POST', ca, servername: /^[\d.]+$|:/.test(servername) ? undefined : servername,
+      checkServerIdentity: (_h, cert) => tls.checkServerIdentity(servername, cert),
+      headers: { Host: url.host, 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': body.length },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -54,8 +67,10 @@ export async function callWebhook(hook: any, a: Attributes): Promise<AdmissionRe
       });
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error('context deadline exceeded')));
-    req.on('error', (err) => reject(new Error(`failed to call webhook: Post "${url}": ${err.message}`)));
+    // The whole call, not just idle time, is bounded by timeoutSeconds.
+    const timer = setTimeout(() => req.destroy(new Error('context deadline exceeded')), timeoutSeconds * 1000);
+    req.on('close', () => clearTimeout(timer));
+    req.on('error', (err) => reject(new Error(`failed to call webhook: Post "${shown}": ${err.message}`)));
     req.end(body);
   });
   let parsed: any;
