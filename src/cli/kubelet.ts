@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import {
   applyConfigFile, checkImageGCThresholds, defaultKubeletConfig, type KubeletConfig, parseAuthorizationMode, parseCgroupDriver, parseDuration,
-  parseEvictionThresholds, parseLabels, parseTaints,
+  parseEvictionThresholds, parseLabels, parseSoftGracePeriods, checkSoftThresholds, parseTaints,
 } from '../kubelet/config/kubelet-config.js';
 import { runKubelet } from '../kubelet/run.js';
 
@@ -62,6 +62,9 @@ export function kubeletCommand(): Command {
     .option('--minimum-image-ttl-duration <duration>', 'unused images younger than this are kept (2m)')
     .option('--image-gc-period <duration>', 'how often image garbage collection checks the disk (5m; tskube addition)')
     .option('--eviction-hard <thresholds>', 'e.g. memory.available<100Mi,nodefs.available<10%,imagefs.available<15%')
+    .option('--eviction-soft <thresholds>', 'thresholds acted on once crossed for their grace period, e.g. memory.available<1.5Gi')
+    .option('--eviction-soft-grace-period <periods>', 'e.g. memory.available=1m30s (one per soft threshold)')
+    .option('--eviction-max-pod-grace-period <seconds>', 'longest grace period a pod evicted for a soft threshold gets (negative: its own)')
     .option('--eviction-pressure-transition-period <duration>', 'how long a pressure condition stays after its signals clear (5m)')
     .option('--pod-infra-container-image <image>', 'the sandbox image, which image GC never removes (default: the runtime\'s)')
     .option('--pod-logs-dir <dir>', 'where container logs go (KubeletConfiguration podLogsDir; /var/log/pods, or ROOT/logs/pods with another --root-dir)')
@@ -117,6 +120,10 @@ export function kubeletCommand(): Command {
         if (o.minimumImageTtlDuration) config.imageMinimumGCAgeMs = parseDuration(o.minimumImageTtlDuration, '--minimum-image-ttl-duration');
         if (o.imageGcPeriod) config.imageGCPeriodMs = parseDuration(o.imageGcPeriod, '--image-gc-period');
         if (o.evictionHard !== undefined) config.evictionHard = parseEvictionThresholds(o.evictionHard);
+        if (o.evictionSoft !== undefined) config.evictionSoft = parseEvictionThresholds(o.evictionSoft, '--eviction-soft');
+        if (o.evictionSoftGracePeriod !== undefined) config.evictionSoftGracePeriodMs = parseSoftGracePeriods(o.evictionSoftGracePeriod);
+        if (o.evictionMaxPodGracePeriod !== undefined) config.evictionMaxPodGracePeriodSeconds = Number(o.evictionMaxPodGracePeriod);
+        checkSoftThresholds(config);
         if (o.podLogsDir) config.podLogsDir = o.podLogsDir;
         if (o.staticPodRuntimeEndpoint) config.staticPodRuntimeEndpoint = o.staticPodRuntimeEndpoint;
         config.verbosity = Number(o.v) || 0;

@@ -11,7 +11,9 @@ import { defaultPodLogsDir } from './kubelet-paths.js';
 import type { MachineInfo } from './node/machine-info.js';
 import { NodeLease } from './node/node-lease.js';
 import { nodeResources, NodeStatusManager } from './node/node-status.js';
+import { qosClass } from '../api/defaults/pod-defaults.js';
 import { EvictionManager } from './node/eviction-manager.js';
+import { podUsage, simulatedObservations } from './node/pod-usage.js';
 import { RuntimeHealth } from './node/runtime-health.js';
 import { CrashBackoff } from './pods/crash-backoff.js';
 import type { PodFeed } from './pods/pod-feed.js';
@@ -67,9 +69,16 @@ export class Kubelet {
       log, warn: (reason, message) => this.nodeEvent('Warning', reason, message),
     });
     this.images = new ImageManager({ runtime: o.runtime, onUsed: (ref) => this.imageGC.markUsed(ref) });
+    const simulated = o.runtime.traits.simulated;
     this.evictions = new EvictionManager({
-      thresholds: config.evictionHard, rootDir: config.rootDir, imageGC: o.runtime.imageFsInfo ? this.imageGC : undefined,
+      thresholds: config.evictionHard, soft: config.evictionSoft, softGracePeriodMs: config.evictionSoftGracePeriodMs,
+      maxPodGracePeriodSeconds: config.evictionMaxPodGracePeriodSeconds,
+      rootDir: config.rootDir, imageGC: o.runtime.imageFsInfo ? this.imageGC : undefined,
       transitionPeriodMs: config.evictionPressureTransitionPeriodMs, log,
+      // a hollow node's signals come from its pods' declared usage, not from the host
+      observe: simulated ? () => simulatedObservations(o.machine, this.pods.activePods()) : undefined,
+      pods: () => podUsage(this.pods),
+      evict: (pod, message, grace) => this.pods.workers.get(pod.metadata!.uid!)?.evict(message, grace),
       event: (reason, message) => this.nodeEvent('Warning', reason, message),
       onChange: () => { void this.nodeStatus?.post().catch(() => undefined); },
     });
@@ -102,6 +111,7 @@ export class Kubelet {
       publish: (pod, status) => this.statuses.set(pod, status),
       log, verbosity: config.verbosity,
     }, { api: main, file: forStatic }, config.maxPods, log);
+    this.pods.admit = (pod) => this.evictions.admit(pod, qosClass(pod.spec) === 'BestEffort');
   }
 
   async start(): Promise<void> {
@@ -114,7 +124,7 @@ export class Kubelet {
     await this.runtimeHealth.start();
     await this.learnRuntimeSetup();
     this.imageGC.start();
-    if (!this.o.runtime.traits.simulated) await this.evictions.start(); // hollow nodes have no disk to watch
+    await this.evictions.start();
     const pushCIDR = (cidr: string) => {
       if (!cidr || !this.o.runtime.updatePodCIDR) return;
       this.o.runtime.updatePodCIDR(cidr).then(() => { log(`kubelet: pod CIDR ${cidr} handed to the runtime`); void this.runtimeHealth.check(); },

@@ -83,7 +83,8 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
       const nodeName = hollow ? `${hostname}-${i}` : hostname;
       const podCIDR = hollow ? (config.podCIDR ? subnet(config.podCIDR, 24, i) : subnet(HOLLOW_POD_CIDR_BASE, 24, i)) : config.podCIDR;
       kubelets.push(new Kubelet({
-        config, nodeName, hostname: nodeName, nodeIP, machine: hollow ? hollowMachineInfo(nodeName) : hostMachineInfo(config.rootDir),
+        config, nodeName, hostname: nodeName, nodeIP, // a simulated runtime gets the made-up machine: its pods' declared usage is measured against it
+        machine: hollow || runtime.traits.simulated ? hollowMachineInfo(nodeName) : hostMachineInfo(config.rootDir),
         runtime, runtimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, staticRuntime, client, feed, podCIDR,
         log: hollow && config.verbosity < 2 ? () => undefined : log,
       }));

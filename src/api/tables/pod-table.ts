@@ -11,34 +11,48 @@ export function podStatusReason(pod: Pod): { reason: string; ready: number; tota
   let restarts = 0;
   let ready = 0;
   let lastRestart: number | undefined;
-  const total = pod.spec?.containers?.length ?? 0;
+  // sidecars (init containers with restartPolicy Always) count among the pod's containers
+  const sidecars = new Set((pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  const total = (pod.spec?.containers?.length ?? 0) + sidecars.size;
+  let sidecarRestarts = 0;
+  let sidecarLastRestart: number | undefined;
+  const later = (t: number | undefined, finished?: string) => (finished ? Math.max(t ?? 0, Date.parse(finished)) : t);
   let initializing = false;
-  // As upstream: init containers are read in order up to the first one not completed.
+  // As upstream: init containers are read in order up to the first one not completed (or a sidecar not started).
   for (const [i, c] of (status.initContainerStatuses ?? []).entries()) {
     restarts += c.restartCount ?? 0;
+    lastRestart = later(lastRestart, c.lastState?.terminated?.finishedAt);
+    const sidecar = sidecars.has(c.name);
+    if (sidecar) {
+      sidecarRestarts += c.restartCount ?? 0;
+      sidecarLastRestart = later(sidecarLastRestart, c.lastState?.terminated?.finishedAt);
+    }
     const t = c.state?.terminated;
     if (t && t.exitCode === 0) continue;
+    if (sidecar && c.started) { if (c.ready) ready++; continue; }
     if (t) reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
     else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`;
     else reason = `Init:${i}/${pod.spec?.initContainers?.length ?? 0}`;
     initializing = true;
     break;
   }
-  if (!initializing) {
+  const initializedCond = status.conditions?.some((c) => c.type === 'Initialized' && c.status === 'True');
+  if (!initializing || initializedCond) {
+    restarts = sidecarRestarts;
+    lastRestart = sidecarLastRestart;
     let hasRunning = false;
     for (const c of [...(status.containerStatuses ?? [])].reverse()) {
       restarts += c.restartCount ?? 0;
-      const finished = c.lastState?.terminated?.finishedAt;
-      if (finished) lastRestart = Math.max(lastRestart ?? 0, Date.parse(finished));
+      lastRestart = later(lastRestart, c.lastState?.terminated?.finishedAt);
       if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
       else if (c.state?.terminated?.reason) reason = c.state.terminated.reason;
       else if (c.state?.terminated) reason = c.state.terminated.signal ? `Signal:${c.state.terminated.signal}` : `ExitCode:${c.state.terminated.exitCode}`;
       else if (c.ready && c.state?.running) { hasRunning = true; ready++; }
     }
-    if (reason === 'Completed' && hasRunning) reason = 'Running';
+    if (reason === 'Completed' && hasRunning) reason = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
   }
   if (pod.metadata?.deletionTimestamp) reason = status.reason === 'NodeLost' ? 'Unknown' : 'Terminating';
-  return { reason, ready, total, restarts, lastRestart };
+  return { reason, ready, total, restarts, lastRestart: lastRestart || undefined };
 }
 
 export const podTable: TableDef = {

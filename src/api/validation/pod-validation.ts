@@ -4,7 +4,7 @@ import type { KubeObject } from '../resources/resource-def.js';
 import { type FieldError, duplicate, forbidden, invalid, notSupported, required } from '../status/index.js';
 import { isDNS1123Label as dns1123Label } from '../selectors/index.js';
 
-function validateContainers(list: Container[] | undefined, path: string, needOne: boolean): FieldError[] {
+function validateContainers(list: Container[] | undefined, path: string, needOne: boolean, init = false): FieldError[] {
   const errs: FieldError[] = [];
   if (!list || list.length === 0) {
     if (needOne) errs.push(required(path));
@@ -20,6 +20,9 @@ function validateContainers(list: Container[] | undefined, path: string, needOne
       seen.add(c.name);
     }
     if (!c.image) errs.push(required(`${p}.image`));
+    // a container restartPolicy makes an init container a sidecar; nothing else may carry one
+    if (c.restartPolicy !== undefined && !init) errs.push(forbidden(`${p}.restartPolicy`, 'may not be set for non-init containers'));
+    else if (c.restartPolicy !== undefined && c.restartPolicy !== 'Always') errs.push(notSupported(`${p}.restartPolicy`, c.restartPolicy, ['Always']));
     if (c.imagePullPolicy && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) {
       errs.push(notSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
     }
@@ -33,7 +36,7 @@ function validateContainers(list: Container[] | undefined, path: string, needOne
 export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
   errs.push(...validateContainers(spec?.containers, `${path}.containers`, true));
-  errs.push(...validateContainers(spec?.initContainers, `${path}.initContainers`, false));
+  errs.push(...validateContainers(spec?.initContainers, `${path}.initContainers`, false, true));
   const rp = spec?.restartPolicy;
   if (rp && !['Always', 'OnFailure', 'Never'].includes(rp)) errs.push(notSupported(`${path}.restartPolicy`, rp, ['Always', 'OnFailure', 'Never']));
   const dp = spec?.dnsPolicy;
@@ -45,7 +48,8 @@ export function validatePod(obj: KubeObject, old?: KubeObject): FieldError[] {
   const errs = validatePodSpec(obj.spec, 'spec');
   if (old) {
     // Most of a pod's spec is immutable; images (and a few others) may change.
-    const strip = (s: any) => JSON.stringify({ ...s, containers: (s?.containers ?? []).map((c: any) => ({ ...c, image: undefined })), activeDeadlineSeconds: undefined, tolerations: undefined, terminationGracePeriodSeconds: undefined });
+    const noImage = (list: any) => (list ?? []).map((c: any) => ({ ...c, image: undefined }));
+    const strip = (s: any) => JSON.stringify({ ...s, containers: noImage(s?.containers), initContainers: noImage(s?.initContainers), activeDeadlineSeconds: undefined, tolerations: undefined, terminationGracePeriodSeconds: undefined });
     if (strip(obj.spec) !== strip(old.spec)) {
       errs.push(forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'));
     }

@@ -58,6 +58,11 @@ export interface KubeletConfig {
   imageGCPeriodMs: number;
   /** Hard eviction thresholds, e.g. {'nodefs.available': '10%', 'memory.available': '100Mi'}. */
   evictionHard: Record<string, string>;
+  /** Soft thresholds: acted on once crossed for their grace period (evictionSoft, evictionSoftGracePeriod). */
+  evictionSoft: Record<string, string>;
+  evictionSoftGracePeriodMs: Record<string, number>;
+  /** Longest grace period a pod evicted for a soft threshold gets (negative: its own). */
+  evictionMaxPodGracePeriodSeconds: number;
   /** Runtime for static pods when it is not containerRuntimeEndpoint (tskube up: host-process://). */
   staticPodRuntimeEndpoint: string;
   /** Kept by image GC whatever happens; '' = ask the runtime (containerd's sandbox_image). */
@@ -87,6 +92,7 @@ export function defaultKubeletConfig(): KubeletConfig {
     imageGCHighThresholdPercent: 85, imageGCLowThresholdPercent: 80, imageMinimumGCAgeMs: 120_000, imageGCPeriodMs: 300_000,
     evictionHard: { ...DEFAULT_EVICTION_HARD }, staticPodRuntimeEndpoint: '', podInfraContainerImage: '',
     evictionPressureTransitionPeriodMs: 300_000, cgroupDriverSet: false,
+    evictionSoft: {}, evictionSoftGracePeriodMs: {}, evictionMaxPodGracePeriodSeconds: 0,
   };
 }
 
@@ -147,6 +153,25 @@ export function parseEvictionThresholds(s: string, what = '--eviction-hard'): Re
     out[m[1]] = m[2];
   }
   return out;
+}
+
+/** `memory.available=1m30s,…` (--eviction-soft-grace-period). */
+export function parseSoftGracePeriods(s: string, what = '--eviction-soft-grace-period'): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const i = part.indexOf('=');
+    const signal = part.slice(0, i);
+    if (i < 0 || !EVICTION_SIGNALS.has(signal)) throw new Error(`${what}: invalid grace period ${JSON.stringify(part)} (want SIGNAL=DURATION)`);
+    out[signal] = parseDuration(part.slice(i + 1), what);
+  }
+  return out;
+}
+
+/** As upstream's validation: every soft threshold needs its grace period. */
+export function checkSoftThresholds(c: Pick<KubeletConfig, 'evictionSoft' | 'evictionSoftGracePeriodMs'>): void {
+  for (const signal of Object.keys(c.evictionSoft)) {
+    if (c.evictionSoftGracePeriodMs[signal] === undefined) throw new Error(`grace period must be specified for the soft eviction threshold ${signal}`);
+  }
 }
 
 export const EVICTION_SIGNALS = new Set(['memory.available', 'nodefs.available', 'nodefs.inodesFree', 'imagefs.available', 'imagefs.inodesFree', 'pid.available']);
@@ -216,6 +241,13 @@ export function applyConfigFile(cfg: KubeletConfig, file: string): void {
     const eh = doc.evictionHard as Record<string, unknown>;
     cfg.evictionHard = parseEvictionThresholds(Object.entries(eh).map(([k, v]) => `${k}<${v}`).join(','), `--config ${file}: evictionHard`);
   }
+  if (doc.evictionSoft !== undefined) {
+    cfg.evictionSoft = parseEvictionThresholds(Object.entries(doc.evictionSoft as object).map(([k, v]) => `${k}<${v}`).join(','), `--config ${file}: evictionSoft`);
+  }
+  if (doc.evictionSoftGracePeriod !== undefined) {
+    cfg.evictionSoftGracePeriodMs = parseSoftGracePeriods(Object.entries(doc.evictionSoftGracePeriod as object).map(([k, v]) => `${k}=${v}`).join(','), `--config ${file}: evictionSoftGracePeriod`);
+  }
+  if (doc.evictionMaxPodGracePeriod !== undefined) cfg.evictionMaxPodGracePeriodSeconds = Number(doc.evictionMaxPodGracePeriod);
   try {
     checkImageGCThresholds(cfg.imageGCHighThresholdPercent, cfg.imageGCLowThresholdPercent);
   } catch (err) {

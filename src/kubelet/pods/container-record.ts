@@ -7,6 +7,8 @@ import type { ContainerStatus } from '../runtime/runtime-service.js';
 export interface ContainerRecord {
   name: string;
   init: boolean;
+  /** A sidecar: an init container with restartPolicy Always (runs beside the app containers). */
+  sidecar: boolean;
   /** The current runtime container, if one was created. */
   id?: string;
   /** Its last known runtime status. */
@@ -22,6 +24,6 @@ export interface ContainerRecord {
 }
 
 /** Upstream's default waiting reason: PodInitializing for every container of a pod that has init containers. */
-export const newRecord = (name: string, init: boolean, podHasInit = init): ContainerRecord => ({
-  name, init, restartCount: 0, ready: false, started: false, waiting: { reason: podHasInit ? 'PodInitializing' : 'ContainerCreating' },
+export const newRecord = (name: string, init: boolean, podHasInit = init, sidecar = false): ContainerRecord => ({
+  name, init, sidecar, restartCount: 0, ready: false, started: false, waiting: { reason: podHasInit ? 'PodInitializing' : 'ContainerCreating' },
 });

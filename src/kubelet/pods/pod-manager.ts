@@ -27,6 +27,8 @@ export class PodManager {
   private readonly bySandbox = new Map<string, PodWorker>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly leftovers = new Map<string, LeftoverPod & { slot: RuntimeSlot }>();
+  /** Further admission (the eviction manager's, under node pressure): a refusal's reason and message. */
+  admit?: (pod: Pod) => { reason: string; message: string } | undefined;
 
   constructor(private readonly ctx: BaseWorkerContext, private readonly slots: Record<PodSourceName, RuntimeSlot>,
     private readonly maxPods: number, private readonly log: Logger) {
@@ -119,6 +121,12 @@ export class PodManager {
     if (active > this.maxPods && !pod.metadata?.deletionTimestamp) {
       this.log(`kubelet: pod ${worker.key} rejected: OutOfpods`);
       worker.reject('OutOfpods', `Node didn't have enough resource: pods, requested: 1, used: ${active - 1}, capacity: ${this.maxPods}`);
+      return;
+    }
+    const refused = pod.metadata?.deletionTimestamp ? undefined : this.admit?.(pod);
+    if (refused) {
+      this.log(`kubelet: pod ${worker.key} rejected: ${refused.reason}: ${refused.message}`);
+      worker.reject(refused.reason, refused.message);
       return;
     }
     worker.kick();

@@ -18,6 +18,10 @@ export interface PodView {
   runtimeName: string;
   /** Set once the kubelet stopped everything of a pod being deleted. */
   terminated: boolean;
+  /** Set once every init container ran (regular ones succeeded, sidecars started). */
+  initialized?: boolean;
+  /** Why the kubelet is ending the pod (eviction): the DisruptionTarget condition. */
+  disruption?: { reason: string; message: string };
   /** A pod the kubelet refused or failed for good (phase Failed with this reason/message). */
   rejected?: { reason: string; message: string };
 }
@@ -53,32 +57,44 @@ export function terminatedState(v: { runtimeName: string }, s: NonNullable<Conta
   };
 }
 
-const exited = (r: ContainerRecord) => r.status?.state === 'CONTAINER_EXITED' && !r.waiting;
+/** Upstream's isInitContainerInitialized: a sidecar once started, any other once it exited 0. */
+const initDone = (r: ContainerRecord, s: ApiContainerStatus) => (r.sidecar ? !!s.started : !!s.state?.terminated && s.state.terminated.exitCode === 0);
 
-/** Upstream's getPhase. */
-export function podPhase(v: PodView, statuses: ApiContainerStatus[]): string {
+/** Upstream's getPhase; sidecars (restartable init containers) count as running, never as stopped. */
+export function podPhase(v: PodView, statuses: ApiContainerStatus[], initStatuses: ApiContainerStatus[] = v.init.map((r) => containerStatus(v, r))): string {
   if (v.rejected) return 'Failed';
   const policy = v.pod.spec?.restartPolicy ?? 'Always';
-  const initFailed = v.init.some((r) => exited(r) && r.status!.exitCode !== 0);
-  if (initFailed && policy === 'Never') return 'Failed';
-  const initDone = v.init.every((r) => exited(r) && r.status!.exitCode === 0);
-  if (!initDone && !v.terminated) return 'Pending';
+  let pendingInit = 0; let pendingSidecars = 0; let failedInit = 0;
   let running = 0; let waiting = 0; let stopped = 0; let succeeded = 0;
+  for (const [i, r] of v.init.entries()) {
+    const s = initStatuses[i];
+    if (r.sidecar) {
+      if (s.state?.running) { running++; if (!s.started) pendingSidecars++; }
+      else if (s.state?.waiting && !s.lastState?.terminated) { pendingSidecars++; waiting++; }
+      continue; // a terminated sidecar is ignored
+    }
+    if (s.state?.terminated) { if (s.state.terminated.exitCode !== 0) failedInit++; }
+    else if (s.state?.waiting && s.lastState?.terminated) { if (s.lastState.terminated.exitCode !== 0) failedInit++; }
+    else pendingInit++;
+  }
+  if (v.terminated) {
+    // everything was stopped for the deletion: report how the app containers ended
+    const ended = statuses.filter((s) => s.state?.terminated);
+    return statuses.length > 0 && ended.length === statuses.length && ended.every((s) => s.state!.terminated!.exitCode === 0) ? 'Succeeded' : 'Failed';
+  }
   for (const s of statuses) {
     if (s.state?.running) running++;
     else if (s.state?.terminated) { stopped++; if (s.state.terminated.exitCode === 0) succeeded++; }
     else if (s.state?.waiting) { if (s.lastState?.terminated) stopped++; else waiting++; }
   }
-  if (v.terminated) {
-    // everything was stopped for the deletion: report how the containers ended
-    return statuses.length > 0 && succeeded === statuses.length ? 'Succeeded' : 'Failed';
-  }
+  if (failedInit > 0 && policy === 'Never') return 'Failed';
+  if (pendingInit > 0 || (pendingSidecars > 0 && stopped !== statuses.length)) return 'Pending';
   if (waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
   if (stopped > 0) {
     if (policy === 'Always') return 'Running';
-    if (policy === 'OnFailure') return stopped === succeeded ? 'Succeeded' : 'Running';
-    return stopped === succeeded ? 'Succeeded' : 'Failed';
+    if (stopped === succeeded) return 'Succeeded';
+    return policy === 'Never' ? 'Failed' : 'Running';
   }
   return 'Pending';
 }
@@ -95,13 +111,14 @@ function condition(old: PodCondition[] | undefined, type: string, status: boolea
 export function podStatus(v: PodView): PodStatus {
   const initStatuses = v.init.map((r) => containerStatus(v, r));
   const statuses = v.containers.map((r) => containerStatus(v, r));
-  const phase = podPhase(v, statuses);
+  const phase = podPhase(v, statuses, initStatuses);
   const old = v.pod.status?.conditions;
   const terminal = phase === 'Succeeded' || phase === 'Failed';
 
-  const notInit = v.init.filter((r) => !(exited(r) && r.status!.exitCode === 0)).map((r) => r.name);
-  const initialized = notInit.length === 0 || (terminal && v.init.length === 0);
-  const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const notInit = v.init.filter((r, i) => !initDone(r, initStatuses[i])).map((r) => r.name);
+  // once the app containers ran the pod stays initialized, even while a sidecar restarts
+  const initialized = notInit.length === 0 || !!v.initialized || (terminal && v.init.length === 0);
+  const unready = [...initStatuses.filter((s, i) => v.init[i].sidecar && !s.ready), ...statuses.filter((s) => !s.ready)].map((s) => s.name);
   const containersReady = unready.length === 0 && statuses.length > 0;
   const [crReason, crMessage] = terminal ? ['PodCompleted', undefined]
     : !initialized ? ['ContainersNotInitialized', `containers with incomplete status: [${notInit.join(' ')}]`]
@@ -118,6 +135,7 @@ export function podStatus(v: PodView): PodStatus {
     containersReady && !terminal ? condition(old, 'ContainersReady', true) : condition(old, 'ContainersReady', false, crReason, crMessage),
     old?.find((c) => c.type === 'PodScheduled') ?? condition(old, 'PodScheduled', true),
   ];
+  if (v.disruption) conditions.unshift(condition(old, 'DisruptionTarget', true, v.disruption.reason, v.disruption.message));
   // readiness gates and conditions other components own are kept as they are
   for (const c of old ?? []) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
 

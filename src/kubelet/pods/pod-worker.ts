@@ -17,6 +17,7 @@ import type { Container as RuntimeContainer, PodSandbox, PodSandboxConfig, Runti
 import { refreshVolumes, setUpVolumes, tearDownVolumes, type VolumeContext } from '../volumes/pod-volumes.js';
 import { containerConfig } from './container-config.js';
 import { containerEnv } from './container-env.js';
+import { containerHash, HASH_ANNOTATION } from './container-hash.js';
 import { type ContainerRecord, newRecord } from './container-record.js';
 import type { CrashBackoff } from './crash-backoff.js';
 import { etcHostsContent } from './etc-hosts.js';
@@ -73,6 +74,9 @@ export class PodWorker {
   private resync?: NodeJS.Timeout;
   private volumesRefreshedAt = 0;
   private podChanged = false;
+  /** The app containers are done for good: sidecars are being stopped and stay stopped. */
+  private sidecarsStopping = false;
+  private evicting?: { message: string; gracePeriodSeconds: number };
   private removed = false;
   /** Everything stopped (terminal phase or deleted). */
   private finished = false;
@@ -81,7 +85,7 @@ export class PodWorker {
   constructor(pod: Pod, private readonly ctx: WorkerContext, readonly fromApi: boolean) {
     const prev = new Map((pod.status?.containerStatuses ?? []).concat(pod.status?.initContainerStatuses ?? []).map((s) => [s.name, s]));
     const rec = (c: Container, init: boolean) => {
-      const r = newRecord(c.name, init, !!pod.spec?.initContainers?.length);
+      const r = newRecord(c.name, init, !!pod.spec?.initContainers?.length, init && c.restartPolicy === 'Always');
       // a restarted kubelet keeps counting restarts where the reported status left off
       const p = prev.get(c.name);
       if (p) { r.restartCount = p.restartCount ?? 0; if (p.lastState?.terminated) r.lastTerminated = p.lastState.terminated; }
@@ -103,7 +107,7 @@ export class PodWorker {
   /** The runtime running this pod, and its running app containers (resource metrics). */
   get runtime(): Runtime { return this.ctx.runtime; }
   runningContainers(): { name: string; id: string; startedAt: number }[] {
-    return this.view.containers.filter((r) => r.id && r.status?.state === 'CONTAINER_RUNNING').map((r) => ({ name: r.name, id: r.id!, startedAt: r.status!.startedAt }));
+    return [...this.view.init.filter((r) => r.sidecar), ...this.view.containers].filter((r) => r.id && r.status?.state === 'CONTAINER_RUNNING').map((r) => ({ name: r.name, id: r.id!, startedAt: r.status!.startedAt }));
   }
   get uid(): string { return this.view.pod.metadata!.uid!; }
   get key(): string { return `${this.view.pod.metadata?.namespace}/${this.view.pod.metadata?.name}`; }
@@ -116,6 +120,14 @@ export class PodWorker {
     const meta = (x: Pod) => JSON.stringify([x.metadata?.labels, x.metadata?.annotations]);
     if (meta(pod) !== meta(this.view.pod)) this.podChanged = true;
     this.view.pod = { ...pod, status: this.view.pod.status };
+    this.kick();
+  }
+
+  /** Node-pressure eviction: stop everything within the grace period, then phase Failed, reason Evicted. */
+  evict(message: string, gracePeriodSeconds: number): void {
+    if (this.finished || this.done || this.evicting) return;
+    this.evicting = { message, gracePeriodSeconds };
+    this.event('Warning', 'Evicted', message);
     this.kick();
   }
 
@@ -192,6 +204,7 @@ export class PodWorker {
     const pod = this.view.pod;
     if (this.removed || pod.metadata?.deletionTimestamp) return this.terminate();
     if (this.finished) { await this.publish(); return; }
+    if (this.evicting) return this.evictNow(this.evicting);
     if (!this.sandboxId) {
       if (!(await this.createSandbox())) return;
     } else {
@@ -199,6 +212,7 @@ export class PodWorker {
     }
     await this.refresh();
     if (await this.syncInitContainers()) await this.syncContainers();
+    if (this.appContainersDone() && this.view.init.some((r) => r.sidecar && r.id && r.status?.state !== 'CONTAINER_EXITED')) await this.stopSidecars();
     await this.publish();
     const phase = this.view.pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') await this.finish();
@@ -285,16 +299,30 @@ export class PodWorker {
       r.waiting = undefined;
       r.restartCount = Math.max(r.restartCount, c.metadata.attempt);
       if (c.state === 'CONTAINER_RUNNING') {
-        if (r.init) r.started = true;
+        if (r.init && !r.sidecar) r.started = true;
         else this.startProber(r, c.id, this.spec(r));
       }
     }
   }
 
-  /** True once every init container succeeded. */
+  /**
+   * True once every init container ran: the regular ones one at a time to success, each
+   * sidecar (restartPolicy Always) started — its startup probe passed — before the next
+   * begins. Sidecars are restarted whenever they exit, whatever the pod's restartPolicy.
+   */
   private async syncInitContainers(): Promise<boolean> {
+    const initialized = !!this.view.initialized;
     for (const r of this.view.init) {
       const s = r.status;
+      if (r.sidecar) {
+        if (this.sidecarsStopping) continue;
+        if (!r.id || (r.waiting && r.waiting.reason !== 'CrashLoopBackOff' && !s)) await this.startContainer(r);
+        else if (s?.state === 'CONTAINER_EXITED') await this.restart(r);
+        else if (await this.replaceChanged(r)) { /* its image changed: started again */ }
+        if (!initialized && !(r.id && r.started && r.status?.state === 'CONTAINER_RUNNING')) return false;
+        continue;
+      }
+      if (initialized) continue; // regular init containers run once
       if (s?.state === 'CONTAINER_EXITED' && s.exitCode === 0 && !r.waiting) continue;
       if (!r.id || (r.waiting && r.waiting.reason !== 'CrashLoopBackOff' && !s)) { await this.startContainer(r); return false; }
       if (s?.state !== 'CONTAINER_EXITED') return false;
@@ -302,7 +330,56 @@ export class PodWorker {
       await this.restart(r);
       return false;
     }
+    this.view.initialized = true;
     return true;
+  }
+
+  /** Every app container exited and will not run again (restartPolicy Never, or OnFailure after success). */
+  private appContainersDone(): boolean {
+    const policy = this.view.pod.spec?.restartPolicy ?? 'Always';
+    return !!this.view.initialized && this.view.containers.length > 0 && policy !== 'Always'
+      && this.view.containers.every((r) => r.status?.state === 'CONTAINER_EXITED' && !r.waiting && (policy === 'Never' || r.status.exitCode === 0));
+  }
+
+  /** The app containers are done: stop the sidecars, the last one first, as upstream. */
+  private async stopSidecars(): Promise<void> {
+    this.sidecarsStopping = true;
+    const deadline = Date.now() + (this.view.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+    for (const r of [...this.view.init].reverse()) if (r.sidecar) await this.stopGracefully(r, deadline);
+    await this.refresh();
+  }
+
+  /**
+   * A running container whose spec changed (its image: the hash differs from the one it was
+   * created with) is killed and started again at once, as upstream ("definition changed").
+   */
+  private async replaceChanged(r: ContainerRecord): Promise<boolean> {
+    const spec = this.spec(r);
+    const had = r.status?.annotations?.[HASH_ANNOTATION];
+    if (!r.id || r.status?.state !== 'CONTAINER_RUNNING' || !had || had === containerHash(spec)) return false;
+    this.ctx.log(`kubelet: pod ${this.key} container ${r.name} definition changed (image ${spec.image}), restarting it`);
+    await this.stopGracefully(r, Date.now() + (this.view.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000, `Container ${r.name} definition changed, will be restarted`);
+    const old = r.id;
+    r.status = { ...(await this.ctx.runtime.containerStatus(old)) };
+    r.lastTerminated = terminatedState(this.view, r.status);
+    r.restartCount++;
+    r.id = undefined;
+    await this.startContainer(r);
+    await this.ctx.runtime.removeContainer(old).catch(() => undefined);
+    return true;
+  }
+
+  /** preStop hook, then StopContainer (SIGTERM, SIGKILL at the deadline). */
+  private async stopGracefully(r: ContainerRecord, deadline: number, why = `Stopping container ${r.name}`): Promise<void> {
+    if (!r.id || r.status?.state === 'CONTAINER_EXITED') { r.waiting = r.waiting && r.status ? undefined : r.waiting; return; }
+    const spec = this.spec(r);
+    this.probers.get(r.name)?.stop();
+    this.event('Normal', 'Killing', why);
+    if (spec.lifecycle?.preStop) {
+      await Promise.race([this.hook(spec.lifecycle.preStop, r.id, spec), new Promise((res) => setTimeout(res, Math.max(0, deadline - Date.now())))]);
+    }
+    await this.ctx.runtime.stopContainer(r.id, Math.max(2, Math.ceil((deadline - Date.now()) / 1000)));
+    r.waiting = undefined;
   }
 
   private async syncContainers(): Promise<void> {
@@ -310,6 +387,7 @@ export class PodWorker {
     for (const r of this.view.containers) {
       const s = r.status;
       if (!r.id) { await this.startContainer(r); continue; }
+      if (await this.replaceChanged(r)) continue;
       if (s?.state !== 'CONTAINER_EXITED') continue;
       if (policy === 'Always' || (policy === 'OnFailure' && s.exitCode !== 0)) await this.restart(r);
     }
@@ -401,7 +479,7 @@ export class PodWorker {
       await runtime.stopContainer(id, this.view.pod.spec?.terminationGracePeriodSeconds ?? 30);
       return;
     }
-    if (!r.init) this.startProber(r, id, spec);
+    if (!r.init || r.sidecar) this.startProber(r, id, spec);
     else { r.started = true; }
   }
 
@@ -433,6 +511,21 @@ export class PodWorker {
     this.probers.clear();
   }
 
+  private async evictNow(e: { message: string; gracePeriodSeconds: number }): Promise<void> {
+    clearTimeout(this.timer);
+    this.stopProbers();
+    await this.refresh();
+    const deadline = Date.now() + e.gracePeriodSeconds * 1000;
+    await Promise.all([...this.view.init.filter((r) => !r.sidecar), ...this.view.containers].map((r) => this.stopGracefully(r, deadline)));
+    this.sidecarsStopping = true;
+    for (const r of [...this.view.init].reverse()) if (r.sidecar) await this.stopGracefully(r, deadline);
+    await this.refresh();
+    this.view.rejected = { reason: 'Evicted', message: e.message };
+    this.view.disruption = { reason: 'TerminationByKubelet', message: e.message };
+    await this.publish();
+    await this.finish();
+  }
+
   /** Terminal phase reached: stop what is left, keep the status. */
   private async finish(): Promise<void> {
     this.finished = true;
@@ -450,16 +543,10 @@ export class PodWorker {
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     const deadline = Date.now() + grace * 1000;
     const { runtime } = this.ctx;
-    await Promise.all([...this.view.init, ...this.view.containers].map(async (r) => {
-      if (!r.id || r.status?.state === 'CONTAINER_EXITED') { r.waiting = r.waiting && r.status ? undefined : r.waiting; return; }
-      const spec = this.spec(r);
-      this.event('Normal', 'Killing', `Stopping container ${r.name}`);
-      if (spec.lifecycle?.preStop) {
-        await Promise.race([this.hook(spec.lifecycle.preStop, r.id, spec), new Promise((res) => setTimeout(res, Math.max(0, deadline - Date.now())))]);
-      }
-      await runtime.stopContainer(r.id, Math.max(2, Math.ceil((deadline - Date.now()) / 1000)));
-      r.waiting = undefined;
-    }));
+    // the app containers (and a running regular init container) together, then the sidecars one by one, last first
+    await Promise.all([...this.view.init.filter((r) => !r.sidecar), ...this.view.containers].map((r) => this.stopGracefully(r, deadline)));
+    this.sidecarsStopping = true;
+    for (const r of [...this.view.init].reverse()) if (r.sidecar) await this.stopGracefully(r, deadline);
     await this.refresh();
     if (this.sandboxId) {
       await runtime.stopPodSandbox(this.sandboxId);

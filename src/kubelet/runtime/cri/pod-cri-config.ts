@@ -8,6 +8,7 @@ import type { DNSConfig, Device, LinuxContainerResources, LinuxContainerSecurity
 import { podDNSConfig, type DnsOptions } from './dns-config.js';
 import { linuxResources } from './linux-resources.js';
 import { podQOSClass } from './pod-qos.js';
+import { containerHash, HASH_ANNOTATION } from '../../pods/container-hash.js';
 import { containerSecurityContext, sandboxSecurityContext } from './security-context.js';
 
 export interface SandboxExtras {
@@ -107,6 +108,7 @@ export function kubeletContainerLabels(pod: Pod, c: Container): Record<string, s
 
 export function kubeletContainerAnnotations(pod: Pod, c: Container, restartCount: number): Record<string, string> {
   const out: Record<string, string> = {
+    [HASH_ANNOTATION]: containerHash(c),
     'io.kubernetes.container.restartCount': String(restartCount),
     'io.kubernetes.container.terminationMessagePath': c.terminationMessagePath ?? '/dev/termination-log',
     'io.kubernetes.container.terminationMessagePolicy': c.terminationMessagePolicy ?? 'File',
