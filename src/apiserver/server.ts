@@ -196,8 +196,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       res.end('Too many requests, please try again later.\n');
       return;
     }
-    if (longRunning) metrics.longRunning.inc({ verb: info.verb.toUpperCase(), resource: info.resource });
-    else { inflight[kind]++; metrics.inflight.set({ request_kind: kind }, inflight[kind]); }
+    if (longRunning) {
+      // A watch's handler returns once the stream is set up; the request lasts until the socket closes.
+      const labels = { verb: info.verb.toUpperCase(), resource: info.resource };
+      metrics.longRunning.inc(labels);
+      res.once('close', () => metrics.longRunning.dec(labels));
+    } else { inflight[kind]++; metrics.inflight.set({ request_kind: kind }, inflight[kind]); }
     try {
       const ctx = { req, res, url, info, def, registry, store, user, log, kubelet, upgrade };
       await runInRequestScope({ user, info, warn: (text) => addWarning(res, text), annotate: tracker ? (k, v) => tracker.annotate(k, v) : undefined }, async () => {
@@ -205,8 +209,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         await serveResource(ctx);
       });
     } finally {
-      if (longRunning) metrics.longRunning.dec({ verb: info.verb.toUpperCase(), resource: info.resource });
-      else { inflight[kind]--; metrics.inflight.set({ request_kind: kind }, inflight[kind]); }
+      if (!longRunning) { inflight[kind]--; metrics.inflight.set({ request_kind: kind }, inflight[kind]); }
     }
     if (opts.verbosity >= 2) log(2, `${req.method} ${url.pathname}${url.search} user=${user.name} code=${res.statusCode}`);
   }

@@ -172,6 +172,15 @@ test('/version, /healthz, /livez, /readyz with upstream check names, and /metric
   assert.match(metrics, /^apiserver_current_inflight_requests\{request_kind="mutating"\} 0$/m);
   assert.match(metrics, /^etcd_request_duration_seconds_count\{operation="create",type="configmaps"\} \d+$/m);
   assert.match(metrics, /^apiserver_storage_objects\{resource="namespaces"\} \d+$/m);
+  // a watch counts as long-running for as long as it stays open, not just while it is set up
+  const openWatches = async () => Number(/^apiserver_longrunning_requests\{verb="WATCH",resource="secrets"\} (\d+)$/m.exec((await api(c.apiURL, 'GET', '/metrics')).body as string)?.[1] ?? 0);
+  const before = await openWatches();
+  const w = await openWatch(c.apiURL, '/api/v1/namespaces/default/secrets?watch=true');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await openWatches(), before + 1);
+  w.close();
+  for (let i = 0; i < 50 && (await openWatches()) !== before; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await openWatches(), before);
 });
 
 test('aggregated discovery (apidiscovery.k8s.io/v2) lists groups with their resources', async () => {
