@@ -14,6 +14,8 @@ export interface AdmissionCall {
   oldObject?: KubeObject;
   subresource?: string;
   dryRun?: boolean;
+  /** DELETE only: the object stays after this call, with deletionTimestamp set (graceful deletion, finalizers). */
+  remains?: boolean;
   /**
    * Compensations a validating plugin registers for what it already did (ResourceQuota's
    * charge): run when a later plugin refuses or the write itself fails, so that a request

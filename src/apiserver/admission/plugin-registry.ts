@@ -3,7 +3,7 @@
 import type { PluginFactory } from './plugin.js';
 import { newDefaultStorageClass } from './plugins/default-storage-class.js';
 import { newDefaultTolerationSeconds } from './plugins/default-toleration-seconds.js';
-import { newLimitRanger } from './plugins/limit-ranger.js';
+import { newLimitRanger } from './plugins/limitranger/limit-ranger.js';
 import { newNamespaceLifecycle } from './plugins/namespace-lifecycle.js';
 import { newNodeRestriction } from './plugins/noderestriction/node-restriction.js';
 import { newPodSecurity } from './plugins/pod-security.js';

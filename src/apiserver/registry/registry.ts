@@ -585,13 +585,13 @@ export class Registry {
     const pre = opts.preconditions ?? {};
     if (pre.uid && pre.uid !== obj.metadata?.uid) throw newConflict(gr(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata?.uid ?? ''}`);
     if (pre.resourceVersion && pre.resourceVersion !== obj.metadata?.resourceVersion) throw newConflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata?.resourceVersion}`);
-    const validated: AdmissionCall = { operation: 'DELETE', def, namespace: ns, name, oldObject: obj, dryRun: !!opts.dryRun, rollback: [] };
+    const pending = this.pendingDeletion(def, cur, opts);
+    const validated: AdmissionCall = { operation: 'DELETE', def, namespace: ns, name, oldObject: obj, dryRun: !!opts.dryRun, remains: !!pending, rollback: [] };
     await this.admission?.validate(validated);
     // Anything but a committed write (another writer came first, a no-op, a stale cached read,
     // an error) undoes what admission did for this attempt before the next one.
     let committed = false;
     try {
-      const pending = this.pendingDeletion(def, cur, opts);
       if (pending) {
         if (opts.dryRun) return { result: { obj: served(def, pending), deleted: false } };
         const text = encodeStored(pending);

@@ -14,8 +14,8 @@ import { discoverResources, type DiscoveredResource } from '../util/discovery.js
 import { KeyedLoop, type SyncResult } from '../util/keyed-loop.js';
 import { RESOURCEQUOTAS } from '../util/resource-types.js';
 import { statusEqual } from '../util/status-equal.js';
-import { addUsage, claimUsage, serviceUsage } from './object-usage.js';
-import { podCounts, podInScope, podUsage } from './pod-usage.js';
+import { addUsage, claimUsage, serviceUsage } from '../../api/quota/object-usage.js';
+import { podCounts, podInScope, podUsage } from '../../api/quota/pod-usage.js';
 
 export const NAME = 'resourcequota';
 

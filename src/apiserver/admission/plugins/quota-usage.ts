@@ -1,49 +1,34 @@
-// What an object counts against a ResourceQuota: object counts (`pods`, `count/deployments.apps`)
-// and, for pods, their compute requests and limits; for claims, requested storage.
+// What an object counts against a ResourceQuota, as the quota controller counts it
+// (api/quota): object counts (`pods`, `count/deployments.apps`), a pod's compute requests and
+// limits, a claim's storage (per storage class too), a Service's node ports and load balancers.
 import type { KubeObject, ResourceDef } from '../../../api/resources/resource-def.js';
 import { Quantity } from '../../../api/quantity/index.js';
+import { podUsage } from '../../../api/quota/pod-usage.js';
+import { claimUsage, serviceUsage } from '../../../api/quota/object-usage.js';
 
 /** Core resources quota also counts under their short names. */
-const LEGACY_COUNTS = ['pods', 'services', 'secrets', 'configmaps', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas'];
+const LEGACY_COUNTS = ['secrets', 'configmaps', 'replicationcontrollers', 'resourcequotas'];
 
 export const countName = (def: ResourceDef) => `count/${def.group ? `${def.plural}.${def.group}` : def.plural}`;
 
-function podCompute(pod: KubeObject, kind: 'requests' | 'limits'): Map<string, Quantity> {
-  const sum = new Map<string, Quantity>();
-  for (const c of pod.spec?.containers ?? []) {
-    for (const [k, v] of Object.entries<string>(c.resources?.[kind] ?? {})) sum.set(k, (sum.get(k) ?? Quantity.parse(0)).add(Quantity.parse(v)));
-  }
-  for (const c of pod.spec?.initContainers ?? []) {
-    for (const [k, v] of Object.entries<string>(c.resources?.[kind] ?? {})) {
-      const q = Quantity.parse(v);
-      if (!sum.has(k) || q.cmp(sum.get(k)!) > 0) sum.set(k, q);
-    }
-  }
-  return sum;
-}
-
 /** The usage one object adds; terminal pods add nothing. */
 export function usageOf(def: ResourceDef, obj: KubeObject): Map<string, Quantity> {
-  const out = new Map<string, Quantity>();
-  const one = Quantity.parse(1);
-  if (def.plural === 'pods' && def.group === '' && ['Succeeded', 'Failed'].includes(obj.status?.phase)) return out;
-  out.set(countName(def), one);
-  if (def.group === '' && LEGACY_COUNTS.includes(def.plural)) out.set(def.plural, one);
   if (def.group === '' && def.plural === 'pods') {
-    for (const [k, v] of podCompute(obj, 'requests')) { out.set(`requests.${k}`, v); if (k === 'cpu' || k === 'memory' || k === 'ephemeral-storage') out.set(k, v); }
-    for (const [k, v] of podCompute(obj, 'limits')) out.set(`limits.${k}`, v);
+    return ['Succeeded', 'Failed'].includes(obj.status?.phase) ? new Map() : podUsage(obj);
   }
-  if (def.group === '' && def.plural === 'services') {
-    const type = obj.spec?.type;
-    if (type === 'NodePort' || type === 'LoadBalancer') out.set('services.nodeports', Quantity.parse((obj.spec?.ports ?? []).length));
-    if (type === 'LoadBalancer') out.set('services.loadbalancers', one);
-  }
-  if (def.group === '' && def.plural === 'persistentvolumeclaims') {
-    const s = obj.spec?.resources?.requests?.storage;
-    if (s) {
-      out.set('requests.storage', Quantity.parse(s));
-      if (obj.spec?.storageClassName) out.set(`${obj.spec.storageClassName}.storageclass.storage.k8s.io/requests.storage`, Quantity.parse(s));
-    }
+  if (def.group === '' && def.plural === 'services') return serviceUsage(obj);
+  if (def.group === '' && def.plural === 'persistentvolumeclaims') return claimUsage(obj);
+  const out = new Map<string, Quantity>([[countName(def), Quantity.parse(1)]]);
+  if (def.group === '' && LEGACY_COUNTS.includes(def.plural)) out.set(def.plural, Quantity.parse(1));
+  return out;
+}
+
+/** now − before, without the unchanged entries. */
+export function usageDelta(now: Map<string, Quantity>, before: Map<string, Quantity>): Map<string, Quantity> {
+  const out = new Map<string, Quantity>();
+  for (const k of new Set([...now.keys(), ...before.keys()])) {
+    const d = (now.get(k) ?? Quantity.parse(0)).sub(before.get(k) ?? Quantity.parse(0));
+    if (d.cmp(Quantity.parse(0)) !== 0) out.set(k, d);
   }
   return out;
 }

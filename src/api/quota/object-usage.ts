@@ -2,7 +2,7 @@
 // (services, secrets, …) and count/RESOURCE[.GROUP], plus the Service subtypes and the
 // storage a claim requests, per storage class too.
 import type { PersistentVolumeClaim, Service } from 'kubernetes-types/core/v1.js';
-import { Quantity } from '../../api/quantity/index.js';
+import { Quantity } from '../quantity/index.js';
 
 type Usage = Map<string, Quantity>;
 const one = () => Quantity.fromValue(1);

@@ -2,8 +2,8 @@
 // effective requests and limits — the larger of the containers' sum and the biggest init
 // container, plus the pod overhead — under both names (cpu and requests.cpu).
 import type { Container, Pod, ResourceQuotaSpec } from 'kubernetes-types/core/v1.js';
-import { Quantity } from '../../api/quantity/index.js';
-import { isTerminal } from '../util/pod-state.js';
+import { Quantity } from '../quantity/index.js';
+const isTerminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 type Usage = Map<string, Quantity>;
 
