@@ -31,6 +31,7 @@ function securityOptions(o: Record<string, any>) {
     requestheaderGroupHeaders: list(o.requestheaderGroupHeaders), requestheaderExtraHeadersPrefix: list(o.requestheaderExtraHeadersPrefix),
     proxyClientCertFile: o.proxyClientCertFile, proxyClientKeyFile: o.proxyClientKeyFile,
     enableAdmissionPlugins: list(o.enableAdmissionPlugins), disableAdmissionPlugins: list(o.disableAdmissionPlugins),
+    admissionControlConfigFile: o.admissionControlConfigFile,
     encryptionProviderConfig: o.encryptionProviderConfig,
     auditPolicyFile: o.auditPolicyFile, auditLogPath: o.auditLogPath,
     auditLogMaxAge: num(o.auditLogMaxage), auditLogMaxBackup: num(o.auditLogMaxbackup), auditLogMaxSize: num(o.auditLogMaxsize),
@@ -81,6 +82,7 @@ export function apiserverCommand(): Command {
     .option('--enable-bootstrap-token-auth', 'accept bootstrap tokens from kube-system/bootstrap-token-* secrets')
     .option('--enable-admission-plugins <list>', 'admission plugins to turn on besides the default ones')
     .option('--disable-admission-plugins <list>', 'admission plugins to turn off, default ones included')
+    .option('--admission-control-config-file <file>', 'AdmissionConfiguration with per-plugin configuration (PodSecurity: PodSecurityConfiguration)')
     .option('--encryption-provider-config <file>', 'EncryptionConfiguration for encryption at rest')
     .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy')
     .option('--audit-log-path <file>', 'where audit events are written, one JSON line each ("-" = stdout)')

@@ -28,6 +28,8 @@ export interface PluginContext {
   /** Every served resource, custom ones included (params of admission policies). */
   catalogue?: import('../../api/resources/catalogue.js').Catalogue;
   log: (msg: string) => void;
+  /** The plugin's section of --admission-control-config-file, if any. */
+  config?(plugin: string): Record<string, any> | undefined;
   /** Reads without admission (the plugins' own lookups). */
   get(def: import('../../api/resources/resource-def.js').ResourceDef, ns: string, name: string): Promise<KubeObject | undefined>;
   list(def: import('../../api/resources/resource-def.js').ResourceDef, ns: string): Promise<KubeObject[]>;

@@ -1,13 +1,16 @@
 // PodSecurity: the Pod Security Standards (baseline, restricted) enforced, warned about or
-// audited per namespace by the labels pod-security.kubernetes.io/enforce|warn|audit.
+// audited per namespace by the labels pod-security.kubernetes.io/enforce|warn|audit, with the
+// defaults and exemptions (usernames, namespaces, runtimeClasses) of a PodSecurityConfiguration
+// (--admission-control-config-file); exemptions and audit results become audit annotations.
 import { namespaces } from '../../../api/resources/core-v1.js';
 import type { KubeObject } from '../../../api/resources/resource-def.js';
 import { newForbidden } from '../../../api/status/index.js';
 import { isPod, type PluginFactory } from '../plugin.js';
+import { currentRequest } from '../request-scope.js';
+import { LEVELS, podSecurityConfig } from './pod-security-config.js';
 
 export const NAME = 'PodSecurity';
 const LABEL = 'pod-security.kubernetes.io/';
-const LEVELS = ['privileged', 'baseline', 'restricted'];
 const BASELINE_CAPS = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 
@@ -74,30 +77,35 @@ export function violations(pod: KubeObject, level: string): string[] {
   return out;
 }
 
-export const newPodSecurity: PluginFactory = (ctx) => ({
-  name: NAME,
-  async validate(a) {
-    if (!isPod(a) || a.operation !== 'CREATE' || !a.object || !a.namespace) return;
-    const labels = (await ctx.get(namespaces, '', a.namespace))?.metadata?.labels ?? {};
-    const mode = (m: string) => {
-      const level = labels[`${LABEL}${m}`];
-      if (!level || !LEVELS.includes(level)) return undefined;
-      return { level, tag: `${level}:${labels[`${LABEL}${m}-version`] ?? 'latest'}` };
-    };
-    const enforce = mode('enforce');
-    if (enforce) {
+export const newPodSecurity: PluginFactory = (ctx) => {
+  // a bad configuration ends the start (buildAdmission runs before the server serves)
+  const conf = podSecurityConfig(ctx.config?.(NAME));
+  return {
+    name: NAME,
+    async validate(a) {
+      if (!isPod(a) || a.operation !== 'CREATE' || !a.object || !a.namespace) return;
+      const annotate = currentRequest()?.annotate ?? (() => {});
+      // exemptions, in upstream's order: namespace, then the requesting user, then the runtime class
+      const exempt = conf.exemptions.namespaces.includes(a.namespace) ? 'namespace'
+        : conf.exemptions.usernames.includes(a.user.name) ? 'user'
+          : conf.exemptions.runtimeClasses.includes(a.object.spec?.runtimeClassName ?? '') ? 'runtimeClass' : undefined;
+      if (exempt) { annotate(`${LABEL}exempt`, exempt); return; }
+      const labels = (await ctx.get(namespaces, '', a.namespace))?.metadata?.labels ?? {};
+      const mode = (m: 'enforce' | 'audit' | 'warn') => {
+        const label = labels[`${LABEL}${m}`];
+        const level = label && LEVELS.includes(label) ? label : conf.defaults[m].level;
+        return { level, tag: `${level}:${labels[`${LABEL}${m}-version`] ?? conf.defaults[m].version}` };
+      };
+      const enforce = mode('enforce');
+      annotate(`${LABEL}enforce-policy`, enforce.tag);
       const v = violations(a.object, enforce.level);
       if (v.length) throw newForbidden({ group: '', resource: 'pods' }, a.name, `violates PodSecurity ${JSON.stringify(enforce.tag)}: ${v.join(', ')}`);
-    }
-    const warn = mode('warn');
-    if (warn) {
-      const v = violations(a.object, warn.level);
-      if (v.length) a.warn(`would violate PodSecurity ${JSON.stringify(warn.tag)}: ${v.join(', ')}`);
-    }
-    const audit = mode('audit');
-    if (audit) {
-      const v = violations(a.object, audit.level);
-      if (v.length) ctx.log(`PodSecurity audit ${a.namespace}/${a.name}: would violate PodSecurity ${JSON.stringify(audit.tag)}: ${v.join(', ')}`);
-    }
-  },
-});
+      const warn = mode('warn');
+      const w = violations(a.object, warn.level);
+      if (w.length) a.warn(`would violate PodSecurity ${JSON.stringify(warn.tag)}: ${w.join(', ')}`);
+      const audit = mode('audit');
+      const u = violations(a.object, audit.level);
+      if (u.length) annotate(`${LABEL}audit-violations`, `would violate PodSecurity ${JSON.stringify(audit.tag)}: ${u.join(', ')}`);
+    },
+  };
+};
