@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { allDefinitions, definitionOf } from '../../src/api/openapi/definitions.js';
 import { generateDefinitions } from '../../src/api/openapi/generator/generate.js';
+import YAML from 'yaml';
 import { swaggerDocument } from '../../src/api/openapi/spec-v2.js';
+import { decodeSwaggerProto, encodeSwaggerProto, schemaToProto } from '../../src/api/openapi/spec-v2-proto.js';
 import { openapiV3Document } from '../../src/api/openapi/spec-v3.js';
 import type { Schema } from '../../src/api/openapi/schema.js';
 import { deployments, replicasets } from '../../src/api/resources/apps-v1.js';
@@ -114,4 +116,38 @@ test('v2 document: Swagger 2.0 with paths, body parameters and definitions', () 
   assert.ok((doc.paths as any)['/api/v1/pods'].get.operationId === 'listCoreV1PodForAllNamespaces');
   assert.ok((doc.paths as any)['/api/v1/watch/namespaces/{namespace}/pods/{name}']);
   assert.ok(doc.definitions[`${CORE}.PodList`] && doc.definitions[`${META}.WatchEvent`] && doc.definitions[`${META}.DeleteOptions`]);
+});
+
+test('v2 document in gnostic protobuf form: decodes to the same paths, parameters and schemas', () => {
+  const doc = swaggerDocument([pods, deployments], 'v1.32.0');
+  const pb = decodeSwaggerProto(encodeSwaggerProto(doc));
+  assert.equal(pb.swagger, '2.0');
+  assert.deepEqual(pb.info, { title: 'Kubernetes', version: 'v1.32.0' });
+  assert.deepEqual(pb.paths.path.map((p: any) => p.name), Object.keys(doc.paths));
+  const item = pb.paths.path.find((p: any) => p.name === '/api/v1/namespaces/{namespace}/pods').value;
+  assert.equal(item.post.operation_id, 'createCoreV1NamespacedPod');
+  assert.deepEqual(item.post.parameters[0].parameter.body_parameter, { name: 'body', in: 'body', required: true, schema: { _ref: `#/definitions/${CORE}.Pod` } });
+  assert.equal(item.parameters[0].parameter.non_body_parameter.path_parameter_sub_schema.name, 'namespace');
+  assert.deepEqual(YAML.parse(item.post.vendor_extension.find((e: any) => e.name === 'x-kubernetes-group-version-kind').value.yaml), { group: '', kind: 'Pod', version: 'v1' });
+  const ok = item.post.responses.response_code.find((r: any) => r.name === '201').value.response;
+  assert.equal(ok.schema.schema._ref, `#/definitions/${CORE}.Pod`);
+  const defs = new Map<string, any>(pb.definitions.additional_properties.map((d: any) => [d.name, d.value]));
+  assert.deepEqual([...defs.keys()], Object.keys(doc.definitions), 'every definition, in order');
+  const spec = defs.get(`${CORE}.PodSpec`);
+  assert.deepEqual(spec.required, ['containers']);
+  const field = (s: any, name: string) => s.properties.additional_properties.find((p: any) => p.name === name).value;
+  const containers = field(spec, 'containers');
+  assert.deepEqual(containers.type.value, ['array']);
+  assert.equal(containers.items.schema[0]._ref, `#/definitions/${CORE}.Container`);
+  assert.equal(containers.vendor_extension.find((e: any) => e.name === 'x-kubernetes-patch-merge-key').value.yaml, 'name\n');
+  assert.equal(field(spec, 'nodeSelector').additional_properties.schema.type.value[0], 'string');
+  assert.deepEqual(pb.security_definitions.additional_properties[0].value.api_key_security, { type: 'apiKey', name: 'authorization', in: 'header', description: 'Bearer Token authentication' });
+});
+
+test('schema conversion keeps Swagger 2.0 keys and drops what v2 has no place for', () => {
+  const s = schemaToProto({ type: 'object', additionalProperties: false, enum: ['a', 1], default: { k: 'v' }, maxLength: 3, oneOf: [{ type: 'string' }], 'x-kubernetes-preserve-unknown-fields': true });
+  assert.deepEqual(s, {
+    type: { value: ['object'] }, additional_properties: { boolean: false }, enum: [{ yaml: 'a\n' }, { yaml: '1\n' }], default: { yaml: 'k: v\n' },
+    max_length: 3, vendor_extension: [{ name: 'x-kubernetes-preserve-unknown-fields', value: { yaml: 'true\n' } }],
+  });
 });

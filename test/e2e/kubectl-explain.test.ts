@@ -1,9 +1,12 @@
 // OpenAPI and strict field validation as the real kubectl sees them: `kubectl explain` from
 // the /openapi/v3 documents, --validate=strict|warn on create and apply, the Warning header
-// and 400 on the raw API, duplicate fields, and the documents' caching headers.
+// and 400 on the raw API, duplicate fields, the documents' caching headers, and client-side
+// validation of `kind: List` files from the protobuf /openapi/v2.
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, describe, test } from 'node:test';
+import YAML from 'yaml';
+import { decodeSwaggerProto } from '../../src/api/openapi/spec-v2-proto.js';
 import { type Cluster, TOKEN, manifest, startCluster } from '../apiserver/harness.js';
 
 interface Reply { code: number; headers: Record<string, string | string[] | undefined>; body: string }
@@ -22,6 +25,35 @@ function call(c: Cluster, method: string, path: string, body?: string, headers: 
     req.end(body);
   });
 }
+
+function callBytes(c: Cluster, path: string, headers: Record<string, string>): Promise<{ code: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    https.get(c.apiURL + path, { rejectUnauthorized: false, headers: { Authorization: `Bearer ${TOKEN}`, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+/** What `kubectl get cm,deploy -o yaml` prints: a v1 List of a ConfigMap and a Deployment. */
+const listOf = (cm: string, deploy: string, replicasLine: string) => `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: ${cm}}
+  data: {x: "1"}
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: ${deploy}}
+  spec:
+    ${replicasLine}
+    selector: {matchLabels: {app: ${deploy}}}
+    template:
+      metadata: {labels: {app: ${deploy}}}
+      spec: {containers: [{name: c, image: busybox}]}
+`;
 
 const podWithUnknown = (name: string) => `apiVersion: v1
 kind: Pod
@@ -134,7 +166,51 @@ describe('kubectl explain and field validation', () => {
     const swagger = JSON.parse(v2.body);
     assert.equal(swagger.swagger, '2.0');
     assert.equal(swagger.definitions['io.k8s.api.core.v1.PodSpec'].properties.containers['x-kubernetes-patch-merge-key'], 'name');
-    const pb = await call(c, 'GET', '/openapi/v2', undefined, { Accept: 'application/com.github.proto-openapiv2.v2.v2.0+protobuf' });
-    assert.equal(pb.code, 406);
+    const unknown = await call(c, 'GET', '/openapi/v2', undefined, { Accept: 'application/com.github.proto-openapiv2.v2.v2.0+protobuf' });
+    assert.equal(unknown.code, 406);
+  });
+
+  test('/openapi/v2 in gnostic protobuf form: content type, shared ETag, 304, kinds in x- extensions', async () => {
+    const json = await call(c, 'GET', '/openapi/v2', undefined, { Accept: 'application/json' });
+    const pb = await callBytes(c, '/openapi/v2', { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+    assert.equal(pb.code, 200);
+    assert.equal(pb.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    assert.equal(pb.headers.vary, 'Accept');
+    assert.equal(pb.headers.etag, json.headers.etag, 'kube-openapi reuses the JSON ETag for the protobuf form');
+    const doc = decodeSwaggerProto(pb.body);
+    assert.equal(doc.swagger, '2.0');
+    const dep = doc.definitions.additional_properties.find((d: { name: string }) => d.name === 'io.k8s.api.apps.v1.Deployment').value;
+    assert.deepEqual(dep.type.value, ['object']);
+    const gvk = dep.vendor_extension.find((e: { name: string }) => e.name === 'x-kubernetes-group-version-kind');
+    assert.deepEqual(YAML.parse(gvk.value.yaml), [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+    const again = await callBytes(c, '/openapi/v2', { Accept: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'If-None-Match': String(pb.headers.etag) });
+    assert.equal(again.code, 304);
+  });
+
+  test('kubectl create and apply a kind: List, validated client-side from the protobuf /openapi/v2', () => {
+    const list = manifest(c, 'list.yaml', listOf('list-cm', 'list-deploy', 'replicas: 1'));
+    const created = c.kubectl(['create', '-f', list]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /configmap\/list-cm created\ndeployment.apps\/list-deploy created/);
+    const applied = c.kubectl(['apply', '-f', manifest(c, 'list2.yaml', listOf('list-cm', 'list-deploy', 'replicas: 2'))]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.equal(c.k('get', 'deployment', 'list-deploy', '-o', 'jsonpath={.spec.replicas}'), '2');
+    const applyNew = c.kubectl(['apply', '-f', manifest(c, 'list3.yaml', listOf('list-cm3', 'list-deploy3', 'replicas: 1'))]);
+    assert.equal(applyNew.code, 0, applyNew.stderr);
+    assert.match(applyNew.stdout, /configmap\/list-cm3 created/);
+  });
+
+  test('an unknown field in a List item is refused by kubectl; --validate=false still creates', () => {
+    const bad = manifest(c, 'list-bad.yaml', listOf('bad-cm', 'bad-deploy', 'replicass: 1'));
+    const r = c.kubectl(['create', '-f', bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error validating data: ValidationError\(Deployment\.spec\): unknown field "replicass" in io\.k8s\.api\.apps\.v1\.DeploymentSpec/);
+    assert.match(c.kubectl(['get', 'deployment', 'bad-deploy']).stderr, /NotFound/);
+    const applied = c.kubectl(['apply', '-f', bad]);
+    assert.equal(applied.code, 1);
+    assert.match(applied.stderr, /unknown field "replicass"/);
+    const loose = c.kubectl(['create', '-f', bad, '--validate=false']);
+    assert.equal(loose.code, 0, loose.stderr);
+    assert.equal(c.k('get', 'deployment', 'bad-deploy', '-o', 'jsonpath={.spec.replicas}'), '1', 'the unknown field was dropped and the default applied');
   });
 });

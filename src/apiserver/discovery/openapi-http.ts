@@ -1,10 +1,10 @@
 // Serving a cached OpenAPI document as kube-openapi does: content negotiation on Accept
-// (JSON here; the protobuf forms answer 406 Not Acceptable), a quoted SHA-512 ETag with
-// If-None-Match → 304, Last-Modified, and Vary: Accept.
+// (JSON, and for /openapi/v2 also gnostic's protobuf form; anything else answers 406 Not
+// Acceptable), a quoted SHA-512 ETag with If-None-Match → 304, Last-Modified, and Vary: Accept.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export interface CachedDoc { body: Buffer; etag: string; lastModified: Date }
+export interface CachedDoc { body: Buffer; etag: string; lastModified: Date; contentType?: string }
 
 /** Upstream's ETag value: the SHA-512 of the document, upper-case hex. */
 export function etagOf(body: Buffer): string {
@@ -16,15 +16,33 @@ export function cachedDoc(doc: unknown, lastModified: Date): CachedDoc {
   return { body, etag: etagOf(body), lastModified };
 }
 
+/**
+ * The first of `offers` (media types, in the server's order of preference) that the Accept
+ * header admits, as goautoneg picks it for kube-openapi: clauses by falling q, exact types
+ * before wildcards, and for each clause the first offer it matches. A missing header is
+ * any type; q=0 refuses.
+ */
+export function negotiate(accept: string | undefined, offers: readonly string[]): string | undefined {
+  const clauses = (accept?.trim() ? accept : '*/*').split(',').map((part, index) => {
+    const [range = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    const [type = '', sub = '*'] = range === '*' ? ['*', '*'] : range.split('/');
+    return { type, sub, q: q ? Number(q.slice(2)) : 1, index };
+  }).filter((c) => c.type && c.q > 0);
+  const wild = (c: { type: string; sub: string }) => (c.type === '*' ? 2 : 0) + (c.sub === '*' ? 1 : 0);
+  clauses.sort((a, b) => b.q - a.q || wild(a) - wild(b) || a.index - b.index);
+  for (const c of clauses) {
+    for (const offer of offers) {
+      const [type, sub] = offer.split('/');
+      if ((c.type === '*' || c.type === type) && (c.sub === '*' || c.sub === sub)) return offer;
+    }
+  }
+  return undefined;
+}
+
 /** Whether the Accept header admits JSON (application/json, application/*, or any). */
 export function acceptsJSON(accept: string | undefined): boolean {
-  if (!accept || !accept.trim()) return true;
-  return accept.split(',').some((part) => {
-    const [range, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
-    const q = params.find((p) => p.startsWith('q='));
-    if (q && Number(q.slice(2)) === 0) return false;
-    return range === 'application/json' || range === 'application/*' || range === '*/*' || range === '*';
-  });
+  return negotiate(accept, ['application/json']) !== undefined;
 }
 
 export function sendNotAcceptable(res: ServerResponse): void {
@@ -43,6 +61,6 @@ export function serveDoc(req: IncomingMessage, res: ServerResponse, doc: CachedD
     res.end();
     return;
   }
-  res.writeHead(200, { ...headers, 'Content-Type': 'application/json', 'Content-Length': doc.body.length });
+  res.writeHead(200, { ...headers, 'Content-Type': doc.contentType ?? 'application/json', 'Content-Length': doc.body.length });
   res.end(req.method === 'HEAD' ? undefined : doc.body);
 }
