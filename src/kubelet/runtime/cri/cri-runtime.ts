@@ -92,6 +92,8 @@ export class CriRuntime implements rt.Runtime {
   private pollTimer?: NodeJS.Timeout;
   private pollEveryMs?: number;
   private readonly seen = new Map<string, cri.ContainerState>();
+  /** Whether a relist has run: containers first seen after it are new, even when already exited. */
+  private relisted = false;
 
   constructor(readonly endpoint: string, private readonly opts: CriRuntimeOptions = {}) {
     this.client = new CriClient(endpoint);
@@ -286,9 +288,12 @@ export class CriRuntime implements rt.Runtime {
           if (before === undefined && c.state === 'CONTAINER_CREATED') continue;
           if (c.state === before) continue;
           if (c.state === 'CONTAINER_RUNNING') this.emit({ containerId: c.id, podSandboxId: c.podSandboxId, type: 'CONTAINER_STARTED_EVENT' });
-          if (c.state === 'CONTAINER_EXITED' && before !== undefined) this.emit({ containerId: c.id, podSandboxId: c.podSandboxId, type: 'CONTAINER_STOPPED_EVENT' });
+          // A container that started and exited between two relists (a crash at start) is first
+          // seen exited: it died since the last relist, as upstream's generic PLEG reports it.
+          if (c.state === 'CONTAINER_EXITED' && (before !== undefined || this.relisted)) this.emit({ containerId: c.id, podSandboxId: c.podSandboxId, type: 'CONTAINER_STOPPED_EVENT' });
         }
         for (const id of this.seen.keys()) if (!alive.has(id)) this.seen.delete(id);
+        this.relisted = true;
       } catch (err) {
         this.opts.log?.(`CRI relist: ${(err as Error).message}`);
       }
@@ -304,6 +309,7 @@ export class CriRuntime implements rt.Runtime {
     this.pollTimer = undefined;
     this.pollEveryMs = undefined;
     this.seen.clear();
+    this.relisted = false;
   }
 
   /** Pulls through the runtime (mirrors apply); failures are ImagePullErrors with the kubelet's reason. */
