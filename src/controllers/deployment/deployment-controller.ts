@@ -269,7 +269,7 @@ export class DeploymentController implements Controller {
       total += n;
     }
     // scaleDownOldReplicaSetsForRollingUpdate: then available ones, down to minAvailable.
-    const available = M.availableReplicas(s.rss);
+    const available = M.availableForScaleDown(s.rss);
     if (available > minAvailable) {
       const budget = available - minAvailable;
       let done = 0;

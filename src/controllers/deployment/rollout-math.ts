@@ -38,6 +38,17 @@ export const actualReplicas = (rss: (ReplicaSet | undefined)[]): number => rss.r
 export const readyReplicas = (rss: (ReplicaSet | undefined)[]): number => rss.reduce((s, r) => s + (r?.status?.readyReplicas ?? 0), 0);
 export const availableReplicas = (rss: (ReplicaSet | undefined)[]): number => rss.reduce((s, r) => s + (r?.status?.availableReplicas ?? 0), 0);
 
+/**
+ * Available pods to weigh a scale-down against. A ReplicaSet just scaled down still reports its
+ * old availableReplicas until its controller observes the new generation; counting those pods
+ * again would scale the old ReplicaSets down a second time, below minAvailable.
+ */
+export const availableForScaleDown = (rss: (ReplicaSet | undefined)[]): number => rss.reduce((s, r) => {
+  const avail = r?.status?.availableReplicas ?? 0;
+  const stale = (r?.status?.observedGeneration ?? 0) < (r?.metadata?.generation ?? 0);
+  return s + (stale ? Math.min(avail, r?.spec?.replicas ?? 0) : avail);
+}, 0);
+
 /** How big the new ReplicaSet may be now (NewRSNewReplicas). */
 export function newRSNewReplicas(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet): number {
   const replicas = d.spec?.replicas ?? 1;
