@@ -119,7 +119,9 @@ function fromCache(e: CachedObject): Current {
   };
 }
 
-type UpdateOutcome = { result: { obj: KubeObject; created: boolean } } | { retryWith: Current | undefined };
+/** One write attempt: its result, or the live object to retry with. */
+type Attempt<T> = { result: T } | { retryWith: Current | undefined };
+type UpdateOutcome = Attempt<{ obj: KubeObject; created: boolean }>;
 
 /** A cached read could not be trusted for the answer; the update is redone on the live object. */
 class StaleRead extends Error {}
@@ -426,6 +428,21 @@ export class Registry {
    * cachedExistingObject: no etcd read), else etcd. Work done on a cached copy that turns out
    * stale is redone on the live object (see update()).
    */
+  /**
+   * Runs a write attempt on `cur`. An error from a cached copy may come from its staleness:
+   * then the attempt is to be redone on the live object, unless the live one is the same.
+   */
+  private async onCurrent<T>(def: ResourceDef, key: string, cur: Current, attempt: (cur: Current) => Promise<Attempt<T>>): Promise<Attempt<T>> {
+    try {
+      return await attempt(cur);
+    } catch (err) {
+      if (cur.live) throw err;
+      const live = await this.current(def, key, false);
+      if (!(err instanceof StaleRead) && live && live.modRevision === cur.modRevision) throw err;
+      return { retryWith: live };
+    }
+  }
+
   private async current(def: ResourceDef, key: string, tryCache: boolean): Promise<Current | undefined> {
     if (tryCache && this.caches && !this.store.transforms) {
       const cache = this.caches.for(def);
@@ -457,17 +474,7 @@ export class Registry {
           throw err;
         }
       }
-      let outcome: UpdateOutcome;
-      try {
-        outcome = await this.tryUpdate(def, ns, name, key, cur, mutate, opts);
-      } catch (err) {
-        // Errors from a cached copy may come from its staleness: redo on the live object.
-        if (cur.live) throw err;
-        const live = await this.current(def, key, false);
-        if (!(err instanceof StaleRead) && live && live.modRevision === cur.modRevision) throw err;
-        cur = live;
-        continue;
-      }
+      const outcome = await this.onCurrent(def, key, cur, (c) => this.tryUpdate(def, ns, name, key, c, mutate, opts));
       if ('result' in outcome) return outcome.result;
       cur = outcome.retryWith;
     }
@@ -564,23 +571,14 @@ export class Registry {
     let cur = await this.current(def, key, !opts.dryRun);
     for (let attempt = 0; attempt < 20; attempt++) {
       if (!cur) throw newNotFound(gr(def), name);
-      let outcome: { result: { obj: KubeObject; deleted: boolean } } | { retryWith: Current | undefined };
-      try {
-        outcome = await this.tryDelete(def, ns, name, key, cur, opts);
-      } catch (err) {
-        if (cur.live) throw err;
-        const live = await this.current(def, key, false);
-        if (!(err instanceof StaleRead) && live && live.modRevision === cur.modRevision) throw err;
-        cur = live;
-        continue;
-      }
+      const outcome = await this.onCurrent(def, key, cur, (c) => this.tryDelete(def, ns, name, key, c, opts));
       if ('result' in outcome) return outcome.result;
       cur = outcome.retryWith;
     }
     throw newConflict(gr(def), name);
   }
 
-  private async tryDelete(def: ResourceDef, ns: string, name: string, key: string, cur: Current, opts: DeleteOptions) {
+  private async tryDelete(def: ResourceDef, ns: string, name: string, key: string, cur: Current, opts: DeleteOptions): Promise<Attempt<{ obj: KubeObject; deleted: boolean }>> {
     const obj = cur.obj;
     const pre = opts.preconditions ?? {};
     if (pre.uid && pre.uid !== obj.metadata?.uid) throw newConflict(gr(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata?.uid ?? ''}`);
