@@ -131,7 +131,10 @@ test('CRI container stats: nanoseconds to seconds and ms; unreadable cgroups are
   const r = new CpuRates();
   assert.equal(r.rate('c', 1, 1000), undefined); // one sample: no rate yet
   assert.equal(r.rate('c', 1.5, 3000), 250_000_000); // 0.5 core-seconds over 2 s
-  assert.equal(r.rate('c', 0.1, 4000), undefined); // restarted: the counter went back
+  // 30 ms later: the window is still the last full second or more, not the 30 ms burst
+  assert.equal(r.rate('c', 1.53, 3030), Math.round((0.53 / 2.03) * 1e9));
+  assert.equal(r.rate('c', 2, 4100), Math.round((0.47 / 1.07) * 1e9)); // base: the 3030 sample
+  assert.equal(r.rate('c', 0.1, 4200), undefined); // restarted: the counter went back
   r.keep(new Set());
   assert.equal(r.rate('c', 5, 9000), undefined); // forgotten
 });

@@ -1,27 +1,34 @@
 // The kubelet's /stats/summary (stats/v1alpha1 Summary, what `kubectl get --raw
 // /api/v1/nodes/N/proxy/stats/summary` and metrics-server's older releases read): the node and
 // every measured pod with its containers' CPU and memory, and the pod's network when the
-// runtime reports it (CRI ListPodSandboxStats). usageNanoCores is the runtime's own rate when
-// it sends one, else the rate since the previous summary of the same series (upstream's CRI
-// stats provider keeps the same cache).
+// runtime reports it (CRI ListPodSandboxStats). usageNanoCores is the rate over at least the
+// last second of the same series (upstream's CRI stats provider keeps the same cache); the
+// runtime's own rate is used only until there is one: containerd computes it since the previous
+// stats call, and two calls 30 ms apart under a 100m CFS quota read as 0.33 cores.
 import os from 'node:os';
 import type { ContainerUsageSample, NetworkInterfaceSample } from '../runtime/runtime-service.js';
 import type { UsageSnapshot } from './usage-collector.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** Previous (cumulative CPU, time) per series, for rates. */
+/** Recent (cumulative CPU, time) samples per series, for rates over a window of at least MIN_WINDOW_MS. */
+const MIN_WINDOW_MS = 1000;
 export class CpuRates {
-  private readonly last = new Map<string, { cpuSeconds: number; timestamp: number }>();
+  private readonly samples = new Map<string, { cpuSeconds: number; timestamp: number }[]>();
   rate(key: string, cpuSeconds: number, timestamp: number): number | undefined {
-    const prev = this.last.get(key);
-    if (!prev || timestamp > prev.timestamp) this.last.set(key, { cpuSeconds, timestamp });
-    if (!prev || timestamp <= prev.timestamp || cpuSeconds < prev.cpuSeconds) return undefined;
-    return Math.round(((cpuSeconds - prev.cpuSeconds) / ((timestamp - prev.timestamp) / 1000)) * 1e9);
+    let list = this.samples.get(key) ?? [];
+    if (list.length && cpuSeconds < list[list.length - 1]!.cpuSeconds) list = []; // restarted: the counter went back
+    if (!list.length || timestamp > list[list.length - 1]!.timestamp) list.push({ cpuSeconds, timestamp });
+    // the base is the newest sample at least MIN_WINDOW_MS old; older ones are no longer needed
+    while (list.length > 1 && timestamp - list[1]!.timestamp >= MIN_WINDOW_MS) list.shift();
+    const base = timestamp - list[0]!.timestamp >= MIN_WINDOW_MS ? list[0] : undefined;
+    this.samples.set(key, list);
+    if (!base || cpuSeconds < base.cpuSeconds) return undefined;
+    return Math.round(((cpuSeconds - base.cpuSeconds) / ((timestamp - base.timestamp) / 1000)) * 1e9);
   }
   /** Forgets series not seen in the last pass. */
   keep(keys: Set<string>): void {
-    for (const k of this.last.keys()) if (!keys.has(k)) this.last.delete(k);
+    for (const k of this.samples.keys()) if (!keys.has(k)) this.samples.delete(k);
   }
 }
 
@@ -45,8 +52,7 @@ export function renderSummary(snap: UsageSnapshot, rates: CpuRates): object {
   const seen = new Set<string>();
   const rateOf = (key: string, cpuSeconds: number, timestamp: number, own?: number) => {
     seen.add(key);
-    const r = rates.rate(key, cpuSeconds, timestamp);
-    return own ?? r;
+    return rates.rate(key, cpuSeconds, timestamp) ?? own;
   };
   const bootTime = Date.now() - os.uptime() * 1000;
   const node: Record<string, unknown> = { nodeName: snap.nodeName, startTime: iso(bootTime) };
