@@ -26,6 +26,8 @@ export interface ApiServerOptions extends AuthenticationOptions, RequestHeaderOp
   /** The front proxy's own client certificate, for requests to aggregated API servers. */
   proxyClientCertFile?: string;
   proxyClientKeyFile?: string;
+  /** --enable-aggregator-routing: reach extension API servers at their endpoint IPs, not the Service's ClusterIP. */
+  enableAggregatorRouting?: boolean;
   maxRequestsInflight: number;
   /** How the API server reaches kubelets (pods/log, exec, attach, portforward, nodes/proxy). */
   kubeletClientCertificate?: string;

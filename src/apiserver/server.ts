@@ -112,7 +112,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   if (resourceMetrics) for (const def of metricsV1beta1) catalogue.add(def);
   const advertise = opts.advertiseAddress ?? (opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? firstIPv4() : opts.bindAddress);
   const metrics = new ApiServerMetrics(() => caches.objectCounts());
-  const aggregator = new Aggregator(registry, catalogue, proxyClient, log);
+  const aggregator = new Aggregator(registry, catalogue, proxyClient, log, opts.enableAggregatorRouting ?? false);
   store.timer = (op, type, call) => metrics.etcd(op, type, call);
 
   // Health: upstream's check names; /readyz turns 200 only once the bootstrap below is done.

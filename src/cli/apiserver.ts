@@ -18,6 +18,14 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 const list = (v: unknown) => (v === undefined ? undefined : String(v).split(',').map((s) => s.trim()).filter(Boolean));
 const num = (v: unknown) => (v === undefined ? undefined : Number(v));
 
+/** A Go bool flag: bare (true), =true or =false; anything else is an error. */
+function boolFlag(v: unknown, flag: string, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (v === true || v === 'true') return true;
+  if (v === 'false') return false;
+  throw new Error(`invalid ${flag} ${JSON.stringify(v)}: want true or false`);
+}
+
 /** The authentication, admission, encryption and audit flags (src/apiserver/{authn,admission,encryption,audit}). */
 function securityOptions(o: Record<string, any>) {
   const anon = o.anonymousAuth === true || o.anonymousAuth === undefined ? true : String(o.anonymousAuth);
@@ -30,6 +38,7 @@ function securityOptions(o: Record<string, any>) {
     requestheaderUsernameHeaders: list(o.requestheaderUsernameHeaders), requestheaderUIDHeaders: list(o.requestheaderUidHeaders),
     requestheaderGroupHeaders: list(o.requestheaderGroupHeaders), requestheaderExtraHeadersPrefix: list(o.requestheaderExtraHeadersPrefix),
     proxyClientCertFile: o.proxyClientCertFile, proxyClientKeyFile: o.proxyClientKeyFile,
+    enableAggregatorRouting: boolFlag(o.enableAggregatorRouting, '--enable-aggregator-routing', false),
     enableAdmissionPlugins: list(o.enableAdmissionPlugins), disableAdmissionPlugins: list(o.disableAdmissionPlugins),
     admissionControlConfigFile: o.admissionControlConfigFile,
     encryptionProviderConfig: o.encryptionProviderConfig,
@@ -74,6 +83,7 @@ export function apiserverCommand(): Command {
     .option('--requestheader-extra-headers-prefix <list>', 'header prefixes holding extra user information (e.g. X-Remote-Extra-)')
     .option('--proxy-client-cert-file <file>', 'client certificate used to reach aggregated API servers (the front proxy)')
     .option('--proxy-client-key-file <file>', 'key of --proxy-client-cert-file')
+    .option('--enable-aggregator-routing [bool]', 'send aggregated API requests to the Service\'s endpoint IPs instead of its ClusterIP', 'false')
     .option('--anonymous-auth [bool]', 'serve requests without credentials as system:anonymous', 'true')
     .option('--service-account-key-file <file>', 'PEM keys verifying service account tokens (repeatable)', collect, [])
     .option('--service-account-signing-key-file <file>', 'PEM private key signing service account tokens')

@@ -10,30 +10,37 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import type http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { issueCA, issueLeaf } from '../../src/admin/pki/issue.js';
 import { importSigner } from '../../src/admin/pki/signer.js';
-import { startPkiCluster, type PkiCluster } from '../security/pki-cluster.js';
+import { runTskube, startPkiCluster, type PkiCluster } from '../security/pki-cluster.js';
 
 const GROUP = 'wardle.example.com';
 const GV = `${GROUP}/v1alpha1`;
 
-interface Seen { method: string; path: string; user: string; groups: string[]; cn: string }
+/** The Service's ClusterIP: on loopback, so that this host reaches it without kube-proxy (the default routing). */
+const CLUSTER_IP = '127.77.0.50';
 
-/** The extension API server: flunders in memory, every request recorded with the identity it came with. */
+interface Seen { method: string; path: string; user: string; groups: string[]; cn: string; local: string }
+
+/**
+ * The extension API server: flunders in memory, every request recorded with the identity it
+ * came with and the address it reached (`server` is its endpoint, `atClusterIP` the ClusterIP).
+ */
 function extensionServer(tls: { cert: string; key: string }, frontProxyCA: string) {
   const seen: Seen[] = [];
   const flunders = new Map<string, any>();
   const watchers = new Set<(o: any) => void>();
   let rv = 1;
-  const server = https.createServer({ ...tls, ca: frontProxyCA, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const sock = req.socket as TLSSocket;
     const cn = sock.authorized ? String(sock.getPeerCertificate().subject?.CN ?? '') : '';
     const groups = ([] as string[]).concat(req.headersDistinct['x-remote-group'] ?? []);
     const url = new URL(req.url ?? '/', 'https://x');
-    seen.push({ method: req.method ?? '', path: url.pathname, user: String(req.headers['x-remote-user'] ?? ''), groups, cn });
+    seen.push({ method: req.method ?? '', path: url.pathname, user: String(req.headers['x-remote-user'] ?? ''), groups, cn, local: sock.localAddress ?? '' });
     const send = (code: number, body: unknown) => { res.writeHead(code, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
     // a delegated server trusts only the front proxy (its CA and name) to name the user
     if (cn !== 'front-proxy-client' || !req.headers['x-remote-user']) return send(401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401, message: 'Unauthorized' });
@@ -85,8 +92,9 @@ function extensionServer(tls: { cert: string; key: string }, frontProxyCA: strin
         rows: items.map((o) => ({ cells: [o.metadata.name, o.metadata.annotations['wardle.example.com/created-by']], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata } })) });
     }
     send(200, { kind: 'FlunderList', apiVersion: GV, metadata: { resourceVersion: String(rv) }, items });
-  });
-  return { server, seen, flunders };
+  };
+  const opts = { ...tls, ca: frontProxyCA, requestCert: true, rejectUnauthorized: false };
+  return { server: https.createServer(opts, handler), atClusterIP: https.createServer(opts, handler), seen, flunders };
 }
 
 const eventually = async <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
@@ -103,6 +111,7 @@ describe('API aggregation: APIService proxying to a real extension API server', 
   let c: PkiCluster;
   let ext: ReturnType<typeof extensionServer>;
   let extPort = 0;
+  let svcPort = 0;
   let jane = '';
   let caBundle = '';
 
@@ -117,6 +126,7 @@ describe('API aggregation: APIService proxying to a real extension API server', 
       '--requestheader-client-ca-file', pk('front-proxy-ca.crt'), '--requestheader-allowed-names', 'front-proxy-client',
       '--requestheader-username-headers', 'X-Remote-User', '--requestheader-group-headers', 'X-Remote-Group', '--requestheader-extra-headers-prefix', 'X-Remote-Extra-',
       '--proxy-client-cert-file', pk('front-proxy-client.crt'), '--proxy-client-key-file', pk('front-proxy-client.key'),
+      '--service-cluster-ip-range', '127.77.0.0/24',
     ]);
     const ca = await issueCA('wardle-ca');
     caBundle = Buffer.from(ca.certPem).toString('base64');
@@ -124,21 +134,22 @@ describe('API aggregation: APIService proxying to a real extension API server', 
     ext = extensionServer({ cert: serving.certPem, key: serving.keyPem }, fs.readFileSync(`${c.pkiDir}/front-proxy-ca.crt`, 'utf8'));
     await new Promise<void>((r) => ext.server.listen(0, '127.0.0.1', () => r()));
     extPort = (ext.server.address() as AddressInfo).port;
+    await new Promise<void>((r) => ext.atClusterIP.listen(0, CLUSTER_IP, () => r()));
+    svcPort = (ext.atClusterIP.address() as AddressInfo).port;
     jane = await c.kubeconfig({ file: 'jane.conf', cn: 'jane', orgs: ['wardle-users'] });
     await c.k('create', 'namespace', 'wardle');
     const objects = [
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'wardle' }, spec: { ports: [{ name: 'https', port: 443, targetPort: extPort }] } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'wardle' }, spec: { clusterIP: CLUSTER_IP, ports: [{ name: 'https', port: svcPort, targetPort: extPort }] } },
       { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'api-1', namespace: 'wardle', labels: { 'kubernetes.io/service-name': 'api' } },
         addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'https', port: extPort, protocol: 'TCP' }] },
       { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: `v1alpha1.${GROUP}` },
-        spec: { group: GROUP, version: 'v1alpha1', service: { namespace: 'wardle', name: 'api' }, caBundle, groupPriorityMinimum: 1000, versionPriority: 15 } },
+        spec: { group: GROUP, version: 'v1alpha1', service: { namespace: 'wardle', name: 'api', port: svcPort }, caBundle, groupPriorityMinimum: 1000, versionPriority: 15 } },
     ];
     const r = await c.kubectl(c.admin, ['create', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
     assert.equal(r.code, 0, r.stderr);
   });
   after(async () => {
-    ext?.server.closeAllConnections();
-    ext?.server.close();
+    for (const s of [ext?.server, ext?.atClusterIP]) { s?.closeAllConnections(); s?.close(); }
     await c?.stop();
   });
 
@@ -154,9 +165,9 @@ describe('API aggregation: APIService proxying to a real extension API server', 
     assert.equal(local.spec.service, undefined);
     assert.equal(local.metadata.labels['kube-aggregator.kubernetes.io/automanaged'], 'onstart');
     assert.deepEqual(local.status.conditions.map((x: any) => [x.type, x.status, x.reason, x.message]), [['Available', 'True', 'Local', 'Local APIServices are always available']]);
-    // the discovery check came with the front-proxy certificate, as system:kube-aggregator
+    // the discovery check came with the front-proxy certificate, as system:kube-aggregator, to the ClusterIP (default routing)
     const check = ext.seen.find((s) => s.path === `/apis/${GV}`)!;
-    assert.deepEqual([check.cn, check.user, check.groups], ['front-proxy-client', 'system:kube-aggregator', ['system:masters']]);
+    assert.deepEqual([check.cn, check.user, check.groups, check.local], ['front-proxy-client', 'system:kube-aggregator', ['system:masters'], CLUSTER_IP]);
   });
 
   it('discovery lists the aggregated group: /apis, /apis/GROUP, aggregated discovery and kubectl api-resources', async () => {
@@ -222,6 +233,28 @@ describe('API aggregation: APIService proxying to a real extension API server', 
     assert.deepEqual([last.user, last.groups], ['jane', ['wardle-users', 'system:authenticated']]);
   });
 
+  it('--enable-aggregator-routing sends requests to the endpoint IPs instead of the ClusterIP; a bad value is refused', async () => {
+    const bad = runTskube(['apiserver', '--enable-aggregator-routing=maybe', '--etcd-servers', c.etcdURL]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /invalid --enable-aggregator-routing "maybe": want true or false/);
+    const second = await c.startApiserver(['--enable-aggregator-routing']);
+    try {
+      const before = ext.seen.length;
+      const r = await eventually('a list through the second API server', async () => {
+        const x = await c.kubectl(c.admin, ['--server', second.url, 'get', 'flunders', '-n', 'default', '-o', 'name']);
+        return x.code === 0 ? x : undefined;
+      });
+      assert.match(r.stdout, /^flunder\.wardle\.example\.com\/first$/m);
+      const lists = ext.seen.slice(before).filter((s) => s.path.endsWith('/flunders'));
+      assert.deepEqual([...new Set(lists.map((s) => s.local))], ['127.0.0.1']);
+      // the first API server still goes to the ClusterIP
+      await c.k('get', 'flunders', '-n', 'default');
+      assert.equal(ext.seen.at(-1)!.local, CLUSTER_IP);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('an APIService whose name is not VERSION.GROUP is Invalid with upstream message', async () => {
     const r = await c.kubectl(c.admin, ['create', '-f', '-'], JSON.stringify({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1.wrong.example.com' },
       spec: { group: 'other.example.com', version: 'v1', service: { namespace: 'wardle', name: 'api' }, insecureSkipTLSVerify: true, groupPriorityMinimum: 1000, versionPriority: 15 } }));
@@ -230,15 +263,14 @@ describe('API aggregation: APIService proxying to a real extension API server', 
   });
 
   it('Available follows the backend: FailedDiscoveryCheck when it stops, MissingEndpoints, ServiceNotFound; requests then get 503', async () => {
-    ext.server.closeAllConnections();
-    await new Promise<void>((r) => ext.server.close(() => r()));
+    for (const s of [ext.server, ext.atClusterIP]) { s.closeAllConnections(); await new Promise<void>((r) => s.close(() => r())); }
     const down = await eventually('Available False', async () => {
       const v = await available(`v1alpha1.${GROUP}`);
       return v.startsWith('False') ? v : undefined;
     });
     assert.equal(down, 'False FailedDiscoveryCheck');
     const msg = await c.k('get', 'apiservice', `v1alpha1.${GROUP}`, '-o', 'jsonpath={.status.conditions[0].message}');
-    assert.match(msg, new RegExp(`^failing or missing response from https://127\\.0\\.0\\.1:${extPort}/apis/${GV}: `));
+    assert.match(msg, new RegExp(`^failing or missing response from https://${CLUSTER_IP.replaceAll('.', '\\.')}:${svcPort}/apis/${GV}: `));
     assert.match(await c.k('get', 'apiservices'), /^v1alpha1\.wardle\.example\.com\s+wardle\/api\s+False \(FailedDiscoveryCheck\)\s+/m);
     const r = await c.kubectl(c.admin, ['get', 'flunders', '-n', 'default']);
     assert.notEqual(r.code, 0);

@@ -65,6 +65,8 @@ export interface PkiCluster {
   startScheduler(args?: string[]): Promise<Proc>;
   startControllerManager(args?: string[]): Promise<Proc>;
   startKubelet(node: string, args?: string[]): Promise<Proc>;
+  /** A second API server on the same etcd with the cluster's flags plus `args`; its URL. */
+  startApiserver(args: string[]): Promise<Proc & { url: string }>;
   stop(): Promise<void>;
 }
 
@@ -84,11 +86,13 @@ export async function startPkiCluster(apiserverArgs: string[] | ((pk: (f: string
     procs.push(etcd);
     const etcdURL = `http://127.0.0.1:${etcd.match[1]}`;
     const pk = (f: string) => path.join(pkiDir, f);
-    const apiserver = await startTskube(['apiserver', '--etcd-servers', etcdURL, '--bind-address', '127.0.0.1', '--secure-port', '0',
+    const startApiserver = (more: string[]) => startTskube(['apiserver', '--etcd-servers', etcdURL, '--bind-address', '127.0.0.1', '--secure-port', '0',
       '--advertise-address', '127.0.0.1', '--service-cluster-ip-range', '10.96.0.0/24', '--cert-dir', path.join(dir, 'certs'),
       '--client-ca-file', pk('ca.crt'), '--tls-cert-file', pk('apiserver.crt'), '--tls-private-key-file', pk('apiserver.key'),
       '--service-account-key-file', pk('sa.pub'), '--service-account-signing-key-file', pk('sa.key'),
-      '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local', ...(typeof apiserverArgs === 'function' ? apiserverArgs(pk) : apiserverArgs)], /serving securely on 127\.0\.0\.1:(\d+)/);
+      '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local', ...(typeof apiserverArgs === 'function' ? apiserverArgs(pk) : apiserverArgs), ...more],
+    /serving securely on 127\.0\.0\.1:(\d+)/);
+    const apiserver = await startApiserver([]);
     procs.push(apiserver);
     const apiURL = `https://127.0.0.1:${apiserver.match[1]}`;
     const kubeconfig = async (spec: KubeconfigSpec) => {
@@ -131,6 +135,10 @@ export async function startPkiCluster(apiserverArgs: string[] | ((pk: (f: string
         const conf = await kubeconfig(kubeletKubeconfig(node, `kubelet-${node}.conf`));
         return started(startTskube(['kubelet', '--kubeconfig', conf, '--hostname-override', node, '--root-dir', path.join(dir, 'nodes', node),
           '--container-runtime-endpoint', 'hollow://', '--port', '0', '--healthz-port', '0', '--address', '127.0.0.1', '--node-ip', '127.0.0.1', ...args], /kubelet: started/));
+      },
+      startApiserver: async (args) => {
+        const p = await started(startApiserver(args));
+        return { ...p, url: `https://127.0.0.1:${(p as Proc & { match: RegExpMatchArray }).match[1]}` };
       },
       stop: stopAll,
     };

@@ -15,6 +15,7 @@ import { kubeletPkiDir, nodeDir, type ClusterLayout } from './cluster-layout.js'
 import { resolveState, writeState, type ClusterState } from './cluster-state.js';
 import { MARKER_ENV } from './processes.js';
 import { chooseNodeSubnet, planNodeNetwork, type NodeNetworkPlan } from './node-network.js';
+import { effectiveProxyMode, type ProxyMode } from './addons.js';
 import { componentFlags, tskubeArgv, type Component, type FlagSet } from './tskube-command.js';
 
 export interface PrepareOptions {
@@ -28,6 +29,7 @@ export interface PrepareOptions {
   verbose?: boolean;
   /** Workers get network namespaces of their own, joined by a bridge (node-network.ts). */
   nodeNetwork?: boolean;
+  proxyMode?: ProxyMode;
 }
 
 export interface Prepared { state: ClusterState; flags: Map<Component, FlagSet>; network?: NodeNetworkPlan }
@@ -81,6 +83,10 @@ export async function prepareCluster(l: ClusterLayout, o: PrepareOptions): Promi
     if (serving.created && o.verbose) o.out(`[kubelet] Generating serving certificate ${serving.paths.cert}`);
   }
 
+  // the userspace proxier cannot carry this host's own connections to a ClusterIP, so the
+  // aggregator goes to the endpoints (unless the user chose otherwise)
+  const routing: Args = effectiveProxyMode(o.proxyMode) === 'userspace' && !o.apiserverArgs.some(([k]) => k === 'enable-aggregator-routing')
+    ? [['enable-aggregator-routing', 'true']] : [];
   const flags = await componentFlags(['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kubelet'], path.join(l.dataDir, '.component-flags.json'));
   const dropped: string[] = [];
   const manifests = controlPlaneManifests({
@@ -91,7 +97,7 @@ export async function prepareCluster(l: ClusterLayout, o: PrepareOptions): Promi
     serviceCIDR: state.serviceCIDR, clusterCIDR: state.clusterCIDR, etcdServers: o.etcdServers,
     // workers (and their pods, through the `kubernetes` Service) reach the API server on the
     // gateway: it listens on every address, upstream's default, and advertises the gateway
-    extra: { apiserver: network ? [['advertise-address', network.gateway], ['bind-address', '0.0.0.0'], ...o.apiserverArgs] : o.apiserverArgs, controllerManager: o.controllerManagerArgs, scheduler: o.schedulerArgs },
+    extra: { apiserver: network ? [['advertise-address', network.gateway], ['bind-address', '0.0.0.0'], ...routing, ...o.apiserverArgs] : [...routing, ...o.apiserverArgs], controllerManager: o.controllerManagerArgs, scheduler: o.schedulerArgs },
     known: { etcd: flags.get('etcd'), apiserver: flags.get('apiserver'), 'controller-manager': flags.get('controller-manager'), scheduler: flags.get('scheduler') },
     env: { [MARKER_ENV]: l.dataDir },
     dropped: (c, f) => dropped.push(`${c} --${f}`),

@@ -24,11 +24,12 @@ export class Aggregator {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
 
+  /** `viaEndpoints`: --enable-aggregator-routing (endpoint IPs instead of the ClusterIP). */
   constructor(private readonly registry: Registry, private readonly catalogue: Catalogue, private readonly proxyClient: ProxyClientCert | undefined,
-    private readonly log: (level: number, msg: string) => void, recheckMs = DEFAULT_RECHECK_MS) {
+    private readonly log: (level: number, msg: string) => void, private readonly viaEndpoints = false, recheckMs = DEFAULT_RECHECK_MS) {
     registerAPIServiceOpenAPI();
     this.index = new APIServiceIndex(registry, log, (name) => this.availability.enqueue(name));
-    this.availability = new AvailabilityController(registry, this.index, proxyClient, recheckMs, log);
+    this.availability = new AvailabilityController(registry, this.index, proxyClient, viaEndpoints, recheckMs, log);
     if (!proxyClient) log(1, 'aggregator: no --proxy-client-cert-file: requests to extension API servers carry no client certificate');
   }
 
@@ -58,7 +59,7 @@ export class Aggregator {
     if (info.apiPrefix !== 'apis' || !info.group || !info.version) return false;
     const s = this.index.remote(info.group, info.version);
     if (!s) return false;
-    await proxyToService(s, p, this.registry, this.proxyClient, this.log);
+    await proxyToService(s, p, this.registry, this.proxyClient, this.viaEndpoints, this.log);
     return true;
   }
 

@@ -50,7 +50,7 @@ export class AvailabilityController {
   private readonly openapi = new Map<string, CachedDoc>();
 
   constructor(private readonly registry: Registry, private readonly index: APIServiceIndex, private readonly client: ProxyClientCert | undefined,
-    private readonly intervalMs: number, private readonly log: (level: number, msg: string) => void) {}
+    private readonly viaEndpoints: boolean, private readonly intervalMs: number, private readonly log: (level: number, msg: string) => void) {}
 
   start(): void {
     const tick = () => { for (const s of this.index.all()) this.enqueue(s.metadata!.name); };
@@ -82,7 +82,7 @@ export class AvailabilityController {
     if (isLocal(s)) return { type: 'Available', status: 'True', reason: 'Local', message: 'Local APIServices are always available' };
     const name = s.metadata!.name as string;
     try {
-      const ep = await resolveEndpoint(this.registry, s.spec.service!);
+      const ep = await resolveEndpoint(this.registry, s.spec.service!, this.viaEndpoints);
       const gvPath = s.spec.group ? `apis/${s.spec.group}/${s.spec.version}` : `api/${s.spec.version}`;
       let doc: any;
       try { doc = JSON.parse(await backendGet(s, ep, this.client, `/${gvPath}`)); } catch (err) { if (err instanceof SyntaxError) doc = undefined; else throw err; }

@@ -29,11 +29,11 @@ function plainError(res: ServerResponse, code: number, text: string): void {
 }
 
 export async function proxyToService(s: APIService, p: ProxyRequest, registry: Registry, client: ProxyClientCert | undefined,
-  log: (level: number, msg: string) => void): Promise<void> {
+  viaEndpoints: boolean, log: (level: number, msg: string) => void): Promise<void> {
   if (!isAvailable(s)) return plainError(p.res, 503, 'service unavailable');
   let ep;
   try {
-    ep = await resolveEndpoint(registry, s.spec.service!);
+    ep = await resolveEndpoint(registry, s.spec.service!, viaEndpoints);
   } catch (err) {
     log(1, `aggregator: ${s.metadata!.name}: ${(err as Error).message}`);
     return plainError(p.res, 503, 'service unavailable');

@@ -1,6 +1,8 @@
-// Where a Service's traffic goes: a ready endpoint from its EndpointSlices, for the Service
-// port an APIService names (upstream's endpoint resolver, --enable-aggregator-routing). The
-// failures carry the availability controller's reasons and messages.
+// Where an APIService's traffic goes, as upstream's two service resolvers decide it: by
+// default the Service's ClusterIP and port (kube-proxy on this host carries it on to a pod),
+// or with --enable-aggregator-routing a ready endpoint from its EndpointSlices, for the
+// Service port the APIService names. The failures carry the availability controller's
+// reasons and messages.
 import type { KubeObject } from '../../api/resources/resource-def.js';
 import { services } from '../../api/resources/core-v1.js';
 import { endpointslices } from '../../api/resources/cluster-groups.js';
@@ -13,14 +15,8 @@ export class ResolveError extends Error {
   constructor(readonly reason: 'ServiceNotFound' | 'ServicePortError' | 'MissingEndpoints', message: string) { super(message); }
 }
 
-export async function resolveEndpoint(registry: Registry, ref: ServiceRef): Promise<Endpoint> {
-  const port = ref.port ?? 443;
-  const svc = await registry.lookup(services, ref.namespace, ref.name);
-  if (!svc) throw new ResolveError('ServiceNotFound', `service/${ref.name} in "${ref.namespace}" is not present`);
-  if (svc.spec?.type === 'ExternalName') return { host: svc.spec.externalName, port };
-  const svcPort = (svc.spec?.ports ?? []).find((p: any) => p.port === port);
-  if (!svcPort) throw new ResolveError('ServicePortError', `service/${ref.name} in "${ref.namespace}" is not listening on port ${port}`);
-  const portName = svcPort.name ?? '';
+/** The ready addresses of a Service's EndpointSlices for the port named `portName`. */
+async function readyEndpoints(registry: Registry, ref: ServiceRef, portName: string): Promise<Endpoint[]> {
   const slices = (await registry.lookupList(endpointslices, ref.namespace)).filter((s: KubeObject) => s.metadata?.labels?.['kubernetes.io/service-name'] === ref.name);
   const ready: Endpoint[] = [];
   for (const s of slices) {
@@ -31,7 +27,29 @@ export async function resolveEndpoint(registry: Registry, ref: ServiceRef): Prom
       ready.push({ host: e.addresses[0], port: p.port });
     }
   }
-  if (!ready.length) throw new ResolveError('MissingEndpoints', `endpoints for service/${ref.name} in "${ref.namespace}" have no addresses with port name "${portName}"`);
-  // spread the load as upstream does: a random ready endpoint each time
-  return ready[Math.floor(Math.random() * ready.length)];
+  return ready;
+}
+
+/**
+ * The address to dial for `ref`. `viaEndpoints` is --enable-aggregator-routing: a random
+ * ready endpoint (spreading the load as upstream does); otherwise the ClusterIP, after the
+ * availability controller's own checks (a ClusterIP Service must have a ready endpoint).
+ */
+export async function resolveEndpoint(registry: Registry, ref: ServiceRef, viaEndpoints = false): Promise<Endpoint> {
+  const port = ref.port ?? 443;
+  const svc = await registry.lookup(services, ref.namespace, ref.name);
+  if (!svc) throw new ResolveError('ServiceNotFound', `service/${ref.name} in "${ref.namespace}" is not present`);
+  const type = svc.spec?.type ?? 'ClusterIP';
+  if (type === 'ExternalName') return { host: svc.spec.externalName, port };
+  const svcPort = (svc.spec?.ports ?? []).find((p: any) => p.port === port);
+  if (!svcPort) throw new ResolveError('ServicePortError', `service/${ref.name} in "${ref.namespace}" is not listening on port ${port}`);
+  const portName = svcPort.name ?? '';
+  if (viaEndpoints || type === 'ClusterIP') {
+    const ready = await readyEndpoints(registry, ref, portName);
+    if (!ready.length) throw new ResolveError('MissingEndpoints', `endpoints for service/${ref.name} in "${ref.namespace}" have no addresses with port name "${portName}"`);
+    if (viaEndpoints) return ready[Math.floor(Math.random() * ready.length)];
+  }
+  const ip = svc.spec?.clusterIP;
+  if (!ip || ip === 'None') throw new Error(`cannot route to service with ClusterIP ${ip || '""'}`);
+  return { host: ip, port };
 }
