@@ -51,3 +51,18 @@ test('ScheduleAnyway scores fewer matching pods higher; default constraints foll
   assert.equal(d.get('b1'), 100);
   assert.ok(d.get('b1')! > d.get('a1')!);
 });
+
+test('default constraints follow ReplicaSets; a ReplicaSet replaced by the informer is read anew, an invalid selector is skipped', () => {
+  const zoned = (n: string, z: string) => node(n, { labels: { 'topology.kubernetes.io/zone': z } });
+  const w = new World(undefined, [zoned('a1', 'a'), zoned('a2', 'a'), zoned('b1', 'b')], [pod('w0', { labels: { app: 'web' }, node: 'a1' }), pod('w1', { labels: { app: 'web' }, node: 'a2' })]);
+  const rs = (sel: unknown) => ({ metadata: { namespace: 'default', name: 'web' }, spec: { selector: sel } });
+  w.replicaSets = [rs({ matchExpressions: [{ key: 'app', operator: 'Bogus', values: ['web'] }] }), rs({ matchLabels: { app: 'web' } })];
+  for (const name of ['r1', 'r2']) { // the second pod reads the parsed selectors again
+    const d = w.scores(pod(name, { labels: { app: 'web' } })).get('PodTopologySpread')!;
+    assert.equal(d.get('b1'), 100);
+    assert.ok(d.get('b1')! > d.get('a1')!);
+  }
+  // The informer replaces the object: a selector that no longer matches the pod means no default spreading.
+  w.replicaSets = [rs({ matchLabels: { app: 'other' } })];
+  assert.equal(w.scores(pod('r3', { labels: { app: 'web' } })).get('PodTopologySpread'), undefined);
+});

@@ -41,6 +41,7 @@ export class World {
   readonly fw: Framework;
   readonly alg: Scheduler1;
   services: any[] = [];
+  replicaSets: any[] = [];
   pdbs: any[] = [];
   pvcs: any[] = [];
   pvs: any[] = [];
@@ -57,7 +58,7 @@ export class World {
       nodesWithRequiredAntiAffinityPods: () => this.cache.nodesWithRequiredAntiAffinityPods(),
       namespaceLabels: (ns) => this.namespaces.get(ns),
       listers: {
-        pdbs: () => this.pdbs, services: (ns) => this.services.filter((s) => s.metadata.namespace === ns), replicaSets: () => [], statefulSets: () => [], namespace: () => undefined,
+        pdbs: () => this.pdbs, services: (ns) => this.services.filter((s) => s.metadata.namespace === ns), replicaSets: (ns) => this.replicaSets.filter((r) => r.metadata.namespace === ns), statefulSets: () => [], namespace: () => undefined,
         pod: () => undefined,
         pvc: (ns, n) => this.pvcs.find((c) => c.metadata.namespace === ns && c.metadata.name === n),
         pv: (n) => this.pvs.find((v) => v.metadata.name === n), pvs: () => this.pvs,

@@ -6,7 +6,7 @@ import type { Handle } from '../../framework/interfaces.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
-import { labelSelectorFromSpec } from '../../../api/selectors/index.js';
+import { selectorFromSpec } from '../../util/selector-cache.js';
 
 export interface Candidate { node: string; victims: PodInfo[]; numPDBViolations: number }
 
@@ -27,7 +27,7 @@ export function splitByPDB(pods: PodInfo[], pdbs: PodDisruptionBudget[]): { viol
     pdbs.forEach((pdb, i) => {
       if (pdb.metadata?.namespace !== pod.namespace) return;
       let sel;
-      try { sel = labelSelectorFromSpec(pdb.spec?.selector); } catch { return; }
+      try { sel = selectorFromSpec(pdb.spec?.selector); } catch { return; }
       if (sel.isEmpty() || !sel.matches(pod.pod.metadata?.labels)) return;
       if (pdb.status?.disruptedPods?.[pod.name]) return;
       allowed[i]--;

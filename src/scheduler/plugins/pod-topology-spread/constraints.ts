@@ -2,11 +2,12 @@
 // defaults (system defaults: hostname skew 3, zone skew 5, ScheduleAnyway) for pods that a
 // Service, ReplicaSet or StatefulSet selects.
 import type { Pod, Taint, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
-import { LabelSelector, labelSelectorFromSpec, newRequirement, type Requirement } from '../../../api/selectors/index.js';
+import { LabelSelector, newRequirement, type Requirement } from '../../../api/selectors/index.js';
 import type { Handle } from '../../framework/interfaces.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { podMatchesNodeSelectorAndAffinity } from '../../util/node-selector.js';
 import { findUntoleratedTaint } from '../../util/tolerations.js';
+import { selectorFromSpec } from '../../util/selector-cache.js';
 
 export const HOSTNAME = 'kubernetes.io/hostname';
 export const ZONE = 'topology.kubernetes.io/zone';
@@ -26,7 +27,7 @@ export interface Constraint {
 }
 
 export function parseConstraint(c: TopologySpreadConstraint, pod: Pod, selector?: LabelSelector): Constraint {
-  let sel = selector ?? labelSelectorFromSpec(c.labelSelector);
+  let sel = selector ?? selectorFromSpec(c.labelSelector);
   const labels = pod.metadata?.labels ?? {};
   const extra: Requirement[] = [];
   for (const k of c.matchLabelKeys ?? []) if (labels[k] !== undefined) extra.push(newRequirement(k, 'in', [labels[k]]));
@@ -65,7 +66,7 @@ export function defaultSelector(pod: Pod, h: Handle): LabelSelector | undefined 
   }
   for (const set of [...h.listers.replicaSets(ns), ...h.listers.statefulSets(ns)]) {
     try {
-      const sel = labelSelectorFromSpec(set.spec?.selector);
+      const sel = selectorFromSpec(set.spec?.selector);
       if (sel.isEmpty() || !sel.matches(labels)) continue;
       reqs.push(...sel.requirements);
     } catch { /* invalid selector: ignore */ }
