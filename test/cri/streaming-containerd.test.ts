@@ -176,6 +176,26 @@ describe('kubectl streaming to containerd pods (logs, exec, attach, port-forward
         }
       });
     }
+    for (const [transport, env] of TRANSPORTS) {
+      test(`a closed port in the pod: kubectl prints containerd's error and exits (${transport})`, async () => {
+        await running('web');
+        const port = local++;
+        const pf = spawnKubectl(['port-forward', 'pod/web', `${port}:9`], env);
+        const exited = new Promise<number | null>((r) => pf.child.once('exit', (code) => r(code)));
+        try {
+          await eventually('forwarding', () => pf.out().includes(`Forwarding from 127.0.0.1:${port}`));
+          // busybox nc, not wget: Debian's busybox 1.35 wget with -T crashes before it connects
+          await c.inNetns(['/bin/busybox', 'nc', '127.0.0.1', String(port)], '');
+          // upstream's streaming server writes the error on the pair's error stream; kubectl prints it and drops the connection
+          await eventually('the error', () => /an error occurred forwarding \d+ -> 9: error forwarding port 9 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace \\?"[^"]+": .*connect: connection refused/.test(pf.out()), 30_000)
+            .catch((err) => { throw new Error(`${(err as Error).message}; kubectl said: ${pf.out()}`); });
+          assert.equal(await exited, 1);
+          assert.match(pf.out(), /error: lost connection to pod/);
+        } finally {
+          pf.child.kill();
+        }
+      });
+    }
   });
 
   describe('kubectl cp', () => {
