@@ -21,6 +21,7 @@ import { containerHash, HASH_ANNOTATION } from './container-hash.js';
 import { type ContainerRecord, newRecord } from './container-record.js';
 import type { CrashBackoff } from './crash-backoff.js';
 import { etcHostsContent } from './etc-hosts.js';
+import { PodStartupTrace } from './pod-startup-trace.js';
 import { removePodCgroup } from './pod-cgroups.js';
 import { type PodView, podStatus, terminatedState } from './pod-status.js';
 import { isolated, sandboxConfig } from './sandbox-config.js';
@@ -78,6 +79,8 @@ export class PodWorker {
   private sidecarsStopping = false;
   private evicting?: { message: string; gracePeriodSeconds: number };
   private removed = false;
+  /** The first start's steps, logged once the pod is Running. */
+  private readonly trace = new PodStartupTrace();
   /** Everything stopped (terminal phase or deleted). */
   private finished = false;
   done = false;
@@ -197,7 +200,10 @@ export class PodWorker {
   private async publish(): Promise<void> {
     const status = podStatus(this.view);
     this.view.pod = { ...this.view.pod, status };
-    await this.ctx.publish(this.view.pod, status);
+    if (status.phase !== 'Running') return this.ctx.publish(this.view.pod, status);
+    await this.trace.step('statusWrite', () => this.ctx.publish(this.view.pod, status));
+    const line = this.trace.finish();
+    if (line && this.ctx.verbosity >= 2) this.ctx.log(`kubelet: observed pod startup duration pod=${this.key} ${line}`);
   }
 
   private async syncOnce(): Promise<void> {
@@ -236,7 +242,7 @@ export class PodWorker {
     const { runtime } = this.ctx;
     if (!runtime.traits.simulated) {
       try {
-        this.volumes = await setUpVolumes(pod, this.volumeContext());
+        this.volumes = await this.trace.step('volumes', () => setUpVolumes(pod, this.volumeContext()));
         this.volumesRefreshedAt = Date.now();
         this.podChanged = false;
         clearInterval(this.resync);
@@ -274,11 +280,12 @@ export class PodWorker {
       }
     }
     if (!this.sandboxId) {
-      this.sandboxConfig = sandboxConfig(pod, cfgCtx, attempt);
-      this.sandboxId = await runtime.runPodSandbox(this.sandboxConfig);
+      const config = this.sandboxConfig = sandboxConfig(pod, cfgCtx, attempt);
+      this.sandboxId = await this.trace.step('sandbox', () => runtime.runPodSandbox(config));
     }
     this.ctx.onSandbox(this, this.sandboxId);
-    const st = await runtime.podSandboxStatus(this.sandboxId);
+    const id = this.sandboxId;
+    const st = await this.trace.step('sandbox', () => runtime.podSandboxStatus(id));
     this.view.sandboxReady = st.state === 'SANDBOX_READY';
     this.view.podIPs = this.sandboxConfig!.hostNetwork ? [this.ctx.nodeIP] : st.ips;
     if (isolated(runtime.traits) && !this.sandboxConfig!.hostNetwork) {
@@ -430,7 +437,7 @@ export class PodWorker {
     try {
       envs = runtime.traits.simulated
         ? (spec.env ?? []).filter((e) => e.value !== undefined).map((e) => ({ key: e.name, value: e.value! }))
-        : await containerEnv(pod, spec, this.ctx.client, this.ctx.allocatable(), !this.fromApi);
+        : await this.trace.step('env', () => containerEnv(pod, spec, this.ctx.client, this.ctx.allocatable(), !this.fromApi));
     } catch (err) {
       r.waiting = { reason: 'CreateContainerConfigError', message: (err as Error).message };
       this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
@@ -438,9 +445,11 @@ export class PodWorker {
       return;
     }
     try {
-      const secrets = pod.spec?.imagePullSecrets?.length
-        ? await fetchPullSecrets(this.ctx.client, pod, (msg) => this.event('Warning', 'FailedToRetrieveImagePullSecret', msg)) : [];
-      await this.ctx.images.ensureImageExists(pod, spec, secrets, this.sandboxConfig, (t, reason, msg) => this.event(t, reason, msg));
+      await this.trace.step('image', async () => {
+        const secrets = pod.spec?.imagePullSecrets?.length
+          ? await fetchPullSecrets(this.ctx.client, pod, (msg) => this.event('Warning', 'FailedToRetrieveImagePullSecret', msg)) : [];
+        await this.ctx.images.ensureImageExists(pod, spec, secrets, this.sandboxConfig, (t, reason, msg) => this.event(t, reason, msg));
+      });
     } catch (err) {
       const e = err instanceof ImageError ? err : new ImageError('ErrImagePull', (err as Error).message, 10_000);
       r.waiting = { reason: e.reason, message: e.message };
@@ -453,7 +462,7 @@ export class PodWorker {
       const config = containerConfig({
         pod, spec, attempt: r.restartCount, envs, volumes: this.volumes, rootDir: this.ctx.rootDir, traits: runtime.traits, podConfig: this.ctx.podConfig,
       });
-      id = await runtime.createContainer(this.sandboxId!, config, this.sandboxConfig!);
+      id = await this.trace.step('create', () => runtime.createContainer(this.sandboxId!, config, this.sandboxConfig!));
     } catch (err) {
       r.waiting = { reason: 'CreateContainerError', message: (err as Error).message };
       this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
@@ -465,14 +474,14 @@ export class PodWorker {
     r.ready = false;
     r.started = false;
     try {
-      await runtime.startContainer(id);
+      await this.trace.step('start', () => runtime.startContainer(id));
     } catch (err) {
       r.waiting = { reason: 'RunContainerError', message: (err as Error).message };
       this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
       return;
     }
     r.waiting = undefined;
-    r.status = { ...(await runtime.containerStatus(id)) };
+    r.status = { ...(await this.trace.step('start', () => runtime.containerStatus(id))) };
     this.event('Normal', 'Started', `Started container ${r.name}`);
     if (spec.lifecycle?.postStart && !(await this.hook(spec.lifecycle.postStart, id, spec))) {
       this.event('Warning', 'FailedPostStartHook', `PostStartHook failed`);
