@@ -3,7 +3,8 @@
 // iptables-restore / nft -f inside a network namespace this benchmark makes and removes —
 // then the time to open fresh TCP connections through a ClusterIP (each one's first packet
 // is NATed by the rules) against connecting to the endpoint directly. Run as root:
-//   node dist/bench/proxy-bench.js [--sizes 1000,10000] [--modes iptables,nftables] [--connections 300]
+//   node dist/bench/proxy-bench.js [--sizes 1000,10000] [--modes iptables,nftables,iptables-legacy] [--connections 300]
+// (iptables-legacy: the iptables mode driving the legacy x_tables backend instead of the host's default)
 import { execFileSync, spawnSync } from 'node:child_process';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
@@ -92,7 +93,7 @@ try {
     for (const n of sizes) {
       const proxier: Proxier = mode === 'nftables'
         ? new NftablesProxier(new Nft(inNs), { clusterCIDR: '10.128.0.0/9' })
-        : new IptablesProxier(new Iptables(inNs), { clusterCIDR: '10.128.0.0/9' });
+        : new IptablesProxier(new Iptables(inNs, mode === 'iptables-legacy' ? 'iptables-legacy' : 'iptables'), { clusterCIDR: '10.128.0.0/9' });
       const builder = new ServicePortBuilder('n');
       const w0 = world(n);
       let t = performance.now();
@@ -117,7 +118,7 @@ try {
           `through the ClusterIP p50 ${s.p50.toFixed(3)} ms p99 ${s.p99.toFixed(3)} ms (+${(s.p50 - d.p50).toFixed(3)} ms at p50)`);
       }
       if (mode === 'nftables') await new Nft(inNs).cleanup();
-      else await new Iptables(inNs).cleanup();
+      else await new Iptables(inNs, mode === 'iptables-legacy' ? 'iptables-legacy' : 'iptables').cleanup();
     }
   }
   console.log(`load after: ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);

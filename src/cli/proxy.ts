@@ -19,7 +19,8 @@ interface KubeProxyConfiguration {
   healthzBindAddress?: string;
   metricsBindAddress?: string;
   nodePortAddresses?: string[];
-  iptables?: { minSyncPeriod?: string; syncPeriod?: string };
+  iptables?: { minSyncPeriod?: string; syncPeriod?: string; masqueradeAll?: boolean };
+  nftables?: { minSyncPeriod?: string; syncPeriod?: string; masqueradeAll?: boolean };
 }
 
 const fail = (msg: string): never => { process.stderr.write(`error: ${msg}\n`); process.exit(1); };
@@ -34,6 +35,7 @@ export function proxyCommand(): Command {
     .option('--hostname-override <name>', 'node name used to find local endpoints')
     .option('--iptables-min-sync-period <duration>', 'least time between two syncs (e.g. 1s)')
     .option('--iptables-sync-period <duration>', 'period of full resyncs (e.g. 30s)')
+    .option('--masquerade-all', 'SNAT all traffic sent via Service cluster IPs')
     .option('--nodeport-addresses <cidrs>', 'comma-separated CIDRs whose addresses accept NodePorts')
     .option('--cleanup', 'remove every chain and jump kube-proxy made, then exit')
     .option('--healthz-bind-address <host:port>', 'address for /healthz')
@@ -66,8 +68,10 @@ export function proxyCommand(): Command {
       let minSync = 1000;
       let syncPeriod = 30_000;
       try {
-        minSync = parseDuration(o.iptablesMinSyncPeriod ?? cfg.iptables?.minSyncPeriod ?? '1s');
-        syncPeriod = parseDuration(o.iptablesSyncPeriod ?? cfg.iptables?.syncPeriod ?? '30s');
+        // as upstream, the config section of the mode in use (nftables or iptables) gives the periods
+        const section = mode === 'nftables' ? cfg.nftables : cfg.iptables;
+        minSync = parseDuration(o.iptablesMinSyncPeriod ?? section?.minSyncPeriod ?? '1s');
+        syncPeriod = parseDuration(o.iptablesSyncPeriod ?? section?.syncPeriod ?? '30s');
       } catch (e) { fail((e as Error).message); }
       let clientConfig;
       try { clientConfig = loadSandboxedKubeconfig(o.kubeconfig ?? cfg.clientConnection?.kubeconfig); } catch (e) { fail((e as Error).message); }
@@ -75,6 +79,7 @@ export function proxyCommand(): Command {
         clientConfig: clientConfig!, mode,
         hostname: (o.hostnameOverride ?? cfg.hostnameOverride ?? os.hostname()).toLowerCase(),
         clusterCIDR: o.clusterCidr ?? cfg.clusterCIDR,
+        masqueradeAll: o.masqueradeAll === true || (mode === 'nftables' ? cfg.nftables?.masqueradeAll : cfg.iptables?.masqueradeAll) === true,
         nodePortAddresses: o.nodeportAddresses ? String(o.nodeportAddresses).split(',').filter(Boolean) : cfg.nodePortAddresses,
         minSyncPeriodMs: minSync, syncPeriodMs: syncPeriod,
         healthzBindAddress: o.healthzBindAddress ?? cfg.healthzBindAddress ?? '0.0.0.0:10256',

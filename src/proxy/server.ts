@@ -21,6 +21,8 @@ export interface ProxyOptions {
   mode: ProxyMode;
   clusterCIDR?: string;
   nodePortAddresses?: string[];
+  /** `--masquerade-all`: SNAT all traffic sent to ClusterIPs. */
+  masqueradeAll?: boolean;
   minSyncPeriodMs: number;
   /** Full resync period (upstream --iptables-sync-period, 30 s). */
   syncPeriodMs?: number;
@@ -68,7 +70,7 @@ export async function runProxy(o: ProxyOptions): Promise<RunningProxy> {
   const svcCount = new Gauge({ name: 'kubeproxy_sync_proxy_rules_service_ports', help: 'Service ports programmed in the last sync', registers: [registry] });
   const changed = new Gauge({ name: 'kubeproxy_sync_proxy_rules_chains_changed', help: 'Chains rewritten by the last sync (iptables-restore or nft -f)', registers: [registry], labelNames: ['mode'] });
 
-  const opts = { clusterCIDR: o.clusterCIDR, nodePortAddresses: o.nodePortAddresses };
+  const opts = { clusterCIDR: o.clusterCIDR, nodePortAddresses: o.nodePortAddresses, masqueradeAll: o.masqueradeAll };
   let kernel: Proxier | undefined;
   if (o.mode === 'iptables') kernel = new IptablesProxier(new Iptables(o.iptablesPrefix), opts);
   if (o.mode === 'nftables') kernel = new NftablesProxier(new Nft(o.iptablesPrefix), opts);

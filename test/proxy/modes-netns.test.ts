@@ -44,8 +44,8 @@ for (const mode of ['iptables', 'nftables'] as ProxyMode[]) {
     let P: string[] = [];
     let podNs: string[] = [];
 
-    const start = (): Promise<RunningProxy> => runProxy({
-      clientConfig: loadKubeconfig(cluster.kubeconfig), hostname: 'node-a', mode, clusterCIDR: '10.244.0.0/16',
+    const start = (masqueradeAll = false): Promise<RunningProxy> => runProxy({
+      clientConfig: loadKubeconfig(cluster.kubeconfig), hostname: 'node-a', mode, clusterCIDR: '10.244.0.0/16', masqueradeAll,
       minSyncPeriodMs: 50, healthzBindAddress: '127.0.0.1:0', metricsBindAddress: '127.0.0.1:0',
       iptablesPrefix: ['ip', 'netns', 'exec', topo.node], log: (l) => logs.push(l),
     });
@@ -155,6 +155,19 @@ for (const mode of ['iptables', 'nftables'] as ProxyMode[]) {
       slice('self', [[0, 'node-a']]);
       const got = await tcp(podNs[0], clusterIP('self'), 80, 3, (r) => r.every((a) => server(a) === P[0]), 'hairpin');
       assert.ok(got.every((a) => source(a) === NODE_POD_GW), JSON.stringify(got));
+    });
+
+    test('--masquerade-all: a pod reaching a ClusterIP is seen from the node; without it, from itself', async () => {
+      service('masq');
+      slice('masq', [[1, 'node-a']]);
+      const ip = clusterIP('masq');
+      await tcp(podNs[3], ip, 80, 2, (r) => r.every((a) => server(a) === P[1] && source(a) === P[3]), 'pod source kept');
+      await proxy!.stop();
+      proxy = await start(true);
+      await tcp(podNs[3], ip, 80, 2, (r) => r.every((a) => server(a) === P[1] && source(a) === NODE_POD_GW), 'masqueraded with --masquerade-all');
+      await proxy.stop();
+      proxy = await start();
+      await tcp(podNs[3], ip, 80, 2, (r) => r.every((a) => server(a) === P[1] && source(a) === P[3]), 'pod source kept again');
     });
 
     test('UDP: a removed endpoint\'s conntrack entry is cleared, so a steady client moves to the new endpoint', async () => {

@@ -40,6 +40,11 @@ test('a ClusterIP Service: vmap element, masquerade for off-cluster sources, uni
   assert.ok(rs.elements.get('cluster-ips')!.has('10.96.0.20'));
 });
 
+test('--masquerade-all marks every packet to a ClusterIP, whatever its source', () => {
+  const rs = render(buildServicePorts([svc('web', '10.96.0.20')], [slice('web', ['10.244.0.1'])], 'node-a'), { clusterCIDR: '10.244.0.0/16', masqueradeAll: true });
+  assert.equal(rs.chains.get(`service-${hashAndTruncate('dev/web/tcp/http')}`)![0], 'ip daddr 10.96.0.20 tcp dport 80 jump mark-for-masquerade');
+});
+
 test('no ready endpoints: reject through @no-endpoint-services; Local policies without local endpoints: drop', () => {
   const rs = render(buildServicePorts(
     [svc('gone', '10.96.0.21', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30001, protocol: 'TCP' }] }),

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { buildServicePorts } from '../../src/proxy/service-port.js';
-import { render, probability } from '../../src/proxy/iptables/render.js';
-import { sepChain, svcChain } from '../../src/proxy/iptables/chain-names.js';
-import { emptyWritten, restoreInput } from '../../src/proxy/iptables/restore-input.js';
+import { buildServicePorts, ServicePortBuilder, type ServicePort } from '../../src/proxy/service-port.js';
+import { portRules, probability, render, sharedChains } from '../../src/proxy/iptables/render.js';
+import { sepChain, svcChain, svlChain } from '../../src/proxy/iptables/chain-names.js';
+import { emptyWritten, partialInput, restoreInput } from '../../src/proxy/iptables/restore-input.js';
 import { parseDuration } from '../../src/proxy/duration.js';
 
 const svc = (name: string, ip: string, spec: Partial<NonNullable<Service['spec']>> = {}): Service => ({
@@ -83,6 +83,19 @@ test('internalTrafficPolicy Local without local endpoints drops ClusterIP traffi
   assert.ok(rs.filter.get('KUBE-SERVICES')!.some((r) => r.includes('has no local endpoints') && r.endsWith('-j DROP')));
 });
 
+test('--masquerade-all marks every ClusterIP packet, in the chain ClusterIP traffic enters (SVL for internalTrafficPolicy Local)', () => {
+  const ports = buildServicePorts([svc('web', '10.96.0.20'), svc('itp', '10.96.0.21', { internalTrafficPolicy: 'Local' })],
+    [slice('web', ['10.244.0.1']), slice('itp', ['10.244.0.2'])], 'node-a');
+  const rs = render(ports, { clusterCIDR: '10.244.0.0/16', masqueradeAll: true });
+  const web = rs.nat.get(svcChain('dev/web:http', 'TCP'))!;
+  assert.match(web[0], /-d 10\.96\.0\.20\/32 --dport 80 -j KUBE-MARK-MASQ$/);
+  assert.ok(web.every((r) => !r.includes('! -s')), web.join('\n'));
+  const svl = rs.nat.get(svlChain('dev/itp:http', 'TCP'))!;
+  assert.match(svl[0], /-d 10\.96\.0\.21\/32 --dport 80 -j KUBE-MARK-MASQ$/);
+  // without it, only off-cluster sources are marked
+  assert.match(render(ports, { clusterCIDR: '10.244.0.0/16' }).nat.get(svlChain('dev/itp:http', 'TCP'))![0], /! -s 10\.244\.0\.0\/16 -j KUBE-MARK-MASQ$/);
+});
+
 test('headless and ExternalName Services are not proxied', () => {
   const ports = buildServicePorts([svc('h', 'None'), svc('x', '', { type: 'ExternalName', externalName: 'example.com' })], [], 'n');
   assert.equal(ports.length, 0);
@@ -103,6 +116,33 @@ test('restore input rewrites only changed chains and deletes stale ones', () => 
   assert.ok(second.text.includes(':KUBE-SERVICES - [0:0]'));
   assert.ok(!second.text.includes(`:${svcChain('dev/web:http', 'TCP')} `), 'unchanged chain not rewritten');
   assert.equal(second.deletedChains, 2);
+});
+
+test('a partial sync looks only at Service ports whose rendering changed, and at the shared chains', () => {
+  const o = {};
+  const builder = new ServicePortBuilder('n');
+  const services = [svc('web', '10.96.0.20'), svc('api', '10.96.0.21'), svc('db', '10.96.0.22')];
+  const slices = [slice('web', ['10.244.0.1']), slice('api', ['10.244.0.2']), slice('db', ['10.244.0.3'])];
+  const parts = (ports: ServicePort[]) => new Map(ports.map((sp) => [`${sp.key}/${sp.protocol}`, portRules(sp, o)]));
+  const p0 = parts(builder.build(services, slices));
+  const all = sharedChains([...p0.values()], o);
+  for (const pr of p0.values()) for (const [table, chain, rules] of pr.own) all[table].set(chain, rules);
+  const written = restoreInput(all, emptyWritten(), { nat: new Set(), filter: new Set() }, true).next;
+  // api's endpoint moves (a new slice object), db goes away; web is the very same object
+  const p1 = parts(builder.build(services.slice(0, 2), [slices[0], slice('api', ['10.244.0.9'])]));
+  const plan = partialInput(written, p0, p1, sharedChains([...p1.values()], o));
+  const sep = (name: string, ep: string) => sepChain(`dev/${name}:http`, 'TCP', `${ep}:8080`);
+  assert.ok(plan.text.includes(`:${sep('api', '10.244.0.9')} - [0:0]`));
+  assert.ok(plan.text.includes(`:${svcChain('dev/api:http', 'TCP')} - [0:0]`));
+  assert.ok(plan.text.includes(`-X ${sep('api', '10.244.0.2')}`));
+  assert.ok(plan.text.includes(`-X ${svcChain('dev/db:http', 'TCP')}`) && plan.text.includes(`-X ${sep('db', '10.244.0.3')}`));
+  assert.ok(plan.text.includes(':KUBE-SERVICES - [0:0]'), 'db left KUBE-SERVICES');
+  assert.ok(!plan.text.includes(`:${svcChain('dev/web:http', 'TCP')} `) && !plan.text.includes(`:${sep('web', '10.244.0.1')} `), 'web untouched');
+  assert.equal(plan.deletedChains, 3);
+  plan.commit();
+  assert.ok(written.nat.has(sep('api', '10.244.0.9')) && !written.nat.has(sep('api', '10.244.0.2')) && !written.nat.has(svcChain('dev/db:http', 'TCP')));
+  // nothing changed: nothing to write
+  assert.equal(partialInput(written, p1, p1, sharedChains([...p1.values()], o)).text, '');
 });
 
 test('Go durations', () => {

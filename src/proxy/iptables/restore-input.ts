@@ -1,15 +1,16 @@
 // Turns desired chains into one `iptables-restore --noflush` input. Declaring a chain
 // (`:NAME - [0:0]`) flushes it, so only changed chains are declared and rewritten; chains
 // that are no longer wanted are flushed and deleted (`-X`) in the same transaction.
-import type { RuleSet } from './render.js';
+import type { PortRules, RuleSet } from './render.js';
 
-export type Written = { nat: Map<string, string>; filter: Map<string, string> };
+/** Chain → the rules written (the very arrays render() returned, compared by identity first). */
+export type Written = { nat: Map<string, string[]>; filter: Map<string, string[]> };
 
 export const emptyWritten = (): Written => ({ nat: new Map(), filter: new Map() });
 
 export interface RestorePlan {
   text: string;
-  /** What the tables hold after this input is applied (chain → joined rules). */
+  /** What the tables hold after this input is applied. */
   next: Written;
   changedChains: number;
   deletedChains: number;
@@ -19,7 +20,7 @@ export interface RestorePlan {
  * `previous` is what an earlier sync wrote (chain → rules text); `full` rewrites every
  * chain (first sync, after a failure, or periodically, as upstream does).
  */
-export function restoreInput(want: RuleSet, previous: Written, existing: { nat: Set<string>; filter: Set<string> }, full: boolean): RestorePlan {
+export function restoreInput(want: RuleSet, previous: Written, existing: { nat: Set<string>; filter: Set<string> } | undefined, full: boolean): RestorePlan {
   const lines: string[] = [];
   const next = emptyWritten();
   let changedChains = 0;
@@ -28,15 +29,17 @@ export function restoreInput(want: RuleSet, previous: Written, existing: { nat: 
     const declare: string[] = [];
     const rules: string[] = [];
     const del: string[] = [];
+    const prev = previous[table];
+    const kernel = existing?.[table];
     for (const [chain, list] of want[table]) {
-      const body = list.join('\n');
-      next[table].set(chain, body);
-      if (!full && previous[table].get(chain) === body && existing[table].has(chain)) continue;
+      next[table].set(chain, list);
+      if (!full && sameRules(prev.get(chain), list) && (!kernel || kernel.has(chain))) continue;
       changedChains++;
       declare.push(`:${chain} - [0:0]`);
-      rules.push(...list);
+      for (const r of list) rules.push(r);
     }
-    const stale = new Set([...previous[table].keys(), ...existing[table]]);
+    // without a listing of the kernel (partial syncs), what earlier syncs wrote is what is there
+    const stale = kernel ? new Set([...prev.keys(), ...kernel]) : prev.keys();
     for (const chain of stale) {
       if (want[table].has(chain)) continue;
       deletedChains++;
@@ -50,4 +53,68 @@ export function restoreInput(want: RuleSet, previous: Written, existing: { nat: 
     lines.push('COMMIT');
   }
   return { text: lines.length ? lines.join('\n') + '\n' : '', next, changedChains, deletedChains };
+}
+
+function sameRules(a: string[] | undefined, b: string[]): boolean {
+  if (a === b) return true;
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export interface PartialPlan {
+  text: string;
+  changedChains: number;
+  deletedChains: number;
+  /** Records the change in `written` once the restore succeeded. */
+  commit(): void;
+}
+
+/**
+ * A partial sync's input, touching only what changed: the shared chains whose rules differ,
+ * and the own chains of Service ports whose rendering is not the very object of the last
+ * sync (`before` and `after` map a port's id to its rules). Its cost follows the number of
+ * Services only through pointer comparisons, so a one-Service change stays cheap at 10,000.
+ */
+export function partialInput(written: Written, before: Map<string, PortRules>, after: Map<string, PortRules>, shared: RuleSet): PartialPlan {
+  const write = { nat: new Map<string, string[]>(), filter: new Map<string, string[]>() };
+  const del = { nat: new Set<string>(), filter: new Set<string>() };
+  for (const table of ['filter', 'nat'] as const) {
+    for (const [chain, rules] of shared[table]) if (!sameRules(written[table].get(chain), rules)) write[table].set(chain, rules);
+  }
+  const changed: PortRules[] = [];
+  for (const [id, pr] of before) {
+    if (after.get(id) === pr) continue;
+    for (const [table, chain] of pr.own) del[table].add(chain);
+  }
+  for (const [id, pr] of after) if (before.get(id) !== pr) changed.push(pr);
+  for (const pr of changed) {
+    for (const [table, chain, rules] of pr.own) {
+      del[table].delete(chain);
+      if (!sameRules(written[table].get(chain), rules)) write[table].set(chain, rules);
+    }
+  }
+  const lines: string[] = [];
+  let changedChains = 0;
+  let deletedChains = 0;
+  for (const table of ['filter', 'nat'] as const) {
+    if (write[table].size === 0 && del[table].size === 0) continue;
+    lines.push(`*${table}`);
+    for (const chain of write[table].keys()) lines.push(`:${chain} - [0:0]`);
+    for (const chain of del[table]) lines.push(`:${chain} - [0:0]`);
+    for (const rules of write[table].values()) for (const r of rules) lines.push(r);
+    for (const chain of del[table]) lines.push(`-X ${chain}`);
+    lines.push('COMMIT');
+    changedChains += write[table].size;
+    deletedChains += del[table].size;
+  }
+  return {
+    text: lines.length ? lines.join('\n') + '\n' : '', changedChains, deletedChains,
+    commit: () => {
+      for (const table of ['filter', 'nat'] as const) {
+        for (const [chain, rules] of write[table]) written[table].set(chain, rules);
+        for (const chain of del[table]) written[table].delete(chain);
+      }
+    },
+  };
 }

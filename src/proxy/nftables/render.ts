@@ -21,6 +21,8 @@ export interface NftOptions {
   clusterCIDR?: string;
   /** CIDRs whose local addresses accept NodePorts; empty: every local address but 127/8. */
   nodePortAddresses?: string[];
+  /** `--masquerade-all`: SNAT every packet sent to a ClusterIP, whatever its source. */
+  masqueradeAll?: boolean;
 }
 
 /** The sets and maps whose elements follow the Services, with their declarations. */
@@ -176,7 +178,9 @@ export function renderPort(sp: ServicePort, o: NftOptions): PortRender {
   };
   if (usesCluster) chain(clusterName);
   if (usesLocal) chain(localName);
-  if (hasInternal && o.clusterCIDR) {
+  if (hasInternal && o.masqueradeAll) {
+    chain(internalChain).push(`ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} jump mark-for-masquerade`);
+  } else if (hasInternal && o.clusterCIDR) {
     // off-cluster sources reaching a ClusterIP may be answered from another node: masquerade
     chain(internalChain).push(`ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} ip saddr != ${o.clusterCIDR} jump mark-for-masquerade`);
   }
