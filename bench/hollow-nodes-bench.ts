@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const c = await startCluster({ store: 'etcd' });
 const client = new RestClient({ ...loadKubeconfig(c.kubeconfig), qps: 0 });
 const child = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'kubelet', '--kubeconfig', c.kubeconfig, '--hollow-nodes', String(N),
-  '--hostname-override', 'hollow', '--root-dir', path.join(c.dir, 'kubelet'), '--port', '0', '--healthz-port', '0', '--address', '127.0.0.1', '--node-ip', '127.0.0.1'],
+  '--hostname-override', 'hollow', '--root-dir', path.join(c.dir, 'kubelet'), '--port', '0', '--healthz-port', '0', '--read-only-port', '0', '--address', '127.0.0.1', '--node-ip', '127.0.0.1'],
 { stdio: ['ignore', 'ignore', 'inherit'] });
 try {
   const t0 = Date.now();

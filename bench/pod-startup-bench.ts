@@ -127,7 +127,7 @@ try {
   }));
   const kubelet = spawn(process.execPath, [MAIN, 'kubelet', '--kubeconfig', kubeconfig, '--hostname-override', 'bench-node', '--root-dir', path.join(dir, 'kubelet'),
     '--container-runtime-endpoint', containerd.endpoint, '--pod-cidr', '10.244.1.0/24', '--node-ip', '127.0.0.1', '--address', '127.0.0.1',
-    '--port', '0', '--healthz-port', '0', '--cgroup-root', `/tskube-bench-${process.pid}`, '--max-pods', String(N + 10)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--port', '0', '--healthz-port', '0', '--read-only-port', '0', '--cgroup-root', `/tskube-bench-${process.pid}`, '--max-pods', String(N + 10)], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(kubelet);
   // the kubelet's log, for when pods do not start (TSKUBE_BENCH_KUBELET_LOG keeps it)
   const kubeletLog = process.env.TSKUBE_BENCH_KUBELET_LOG ?? path.join(dir, 'kubelet.log');

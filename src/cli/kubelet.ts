@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import {
   applyConfigFile, checkImageGCThresholds, defaultKubeletConfig, type KubeletConfig, parseAuthorizationMode, parseCgroupDriver, parseDuration,
-  parseEvictionThresholds, parseLabels, parseSoftGracePeriods, checkSoftThresholds, parseTaints,
+  parseEvictionThresholds, parseLabels, parseMinimumReclaim, parseSoftGracePeriods, checkSoftThresholds, parseTaints,
 } from '../kubelet/config/kubelet-config.js';
 import { runKubelet } from '../kubelet/run.js';
 
@@ -48,6 +48,8 @@ export function kubeletCommand(): Command {
     .option('--authorization-mode <mode>', 'AlwaysAllow, or Webhook (a SubjectAccessReview per request) (AlwaysAllow without --config)')
     .option('--address <ip>', 'address of the HTTPS server (0.0.0.0)')
     .option('--port <port>', 'HTTPS port for logs, /pods, /metrics (10250; 0 picks a free one)')
+    .option('--read-only-port <port>', 'plain-HTTP port without authentication for /pods, /stats, /metrics, /healthz (10255 without --config; 0 = off)')
+    .option('--node-log-dir <dir>', 'what /logs/ serves (/var/log; tskube addition)')
     .option('--healthz-port <port>', 'localhost /healthz port (10248; 0 picks a free one)')
     .option('--healthz-bind-address <ip>', 'address of the healthz server (127.0.0.1)')
     .option('--hollow-nodes <n>', 'host N hollow kubelets (NAME-0…NAME-N-1) on the hollow runtime, for scale tests')
@@ -64,6 +66,7 @@ export function kubeletCommand(): Command {
     .option('--eviction-hard <thresholds>', 'e.g. memory.available<100Mi,nodefs.available<10%,imagefs.available<15%')
     .option('--eviction-soft <thresholds>', 'thresholds acted on once crossed for their grace period, e.g. memory.available<1.5Gi')
     .option('--eviction-soft-grace-period <periods>', 'e.g. memory.available=1m30s (one per soft threshold)')
+    .option('--eviction-minimum-reclaim <amounts>', 'how far past its threshold a signal must recover, e.g. memory.available=0Mi,nodefs.available=500Mi')
     .option('--eviction-max-pod-grace-period <seconds>', 'longest grace period a pod evicted for a soft threshold gets (negative: its own)')
     .option('--eviction-pressure-transition-period <duration>', 'how long a pressure condition stays after its signals clear (5m)')
     .option('--pod-infra-container-image <image>', 'the sandbox image, which image GC never removes (default: the runtime\'s)')
@@ -103,6 +106,8 @@ export function kubeletCommand(): Command {
         if (o.authorizationMode) config.authorizationMode = parseAuthorizationMode(o.authorizationMode, '--authorization-mode');
         if (o.address) config.address = o.address;
         if (o.port !== undefined) config.port = int(o.port, '--port');
+        if (o.readOnlyPort !== undefined) config.readOnlyPort = int(o.readOnlyPort, '--read-only-port');
+        if (o.nodeLogDir) config.nodeLogDir = o.nodeLogDir;
         if (o.healthzPort !== undefined) config.healthzPort = int(o.healthzPort, '--healthz-port');
         if (o.healthzBindAddress) config.healthzBindAddress = o.healthzBindAddress;
         if (o.hollowNodes !== undefined) config.hollowNodes = int(o.hollowNodes, '--hollow-nodes');
@@ -122,6 +127,7 @@ export function kubeletCommand(): Command {
         if (o.evictionHard !== undefined) config.evictionHard = parseEvictionThresholds(o.evictionHard);
         if (o.evictionSoft !== undefined) config.evictionSoft = parseEvictionThresholds(o.evictionSoft, '--eviction-soft');
         if (o.evictionSoftGracePeriod !== undefined) config.evictionSoftGracePeriodMs = parseSoftGracePeriods(o.evictionSoftGracePeriod);
+        if (o.evictionMinimumReclaim !== undefined) config.evictionMinimumReclaim = parseMinimumReclaim(o.evictionMinimumReclaim);
         if (o.evictionMaxPodGracePeriod !== undefined) config.evictionMaxPodGracePeriodSeconds = Number(o.evictionMaxPodGracePeriod);
         checkSoftThresholds(config);
         if (o.podLogsDir) config.podLogsDir = o.podLogsDir;

@@ -17,6 +17,9 @@ import type { Runtime } from './runtime/runtime-service.js';
 import { KubeletAuth } from './server/kubelet-auth.js';
 import { type PodTarget, startKubeletServer } from './server/kubelet-server.js';
 import { kubeletServingCert } from './server/serving-cert.js';
+import { renderConfigz } from './server/configz.js';
+import { NODE_LOG_DIR } from './server/node-logs.js';
+import { runningPods } from './pods/running-pods.js';
 import { type ContainerUsage, renderResourceMetrics } from './stats/resource-metrics.js';
 import { CpuRates, renderSummary } from './stats/summary.js';
 import { collectUsage } from './stats/usage-collector.js';
@@ -28,6 +31,7 @@ export interface RunningKubelet {
   kubelets: Kubelet[];
   port: number;
   healthzPort: number;
+  readOnlyPort: number;
   stop(): Promise<void>;
 }
 
@@ -52,6 +56,12 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
     certFile: config.tlsCertFile || undefined, keyFile: config.tlsPrivateKeyFile || undefined,
     certDir: config.certDir || path.join(config.rootDir, 'pki'), hostname, ips: [nodeIP, '127.0.0.1'],
   });
+  // the sync loop's heartbeat (upstream's syncLoopMonitor): the pod workers are event driven,
+  // so what can stall is this process's event loop, and /healthz/syncloop says when it did
+  let lastBeat = Date.now();
+  const beat = setInterval(() => { lastBeat = Date.now(); }, 1000);
+  beat.unref();
+  const syncLoopLimitMs = Math.max(2 * config.syncFrequencyMs, 5 * 60_000);
   const server = await startKubeletServer({
     rootDir: config.rootDir,
     podLogsDir: config.podLogsDir || defaultPodLogsDir(config.rootDir),
@@ -59,10 +69,15 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
     metrics: () => metrics(kubelets),
     resourceMetrics: () => resourceMetrics(kubelets),
     summary: () => summary(kubelets),
+    runningPods: async () => (await Promise.all(kubelets.map((k) => runningPods(k.o.runtime, k.o.nodeName,
+      [...k.pods.workers.values()].map((w) => w.podSandboxId).filter((x): x is string => !!x))))).flat(),
+    configz: () => renderConfigz(config),
+    syncLoopError: () => (Date.now() - lastBeat > syncLoopLimitMs ? 'sync Loop took longer than expected' : undefined),
+    nodeLogDir: config.nodeLogDir || NODE_LOG_DIR,
     findPod: (ns, name, uid) => findPod(kubelets, ns, name, uid),
     nodeName: () => kubelets[0]?.o.nodeName ?? hostname,
   }, {
-    address: config.address, port: config.port, healthzAddress: config.healthzBindAddress, healthzPort: config.healthzPort, cert: cert.cert, key: cert.key,
+    address: config.address, port: config.port, readOnlyPort: config.readOnlyPort, healthzAddress: config.healthzBindAddress, healthzPort: config.healthzPort, cert: cert.cert, key: cert.key,
     clientCA: readClientCA(config.clientCAFile), auth: kubeletAuth(config, client), log,
   });
   config.port = server.port;
@@ -92,6 +107,7 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
     for (const k of kubelets) await k.start();
     feed?.start();
   } catch (err) {
+    clearInterval(beat);
     await server.close();
     await Promise.all(runtimes.map((r) => r.close()));
     client?.close();
@@ -99,8 +115,9 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
   }
   log(`kubelet: started ${kubelets.length === 1 ? `node ${kubelets[0].o.nodeName}` : `${kubelets.length} hollow nodes ${hostname}-0…${hostname}-${kubelets.length - 1}`} with runtime ${config.containerRuntimeEndpoint}`);
   return {
-    kubelets, port: server.port, healthzPort: server.healthzPort,
+    kubelets, port: server.port, healthzPort: server.healthzPort, readOnlyPort: server.readOnlyPort,
     async stop() {
+      clearInterval(beat);
       await Promise.all(kubelets.map((k) => k.stop()));
       await feed?.stop();
       await server.close();

@@ -151,7 +151,7 @@ export async function startCriCluster(o: CriClusterOptions = {}): Promise<CriClu
     const startKubelet = async (extra: string[] = []): Promise<KubeletHandle> => {
       const argv = nsArgv(netns, [process.execPath, MAIN, 'kubelet', '--kubeconfig', kubeconfig, '--hostname-override', nodeName,
         '--root-dir', kubeletRoot, '--pod-logs-dir', podLogsDir, '--container-runtime-endpoint', containerd!.endpoint,
-        '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--port', '0', '--healthz-port', '0',
+        '--node-ip', '127.0.0.1', '--address', '127.0.0.1', '--port', '0', '--healthz-port', '0', '--read-only-port', '0',
         '--cluster-dns', '10.96.0.10', '--cluster-domain', 'cluster.local', '--cgroup-root', `/tskube-test-${process.pid}`,
         '--node-status-update-frequency', '1s',
         ...(o.podCIDRFlag ? ['--pod-cidr', '10.244.1.0/24'] : []), ...(o.kubeletArgs ?? []), ...(process.env.CRI_TEST_KUBELET_ARGS?.split(' ').filter(Boolean) ?? []), ...extra]);

@@ -37,7 +37,7 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
 /** `tskube kubelet` on loopback; resolves once it serves (a minute allowed: a loaded machine starts node slowly). */
 /** nodeArgs: Node flags for the process (a benchmark's --cpu-prof). */
 export function spawnKubelet(args: string[], rootDir: string, nodeArgs: string[] = []): Promise<KubeletProc> {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/src/cli/main.js'), 'kubelet', '--root-dir', rootDir, '--port', '0', '--healthz-port', '0',
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/src/cli/main.js'), 'kubelet', '--root-dir', rootDir, '--port', '0', '--healthz-port', '0', '--read-only-port', '0',
     '--address', '127.0.0.1', '--node-ip', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });

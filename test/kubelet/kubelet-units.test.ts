@@ -9,7 +9,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { simulate } from '../../src/kubelet/runtime/simulated-command.js';
 import { CrashBackoff } from '../../src/kubelet/pods/crash-backoff.js';
 import { PodIPAllocator, subnet } from '../../src/kubelet/runtime/pod-ip-allocator.js';
-import { applyConfigFile, defaultKubeletConfig, parseDuration, parseLabels, parseTaints } from '../../src/kubelet/config/kubelet-config.js';
+import { applyConfigFile, defaultKubeletConfig, parseDuration, parseLabels, parseMinimumReclaim, parseTaints } from '../../src/kubelet/config/kubelet-config.js';
 import { parseLogLine } from '../../src/kubelet/runtime/cri-log-writer.js';
 import { podStatus, type PodView } from '../../src/kubelet/pods/pod-status.js';
 import { newRecord } from '../../src/kubelet/pods/container-record.js';
@@ -71,6 +71,18 @@ test('KubeletConfiguration file and flags', () => {
     assert.equal(cfg.nodeStatusUpdateFrequencyMs, 4000);
     assert.equal(cfg.nodeStatusReportFrequencyMs, 4000);
     assert.deepEqual(cfg.clusterDNS, ['10.96.0.10']);
+    // the bare command line opens the read-only port (upstream's legacy default); a file leaves it off
+    assert.equal(defaultKubeletConfig().readOnlyPort, 10255);
+    assert.equal(cfg.readOnlyPort, 0);
+    fs.writeFileSync(f, 'kind: KubeletConfiguration\nreadOnlyPort: 10266\nevictionMinimumReclaim: {memory.available: 0Mi, nodefs.available: 5%}\n');
+    const withPort = defaultKubeletConfig();
+    applyConfigFile(withPort, f);
+    assert.equal(withPort.readOnlyPort, 10266);
+    assert.deepEqual(withPort.evictionMinimumReclaim, { 'memory.available': '0Mi', 'nodefs.available': '5%' });
+    assert.deepEqual(parseMinimumReclaim('memory.available=500Mi, pid.available=100'), { 'memory.available': '500Mi', 'pid.available': '100' });
+    assert.throws(() => parseMinimumReclaim('memory.free=1Gi'), /--eviction-minimum-reclaim: invalid minimum reclaim "memory.free=1Gi"/);
+    assert.throws(() => parseMinimumReclaim('memory.available=-1Gi'), /negative reclaim defined for memory.available/);
+    assert.throws(() => parseMinimumReclaim('nodefs.available=120%'), /invalid percentage "120%"/);
     fs.writeFileSync(f, 'kind: KubeProxyConfiguration\n');
     assert.throws(() => applyConfigFile(defaultKubeletConfig(), f), /want KubeletConfiguration/);
   } finally {

@@ -41,7 +41,8 @@ export interface StreamingEnv extends Env {
   spawnKubectl(args: string[], env?: Record<string, string>): ChildProcess;
 }
 
-export async function startStreamingEnv(): Promise<StreamingEnv> {
+/** kubeletArgs: more flags for the kubelet (--read-only-port, --node-log-dir, …). */
+export async function startStreamingEnv(kubeletArgs: string[] = []): Promise<StreamingEnv> {
   const node = 'stream-node';
   const tmp = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', `tskube-streaming-${process.pid}-`));
   const pki = await makePki(tmp, [
@@ -63,7 +64,7 @@ export async function startStreamingEnv(): Promise<StreamingEnv> {
     kubelet = await env.startKubelet(node, [
       '--container-runtime-endpoint', 'host-process://', '--client-ca-file', pki.ca, '--anonymous-auth=false',
       '--authentication-token-webhook', '--authorization-mode', 'Webhook',
-      '--tls-cert-file', pki.file('kubelet-serving.crt'), '--tls-private-key-file', pki.file('kubelet-serving.key'),
+      '--tls-cert-file', pki.file('kubelet-serving.crt'), '--tls-private-key-file', pki.file('kubelet-serving.key'), ...kubeletArgs,
     ]);
   } catch (err) {
     await cleanup();

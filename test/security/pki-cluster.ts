@@ -134,7 +134,7 @@ export async function startPkiCluster(apiserverArgs: string[] | ((pk: (f: string
       startKubelet: async (node, args = []) => {
         const conf = await kubeconfig(kubeletKubeconfig(node, `kubelet-${node}.conf`));
         return started(startTskube(['kubelet', '--kubeconfig', conf, '--hostname-override', node, '--root-dir', path.join(dir, 'nodes', node),
-          '--container-runtime-endpoint', 'hollow://', '--port', '0', '--healthz-port', '0', '--address', '127.0.0.1', '--node-ip', '127.0.0.1', ...args], /kubelet: started/));
+          '--container-runtime-endpoint', 'hollow://', '--port', '0', '--healthz-port', '0', '--read-only-port', '0', '--address', '127.0.0.1', '--node-ip', '127.0.0.1', ...args], /kubelet: started/));
       },
       startApiserver: async (args) => {
         const p = await started(startApiserver(args));

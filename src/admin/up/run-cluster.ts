@@ -88,6 +88,8 @@ function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withW
     ['address', nodeIP],
     ['port', String(n.kubeletPort)],
     ['healthz-port', String(n.healthzPort)],
+    // kubeadm's KubeletConfiguration leaves the unauthenticated read-only port off
+    ['read-only-port', '0'],
     // the HTTPS server as kubeadm configures it: the API server (and any user) needs a
     // certificate from the cluster CA or a token, and a SubjectAccessReview says yes
     ['client-ca-file', path.join(l.pkiDir, 'ca.crt')],

@@ -2,6 +2,7 @@
 // upstream defaults, the --config file and the flags that override it (flags win, as upstream).
 import fs from 'node:fs';
 import { parse } from 'yaml';
+import { parseQuantity } from '../../api/quantity/index.js';
 
 export interface Taint { key: string; value?: string; effect: string }
 
@@ -19,6 +20,10 @@ export interface KubeletConfig {
   registerWithTaints: Taint[];
   nodeLabels: Record<string, string>;
   port: number;
+  /** What /logs/ serves (upstream's fixed /var/log; tskube lets tests point it elsewhere). */
+  nodeLogDir: string;
+  /** Plain-HTTP server without authentication for the read-only endpoints (0 = off). */
+  readOnlyPort: number;
   healthzPort: number;
   healthzBindAddress: string;
   address: string;
@@ -63,6 +68,8 @@ export interface KubeletConfig {
   evictionSoftGracePeriodMs: Record<string, number>;
   /** Longest grace period a pod evicted for a soft threshold gets (negative: its own). */
   evictionMaxPodGracePeriodSeconds: number;
+  /** evictionMinimumReclaim: how far past its threshold a signal must recover (quantity or %). */
+  evictionMinimumReclaim: Record<string, string>;
   /** Runtime for static pods when it is not containerRuntimeEndpoint (tskube up: host-process://). */
   staticPodRuntimeEndpoint: string;
   /** Kept by image GC whatever happens; '' = ask the runtime (containerd's sandbox_image). */
@@ -82,17 +89,18 @@ export function defaultKubeletConfig(): KubeletConfig {
   return {
     staticPodPath: '', syncFrequencyMs: 60_000, nodeStatusUpdateFrequencyMs: 10_000, nodeStatusReportFrequencyMs: 300_000,
     nodeLeaseDurationSeconds: 40, maxPods: 110, clusterDNS: [], clusterDomain: '', podCIDR: '', registerNode: true,
-    registerWithTaints: [], nodeLabels: {}, port: 10250, healthzPort: 10248, healthzBindAddress: '127.0.0.1', address: '0.0.0.0',
+    registerWithTaints: [], nodeLabels: {}, port: 10250, readOnlyPort: 10255, nodeLogDir: '', healthzPort: 10248, healthzBindAddress: '127.0.0.1', address: '0.0.0.0',
     containerRuntimeEndpoint: 'host-process://', rootDir: '/var/lib/kubelet', certDir: '', hostnameOverride: '', nodeIP: '',
     kubeconfig: '', tlsCertFile: '', tlsPrivateKeyFile: '', hollowNodes: 0, verbosity: 0,
     // the command line's legacy defaults (upstream's applyLegacyDefaults); a --config file
     // starts from KubeletConfiguration's own, safer ones instead (applyConfigFile)
+    // (--read-only-port's 10255 is one of them too)
     anonymousAuth: true, authenticationTokenWebhook: false, authenticationTokenWebhookCacheTTLMs: 120_000, clientCAFile: '', authorizationMode: 'AlwaysAllow',
     podLogsDir: '', resolvConf: '/etc/resolv.conf', cgroupRoot: '', cgroupsPerQOS: true, cgroupDriver: 'cgroupfs',
     imageGCHighThresholdPercent: 85, imageGCLowThresholdPercent: 80, imageMinimumGCAgeMs: 120_000, imageGCPeriodMs: 300_000,
     evictionHard: { ...DEFAULT_EVICTION_HARD }, staticPodRuntimeEndpoint: '', podInfraContainerImage: '',
     evictionPressureTransitionPeriodMs: 300_000, cgroupDriverSet: false,
-    evictionSoft: {}, evictionSoftGracePeriodMs: {}, evictionMaxPodGracePeriodSeconds: 0,
+    evictionSoft: {}, evictionSoftGracePeriodMs: {}, evictionMaxPodGracePeriodSeconds: 0, evictionMinimumReclaim: {},
   };
 }
 
@@ -167,6 +175,27 @@ export function parseSoftGracePeriods(s: string, what = '--eviction-soft-grace-p
   return out;
 }
 
+/** `memory.available=0Mi,nodefs.available=500Mi` (--eviction-minimum-reclaim): a quantity or a percentage per signal. */
+export function parseMinimumReclaim(s: string, what = '--eviction-minimum-reclaim'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const i = part.indexOf('=');
+    const signal = part.slice(0, i);
+    const v = part.slice(i + 1).trim();
+    if (i < 0 || !EVICTION_SIGNALS.has(signal)) throw new Error(`${what}: invalid minimum reclaim ${JSON.stringify(part)} (want SIGNAL=QUANTITY or SIGNAL=PERCENT%, signals ${[...EVICTION_SIGNALS].join(', ')})`);
+    if (v.endsWith('%')) {
+      const n = Number(v.slice(0, -1));
+      if (!Number.isFinite(n) || n < 0 || n > 100 || v.length < 2) throw new Error(`${what}: invalid percentage ${JSON.stringify(v)} for ${signal} (want 0% to 100%)`);
+    } else {
+      let q: number;
+      try { q = parseQuantity(v).value(); } catch { throw new Error(`${what}: invalid quantity ${JSON.stringify(v)} for ${signal}`); }
+      if (q < 0) throw new Error(`${what}: negative reclaim defined for ${signal}`);
+    }
+    out[signal] = v;
+  }
+  return out;
+}
+
 /** As upstream's validation: every soft threshold needs its grace period. */
 export function checkSoftThresholds(c: Pick<KubeletConfig, 'evictionSoft' | 'evictionSoftGracePeriodMs'>): void {
   for (const signal of Object.keys(c.evictionSoft)) {
@@ -211,6 +240,8 @@ export function applyConfigFile(cfg: KubeletConfig, file: string): void {
   if (doc.registerNode !== undefined) cfg.registerNode = Boolean(doc.registerNode);
   if (doc.registerWithTaints !== undefined) cfg.registerWithTaints = doc.registerWithTaints as Taint[];
   if (doc.port !== undefined) cfg.port = Number(doc.port);
+  // KubeletConfiguration's default is 0 (off); only the bare command line opens 10255
+  cfg.readOnlyPort = doc.readOnlyPort === undefined ? 0 : Number(doc.readOnlyPort);
   if (doc.healthzPort !== undefined) cfg.healthzPort = Number(doc.healthzPort);
   if (doc.healthzBindAddress !== undefined) cfg.healthzBindAddress = String(doc.healthzBindAddress);
   if (doc.address !== undefined) cfg.address = String(doc.address);
@@ -247,13 +278,16 @@ export function applyConfigFile(cfg: KubeletConfig, file: string): void {
   if (doc.evictionSoftGracePeriod !== undefined) {
     cfg.evictionSoftGracePeriodMs = parseSoftGracePeriods(Object.entries(doc.evictionSoftGracePeriod as object).map(([k, v]) => `${k}=${v}`).join(','), `--config ${file}: evictionSoftGracePeriod`);
   }
+  if (doc.evictionMinimumReclaim !== undefined) {
+    cfg.evictionMinimumReclaim = parseMinimumReclaim(Object.entries(doc.evictionMinimumReclaim as object).map(([k, v]) => `${k}=${v}`).join(','), `--config ${file}: evictionMinimumReclaim`);
+  }
   if (doc.evictionMaxPodGracePeriod !== undefined) cfg.evictionMaxPodGracePeriodSeconds = Number(doc.evictionMaxPodGracePeriod);
   try {
     checkImageGCThresholds(cfg.imageGCHighThresholdPercent, cfg.imageGCLowThresholdPercent);
   } catch (err) {
     throw new Error(`--config ${file}: ${(err as Error).message}`);
   }
-  for (const [k, v] of [['maxPods', cfg.maxPods], ['port', cfg.port], ['healthzPort', cfg.healthzPort]] as const) {
+  for (const [k, v] of [['maxPods', cfg.maxPods], ['port', cfg.port], ['readOnlyPort', cfg.readOnlyPort], ['healthzPort', cfg.healthzPort]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`--config ${file}: ${k} must be a non-negative integer`);
   }
 }

@@ -1,8 +1,13 @@
-// The kubelet's HTTPS server (--port, 10250) and its plain /healthz (--healthz-port, 10248).
-// Every request is authenticated and authorized first (kubelet-auth.ts); then /healthz,
-// /metrics, /metrics/resource, /pods, /containerLogs/NS/POD/CONTAINER, /run/NS/POD/CONTAINER, and the
-// streaming endpoints the API server's pods/exec, pods/attach and pods/portforward proxy to:
-// /exec/NS/POD[/UID]/CONTAINER, /attach/NS/POD[/UID]/CONTAINER, /portForward/NS/POD[/UID].
+// The kubelet's HTTPS server (--port, 10250), its read-only plain-HTTP one (--read-only-port,
+// 10255 on the bare command line) and its plain /healthz (--healthz-port, 10248).
+// On the HTTPS server every request is authenticated and authorized first (kubelet-auth.ts);
+// then /healthz[/ping|/log|/syncloop], /metrics, /metrics/resource, /stats/summary, /pods,
+// /runningpods/, /configz, /logs/ (the node's /var/log), /containerLogs/NS/POD/CONTAINER,
+// /run/NS/POD/CONTAINER, and the streaming endpoints the API server's pods/exec, pods/attach
+// and pods/portforward proxy to: /exec/NS/POD[/UID]/CONTAINER, /attach/NS/POD[/UID]/CONTAINER,
+// /portForward/NS/POD[/UID]. The read-only server serves, without any authentication, what
+// upstream installs there (healthz, pods, stats, metrics) and answers the debugging
+// endpoints with 405 "Debug endpoints are disabled." as upstream's does.
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
@@ -17,6 +22,8 @@ import { serveRemoteCommand } from '../streaming/remote-command-server.js';
 import { proxyUpgrade } from '../../api/httpstream/upgrade-proxy.js';
 import { logFile, parseLogQuery, serveLogs } from './container-logs.js';
 import type { KubeletAuth } from './kubelet-auth.js';
+import { type HealthCheck, logCheck, ping, serveHealthz } from './healthz.js';
+import { serveNodeLogs } from './node-logs.js';
 
 /** A pod this process runs, with what streaming needs to reach it. */
 export interface PodTarget {
@@ -38,6 +45,14 @@ export interface ServerSource {
   resourceMetrics(): Promise<string>;
   /** /stats/summary: the stats/v1alpha1 Summary of the node and its measured pods. */
   summary(): Promise<object>;
+  /** /runningpods/: what the runtime runs, as bare pods (name, namespace, uid, containers). */
+  runningPods(): Promise<Pod[]>;
+  /** /configz: {"kubeletconfig": …}. */
+  configz(): object;
+  /** Why the sync loop is unhealthy (/healthz/syncloop), or undefined. */
+  syncLoopError(): string | undefined;
+  /** The directory /logs/ serves (upstream's /var/log). */
+  nodeLogDir: string;
   findPod(namespace: string, name: string, uid?: string): PodTarget | undefined;
   /** The node requests not about a pod are authorized against. */
   nodeName(): string;
@@ -73,27 +88,60 @@ function nodeFor(src: ServerSource, p: string): string {
   return (m && src.findPod(decodeURIComponent(m[1]), decodeURIComponent(m[2]))?.nodeName) || src.nodeName();
 }
 
-function handler(src: ServerSource, auth: KubeletAuth, log: Logger) {
+/** Go's ServeMux answer to a subtree asked without its slash. */
+function movedPermanently(res: http.ServerResponse, to: string): void {
+  res.writeHead(301, { Location: to, 'Content-Type': 'text/html; charset=utf-8' });
+  res.end(`<a href="${to}">Moved Permanently</a>.\n\n`);
+}
+
+/** What the read-only server (no authentication) turns away, as upstream's InstallDebuggingDisabledHandlers. */
+const DEBUG_PREFIXES = ['/run/', '/exec/', '/attach/', '/portForward/', '/containerLogs/', '/runningpods/', '/debug/pprof/', '/logs/'];
+export const isDebugPath = (p: string): boolean => DEBUG_PREFIXES.some((d) => p.startsWith(d));
+
+/** /stats/summary?only_cpu_and_memory=true: the node's and pods' CPU and memory, as upstream's GetCPUAndMemoryStats. */
+function cpuAndMemoryOnly(summary: object): object {
+  const pick = (o: Record<string, unknown> | undefined, keys: string[]) => (o ? Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) : undefined);
+  const s = summary as { node?: Record<string, unknown>; pods?: Record<string, unknown>[] };
+  return {
+    node: pick(s.node, ['nodeName', 'systemContainers', 'startTime', 'cpu', 'memory']),
+    pods: (s.pods ?? []).map((p) => ({
+      ...pick(p, ['podRef', 'startTime']),
+      containers: ((p.containers as Record<string, unknown>[]) ?? []).map((c) => pick(c, ['name', 'startTime', 'cpu', 'memory'])),
+      ...pick(p, ['cpu', 'memory']),
+    })),
+  };
+}
+
+function json(res: http.ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** `auth` undefined: the read-only server. */
+function handler(src: ServerSource, auth: KubeletAuth | undefined, log: Logger) {
+  const readOnly = !auth;
+  const checks: HealthCheck[] = [ping, logCheck, { name: 'syncloop', check: () => src.syncLoopError() }];
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {
     const p = url.pathname;
-    if (p === '/healthz' || p === '/healthz/ping' || p === '/healthz/syncloop') { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok'); return; }
+    if (serveHealthz(res, url, checks)) return;
+    if (p === '/stats' || p === '/logs' || p === '/runningpods') return movedPermanently(res, `${p}/`);
+    if (readOnly && isDebugPath(p)) return plain(res, 405, 'Debug endpoints are disabled.');
     if (parseStreamPath(p)) return plain(res, 400, 'Upgrade request required');
     const run = /^\/run\/([^/]+)\/([^/]+)\/(?:([^/]+)\/)?([^/]+)\/?$/.exec(p);
     if (run) return serveRun(src, req, res, url, run.slice(1).map((x) => x && decodeURIComponent(x)));
+    // upstream's stats web service takes POST as well as GET
+    if (p === '/stats/summary' || p === '/stats/summary/') {
+      if (req.method !== 'GET' && req.method !== 'POST') return status(res, 405, 'MethodNotAllowed', `${req.method} is not supported`);
+      const summary = await src.summary();
+      return json(res, url.searchParams.get('only_cpu_and_memory') === 'true' ? cpuAndMemoryOnly(summary) : summary);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return status(res, 405, 'MethodNotAllowed', `${req.method} is not supported`);
     if (p === '/metrics') { res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(src.metrics()); return; }
     if (p === '/metrics/resource') { const text = await src.resourceMetrics(); res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(text); return; }
-    if (p === '/stats/summary' || p === '/stats/summary/') {
-      const body = JSON.stringify(await src.summary());
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(body);
-      return;
-    }
-    if (p === '/pods' || p === '/pods/') {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: src.pods() }));
-      return;
-    }
+    if (p === '/pods' || p === '/pods/') return json(res, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: src.pods() });
+    if (!readOnly && p === '/runningpods/') return json(res, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: await src.runningPods() });
+    if (!readOnly && p === '/configz') return json(res, src.configz());
+    if (!readOnly && p.startsWith('/logs/')) return serveNodeLogs(req, res, url, decodeURIComponent(p.slice('/logs'.length)), src.nodeLogDir);
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(p);
     if (m) {
       const [ns, name, container] = m.slice(1).map(decodeURIComponent);
@@ -116,11 +164,13 @@ function handler(src: ServerSource, auth: KubeletAuth, log: Logger) {
       }
       return serveLogs(res, file, q, running);
     }
+    if (readOnly) return plain(res, 404, '404 page not found');
     status(res, 404, 'NotFound', `the server could not find the requested resource (${p})`);
   };
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'https://kubelet');
-    auth.check(req, nodeFor(src, url.pathname)).then((v) => {
+    const verdict = auth ? auth.check(req, nodeFor(src, url.pathname)) : Promise.resolve({ ok: true as const });
+    verdict.then((v) => {
       if (!v.ok) return plain(res, v.code, v.message);
       return serve(req, res, url);
     }).catch((err: Error) => {
@@ -187,7 +237,7 @@ function upgradeHandler(src: ServerSource, auth: KubeletAuth, log: Logger) {
   };
 }
 
-export interface RunningServers { port: number; healthzPort: number; close(): Promise<void> }
+export interface RunningServers { port: number; healthzPort: number; readOnlyPort: number; close(): Promise<void> }
 
 const listen = (srv: net.Server, port: number, host: string): Promise<number> => new Promise((resolve, reject) => {
   srv.once('error', reject);
@@ -196,6 +246,8 @@ const listen = (srv: net.Server, port: number, host: string): Promise<number> =>
 
 export interface KubeletServerOptions {
   address: string; port: number; healthzAddress: string; healthzPort: number;
+  /** --read-only-port: plain HTTP without authentication on `address` (0 = none, as upstream). */
+  readOnlyPort?: number;
   cert: string; key: string;
   /** --client-ca-file: client certificates are requested and checked against it. */
   clientCA?: string;
@@ -215,21 +267,35 @@ export async function startKubeletServer(src: ServerSource, o: KubeletServerOpti
     socket.once('close', () => upgraded.delete(socket));
     onUpgrade(req, socket, head);
   });
+  // upstream's healthz port has the ping check only
   const health = http.createServer((req, res) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname === '/healthz') { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok'); return; }
-    res.writeHead(404); res.end('404 page not found\n');
+    if (serveHealthz(res, new URL(req.url ?? '/', 'http://x'), [ping])) return;
+    plain(res, 404, '404 page not found');
   });
-  const port = await listen(main, o.port, o.address);
-  let healthzPort = 0;
-  if (o.healthzPort >= 0) healthzPort = await listen(health, o.healthzPort, o.healthzAddress);
-  o.log(`kubelet: serving on https://${o.address}:${port}, healthz on http://${o.healthzAddress}:${healthzPort}/healthz`);
-  return {
-    port, healthzPort,
-    close: async () => {
-      main.closeAllConnections();
-      for (const s of upgraded) s.destroy();
-      health.closeAllConnections();
-      await Promise.all([new Promise((r) => main.close(r)), new Promise((r) => (health.listening ? health.close(r) : r(undefined)))]);
-    },
+  const readOnly = http.createServer(handler(src, undefined, o.log));
+  readOnly.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    const p = new URL(req.url ?? '/', 'http://x').pathname;
+    const [code, text] = isDebugPath(p) ? [405, 'Debug endpoints are disabled.'] : [404, '404 page not found'];
+    writeRawResponse(socket, code, { 'Content-Type': 'text/plain; charset=utf-8' }, `${text}\n`);
+  });
+  const servers: net.Server[] = [];
+  const closeAll = async () => {
+    main.closeAllConnections();
+    for (const s of upgraded) s.destroy();
+    health.closeAllConnections();
+    readOnly.closeAllConnections();
+    await Promise.all([main, ...servers].map((srv) => new Promise((r) => (srv.listening ? srv.close(r) : r(undefined)))));
   };
+  let port = 0; let healthzPort = 0; let readOnlyPort = 0;
+  try {
+    port = await listen(main, o.port, o.address);
+    if (o.healthzPort >= 0) { servers.push(health); healthzPort = await listen(health, o.healthzPort, o.healthzAddress); }
+    if (o.readOnlyPort) { servers.push(readOnly); readOnlyPort = await listen(readOnly, o.readOnlyPort, o.address); }
+  } catch (err) {
+    await closeAll();
+    throw new Error(`kubelet server: ${(err as Error).message}`);
+  }
+  o.log(`kubelet: serving on https://${o.address}:${port}, healthz on http://${o.healthzAddress}:${healthzPort}/healthz${readOnlyPort ? `, read-only on http://${o.address}:${readOnlyPort}` : ''}`);
+  return { port, healthzPort, readOnlyPort, close: closeAll };
 }
