@@ -77,8 +77,9 @@ export class Kubelet {
       transitionPeriodMs: config.evictionPressureTransitionPeriodMs, log,
       // a hollow node's signals come from its pods' declared usage, not from the host
       observe: simulated ? () => simulatedObservations(o.machine, this.pods.activePods()) : undefined,
-      pods: () => podUsage(this.pods),
-      evict: (pod, message, grace) => this.pods.workers.get(pod.metadata!.uid!)?.evict(message, grace),
+      pods: () => podUsage(this.pods, { rootDir: config.rootDir, podLogsDir: config.podLogsDir || defaultPodLogsDir(config.rootDir) }),
+      minimumReclaim: config.evictionMinimumReclaim,
+      evict: (pod, message, grace, condition) => this.pods.workers.get(pod.metadata!.uid!)?.evict(message, grace, condition),
       event: (reason, message) => this.nodeEvent('Warning', reason, message),
       onChange: () => { void this.nodeStatus?.post().catch(() => undefined); },
     });

@@ -9,7 +9,8 @@ import { parseQuantity, Quantity } from '../../api/quantity/index.js';
 export type ReclaimResource = 'memory' | 'ephemeral-storage' | 'pids';
 
 export interface ContainerUse { name: string; memoryBytes?: number; ephemeralBytes?: number; pids?: number }
-export interface PodUse { pod: Pod; containers: ContainerUse[] }
+/** A pod's use: per container (ephemeralBytes = writable layer + logs), and per local volume (emptyDir) its bytes on disk. */
+export interface PodUse { pod: Pod; containers: ContainerUse[]; volumes?: Record<string, number> }
 
 /** The resource a signal starves: memory.available → memory, nodefs/imagefs → ephemeral-storage, pid → pids. */
 export const resourceOf = (signal: string): ReclaimResource => (signal.startsWith('memory.') ? 'memory' : signal.startsWith('pid.') ? 'pids' : 'ephemeral-storage');

@@ -77,7 +77,7 @@ export class PodWorker {
   private podChanged = false;
   /** The app containers are done for good: sidecars are being stopped and stay stopped. */
   private sidecarsStopping = false;
-  private evicting?: { message: string; gracePeriodSeconds: number };
+  private evicting?: { message: string; gracePeriodSeconds: number; condition: boolean };
   private removed = false;
   /** The first start's steps, logged once the pod is Running. */
   private readonly trace = new PodStartupTrace();
@@ -127,9 +127,10 @@ export class PodWorker {
   }
 
   /** Node-pressure eviction: stop everything within the grace period, then phase Failed, reason Evicted. */
-  evict(message: string, gracePeriodSeconds: number): void {
+  /** `condition`: add DisruptionTarget (node pressure does; upstream's local storage limits do not). */
+  evict(message: string, gracePeriodSeconds: number, condition = true): void {
     if (this.finished || this.done || this.evicting) return;
-    this.evicting = { message, gracePeriodSeconds };
+    this.evicting = { message, gracePeriodSeconds, condition };
     this.event('Warning', 'Evicted', message);
     this.kick();
   }
@@ -520,7 +521,7 @@ export class PodWorker {
     this.probers.clear();
   }
 
-  private async evictNow(e: { message: string; gracePeriodSeconds: number }): Promise<void> {
+  private async evictNow(e: { message: string; gracePeriodSeconds: number; condition: boolean }): Promise<void> {
     clearTimeout(this.timer);
     this.stopProbers();
     await this.refresh();
@@ -530,7 +531,7 @@ export class PodWorker {
     for (const r of [...this.view.init].reverse()) if (r.sidecar) await this.stopGracefully(r, deadline);
     await this.refresh();
     this.view.rejected = { reason: 'Evicted', message: e.message };
-    this.view.disruption = { reason: 'TerminationByKubelet', message: e.message };
+    if (e.condition) this.view.disruption = { reason: 'TerminationByKubelet', message: e.message };
     await this.publish();
     await this.finish();
   }
