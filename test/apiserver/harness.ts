@@ -46,7 +46,7 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
+export async function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
@@ -60,7 +60,7 @@ export type StoreKind = 'etcd' | 'tskube';
 export const STORES: StoreKind[] = ['tskube', 'etcd'];
 
 /** Starts the store on a free loopback port; returns its client URL. */
-async function startStore(kind: StoreKind, dir: string): Promise<{ child: ChildProcess; url: string }> {
+export async function startStore(kind: StoreKind, dir: string): Promise<{ child: ChildProcess; url: string }> {
   if (kind === 'tskube') {
     const child = spawn(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'etcd', '--data-dir', path.join(dir, 'etcd'),
       '--listen-client-urls', 'http://127.0.0.1:0', '--advertise-client-urls', 'http://127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });

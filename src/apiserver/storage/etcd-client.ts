@@ -5,6 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { GrpcUnaryChannel } from './etcd-wire/grpc-unary.js';
+import {
+  decodeLeaseGrantResponse, decodeRangeResponse, decodeTxnResponse, encodeLeaseGrantRequest, encodeRangeRequest, encodeTxnRequest,
+  type TxnRequestMessage,
+} from './etcd-wire/kv-messages.js';
 
 export interface EtcdKeyValue {
   key: Buffer;
@@ -79,7 +84,8 @@ export function prefixEnd(prefix: Buffer): Buffer {
   return Buffer.from([0]);
 }
 
-interface Member { kv: any; watch: any; lease: any; target: string }
+/** Unary calls (Range, Txn, LeaseGrant) go over `rpc`; the watch stream over grpc-js. */
+interface Member { rpc: GrpcUnaryChannel; watch: any; target: string }
 
 /** Stops a watch when called; requestProgress asks etcd for the revision the watch has reached. */
 export type WatchHandle = (() => void) & { requestProgress(): void };
@@ -94,34 +100,29 @@ export class EtcdClient {
     this.members = endpoints.map((ep) => {
       const url = new URL(ep.includes('://') ? ep : `http://${ep}`);
       const secure = url.protocol === 'https:';
-      const creds = secure
-        ? grpc.credentials.createSsl(
-          tls.caFile ? fs.readFileSync(tls.caFile) : null,
-          tls.keyFile ? fs.readFileSync(tls.keyFile) : null,
-          tls.certFile ? fs.readFileSync(tls.certFile) : null)
-        : grpc.credentials.createInsecure();
+      const files = secure
+        ? { ca: tls.caFile ? fs.readFileSync(tls.caFile) : undefined, key: tls.keyFile ? fs.readFileSync(tls.keyFile) : undefined, cert: tls.certFile ? fs.readFileSync(tls.certFile) : undefined }
+        : undefined;
+      const creds = files ? grpc.credentials.createSsl(files.ca ?? null, files.key ?? null, files.cert ?? null) : grpc.credentials.createInsecure();
       const target = url.host;
       // No message size cap (upstream's client: MaxCallRecvMsgSize = MaxInt32): a list of every
       // pod in a large cluster is many megabytes, past grpc's 4 MiB default.
       const channel = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 };
       return {
         target,
-        kv: new pkg.KV(target, creds, channel),
+        rpc: new GrpcUnaryChannel(target, files),
         watch: new pkg.Watch(target, creds, channel),
-        lease: new pkg.Lease(target, creds, channel),
       };
     });
   }
 
-  /** Calls a unary method, moving to the next endpoint when one is unreachable. */
-  private async unary<T>(service: 'kv' | 'lease', method: string, req: unknown): Promise<T> {
+  /** Calls a unary method (path: /etcdserverpb.KV/Range, …), moving to the next endpoint when one is unreachable. */
+  private async unary(path: string, req: Buffer): Promise<Buffer> {
     let lastErr: unknown;
     for (let attempt = 0; attempt < this.members.length; attempt++) {
       const member = this.members[this.current];
       try {
-        return await new Promise<T>((resolve, reject) => {
-          member[service][method](req, { deadline: Date.now() + 30_000 }, (err: grpc.ServiceError | null, res: T) => err ? reject(err) : resolve(res));
-        });
+        return await member.rpc.call(path, req, 30_000);
       } catch (err: any) {
         lastErr = err;
         if (err?.code !== grpc.status.UNAVAILABLE) throw err;
@@ -132,18 +133,18 @@ export class EtcdClient {
   }
 
   range(key: Buffer, opts: { rangeEnd?: Buffer; revision?: number; limit?: number; countOnly?: boolean; keysOnly?: boolean } = {}): Promise<RangeResponse> {
-    // An empty range_end is left out: protobufjs sends a zero-length Buffer as a range over every key.
-    const req: Record<string, unknown> = { key, revision: String(opts.revision ?? 0), limit: String(opts.limit ?? 0), count_only: !!opts.countOnly, keys_only: !!opts.keysOnly };
-    if (opts.rangeEnd?.length) req.range_end = opts.rangeEnd;
-    return this.unary('kv', 'Range', req);
+    // An empty range_end is left out (a zero-length one would be a range over every key).
+    const req = encodeRangeRequest({ key, range_end: opts.rangeEnd, revision: opts.revision, limit: opts.limit, count_only: opts.countOnly, keys_only: opts.keysOnly });
+    return this.unary('/etcdserverpb.KV/Range', req).then((b) => decodeRangeResponse(b));
   }
 
-  txn(req: { compare: unknown[]; success: unknown[]; failure?: unknown[] }): Promise<TxnResponse> {
-    return this.unary('kv', 'Txn', { compare: req.compare, success: req.success, failure: req.failure ?? [] });
+  txn(req: TxnRequestMessage): Promise<TxnResponse> {
+    return this.unary('/etcdserverpb.KV/Txn', encodeTxnRequest(req)).then(decodeTxnResponse);
   }
 
   async leaseGrant(ttlSeconds: number): Promise<string> {
-    const res = await this.unary<{ ID: string }>('lease', 'LeaseGrant', { TTL: String(ttlSeconds), ID: '0' });
+    const res = decodeLeaseGrantResponse(await this.unary('/etcdserverpb.Lease/LeaseGrant', encodeLeaseGrantRequest(ttlSeconds)));
+    if (res.error) throw new Error(`etcd lease grant: ${res.error}`);
     return res.ID;
   }
 
@@ -227,6 +228,6 @@ export class EtcdClient {
   onWatchFailover?: (target: string, why: string) => void;
 
   close(): void {
-    for (const m of this.members) { m.kv.close(); m.watch.close(); m.lease.close(); }
+    for (const m of this.members) { m.rpc.close(); m.watch.close(); }
   }
 }
