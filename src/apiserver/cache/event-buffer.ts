@@ -21,6 +21,15 @@ export class CacheEvent {
   get prev(): KubeObject | undefined { return this.prevEntry?.obj; }
   /** The object's JSON, made once and shared by every watcher that sends it unchanged. */
   get json(): string { return this.entry.json; }
+
+  private lines?: Map<string, Buffer>;
+  /** The watch line `{"type":…,"object":…}\n` as UTF-8, encoded once per type for every plain watcher. */
+  line(type: string): Buffer {
+    this.lines ??= new Map();
+    let b = this.lines.get(type);
+    if (!b) this.lines.set(type, b = Buffer.from(`{"type":"${type}","object":${this.entry.json}}\n`));
+    return b;
+  }
 }
 
 export class EventBuffer {

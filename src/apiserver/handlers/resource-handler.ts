@@ -5,7 +5,7 @@ import type { KubeObject } from '../../api/resources/resource-def.js';
 import { newBadRequest, newMethodNotSupported, newNotFound } from '../../api/status/index.js';
 import { toTable, type IncludeObject } from '../../api/tables/to-table.js';
 import { wantsTable } from '../http/negotiate.js';
-import { sendJSON, sendRawJSON } from '../http/respond.js';
+import { sendBuffers, sendJSON, sendRawJSON } from '../http/respond.js';
 import { rememberedJSON } from '../storage/object-json.js';
 import type { ObjectEntry } from '../registry/registry.js';
 import { deleteOptions } from './delete-options.js';
@@ -35,6 +35,7 @@ export function sendObject(ctx: RequestContext, code: number, obj: KubeObject, j
 /** Writes a read entry: its JSON as is, unless the client asked for a table. */
 function sendEntry(ctx: RequestContext, entry: ObjectEntry): void {
   if (wantsTable(ctx.req.headers.accept)) sendObject(ctx, 200, entry.obj);
+  else if (entry.bytes) sendBuffers(ctx.res, 200, [entry.bytes]);
   else sendRawJSON(ctx.res, 200, [entry.json]);
 }
 
@@ -98,10 +99,20 @@ async function serveList(ctx: RequestContext, ns: string): Promise<void> {
     sendJSON(ctx.res, 200, toTable(def, result.entries.map((e) => e.obj), { version: tableVersion, includeObject: query(ctx, 'includeObject') as IncludeObject | undefined, listMeta }));
     return;
   }
-  // The items' JSON as stored (no parse, no stringify per object).
+  // The items' JSON as stored (no parse, no stringify per object), and for watch-cache objects
+  // as encoded by an earlier list: a list of unchanged objects is one copy of their bytes.
   const head = `{"kind":${JSON.stringify(`${def.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(def))},"metadata":${JSON.stringify(listMeta)},"items":[`;
-  sendRawJSON(ctx.res, 200, [head, result.entries.map((e) => e.json).join(','), ']}']);
+  const parts: Buffer[] = [Buffer.from(head)];
+  result.entries.forEach((e, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(e.bytes ?? Buffer.from(e.json));
+  });
+  parts.push(LIST_END);
+  sendBuffers(ctx.res, 200, parts);
 }
+
+const COMMA = Buffer.from(',');
+const LIST_END = Buffer.from(']}');
 
 async function serveSubresource(ctx: RequestContext, ns: string): Promise<void> {
   const { info, def, registry } = ctx;

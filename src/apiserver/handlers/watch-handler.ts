@@ -41,7 +41,7 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
   let first = true;
   let lastRevision = 0;
   let ended = false;
-  const write = (line: string) => {
+  const write = (line: string | Buffer) => {
     if (ended) return;
     res.write(line);
     if (res.writableLength > MAX_BUFFERED) finish();
@@ -57,7 +57,7 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
   /** The event's object as JSON, serialised once for every plain watcher. */
   const sendCached = (type: string, ev: CacheEvent) => {
     if (!plain) { send(type, served(def, ev.obj)); return; }
-    write(`{"type":"${type}","object":${ev.json}}\n`);
+    write(ev.line(type));
   };
 
   let stop = () => {};

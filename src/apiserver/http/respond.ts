@@ -21,6 +21,13 @@ export function sendRawJSON(res: ServerResponse, code: number, parts: string[], 
   res.uncork();
 }
 
+/** Writes a body made of encoded pieces (a list's items as each was encoded once), copied into one buffer. */
+export function sendBuffers(res: ServerResponse, code: number, parts: Buffer[], contentType = 'application/json'): void {
+  const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': data.length, 'Cache-Control': 'no-cache, private' });
+  res.end(data);
+}
+
 export function sendError(res: ServerResponse, err: unknown): void {
   const status = statusFromError(err);
   if (res.headersSent) { res.destroy(); return; }

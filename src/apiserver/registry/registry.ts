@@ -45,7 +45,11 @@ export interface ListOptions {
 export interface ListResult { items: KubeObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number }
 
 /** An object with its served JSON (lists write the JSON; the object is parsed only when read). */
-export interface ObjectEntry { readonly json: string; readonly obj: KubeObject }
+export interface ObjectEntry {
+  readonly json: string; readonly obj: KubeObject;
+  /** The JSON already encoded, where the entry keeps it (watch-cache objects): lists send it without encoding. */
+  readonly bytes?: Buffer;
+}
 export interface EntryList { entries: ObjectEntry[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number }
 
 /** The served form of an entry: itself, or converted (events.k8s.io, other CRD versions). */

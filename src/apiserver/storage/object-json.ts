@@ -77,7 +77,13 @@ export function servedJSON(stored: string, rv: number | string): string {
  */
 export class CachedObject {
   private parsed?: KubeObject;
+  private encoded?: Buffer;
   constructor(readonly json: string, obj?: KubeObject) { this.parsed = obj; }
+
+  /** The served JSON as UTF-8, encoded on the first list that sends it and reused by every later one. */
+  get bytes(): Buffer {
+    return this.encoded ??= Buffer.from(this.json);
+  }
 
   get obj(): KubeObject {
     if (!this.parsed) {
