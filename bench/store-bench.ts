@@ -5,6 +5,7 @@
 //
 //   npm run bench:store -- [--keys 1000000] [--ops 4000] [--watch-ops 500]
 //                          [--targets etcd,tskube] [--value-size 256]
+//                          [--profile DIR] [--tskube-main PATH] [--phases throughput,watch,load]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -19,6 +20,11 @@ const { values: flags } = parseArgs({
     'watch-ops': { type: 'string', default: '500' },
     targets: { type: 'string', default: 'etcd,tskube' },
     'value-size': { type: 'string', default: '256' },
+    // a V8 CPU profile of tskube etcd (written when it stops), for bench/cpu-profile-summary.ts
+    profile: { type: 'string' },
+    // another build of tskube (its dist/src/cli/main.js), to compare builds in one run
+    'tskube-main': { type: 'string' },
+    phases: { type: 'string', default: 'throughput,watch,load' },
   },
 });
 const KEYS = Number(flags.keys);
@@ -26,6 +32,7 @@ const OPS = Number(flags.ops);
 const WATCH_OPS = Number(flags['watch-ops']);
 const VALUE = Buffer.alloc(Number(flags['value-size']), 'v');
 const CONCURRENCY = [1, 16, 128];
+const phases = new Set(flags.phases.split(','));
 const targets = flags.targets.split(',').map((t) => t.trim()) as TargetName[];
 
 type Row = Map<string, string>; // column (target) → formatted figure
@@ -166,23 +173,29 @@ async function main(): Promise<void> {
     for (const t of targets) {
       const why = unavailableReason(t);
       if (why) throw new Error(`${t}: ${why}`);
-      stores.set(t, await StoreProcess.start(t));
+      stores.set(
+        t,
+        await StoreProcess.start(t, {
+          nodeArgs: flags.profile ? ['--cpu-prof', '--cpu-prof-dir', flags.profile] : undefined,
+          tskubeMain: flags['tskube-main'],
+        }),
+      );
     }
     // alternate targets phase by phase so slow drift on the machine hits both
-    for (const round of ['warm', 'a', 'b']) {
+    for (const round of phases.has('throughput') ? ['warm', 'a', 'b'] : []) {
       for (const [t, s] of stores) {
         console.error(`# ${t}: throughput round ${round}`);
         await throughput(s, t, round);
       }
     }
-    for (let slice = 0; slice < SLICES; slice++) {
+    for (let slice = 0; slice < (phases.has('watch') ? SLICES : 0); slice++) {
       for (const [t, s] of stores) {
         console.error(`# ${t}: watch latency, slice ${slice + 1}/${SLICES}`);
         await watchSlice(s, t, slice, Math.ceil(WATCH_OPS / SLICES));
       }
     }
-    for (const t of stores.keys()) recordWatch(t);
-    for (let slice = 0; slice < SLICES; slice++) {
+    if (phases.has('watch')) for (const t of stores.keys()) recordWatch(t);
+    for (let slice = 0; slice < (phases.has('load') ? SLICES : 0); slice++) {
       const from = Math.floor((KEYS * slice) / SLICES);
       const to = Math.floor((KEYS * (slice + 1)) / SLICES);
       for (const [t, s] of stores) {
@@ -190,7 +203,7 @@ async function main(): Promise<void> {
         await loadSlice(s, t, from, to);
       }
     }
-    for (const [t, s] of stores) await recordLoad(s, t);
+    if (phases.has('load')) for (const [t, s] of stores) await recordLoad(s, t);
   } finally {
     for (const s of stores.values()) await s.destroy();
   }

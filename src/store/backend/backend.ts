@@ -20,6 +20,11 @@ export interface Backend {
   /** a consistent point-in-time view of every space, for snapshots and hashing */
   readView<T>(fn: (scan: (space: Space) => Iterable<Entry>) => T): T;
   size(): { size: number; inUse: number };
+  /**
+   * called just before a batch is issued, to add writes that only the batch's last state
+   * needs (the store's revision counter: one write per batch instead of one per revision)
+   */
+  beforeBatch?: () => void;
   /** called once per committed batch (one transaction, one fsync) with its duration in seconds */
   onCommit?: (seconds: number) => void;
   close(): Promise<void>;

@@ -25,6 +25,7 @@ export class LmdbBackend implements Backend {
   private last: Promise<void> = Promise.resolve();
   private sized?: { at: number; value: { size: number; inUse: number } };
   onCommit?: (seconds: number) => void;
+  beforeBatch?: () => void;
 
   private constructor(private readonly dir: string) {
     this.file = join(dir, 'data.mdb');
@@ -109,6 +110,7 @@ export class LmdbBackend implements Backend {
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.queue.length > 0) {
+      this.beforeBatch?.();
       const batch = this.queue;
       const upTo = this.queuedSeq;
       this.queue = [];

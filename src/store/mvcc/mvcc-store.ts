@@ -70,6 +70,8 @@ export class MvccStore implements KVStore {
   private leaseHooks?: LeaseHooks;
   private fatal?: Error;
   private defragmenting = false;
+  /** the revision last queued to the backend's meta space */
+  private metaRev: number;
 
   private constructor(
     readonly backend: Backend,
@@ -78,7 +80,13 @@ export class MvccStore implements KVStore {
   ) {
     const rec = recoverIndex(backend);
     this.index = rec.index;
-    this.appliedRev = this.durableRev = rec.revision;
+    this.appliedRev = this.durableRev = this.metaRev = rec.revision;
+    // The stored revision goes into each batch once, at the newest revision it carries.
+    backend.beforeBatch = () => {
+      if (this.appliedRev === this.metaRev) return;
+      this.metaRev = this.appliedRev;
+      backend.put('meta', META_REV, u64(this.appliedRev));
+    };
     this.compacted = rec.compactRevision;
     this.recoveredLeaseKeys = rec.leaseKeys;
     this.meta = new MetaMap(backend);
@@ -165,7 +173,6 @@ export class MvccStore implements KVStore {
   private async end(txn: WriteTxn): Promise<void> {
     if (txn.changed) {
       this.appliedRev = txn.main;
-      this.backend.put('meta', META_REV, u64(txn.main));
     } else if (this.inflight.length === 0) {
       return;
     }

@@ -1,4 +1,5 @@
-// Loads etcd's v3 protos once and hands out service definitions for grpc.Server.
+// Loads etcd's v3 protos once and hands out service definitions for grpc.Server, with the
+// codecs of wire-codec.ts (proto-loader's object form without its per-field conversions).
 // Each request deserializer remembers the request's wire size, so handlers can enforce
 // --max-request-bytes with etcd's own error rather than gRPC's generic one.
 import { existsSync } from 'node:fs';
@@ -6,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
+import { wireCodecs, type Codec } from './wire-codec.js';
 
 const sizes = new WeakMap<object, number>();
 
@@ -39,28 +42,51 @@ export function etcdPackage(): protoLoader.PackageDefinition {
   return cached;
 }
 
+let root: protobuf.Root | undefined;
+let codecs: ((fullName: string) => Codec) | undefined;
+
+function etcdRoot(): protobuf.Root {
+  if (!root) {
+    const dir = protoDir();
+    root = new protobuf.Root();
+    root.resolvePath = (_origin, target) => join(dir, target);
+    root.loadSync('rpc.proto', { keepCase: true });
+    root.resolveAll();
+    codecs = wireCodecs(root);
+  }
+  return root;
+}
+
+/** the codec of one etcd message type, e.g. "etcdserverpb.RangeRequest" */
+export function etcdCodec(fullName: string): Codec {
+  etcdRoot();
+  return codecs!(fullName);
+}
+
 export type EtcdServiceName = 'KV' | 'Watch' | 'Lease' | 'Cluster' | 'Maintenance' | 'Auth';
 
 export function serviceDefinition(name: EtcdServiceName): ServiceDefinition {
   const def = etcdPackage()[`etcdserverpb.${name}`] as unknown as ServiceDefinition;
   const out: Record<string, unknown> = {};
+  const service = etcdRoot().lookupService(`etcdserverpb.${name}`);
   for (const [method, m] of Object.entries(def)) {
+    const rpc = service.methods[method];
+    const request = etcdCodec(rpc.resolvedRequestType!.fullName.slice(1));
+    const response = etcdCodec(rpc.resolvedResponseType!.fullName.slice(1));
     out[method] = {
       ...m,
       requestDeserialize: (buf: Buffer) => {
-        const req = m.requestDeserialize(buf);
-        if (req && typeof req === 'object') sizes.set(req, buf.length);
+        const req = request.decode(buf);
+        sizes.set(req, buf.length);
         return req;
       },
+      responseSerialize: (value: object) => response.encode(value),
     };
   }
   return out as ServiceDefinition;
 }
 
-let watchSerialize: ((value: object) => Buffer) | undefined;
-
 /** the encoded size of a WatchResponse */
 export function watchResponseSize(resp: object): number {
-  watchSerialize ??= (etcdPackage()['etcdserverpb.Watch'] as unknown as ServiceDefinition).Watch.responseSerialize as (value: object) => Buffer;
-  return watchSerialize(resp).length;
+  return etcdCodec('etcdserverpb.WatchResponse').encode(resp).length;
 }

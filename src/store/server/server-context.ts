@@ -12,11 +12,12 @@ import type { ServerMetrics } from './metrics.js';
 /** the member's keyspace, with its durable metadata map, snapshots and defragmentation */
 export type MetaStore = MvccStore;
 
+/** int64 fields as the codec takes them (wire-codec.ts): numbers, bigints or decimal strings */
 export interface WireHeader {
-  cluster_id: string;
-  member_id: string;
-  revision: string;
-  raft_term: string;
+  cluster_id: bigint | string;
+  member_id: bigint | string;
+  revision: number | string;
+  raft_term: number | string;
 }
 
 export class ServerContext {
@@ -37,11 +38,12 @@ export class ServerContext {
   }
 
   header(revision: number = this.store.currentRevision): WireHeader {
+    // numbers as they are: the codec writes them without a round trip through strings
     return {
-      cluster_id: this.member.clusterId.toString(),
-      member_id: this.member.memberId.toString(),
-      revision: String(revision),
-      raft_term: String(this.member.raftTerm),
+      cluster_id: this.member.clusterId,
+      member_id: this.member.memberId,
+      revision,
+      raft_term: this.member.raftTerm,
     };
   }
 

@@ -18,14 +18,15 @@ export type Wire = Record<string, any>;
 const optBuf = (b: Buffer | undefined): Buffer | undefined => (b && b.length > 0 ? b : undefined);
 const num = (v: unknown): number => Number(v ?? 0);
 
+// int64 fields go out as numbers and bigints: wire-codec.ts writes them directly
 export function wireKv(kv: KeyValue): Wire {
   return {
     key: kv.key,
-    create_revision: String(kv.create_revision),
-    mod_revision: String(kv.mod_revision),
-    version: String(kv.version),
+    create_revision: kv.create_revision,
+    mod_revision: kv.mod_revision,
+    version: kv.version,
     value: kv.value,
-    lease: kv.lease.toString(),
+    lease: kv.lease,
   };
 }
 
@@ -109,7 +110,7 @@ export function txnFromWire(t: Wire): TxnRequest {
 const innerHeader = (revision: number): Wire => ({ cluster_id: '0', member_id: '0', revision: String(revision), raft_term: '0' });
 
 export function rangeResultToWire(r: RangeResult, header: Wire): Wire {
-  return { header, kvs: r.kvs.map(wireKv), more: r.more, count: String(r.count) };
+  return { header, kvs: r.kvs.map(wireKv), more: r.more, count: r.count };
 }
 
 export function responseOpToWire(op: ResponseOp, revision: number): Wire {

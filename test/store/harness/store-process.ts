@@ -20,6 +20,9 @@ export interface StoreStartOptions {
   dataDir?: string;
   /** flags added after the standard ones */
   extraArgs?: string[];
+  /** tskube only: node flags (e.g. --cpu-prof) and another build's main script (bench A/B) */
+  nodeArgs?: string[];
+  tskubeMain?: string;
   readyTimeoutMs?: number;
   /** ready once /health answers at all, even {"health":"false"} (an alarm is raised) */
   acceptUnhealthy?: boolean;
@@ -44,6 +47,7 @@ export function storeCommand(
   peerPort: number,
   extraArgs: string[] = [],
   clientScheme: 'http' | 'https' = 'http',
+  node: { args?: string[]; main?: string } = {},
 ): [string, string[]] {
   const client = `${clientScheme}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
@@ -59,7 +63,7 @@ export function storeCommand(
     ...extraArgs,
   ];
   if (target === 'etcd') return [REAL_ETCD, flags];
-  return [process.execPath, [tskubeMain, 'etcd', ...flags]];
+  return [process.execPath, [...(node.args ?? []), node.main ?? tskubeMain, 'etcd', ...flags]];
 }
 
 /** Keeps the last bytes a child printed, for failure messages. */
@@ -163,7 +167,10 @@ export class StoreProcess {
   }
 
   private spawnChild(): ChildProcess {
-    const [cmd, args] = storeCommand(this.target, this.dataDir, this.clientPort, this.peerPort, this.opts.extraArgs);
+    const [cmd, args] = storeCommand(this.target, this.dataDir, this.clientPort, this.peerPort, this.opts.extraArgs, 'http', {
+      args: this.opts.nodeArgs,
+      main: this.opts.tskubeMain,
+    });
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     this.child = child;
