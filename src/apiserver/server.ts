@@ -162,7 +162,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     if (hm && await health.serve(hm[1] as Endpoint, hm[2] ?? '', url.searchParams, res)) return;
     if (p === '/version') return sendJSON(res, 200, versionInfo());
     if (p === '/metrics') { const text = await metrics.text() + caches.metrics(); res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }); res.end(text); return; }
-    if (p === '/openapi/v2') return serveOpenAPIV2(req, res, catalogue);
+    if (p === '/openapi/v2') return serveOpenAPIV2(req, res, catalogue, aggregator.openapiV2Specs());
     if ((p === '/openapi/v3' || p.startsWith('/openapi/v3/')) && serveOpenAPIV3(req, res, url, catalogue, aggregator.openapiDocs())) return;
     if (p === '/api' || p === '/apis') {
       if (wantsAggregatedDiscovery(req.headers.accept)) {

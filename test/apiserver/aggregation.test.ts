@@ -9,6 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import https from 'node:https';
@@ -17,30 +18,31 @@ import type { TLSSocket } from 'node:tls';
 import { issueCA, issueLeaf } from '../../src/admin/pki/issue.js';
 import { importSigner } from '../../src/admin/pki/signer.js';
 import { runTskube, startPkiCluster, type PkiCluster } from '../security/pki-cluster.js';
+import { GROUP, GV, wardleOpenAPIV3, wardleSwagger } from './wardle-openapi.js';
 
-const GROUP = 'wardle.example.com';
-const GV = `${GROUP}/v1alpha1`;
 
 /** The Service's ClusterIP: on loopback, so that this host reaches it without kube-proxy (the default routing). */
 const CLUSTER_IP = '127.77.0.50';
 
-interface Seen { method: string; path: string; user: string; groups: string[]; cn: string; local: string }
+interface Seen { method: string; path: string; user: string; groups: string[]; cn: string; local: string; ifNoneMatch?: string }
 
 /**
- * The extension API server: flunders in memory, every request recorded with the identity it
+ * The extension API server: flunders and fischers in memory, every request recorded with the identity it
  * came with and the address it reached (`server` is its endpoint, `atClusterIP` the ClusterIP).
  */
 function extensionServer(tls: { cert: string; key: string }, frontProxyCA: string) {
   const seen: Seen[] = [];
-  const flunders = new Map<string, any>();
+  const objects = new Map<string, any>();
   const watchers = new Set<(o: any) => void>();
   let rv = 1;
+  const openapi = { fischerSpec: 'FischerSpec is the specification of a Fischer.' };
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const sock = req.socket as TLSSocket;
     const cn = sock.authorized ? String(sock.getPeerCertificate().subject?.CN ?? '') : '';
     const groups = ([] as string[]).concat(req.headersDistinct['x-remote-group'] ?? []);
     const url = new URL(req.url ?? '/', 'https://x');
-    seen.push({ method: req.method ?? '', path: url.pathname, user: String(req.headers['x-remote-user'] ?? ''), groups, cn, local: sock.localAddress ?? '' });
+    seen.push({ method: req.method ?? '', path: url.pathname, user: String(req.headers['x-remote-user'] ?? ''), groups, cn, local: sock.localAddress ?? '',
+      ...(req.headers['if-none-match'] ? { ifNoneMatch: req.headers['if-none-match'] } : {}) });
     const send = (code: number, body: unknown) => { res.writeHead(code, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
     // a delegated server trusts only the front proxy (its CA and name) to name the user
     if (cn !== 'front-proxy-client' || !req.headers['x-remote-user']) return send(401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401, message: 'Unauthorized' });
@@ -48,21 +50,24 @@ function extensionServer(tls: { cert: string; key: string }, frontProxyCA: strin
       return send(200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: GV, resources: [
         { name: 'flunders', singularName: 'flunder', namespaced: true, kind: 'Flunder', verbs: ['create', 'get', 'list', 'watch'], shortNames: ['fl'] },
         { name: 'flunders/status', singularName: '', namespaced: true, kind: 'Flunder', verbs: ['get'] },
+        { name: 'fischers', singularName: 'fischer', namespaced: true, kind: 'Fischer', verbs: ['create', 'get', 'list', 'patch'] },
       ] });
+    }
+    if (url.pathname === '/openapi/v2') {
+      const body = JSON.stringify(wardleSwagger(openapi.fischerSpec));
+      const etag = `"${createHash('sha256').update(body).digest('hex')}"`;
+      if (req.headers['if-none-match'] === etag) { res.writeHead(304, { ETag: etag }); res.end(); return; }
+      res.writeHead(200, { 'Content-Type': 'application/json', ETag: etag });
+      res.end(body);
+      return;
     }
     // what kubectl's validation reads: a PATCH operation of the kind that takes fieldValidation
     if (url.pathname === '/openapi/v3') return send(200, { paths: { [`apis/${GV}`]: { serverRelativeURL: `/openapi/v3/apis/${GV}?hash=1` } } });
-    if (url.pathname === `/openapi/v3/apis/${GV}`) {
-      const gvk = { group: GROUP, version: 'v1alpha1', kind: 'Flunder' };
-      return send(200, { openapi: '3.0.0', info: { title: 'wardle', version: 'v0' },
-        paths: { [`/apis/${GV}/namespaces/{namespace}/flunders/{name}`]: { patch: { 'x-kubernetes-group-version-kind': gvk, 'x-kubernetes-action': 'patch',
-          parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } }], responses: { 200: { description: 'OK' } } } } },
-        components: { schemas: { 'com.example.wardle.v1alpha1.Flunder': { type: 'object', 'x-kubernetes-group-version-kind': [gvk],
-          properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: { type: 'object' } } } } } });
-    }
-    const m = new RegExp(`^/apis/${GV}/namespaces/([^/]+)/flunders(?:/([^/]+))?$`).exec(url.pathname);
+    if (url.pathname === `/openapi/v3/apis/${GV}`) return send(200, wardleOpenAPIV3());
+    const m = new RegExp(`^/apis/${GV}/namespaces/([^/]+)/(flunders|fischers)(?:/([^/]+))?$`).exec(url.pathname);
     if (!m) return send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' });
-    const [, ns, name] = m;
+    const [, ns, resource, name] = m;
+    const kind = resource === 'flunders' ? 'Flunder' : 'Fischer';
     if (req.method === 'POST') {
       let body = '';
       req.on('data', (d) => { body += d; });
@@ -70,14 +75,14 @@ function extensionServer(tls: { cert: string; key: string }, frontProxyCA: strin
         const o = JSON.parse(body);
         o.metadata = { ...o.metadata, namespace: ns, resourceVersion: String(++rv), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
           annotations: { ...o.metadata?.annotations, 'wardle.example.com/created-by': String(req.headers['x-remote-user']) } };
-        flunders.set(`${ns}/${o.metadata.name}`, o);
-        for (const w of watchers) w(o);
+        objects.set(`${resource}/${ns}/${o.metadata.name}`, o);
+        if (resource === 'flunders') for (const w of watchers) w(o);
         send(201, o);
       });
       return;
     }
-    if (name) { const o = flunders.get(`${ns}/${name}`); return o ? send(200, o) : send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `flunders.${GROUP} "${name}" not found`, details: { name, group: GROUP, kind: 'flunders' } }); }
-    const items = [...flunders.values()].filter((o) => o.metadata.namespace === ns);
+    if (name) { const o = objects.get(`${resource}/${ns}/${name}`); return o ? send(200, o) : send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `${resource}.${GROUP} "${name}" not found`, details: { name, group: GROUP, kind: resource } }); }
+    const items = [...objects.entries()].filter(([k]) => k.startsWith(`${resource}/${ns}/`)).map(([, o]) => o);
     if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
       const emit = (o: any) => res.write(JSON.stringify({ type: 'ADDED', object: o }) + '\n');
@@ -91,10 +96,10 @@ function extensionServer(tls: { cert: string; key: string }, frontProxyCA: strin
         columnDefinitions: [{ name: 'Name', type: 'string', format: 'name' }, { name: 'Created-By', type: 'string', format: '' }],
         rows: items.map((o) => ({ cells: [o.metadata.name, o.metadata.annotations['wardle.example.com/created-by']], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata } })) });
     }
-    send(200, { kind: 'FlunderList', apiVersion: GV, metadata: { resourceVersion: String(rv) }, items });
+    send(200, { kind: `${kind}List`, apiVersion: GV, metadata: { resourceVersion: String(rv) }, items });
   };
   const opts = { ...tls, ca: frontProxyCA, requestCert: true, rejectUnauthorized: false };
-  return { server: https.createServer(opts, handler), atClusterIP: https.createServer(opts, handler), seen, flunders };
+  return { server: https.createServer(opts, handler), atClusterIP: https.createServer(opts, handler), seen, objects, openapi };
 }
 
 const eventually = async <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
@@ -233,6 +238,50 @@ describe('API aggregation: APIService proxying to a real extension API server', 
     assert.deepEqual([last.user, last.groups], ['jane', ['wardle-users', 'system:authenticated']]);
   });
 
+  it('/openapi/v2 (JSON and protobuf) merges the server\'s Swagger document: kubectl explain and client-side apply validation use it; it follows the server', async () => {
+    const apiGet = async (path: string) => JSON.parse(await c.k('get', '--raw', path));
+    const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+    const doc = await eventually('the wardle paths in /openapi/v2', async () => {
+      const d = await apiGet('/openapi/v2');
+      return d.paths[`/apis/${GV}/namespaces/{namespace}/flunders/{name}`] ? d : undefined;
+    });
+    // cut to the group version (the other group's path and its definition, the unused parameter are gone)
+    assert.equal(doc.paths['/apis/other.example.com/v1/things'], undefined);
+    assert.equal(doc.definitions['com.example.other.v1.Thing'], undefined);
+    assert.deepEqual(Object.keys(doc.parameters), ['fieldValidation-wardle']);
+    assert.deepEqual(doc.paths[`/apis/${GV}/namespaces/{namespace}/flunders/{name}`].patch.parameters[1], { $ref: '#/parameters/fieldValidation-wardle' });
+    // this server's paths and ObjectMeta stay; the server's different ObjectMeta is renamed and its references follow
+    assert.ok(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}']);
+    assert.ok(doc.definitions[`${META}.ObjectMeta`].properties.managedFields);
+    assert.equal(doc.definitions[`${META}.ObjectMeta_v2`].description, 'ObjectMeta as the wardle server knows it.');
+    assert.equal(doc.definitions['com.example.wardle.v1alpha1.Fischer'].properties.metadata.$ref, `#/definitions/${META}.ObjectMeta_v2`);
+
+    // v2 protobuf: kubectl explain --output plaintext-openapiv2 reads it
+    const explained = await c.k('explain', 'fischers.spec', '--output', 'plaintext-openapiv2');
+    assert.match(explained, /FischerSpec is the specification of a Fischer\./);
+    assert.match(explained, /disallowedFlunders\s+<\[\]string>/);
+    // v3 (kubectl's default): the server's own group version document
+    assert.match(await c.k('explain', 'flunders.spec'), /reference\s+<string>\s+The name of another flunder\./);
+
+    // fischers take no fieldValidation: kubectl validates against /openapi/v2 before sending anything
+    const posts = () => ext.seen.filter((x) => x.method === 'POST' && x.path.endsWith('/fischers')).length;
+    const bad = await c.kubectl(c.admin, ['apply', '-f', '-'], JSON.stringify({ apiVersion: GV, kind: 'Fischer', metadata: { name: 'bad', namespace: 'default' }, spec: { bogus: 1 } }));
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /unknown field "bogus"/);
+    assert.equal(posts(), 0);
+    const good = await c.kubectl(c.admin, ['apply', '-f', '-'], JSON.stringify({ apiVersion: GV, kind: 'Fischer', metadata: { name: 'good', namespace: 'default' }, spec: { disallowedFlunders: ['first'] } }));
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /fischer\.wardle\.example\.com\/good created/);
+    assert.equal(posts(), 1);
+
+    // downloads are conditional; a changed document replaces the old one at the next check
+    await eventually('a conditional download', async () => (ext.seen.some((x) => x.path === '/openapi/v2' && x.ifNoneMatch) ? true : undefined), 30_000);
+    const v2 = ext.seen.find((x) => x.path === '/openapi/v2')!;
+    assert.deepEqual([v2.user, v2.groups, v2.cn], ['system:aggregator', ['system:authenticated'], 'front-proxy-client']);
+    ext.openapi.fischerSpec = 'FischerSpec, second edition.';
+    await eventually('the new document merged', async () => ((await apiGet('/openapi/v2')).definitions['com.example.wardle.v1alpha1.FischerSpec'].description === 'FischerSpec, second edition.' ? true : undefined), 30_000);
+  });
+
   it('--enable-aggregator-routing sends requests to the endpoint IPs instead of the ClusterIP; a bad value is refused', async () => {
     const bad = runTskube(['apiserver', '--enable-aggregator-routing=maybe', '--etcd-servers', c.etcdURL]);
     assert.equal(bad.code, 1);
@@ -281,5 +330,14 @@ describe('API aggregation: APIService proxying to a real extension API server', 
     await c.k('delete', 'service', 'api', '-n', 'wardle');
     assert.equal(await eventually('ServiceNotFound', async () => { const v = await available(`v1alpha1.${GROUP}`); return v.includes('ServiceNotFound') ? v : undefined; }), 'False ServiceNotFound');
     assert.equal(await c.k('get', 'apiservice', `v1alpha1.${GROUP}`, '-o', 'jsonpath={.status.conditions[0].message}'), 'service/api in "wardle" is not present');
+
+    // the OpenAPI documents outlive an outage (the last good ones) and go with the APIService
+    const v2 = JSON.parse(await c.k('get', '--raw', '/openapi/v2'));
+    assert.ok(v2.definitions['com.example.wardle.v1alpha1.Flunder']);
+    await c.k('delete', 'apiservice', `v1alpha1.${GROUP}`);
+    await eventually('the documents dropped', async () => {
+      const [d2, d3] = [JSON.parse(await c.k('get', '--raw', '/openapi/v2')), JSON.parse(await c.k('get', '--raw', '/openapi/v3'))];
+      return !d2.definitions['com.example.wardle.v1alpha1.Flunder'] && !d2.paths[`/apis/${GV}/namespaces/{namespace}/flunders/{name}`] && !d3.paths[`apis/${GV}`] ? true : undefined;
+    });
   });
 });

@@ -70,7 +70,7 @@ export function schemaToProto(s: Json): Msg {
   return out;
 }
 
-function parameterToProto(p: Json): Msg {
+function parameterToProto(p: Json): Msg | undefined {
   if (p.$ref) return { json_reference: pick(p, { $ref: '_ref', description: 'description' }) };
   if (p.in === 'body') {
     return { parameter: { body_parameter: { ...pick(p, { description: 'description', name: 'name', in: 'in', required: 'required' }), schema: schemaToProto(p.schema ?? {}), vendor_extension: extensions(p) } } };
@@ -82,13 +82,17 @@ function parameterToProto(p: Json): Msg {
   };
   if (p.in === 'path') return { parameter: { non_body_parameter: { path_parameter_sub_schema: sub } } };
   if (p.in === 'query') return { parameter: { non_body_parameter: { query_parameter_sub_schema: { ...sub, ...pick(p, { allowEmptyValue: 'allow_empty_value' }) } } } };
-  throw new Error(`openapi v2 protobuf: parameter ${p.name} in ${p.in} is not supported`);
+  if (p.in === 'header') return { parameter: { non_body_parameter: { header_parameter_sub_schema: sub } } };
+  // formData parameters: no Kubernetes API takes them; an aggregated server's are left out
+  return undefined;
 }
+
+const parameterList = (ps: Json[] | undefined): Msg[] => (ps ?? []).map(parameterToProto).filter((x): x is Msg => x !== undefined);
 
 function operationToProto(op: Json): Msg {
   return {
     ...pick(op, { tags: 'tags', summary: 'summary', description: 'description', operationId: 'operation_id', produces: 'produces', consumes: 'consumes', schemes: 'schemes', deprecated: 'deprecated' }),
-    parameters: (op.parameters ?? []).map(parameterToProto),
+    parameters: parameterList(op.parameters),
     responses: {
       response_code: named(op.responses, (r: Json) => (r.$ref
         ? { json_reference: { _ref: r.$ref } }
@@ -101,7 +105,7 @@ function operationToProto(op: Json): Msg {
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
 
 function pathItemToProto(item: Json): Msg {
-  const out: Msg = { parameters: (item.parameters ?? []).map(parameterToProto), vendor_extension: extensions(item) };
+  const out: Msg = { parameters: parameterList(item.parameters), vendor_extension: extensions(item) };
   for (const m of METHODS) if (item[m]) out[m] = operationToProto(item[m]);
   return out;
 }
@@ -112,6 +116,8 @@ export function swaggerToProto(doc: Json): Msg {
     info: { ...pick(doc.info ?? {}, { title: 'title', version: 'version', description: 'description' }), vendor_extension: extensions(doc.info ?? {}) },
     paths: { path: named(doc.paths, pathItemToProto) },
     definitions: { additional_properties: named(doc.definitions, schemaToProto) },
+    // a shared parameter is a Parameter, not a ParametersItem (a reference cannot stand here)
+    ...(doc.parameters ? { parameters: { additional_properties: named(doc.parameters, (p: Json) => parameterToProto(p)?.parameter ?? {}) } } : {}),
     security: (doc.security ?? []).map((req: Json) => ({ additional_properties: named(req, (scopes: string[]) => ({ value: scopes })) })),
     security_definitions: {
       additional_properties: named(doc.securityDefinitions, (d: Json) => {

@@ -1,7 +1,7 @@
 // The aggregation layer (upstream's kube-aggregator, which kube-apiserver runs in front of
 // itself): APIServices name which server answers each group/version; requests for a remote
 // one are proxied after this server has authenticated and authorized them; discovery lists
-// the remote groups and their resources; an availability controller keeps each
+// the remote groups and their resources, /openapi/v2 and /v3 carry their schemas; an availability controller keeps each
 // APIService's Available condition; Local APIServices are kept for what this server serves.
 import type { Catalogue } from '../../api/resources/catalogue.js';
 import type { Registry } from '../registry/registry.js';
@@ -9,7 +9,9 @@ import type { RequestInfo } from '../request-info.js';
 import type { ProxyClientCert } from '../tls/proxy-client.js';
 import { APIServiceIndex, isLocal } from './apiservice-index.js';
 import type { RemoteDocs } from '../discovery/openapi-v3.js';
+import type { RemoteSwagger } from '../discovery/openapi-v2.js';
 import { AvailabilityController } from './availability-controller.js';
+import { OpenAPISpecs } from './openapi-specs.js';
 import { registerAPIServiceOpenAPI } from './apiservice-openapi.js';
 import { syncLocalAPIServices } from './local-apiservices.js';
 import { type ProxyRequest, proxyToService } from './proxy-handler.js';
@@ -21,6 +23,7 @@ export const DEFAULT_RECHECK_MS = 10_000;
 export class Aggregator {
   private readonly index: APIServiceIndex;
   private readonly availability: AvailabilityController;
+  private readonly specs: OpenAPISpecs;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
 
@@ -29,7 +32,8 @@ export class Aggregator {
     private readonly log: (level: number, msg: string) => void, private readonly viaEndpoints = false, recheckMs = DEFAULT_RECHECK_MS) {
     registerAPIServiceOpenAPI();
     this.index = new APIServiceIndex(registry, log, (name) => this.availability.enqueue(name));
-    this.availability = new AvailabilityController(registry, this.index, proxyClient, viaEndpoints, recheckMs, log);
+    this.specs = new OpenAPISpecs(proxyClient, log);
+    this.availability = new AvailabilityController(registry, this.index, proxyClient, viaEndpoints, recheckMs, log, this.specs);
     if (!proxyClient) log(1, 'aggregator: no --proxy-client-cert-file: requests to extension API servers carry no client certificate');
   }
 
@@ -72,11 +76,14 @@ export class Aggregator {
     const out: RemoteDocs = new Map();
     for (const s of this.index.all()) {
       if (isLocal(s) || !s.spec.group) continue;
-      const d = this.availability.openapiOf(s.metadata!.name);
+      const d = this.specs.v3Of(s.metadata!.name);
       if (d) out.set(`apis/${s.spec.group}/${s.spec.version}`, d);
     }
     return out;
   }
+
+  /** The remote servers' Swagger documents (cut down to their group versions), in merge order, for /openapi/v2. */
+  openapiV2Specs(): RemoteSwagger[] { return this.specs.v2Of(this.index.all().filter((s) => !isLocal(s) && s.spec.group)); }
 
   discovery<T extends { items: any[] }>(doc: T): T { return withRemoteDiscovery(doc, this.index.all(), (n) => this.availability.discoveryOf(n)) as unknown as T; }
 }

@@ -4,7 +4,7 @@
 // the caller named in X-Remote-User / X-Remote-Group / X-Remote-Extra-* — the header names
 // upstream's aggregator always sends, whatever the --requestheader-* flags say.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type https from 'node:https';
+import https from 'node:https';
 import type { UserInfo } from '../authn/user-info.js';
 import type { ProxyClientCert } from '../tls/proxy-client.js';
 import type { APIService } from './apiservice-index.js';
@@ -43,4 +43,23 @@ export function responseHeaders(h: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined && !DROPPED.has(k)) out[k] = v;
   return out;
+}
+
+export interface BackendResponse { status: number; headers: IncomingHttpHeaders; body: string }
+
+/** One GET to the backend as `user` (the aggregator's own checks and downloads), whatever the status. */
+export function backendFetch(s: APIService, ep: Endpoint, client: ProxyClientCert | undefined, path: string, user: UserInfo,
+  headers: Record<string, string>, timeoutMs: number): Promise<BackendResponse> {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ ...tlsOptions(s, ep, client), method: 'GET', path, headers: backendHeaders(headers, user, false), timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('Client.Timeout exceeded while awaiting headers')));
+    req.on('error', reject);
+    req.end();
+  });
 }
