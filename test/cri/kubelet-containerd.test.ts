@@ -56,6 +56,11 @@ describe('kubelet on containerd (real containers through CRI)', { skip }, () => 
         initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'echo "written by init" > /work/init.txt'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
         volumes: [{ name: 'work', emptyDir: {} }, { name: 'cfg', configMap: { name: 'cfg' } }, { name: 'sec', secret: { secretName: 'sec' } }],
       }),
+      // 5 MB into its writable layer (CRI ContainerStats' writable_layer): over its own 3Mi, within the pod's 6Mi
+      podObj('scratch', [
+        { name: 'main', image: 'busybox', command: ['sh', '-c', 'head -c 5242880 /dev/zero > /tmp/fill; exec sleep 3600'], resources: { limits: { 'ephemeral-storage': '3Mi' } } },
+        { name: 'side', image: 'busybox', command: ['sleep', '3600'], resources: { limits: { 'ephemeral-storage': '3Mi' } } },
+      ]),
       podObj('keeper', [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }]),
       podObj('goner', [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }]),
     ];
@@ -128,6 +133,14 @@ describe('kubelet on containerd (real containers through CRI)', { skip }, () => 
     assert.equal(t.reason, 'OOMKilled');
     assert.equal(t.exitCode, 137);
     assert.doesNotMatch(podLog(c, p, 'hog'), /survived/);
+  });
+
+  test('a container writing past its ephemeral-storage limit in its writable layer gets its pod evicted', async () => {
+    // containerd refreshes writable-layer usage every 10 s; the eviction manager looks every 10 s
+    const p = await eventually('scratch evicted', async () => { const x = await c.pod('scratch'); return x.status?.phase === 'Failed' ? x : undefined; }, 90_000, 1000);
+    assert.equal(p.status!.reason, 'Evicted');
+    assert.equal(p.status!.message, 'Container main exceeded its local ephemeral storage limit "3Mi". ');
+    await sawEvent('scratch', /^Evicted: Container main exceeded its local ephemeral storage limit "3Mi"\. $/m);
   });
 
   test('a failing liveness probe (exec through CRI) restarts the container', async () => {

@@ -2,6 +2,7 @@
 // certificates) proxying kubectl's `get --raw /api/v1/nodes/N/proxy/…` to a host-process
 // kubelet that authenticates and authorizes every request (Webhook), and the kubelet's
 // unauthenticated read-only port: /logs/ (a directory listing and files), /runningpods/,
+// /metrics/probes,
 // /configz, /healthz checks, /stats/summary (POST, only_cpu_and_memory), and what the
 // read-only server refuses.
 import { after, before, describe, it } from 'node:test';
@@ -58,7 +59,7 @@ describe('kubelet node endpoints (/logs/, /runningpods/, /configz, /healthz, rea
     // what the root-CA publisher would provide: service-account volumes project it
     await env.client.resource(CONFIGMAPS).create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt' }, data: { 'ca.crt': 'test-ca' } });
     await env.client.resource(PODS).create('default', podManifest('sleeper', env.node, {
-      containers: [{ name: 'main', image: 'busybox', command: ['sleep', '600'] }, { name: 'side', image: 'busybox:2', command: ['sleep', '600'] }],
+      containers: [{ name: 'main', image: 'busybox', command: ['sleep', '600'], readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 } }, { name: 'side', image: 'busybox:2', command: ['sleep', '600'] }],
     }));
     await eventually('sleeper running', async () => (await env.client.resource(PODS).get('default', 'sleeper') as Pod).status?.phase === 'Running', 60_000);
   });
@@ -153,6 +154,19 @@ describe('kubelet node endpoints (/logs/, /runningpods/, /configz, /healthz, rea
     assert.equal(stats.code, 301);
     // removed upstream in 1.21 (cAdvisor JSON endpoints): not served
     assert.equal((await request(`${kubeletURL}/spec/`, asUser('apiserver-kubelet-client'))).code, 404);
+  });
+
+  it('/metrics/probes counts probe results per container', async () => {
+    const uid = (await env.client.resource(PODS).get('default', 'sleeper') as Pod).metadata!.uid!;
+    const series = `prober_probe_total{container="main",namespace="default",pod="sleeper",pod_uid="${uid}",probe_type="Readiness",result="successful"}`;
+    const count = (text: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? NaN);
+    const first = count(raw('/metrics/probes'));
+    assert.ok(first >= 1, raw('/metrics/probes'));
+    await eventually('more probes counted', () => count(raw('/metrics/probes')) > first);
+    assert.match(raw('/metrics/probes'), /^# TYPE prober_probe_duration_seconds histogram$/m);
+    assert.match(raw('/metrics/probes'), /^prober_probe_duration_seconds_count\{container="main",namespace="default",pod="sleeper",probe_type="Readiness"\} \d+$/m);
+    const ro = await request(`http://127.0.0.1:${readOnlyPort}/metrics/probes`);
+    assert.ok(count(ro.body) >= first);
   });
 
   it('the read-only port serves pods, stats, metrics and healthz without credentials, and nothing else', async () => {

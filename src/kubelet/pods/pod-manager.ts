@@ -4,6 +4,7 @@
 // up runs static control-plane pods on host-process and API pods on containerd). At start
 // it lists what the runtimes still run, so a restarted kubelet adopts its pods' sandboxes
 // instead of making second ones, and removes what belongs to no pod any more.
+import { forgetProbes } from '../probes/probe-metrics.js';
 import fs from 'node:fs';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Logger } from '../../client/index.js';
@@ -110,7 +111,7 @@ export class PodManager {
         this.leftovers.delete(id);
         return left;
       },
-      onDone: (done) => { if (this.workers.get(done.uid) === done) this.workers.delete(done.uid); },
+      onDone: (done) => { if (this.workers.get(done.uid) === done) { this.workers.delete(done.uid); forgetProbes(done.uid); } },
       onSandbox: (wk, id) => {
         for (const [k, v] of this.bySandbox) if (v === wk) this.bySandbox.delete(k);
         if (id) this.bySandbox.set(id, wk);

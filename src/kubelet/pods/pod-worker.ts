@@ -425,7 +425,11 @@ export class PodWorker {
 
   private target(id: string, c: Container): ProbeTarget {
     const host = this.ctx.runtime.traits.hostNetworkOnly ? '127.0.0.1' : this.view.podIPs[0] ?? '127.0.0.1';
-    return { runtime: this.ctx.runtime, containerId: id, host, ports: Object.fromEntries((c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort])) };
+    const m = this.view.pod.metadata!;
+    return {
+      runtime: this.ctx.runtime, containerId: id, host, ports: Object.fromEntries((c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort])),
+      labels: { container: c.name, namespace: m.namespace ?? 'default', pod: m.name!, podUID: m.uid! },
+    };
   }
 
   private async startContainer(r: ContainerRecord): Promise<void> {

@@ -3,6 +3,7 @@
 // thresholds. Verdict changes go to the pod worker through callbacks.
 import type { Container, Probe } from 'kubernetes-types/core/v1.js';
 import { runProbe } from './probe-registry.js';
+import { recordProbe } from './probe-metrics.js';
 import type { ProbeTarget } from './probe-handler.js';
 
 export type ProbeKind = 'Liveness' | 'Readiness' | 'Startup';
@@ -37,8 +38,10 @@ class ProbeLoop {
   }
 
   private async tick(): Promise<void> {
+    const t0 = performance.now();
     const r = await runProbe(this.probe, this.target);
     if (this.stopped) return;
+    if (this.target.labels) recordProbe(this.target.labels, this.kind, r.ok, (performance.now() - t0) / 1000);
     if (r.ok) {
       this.failures = 0;
       if (++this.successes >= (this.probe.successThreshold ?? 1)) this.verdict(true, '');

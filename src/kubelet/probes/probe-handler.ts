@@ -1,5 +1,6 @@
 // One probe handler per probe kind (exec, httpGet, tcpSocket, grpc), each in its own file,
 // found by the field set on the Probe — the registry shape the scheduler's plugins use.
+import type { ProbeLabels } from './probe-metrics.js';
 import type { Probe } from 'kubernetes-types/core/v1.js';
 import type { Runtime } from '../runtime/runtime-service.js';
 
@@ -12,6 +13,8 @@ export interface ProbeTarget {
   host: string;
   /** Container ports by name, for named probe ports. */
   ports: Record<string, number>;
+  /** Who is probed, for /metrics/probes. */
+  labels?: ProbeLabels;
 }
 
 export interface ProbeHandler {

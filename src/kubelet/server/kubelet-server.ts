@@ -1,7 +1,7 @@
 // The kubelet's HTTPS server (--port, 10250), its read-only plain-HTTP one (--read-only-port,
 // 10255 on the bare command line) and its plain /healthz (--healthz-port, 10248).
 // On the HTTPS server every request is authenticated and authorized first (kubelet-auth.ts);
-// then /healthz[/ping|/log|/syncloop], /metrics, /metrics/resource, /stats/summary, /pods,
+// then /healthz[/ping|/log|/syncloop], /metrics, /metrics/resource, /metrics/probes, /stats/summary, /pods,
 // /runningpods/, /configz, /logs/ (the node's /var/log), /containerLogs/NS/POD/CONTAINER,
 // /run/NS/POD/CONTAINER, and the streaming endpoints the API server's pods/exec, pods/attach
 // and pods/portforward proxy to: /exec/NS/POD[/UID]/CONTAINER, /attach/NS/POD[/UID]/CONTAINER,
@@ -24,6 +24,7 @@ import { logFile, parseLogQuery, serveLogs } from './container-logs.js';
 import type { KubeletAuth } from './kubelet-auth.js';
 import { type HealthCheck, logCheck, ping, serveHealthz } from './healthz.js';
 import { serveNodeLogs } from './node-logs.js';
+import { renderProbeMetrics } from '../probes/probe-metrics.js';
 
 /** A pod this process runs, with what streaming needs to reach it. */
 export interface PodTarget {
@@ -137,6 +138,7 @@ function handler(src: ServerSource, auth: KubeletAuth | undefined, log: Logger) 
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return status(res, 405, 'MethodNotAllowed', `${req.method} is not supported`);
     if (p === '/metrics') { res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(src.metrics()); return; }
+    if (p === '/metrics/probes') { res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(renderProbeMetrics()); return; }
     if (p === '/metrics/resource') { const text = await src.resourceMetrics(); res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }); res.end(text); return; }
     if (p === '/pods' || p === '/pods/') return json(res, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: src.pods() });
     if (!readOnly && p === '/runningpods/') return json(res, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: await src.runningPods() });
