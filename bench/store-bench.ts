@@ -25,11 +25,14 @@ const { values: flags } = parseArgs({
     // another build of tskube (its dist/src/cli/main.js), to compare builds in one run
     'tskube-main': { type: 'string' },
     phases: { type: 'string', default: 'throughput,watch,load' },
+    // keys per load request: above 1 each request is a Txn of that many puts (etcd allows 128)
+    'load-batch': { type: 'string', default: '1' },
   },
 });
 const KEYS = Number(flags.keys);
 const OPS = Number(flags.ops);
 const WATCH_OPS = Number(flags['watch-ops']);
+const LOAD_BATCH = Number(flags['load-batch']);
 const VALUE = Buffer.alloc(Number(flags['value-size']), 'v');
 const CONCURRENCY = [1, 16, 128];
 const phases = new Set(flags.phases.split(','));
@@ -150,14 +153,25 @@ const loadTime = new Map<TargetName, number>();
 async function loadSlice(store: StoreProcess, target: TargetName, from: number, to: number): Promise<void> {
   const client = store.client();
   const t0 = performance.now();
-  await drive(to - from, 128, (i) => client.kv.put({ key: Buffer.from(`bulk/${String(from + i).padStart(8, '0')}`), value: VALUE }));
+  const key = (i: number) => Buffer.from(`bulk/${String(i).padStart(8, '0')}`);
+  if (LOAD_BATCH <= 1) {
+    await drive(to - from, 128, (i) => client.kv.put({ key: key(from + i), value: VALUE }));
+  } else {
+    // one Txn of LOAD_BATCH puts per request, 16 in flight
+    await drive(Math.ceil((to - from) / LOAD_BATCH), 16, (b) => {
+      const first = from + b * LOAD_BATCH;
+      const last = Math.min(to, first + LOAD_BATCH);
+      const success = Array.from({ length: last - first }, (_, j) => ({ request_put: { key: key(first + j), value: VALUE } }));
+      return client.kv.txn({ compare: [], success, failure: [] });
+    });
+  }
   loadTime.set(target, (loadTime.get(target) ?? 0) + (performance.now() - t0) / 1000);
 }
 
 async function recordLoad(store: StoreProcess, target: TargetName): Promise<void> {
   const client = store.client();
   const secs = loadTime.get(target)!;
-  record(`load ${KEYS} keys`, target, secs, (v) => `${v.toFixed(1)} s`);
+  record(`load ${KEYS} keys${LOAD_BATCH > 1 ? ` (Txn of ${LOAD_BATCH} puts)` : ''}`, target, secs, (v) => `${v.toFixed(1)} s`);
   record(`load rate`, target, KEYS / secs, perSec);
   const count = await client.kv.range({ key: Buffer.from('bulk/'), range_end: Buffer.from('bulk0'), count_only: true });
   if (Number(count.count) !== KEYS) throw new Error(`${target}: expected ${KEYS} keys, found ${count.count}`);
