@@ -20,6 +20,8 @@ export type Labels = Readonly<Record<string, string>> | undefined | null;
 
 const allOperators: LabelOperator[] = ['in', 'notin', '=', '==', '!=', 'gt', 'lt', 'exists', '!'];
 
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+
 /** A parsed selector: the AND of its requirements, sorted by key. */
 export class LabelSelector {
   private constructor(readonly requirements: readonly Requirement[], private readonly matchesNothing = false) {}
@@ -38,7 +40,10 @@ export class LabelSelector {
   /** True when `labels` satisfies every requirement. */
   matches(labels: Labels): boolean {
     if (this.matchesNothing) return false;
-    return this.requirements.every((r) => requirementMatches(r, labels ?? {}));
+    // A plain loop: schedulers and watch filters call this per pod per node.
+    const l = labels ?? EMPTY;
+    for (const r of this.requirements) if (!requirementMatches(r, l)) return false;
+    return true;
   }
 
   /** True for the selector that selects everything. */

@@ -66,3 +66,24 @@ test('default constraints follow ReplicaSets; a ReplicaSet replaced by the infor
   w.replicaSets = [rs({ matchLabels: { app: 'other' } })];
   assert.equal(w.scores(pod('r3', { labels: { app: 'web' } })).get('PodTopologySpread'), undefined);
 });
+
+test('MatchCounter: one count per selector and node, shared by constraints with the same selector', async () => {
+  const { MatchCounter, countMatching, parseConstraint } = await import('../../../src/scheduler/plugins/pod-topology-spread/constraints.js');
+  const { selectorFromSpec } = await import('../../../src/scheduler/util/selector-cache.js');
+  const w = new World(undefined, nodes(), [
+    pod('w0', { labels: { app: 'web' }, node: 'a1' }), pod('w1', { labels: { app: 'web' }, node: 'a1' }), pod('d0', { labels: { app: 'db' }, node: 'a1' }),
+    pod('x0', { ns: 'other', labels: { app: 'web' }, node: 'a1' }), pod('w2', { labels: { app: 'web' }, node: 'b1' }),
+  ]);
+  const p = pod('p', { labels: { app: 'web' } });
+  const sel = selectorFromSpec({ matchLabels: { app: 'web' } });
+  const host = parseConstraint({ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' }, p, sel);
+  const zone = parseConstraint({ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway' }, p, sel);
+  const db = parseConstraint({ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'db' } } }, p);
+  const m = new MatchCounter('default');
+  const a1 = w.cache.nodeInfo('a1')!;
+  assert.equal(m.count(host, a1), 2, 'pods of other namespaces and other apps do not count');
+  assert.equal(m.count(zone, a1), 2);
+  assert.equal(m.count(db, a1), 1, 'another selector is counted on its own');
+  assert.equal(m.count(host, w.cache.nodeInfo('b1')!), 1);
+  for (const c of [host, zone, db]) for (const n of ['a1', 'a2', 'b1']) assert.equal(m.count(c, w.cache.nodeInfo(n)!), countMatching(c, 'default', w.cache.nodeInfo(n)!));
+});

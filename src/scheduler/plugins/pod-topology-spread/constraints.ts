@@ -97,3 +97,22 @@ export function countMatching(c: Constraint, ns: string, node: NodeInfo): number
   }
   return n;
 }
+
+/**
+ * countMatching remembered per selector and node for one scheduling cycle. The default
+ * constraints (hostname and zone) share one selector, so PreScore's zone counts and Score's
+ * hostname counts would otherwise match every pod on every node twice: at 200 pods per node
+ * and 50 nodes, 20,000 selector matches per pod, most of the scheduler's CPU.
+ */
+export class MatchCounter {
+  private readonly bySelector = new Map<LabelSelector, Map<NodeInfo, number>>();
+  constructor(private readonly ns: string) {}
+
+  count(c: Constraint, node: NodeInfo): number {
+    let m = this.bySelector.get(c.selector);
+    if (!m) this.bySelector.set(c.selector, m = new Map());
+    let n = m.get(node);
+    if (n === undefined) m.set(node, n = countMatching(c, this.ns, node));
+    return n;
+  }
+}

@@ -8,7 +8,7 @@ import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { SKIP, SUCCESS, unresolvable, unschedulable, type Status } from '../../framework/status.js';
 import { clusterEvent } from '../../framework/cluster-event.js';
-import { HOSTNAME, SYSTEM_DEFAULT_CONSTRAINTS, countMatching, nodeCounts, podConstraints, type Constraint } from './constraints.js';
+import { HOSTNAME, MatchCounter, SYSTEM_DEFAULT_CONSTRAINTS, countMatching, nodeCounts, podConstraints, type Constraint } from './constraints.js';
 
 export const Name = 'PodTopologySpread';
 export const ErrReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
@@ -44,7 +44,7 @@ class FilterState implements StateData {
 }
 
 class ScoreState implements StateData {
-  constructor(readonly constraints: Constraint[], readonly counts: Array<Map<string, number>>, readonly weights: number[], readonly ignored: Set<string>) {}
+  constructor(readonly constraints: Constraint[], readonly counts: Array<Map<string, number>>, readonly weights: number[], readonly ignored: Set<string>, readonly matching: MatchCounter) {}
   clone(): StateData { return this; }
 }
 
@@ -112,6 +112,7 @@ export function New(args: PodTopologySpreadArgs | undefined, h: Handle) {
       // Per-domain counts over every node in a domain seen among the filtered nodes; hostname
       // counts are the node's own pods, taken in Score.
       const counts = constraints.map(() => new Map<string, number>());
+      const matching = new MatchCounter(pod.namespace);
       const all = h.nodeInfos();
       const required = requireAll ? keys : [];
       constraints.forEach((c, i) => {
@@ -119,11 +120,11 @@ export function New(args: PodTopologySpreadArgs | undefined, h: Handle) {
         for (const n of all) {
           const v = n.labels[c.topologyKey] ?? '';
           if (!domains[i].has(v) || !nodeCounts(c, pod.pod, n, required)) continue;
-          counts[i].set(v, (counts[i].get(v) ?? 0) + countMatching(c, pod.namespace, n));
+          counts[i].set(v, (counts[i].get(v) ?? 0) + matching.count(c, n));
         }
       });
       const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME ? filtered.length - ignored.size : domains[i].size) + 2));
-      state.write(preScoreKey, new ScoreState(constraints, counts, weights, ignored));
+      state.write(preScoreKey, new ScoreState(constraints, counts, weights, ignored, matching));
       return SUCCESS;
     },
     score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
@@ -133,7 +134,7 @@ export function New(args: PodTopologySpreadArgs | undefined, h: Handle) {
       st.constraints.forEach((c, i) => {
         const v = node.labels[c.topologyKey];
         if (v === undefined) return;
-        const cnt = c.topologyKey === HOSTNAME ? countMatching(c, pod.namespace, node) : st.counts[i].get(v) ?? 0;
+        const cnt = c.topologyKey === HOSTNAME ? st.matching.count(c, node) : st.counts[i].get(v) ?? 0;
         s += cnt * st.weights[i] + (c.maxSkew - 1);
       });
       return Math.round(s);
