@@ -135,3 +135,21 @@ test('name validators', () => {
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
   ]);
 });
+
+test('label selectors: keys that name members of every object match only real labels', () => {
+  for (const key of ['constructor', 'toString', 'hasOwnProperty']) {
+    assert.equal(parseLabelSelector(`${key}=x`).matches({}), false, `${key}=x on no labels`);
+    assert.equal(parseLabelSelector(`${key} in (x,y)`).matches({ app: 'web' }), false, `${key} in (x,y)`);
+    assert.equal(parseLabelSelector(`${key}!=x`).matches({}), true, `${key}!=x`);
+    assert.equal(parseLabelSelector(`!${key}`).matches({}), true, `!${key}`);
+    assert.equal(parseLabelSelector(`${key}=x`).matches({ [key]: 'x' }), true, `${key}=x with the label`);
+    assert.equal(parseLabelSelector(`${key} in (x,y)`).matches({ [key]: 'y' }), true);
+  }
+  assert.equal(parseLabelSelector('app==web').matches({ app: 'web' }), true);
+  assert.equal(parseLabelSelector('app in (db,web)').matches({ app: 'web' }), true);
+  assert.equal(parseLabelSelector('app in (db,web)').matches({ app: 'cache' }), false);
+});
+
+test('metav1.LabelSelector: an operator named like an object member is refused', () => {
+  badRequest(() => labelSelectorFromSpec({ matchExpressions: [{ key: 'app', operator: 'constructor', values: ['x'] }] }), /"constructor" is not a valid label selector operator/);
+});

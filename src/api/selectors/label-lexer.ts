@@ -34,7 +34,7 @@ export function lexLabelSelector(input: string): Token[] {
       let last: Token | undefined;
       while (i < input.length && isSpecial(input[i])) {
         buf += input[i];
-        const t = symbols[buf];
+        const t = Object.hasOwn(symbols, buf) ? symbols[buf] : undefined;
         if (t) { last = { type: t, literal: buf }; i++; continue; }
         if (last) break;
         i++;
@@ -44,6 +44,6 @@ export function lexLabelSelector(input: string): Token[] {
     }
     let word = '';
     while (i < input.length && !isSpecial(input[i]) && !isWhitespace(input[i]) && input[i] !== '\0') word += input[i++];
-    out.push({ type: keywords[word] ?? 'identifier', literal: word });
+    out.push({ type: (Object.hasOwn(keywords, word) && keywords[word]) || 'identifier', literal: word }); // not 'constructor' from the prototype
   }
 }

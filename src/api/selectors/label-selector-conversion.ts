@@ -17,7 +17,7 @@ export function labelSelectorFromSpec(spec: V1LabelSelector | null | undefined):
   const reqs: Requirement[] = [];
   for (const [k, v] of Object.entries(spec.matchLabels ?? {})) reqs.push(newRequirement(k, '=', [v]));
   for (const e of spec.matchExpressions ?? []) {
-    const op = ops[e.operator];
+    const op = Object.hasOwn(ops, e.operator) ? ops[e.operator] : undefined;
     if (!op) throw newBadRequest(`${goQuote(e.operator)} is not a valid label selector operator`);
     reqs.push(newRequirement(e.key, op, e.values ?? []));
   }

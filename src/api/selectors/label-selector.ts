@@ -80,10 +80,14 @@ export function requirementString(r: Requirement): string {
 }
 
 function requirementMatches(r: Requirement, labels: Readonly<Record<string, string>>): boolean {
+  if (r.operator === 'in' || r.operator === '=' || r.operator === '==') {
+    // The common case, without the own-property check: an inherited member is never a string.
+    const v = labels[r.key];
+    return typeof v === 'string' && (r.values.length === 1 ? r.values[0] === v : r.values.includes(v));
+  }
   const has = Object.prototype.hasOwnProperty.call(labels, r.key);
   const v = has ? labels[r.key] : undefined;
   switch (r.operator) {
-    case 'in': case '=': case '==': return has && r.values.includes(v!);
     case 'notin': case '!=': return !has || !r.values.includes(v!);
     case 'exists': return has;
     case '!': return !has;
