@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inBundle, packageRoot } from '../../api/package-root.js';
 
 /** Loopback ports named by mirror endpoints (http(s)://127.0.0.1:P or localhost:P). */
 export function loopbackPorts(mirrors: Record<string, string[]>): number[] {
@@ -41,7 +42,8 @@ export function relayHostEnd(socketPath: string, port: number): Promise<net.Serv
 
 /** The worker end's command line: run it inside the worker's namespace. */
 export function relayWorkerArgv(port: number, socketPath: string): string[] {
-  return [process.execPath, fileURLToPath(import.meta.url), String(port), socketPath];
+  const self = inBundle(import.meta.url) ? path.join(packageRoot(), 'dist/src/admin/up/loopback-relay.js') : fileURLToPath(import.meta.url);
+  return [process.execPath, self, String(port), socketPath];
 }
 
 function workerEnd(port: number, socketPath: string): void {

@@ -3,7 +3,7 @@
 // manifests. All of it idempotent, so a second `up` finds the same cluster.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../api/package-root.js';
 import { controlPlaneKubeconfigs, kubeletKubeconfig } from '../kubeconfig/kubeconfig-specs.js';
 import { describeKubeconfig, ensureKubeconfig, type KubeconfigTarget } from '../kubeconfig/ensure-kubeconfig.js';
 import type { Args } from '../manifests/component-args.js';
@@ -36,7 +36,7 @@ export interface Prepared { state: ClusterState; flags: Map<Component, FlagSet>;
 
 export function tskubeVersion(): string {
   try {
-    const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../package.json');
+    const pkg = path.join(packageRoot(), 'package.json');
     return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {
     return '0.0.0';

@@ -6,8 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { inBundle, packageRoot } from '../../api/package-root.js';
 
-const cliDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli');
+// from the bundle, the tsc output's dist/src/cli (main.js there picks the bundle again)
+const cliDir = inBundle(import.meta.url) ? path.join(packageRoot(), 'dist/src/cli') : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli');
 
 /** [node, /abs/dist/src/cli/main.js]: the argv prefix for any `tskube …` command. */
 export function tskubeArgv(): [string, string] {
@@ -28,13 +30,21 @@ export function parseHelpFlags(help: string): FlagSet {
 
 const run = promisify(execFile);
 
+/** The flags cache `npm run build` writes (scripts/bundle.mjs), keyed like any other. */
+export const INSTALL_FLAGS_CACHE = (): string => path.join(packageRoot(), 'dist', 'component-flags.json');
+
 /** Flags per component, cached in cacheFile keyed by the CLI file's mtime (so a rebuild is seen). */
 export async function componentFlags(components: Component[], cacheFile?: string): Promise<Map<Component, FlagSet>> {
   type Cache = Record<string, { mtime: number; flags: [string, FlagKind][] }>;
-  let cache: Cache = {};
-  try {
-    if (cacheFile) cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as Cache;
-  } catch { /* none yet */ }
+  const read = (file?: string): Cache => {
+    try {
+      return file ? JSON.parse(fs.readFileSync(file, 'utf8')) as Cache : {};
+    } catch {
+      return {}; // none yet
+    }
+  };
+  // `npm run build` primes the install's own cache, so a fresh data dir spawns no --help
+  const cache: Cache = { ...read(INSTALL_FLAGS_CACHE()), ...read(cacheFile) };
   const [node, main] = tskubeArgv();
   const out = new Map<Component, FlagSet>();
   let changed = false;

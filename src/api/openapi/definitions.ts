@@ -2,6 +2,8 @@
 // `npm run gen:openapi`), loaded once, with the strategic-merge and server-side-apply
 // metadata of src/api/patch/patch-meta.ts laid over them, and indexed by group-version-kind.
 import fs from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { type Definitions, type GroupVersionKind, type Schema, refName } from './schema.js';
 import { applyPatchExtensions } from './patch-extensions.js';
 
@@ -13,7 +15,7 @@ export const gvkKey = (g: { group: string; version: string; kind: string }) => `
 
 function load() {
   if (loaded) return loaded;
-  const defs = JSON.parse(fs.readFileSync(new URL('../../../../src/api/openapi/generated/definitions.json', import.meta.url), 'utf8')) as Definitions;
+  const defs = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'src/api/openapi/generated/definitions.json'), 'utf8')) as Definitions;
   // Kinds served in every group version carry no literal kind in kubernetes-types.
   defs[`${META}.Status`]['x-kubernetes-group-version-kind'] = [{ group: '', kind: 'Status', version: 'v1' }];
   applyPatchExtensions(defs);

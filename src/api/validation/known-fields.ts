@@ -4,6 +4,8 @@
 // The field tree (known-fields.json) is generated from the kubernetes-types declarations
 // by `npm run gen:openapi`; kinds absent from it are not checked.
 import fs from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { scanJsonFields } from './known-fields-scan.js';
 
 /** See src/api/openapi/generator/known-fields-tree.ts for the codes. */
@@ -19,7 +21,7 @@ let tree: FieldTree | undefined;
 export function knownFieldTree(): FieldTree {
   if (!tree) {
     try {
-      tree = JSON.parse(fs.readFileSync(new URL('../../../../src/api/validation/known-fields.json', import.meta.url), 'utf8')) as FieldTree;
+      tree = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'src/api/validation/known-fields.json'), 'utf8')) as FieldTree;
     } catch {
       tree = { kinds: {}, types: {} };
     }

@@ -15,11 +15,10 @@ export interface V2Deps {
   log: (line: string) => void;
 }
 
-/** loads createV2Handler from src/store/v2/v2-http.ts when that module exists */
+/** loads createV2Handler from src/store/v2/v2-http.ts (a literal import, so the bundle carries it) */
 export async function loadV2Handler(deps: V2Deps): Promise<V2Handler | undefined> {
-  const path = '../v2/v2-http.js';
   try {
-    const mod = (await import(path)) as { createV2Handler?: (d: V2Deps) => V2Handler | Promise<V2Handler> };
+    const mod = (await import('../v2/v2-http.js')) as { createV2Handler?: (d: V2Deps) => V2Handler | Promise<V2Handler> };
     return mod.createV2Handler ? await mod.createV2Handler(deps) : undefined;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
