@@ -127,7 +127,7 @@ try {
   }));
   const kubelet = spawn(process.execPath, [MAIN, 'kubelet', '--kubeconfig', kubeconfig, '--hostname-override', 'bench-node', '--root-dir', path.join(dir, 'kubelet'),
     '--container-runtime-endpoint', containerd.endpoint, '--pod-cidr', '10.244.1.0/24', '--node-ip', '127.0.0.1', '--address', '127.0.0.1',
-    '--port', '0', '--healthz-port', '0', '--read-only-port', '0', '--cgroup-root', `/tskube-bench-${process.pid}`, '--max-pods', String(N + 10)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--port', '0', '--healthz-port', '0', '--read-only-port', '0', '--cgroup-root', `/tskube-bench-${process.pid}`, '--max-pods', String(N + 10), '-v', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(kubelet);
   // the kubelet's log, for when pods do not start (TSKUBE_BENCH_KUBELET_LOG keeps it)
   const kubeletLog = process.env.TSKUBE_BENCH_KUBELET_LOG ?? path.join(dir, 'kubelet.log');
@@ -175,9 +175,11 @@ try {
 
   log(`${N} pods one at a time`);
   const serial: number[] = [];
+  const sentAt = new Map<string, number>();
   for (let i = 0; i < N; i++) {
     const name = `seq-${i}`;
     const t0 = Date.now();
+    sentAt.set(name, t0);
     await client.resource(PODS).create('default', pod(name));
     await waitRunning([name]);
     serial.push(runningAt.get(name)! - t0);
@@ -204,6 +206,7 @@ try {
   await Promise.all(Array.from({ length: N }, async (_, i) => {
     const name = `burst-${i}`;
     sent.set(name, Date.now());
+    sentAt.set(name, Date.now());
     await client.resource(PODS).create('default', pod(name));
   }));
   const burstNames = [...sent.keys()];
@@ -261,11 +264,36 @@ try {
   const ratio = (a: number[], b: number[], q: number) => (quantile(a, q) / quantile(b, q)).toFixed(2);
   console.log(`tskube/peer: one at a time p50 ${ratio(serial, peerSerial, 0.5)}x p99 ${ratio(serial, peerSerial, 0.99)}x; ${N} at once p50 ${ratio(burst, peerBurst, 0.5)}x p99 ${ratio(burst, peerBurst, 0.99)}x`);
   console.log(`steady, ${N + 1} pods running: kubelet CPU ${(kubeletCpu * 100).toFixed(1)}% of a core, RSS ${kubeletRss.toFixed(0)} MiB; containerd CPU ${(containerdCpu * 100).toFixed(1)}%, RSS ${containerdRss.toFixed(0)} MiB`);
+  // where the time goes: the kubelet's own trace of each pod's first start (-v 2)
+  const traces = parseTraces(fs.readFileSync(kubeletLog, 'utf8'));
+  for (const [label, prefix] of [['one at a time', 'seq-'], [`${N} at once`, 'burst-']]) {
+    const mine = [...traces].filter(([n]) => n.startsWith(prefix) && sentAt.has(n) && runningAt.has(n));
+    if (!mine.length) continue;
+    const col = (what: string, f: (n: string, t: Map<string, number>) => number | undefined) => {
+      const xs = mine.map(([n, t]) => f(n, t)).filter((x): x is number => x !== undefined);
+      return xs.length ? `${what} ${(quantile(xs, 0.5)).toFixed(0)}/${(quantile(xs, 0.99)).toFixed(0)}` : '';
+    };
+    console.log(`${label}, p50/p99 ms: ${[
+      col('create→kubelet sees it', (n, t) => t.get('seenAt')! - sentAt.get(n)!),
+      ...['volumes', 'sandbox', 'env', 'image', 'create', 'start', 'statusWrite'].map((k) => col(k, (_, t) => t.get(k))),
+      col('kubelet total', (_, t) => t.get('kubeletDuration')),
+      col('status written→watch', (n, t) => runningAt.get(n)! - t.get('runningWrittenAt')!),
+    ].filter(Boolean).join(', ')}`);
+  }
   console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
   await factory.shutdown();
   client.close();
 } finally {
   await stopAll();
+}
+
+/** "observed pod startup duration pod=default/NAME k=v…" lines → NAME → field → number (ms). */
+function parseTraces(text: string): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const m of text.matchAll(/observed pod startup duration pod=[^/\s]+\/(\S+) (.*)/g)) {
+    out.set(m[1], new Map([...m[2].matchAll(/(\w+)=([\d.]+)/g)].map((f) => [f[1], Number(f[2])])));
+  }
+  return out;
 }
 
 async function waitNodeReady(client: RestClient): Promise<void> {
