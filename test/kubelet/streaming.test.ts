@@ -13,7 +13,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { freePort, TOKEN } from '../apiserver/harness.js';
 import { eventually, getPod, podManifest } from './harness.js';
 import { type StreamingEnv, startStreamingEnv } from './streaming-harness.js';
-import { CONFIGMAPS, PODS } from '../../src/client/index.js';
+import { CONFIGMAPS, NODES, PODS } from '../../src/client/index.js';
 
 const SPDY_ONLY = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false', KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' };
 const TRANSPORTS: [string, Record<string, string>][] = [['WebSocket', {}], ['SPDY', SPDY_ONLY]];
@@ -288,6 +288,27 @@ describe('streaming through the API server and the kubelet (host-process runtime
       const byToken = await kubeletGet('/pods', { token: TOKEN });
       assert.equal(byToken.status, 200);
       assert.ok((JSON.parse(byToken.body) as { items: Pod[] }).items.some((p) => p.metadata?.name === 'shell'));
+    });
+
+    it('a kubelet nobody answers for: exec and port-forward get upstream\'s "error dialing backend" Status', async () => {
+      // a node whose kubelet is gone: its address answers nothing on the kubelet port
+      const gone = await freePort();
+      const node = `gone-${process.pid}`;
+      await env.client.resource(NODES).create('', { apiVersion: 'v1', kind: 'Node', metadata: { name: node },
+        status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: gone } } } });
+      await env.client.resource(PODS).create('default', podManifest('stranded', node, { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '600'] }] }));
+      // what its kubelet last reported (kubectl port-forward wants a Running pod)
+      await env.client.resource(PODS).patch('default', 'stranded', 'merge', { status: { phase: 'Running' } }, {}, 'status');
+      for (const [transport, extra] of TRANSPORTS) {
+        const r = env.kubectl(['exec', 'stranded', '--', 'true'], { env: extra });
+        assert.equal(r.code, 1, transport);
+        // WebSocket exec is accepted first and then fails on the error channel, as upstream's stream translator does
+        const exec = transport === 'SPDY' ? 'Error from server: error dialing backend' : 'Internal error occurred';
+        assert.match(r.stderr, new RegExp(`${exec}: connect ECONNREFUSED 127\\.0\\.0\\.1:${gone}`), `${transport}: ${r.stderr}`);
+        const pf = env.kubectl(['port-forward', 'pod/stranded', '0:80'], { env: extra, timeoutMs: 30_000 });
+        assert.equal(pf.code, 1, transport);
+        assert.match(pf.stderr, new RegExp(`(error upgrading connection|Error from server): error dialing backend: connect ECONNREFUSED 127\\.0\\.0\\.1:${gone}`), `${transport}: ${pf.stderr}`);
+      }
     });
 
     it('the API server refuses exec to a user without pods/exec, who may still read logs', () => {

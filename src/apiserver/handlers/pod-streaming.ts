@@ -8,7 +8,7 @@ import type { Node } from 'kubernetes-types/core/v1.js';
 import { nodes } from '../../api/resources/core-v1.js';
 import { streamOptions } from '../../api/httpstream/remotecommand.js';
 import { proxyUpgrade } from '../../api/httpstream/upgrade-proxy.js';
-import { isSpdyRequest, isWebSocketRequest } from '../../api/httpstream/upgrade.js';
+import { isSpdyRequest, isWebSocketRequest, writeRawResponse } from '../../api/httpstream/upgrade.js';
 import { ApiError, failureStatus, invalid, newBadRequest, newInvalid, newMethodNotSupported } from '../../api/status/index.js';
 import { translateRemoteCommand } from '../streaming/stream-translator.js';
 import { tunnelPortForward } from '../streaming/stream-tunnel.js';
@@ -111,6 +111,21 @@ function takeUpgrade(ctx: RequestContext): { socket: import('node:stream').Duple
   return ctx.upgrade;
 }
 
+/**
+ * Runs a kubelet upgrade proxy on a connection already taken over: a kubelet that cannot be
+ * dialled is answered with upstream's 500 Status ("error dialing backend: …", which kubectl
+ * prints after "error upgrading connection:"), not a dropped connection kubectl sees as EOF.
+ */
+async function toKubelet(socket: import('node:stream').Duplex, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if ((socket as import('node:net').Socket).bytesWritten || socket.destroyed) throw err;
+    const status = failureStatus(500, '', `error dialing backend: ${(err as Error).message}`);
+    writeRawResponse(socket, 500, { 'Content-Type': 'application/json' }, JSON.stringify(status));
+  }
+}
+
 export async function serveExecOrAttach(ctx: RequestContext, ns: string, kind: 'exec' | 'attach'): Promise<void> {
   const { def, registry, info } = ctx;
   if (info.verb !== 'get' && info.verb !== 'create') throw newMethodNotSupported({ group: '', resource: `pods/${kind}` }, info.verb);
@@ -128,10 +143,10 @@ export async function serveExecOrAttach(ctx: RequestContext, ns: string, kind: '
   if (opts.stdout) url.searchParams.set('output', '1');
   if (opts.stderr) url.searchParams.set('error', '1');
   if (opts.tty) url.searchParams.set('tty', '1');
+  if (!isWebSocketRequest(ctx.req) && ctx.upgrade && !isSpdyRequest(ctx.req)) throw newBadRequest(`unsupported upgrade ${JSON.stringify(ctx.req.headers.upgrade)}`);
   const { socket, head } = takeUpgrade(ctx);
-  if (isWebSocketRequest(ctx.req)) return translateRemoteCommand(ctx.req, socket, head, kubelet.dialTarget(url), opts);
-  if (!isSpdyRequest(ctx.req)) throw newBadRequest(`unsupported upgrade ${JSON.stringify(ctx.req.headers.upgrade)}`);
-  return proxyUpgrade(ctx.req, socket, head, kubelet.dialTarget(url));
+  if (isWebSocketRequest(ctx.req)) return toKubelet(socket, () => translateRemoteCommand(ctx.req, socket, head, kubelet.dialTarget(url), opts));
+  return toKubelet(socket, () => proxyUpgrade(ctx.req, socket, head, kubelet.dialTarget(url)));
 }
 
 export async function servePortForward(ctx: RequestContext, ns: string): Promise<void> {
@@ -145,6 +160,6 @@ export async function servePortForward(ctx: RequestContext, ns: string): Promise
   const kubelet = kubeletOf(ctx);
   const url = kubelet.url(await podNode(ctx, pod), `/portForward/${enc(ns)}/${enc(info.name)}`);
   const { socket, head } = takeUpgrade(ctx);
-  if (isWebSocketRequest(ctx.req)) return tunnelPortForward(ctx.req, socket, head, kubelet.dialTarget(url));
-  return proxyUpgrade(ctx.req, socket, head, kubelet.dialTarget(url));
+  if (isWebSocketRequest(ctx.req)) return toKubelet(socket, () => tunnelPortForward(ctx.req, socket, head, kubelet.dialTarget(url)));
+  return toKubelet(socket, () => proxyUpgrade(ctx.req, socket, head, kubelet.dialTarget(url)));
 }
