@@ -8,17 +8,11 @@ import * as protoLoader from '@grpc/proto-loader';
 import { GrpcUnaryChannel } from './etcd-wire/grpc-unary.js';
 import {
   decodeLeaseGrantResponse, decodeRangeResponse, decodeTxnResponse, encodeLeaseGrantRequest, encodeRangeRequest, encodeTxnRequest,
-  type TxnRequestMessage,
+  type KeyValueMessage, type TxnRequestMessage,
 } from './etcd-wire/kv-messages.js';
 
-export interface EtcdKeyValue {
-  key: Buffer;
-  create_revision: string;
-  mod_revision: string;
-  version: string;
-  value: Buffer;
-  lease: string;
-}
+/** A stored key-value as the client hands it on (the watch stream's proto-loader shape is the same). */
+export type EtcdKeyValue = KeyValueMessage;
 
 export interface EtcdEvent {
   type: 'PUT' | 'DELETE';
