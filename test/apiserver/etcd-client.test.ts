@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { after, before, describe, test } from 'node:test';
 import { STORES, freePort, startStore, stopChild } from './harness.js';
-import { EtcdClient, prefixEnd } from '../../src/apiserver/storage/etcd-client.js';
+import { EtcdClient, prefixEnd, progressFixed } from '../../src/apiserver/storage/etcd-client.js';
 import { decodeRangeResponse, decodeTxnResponse, encodeRangeRequest, encodeTxnRequest } from '../../src/apiserver/storage/etcd-wire/kv-messages.js';
 import { etcdctl, ok } from '../store/harness/etcdctl.js';
 
@@ -130,5 +130,16 @@ for (const kind of STORES) {
         await assert.rejects(none.range(b('/')), (err: any) => err.code === 14 && /ECONNREFUSED/.test(err.details));
       } finally { none.close(); }
     });
+
+    test('watch progress is trusted on tskube etcd (it follows the etcd#15220 fix), not on Debian\'s etcd 3.4.23', async () => {
+      assert.equal(await etcd.supportsWatchProgress(), kind !== 'etcd');
+    });
   });
 }
+
+test('etcd versions with the etcd#15220 fix', () => {
+  const fixed = ['3.4.31', '3.4.34', '3.5.13', '3.5.21', '3.6.0', '4.0.0'];
+  const broken = ['3.4.23', '3.4.30', '3.5.0', '3.5.12', '3.3.27', '', 'dev'];
+  assert.deepEqual(fixed.map(progressFixed), fixed.map(() => true));
+  assert.deepEqual(broken.map(progressFixed), broken.map(() => false));
+});

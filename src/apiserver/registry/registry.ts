@@ -246,18 +246,23 @@ export class Registry {
    * ConsistentListFromCache (on by default since 1.31): etcd's current revision is read (one
    * cheap range), the cache waits until its watch has reached it (asking etcd for a progress
    * notification when the resource is quiet), and the list is the cache's. undefined when the
-   * cache is not synced or does not catch up within 3 s (then etcd serves it, as upstream).
+   * cache is not synced or does not catch up within 3 s, or, on an etcd whose progress
+   * notifications can run ahead of its events, when the cache's events have not reached it (then
+   * etcd serves it, as upstream).
    */
   private async consistentListFromCache(def: ResourceDef, ns: string, opts: ListOptions): Promise<EntryList | undefined> {
     if (!this.caches) return undefined;
     const cache = this.caches.for(def);
     if (!cache.isSynced) return undefined;
     const current = await this.store.currentRevision();
-    if (!cache.isSynced || !(await cache.waitWatchable(current))) return undefined;
+    if (!cache.isSynced) return undefined;
+    // Without trustworthy progress notifications only the cache's own events show it has caught up.
+    const trusted = await this.store.supportsWatchProgress();
+    if (trusted ? !(await cache.waitWatchable(current)) : cache.revision < current) return undefined;
     const snap = cache.entries(listPrefix(this.etcdPrefix, def, ns));
     // No event of this resource lies between the objects' revision and the one etcd's progress
     // notification reported, so the objects are exactly the store's at the later one too.
-    const at = Math.max(snap.revision, cache.watchableRevision);
+    const at = trusted ? Math.max(snap.revision, cache.watchableRevision) : snap.revision;
     return { entries: this.selected(def, snap.items, opts), resourceVersion: String(at) };
   }
 

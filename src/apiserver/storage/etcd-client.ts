@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { GrpcUnaryChannel } from './etcd-wire/grpc-unary.js';
+import { ProtoReader } from './etcd-wire/protobuf.js';
 import {
   decodeLeaseGrantResponse, decodeRangeResponse, decodeTxnResponse, encodeLeaseGrantRequest, encodeRangeRequest, encodeTxnRequest,
   type KeyValueMessage, type TxnRequestMessage,
@@ -132,6 +133,26 @@ export class EtcdClient {
     return this.unary('/etcdserverpb.KV/Range', req).then((b) => decodeRangeResponse(b));
   }
 
+  private progressSafe?: Promise<boolean>;
+
+  /**
+   * Whether every member answers a watch progress request only once its watchers have caught up,
+   * so that a progress revision promises that every event up to it was delivered. etcd before
+   * 3.4.31 (3.5 before 3.5.13) answers at once even while a new watcher replays history
+   * (etcd-io/etcd#15220; Debian's 3.4.23 does, proven in test/store/suite-watch), so, as
+   * upstream's feature support checker, the API server trusts progress only on fixed versions.
+   * Asked once; a member that cannot be asked leaves the answer false and unremembered.
+   */
+  supportsWatchProgress(): Promise<boolean> {
+    this.progressSafe ??= Promise.all(this.members.map(async (m) => {
+      const r = new ProtoReader(await m.rpc.call('/etcdserverpb.Maintenance/Status', Buffer.alloc(0), 5000));
+      let version = '';
+      while (r.next()) { if (r.field === 2) version = r.bytes().toString(); else r.skip(); }
+      return progressFixed(version);
+    })).then((all) => all.every(Boolean), () => { this.progressSafe = undefined; return false; });
+    return this.progressSafe;
+  }
+
   txn(req: TxnRequestMessage): Promise<TxnResponse> {
     return this.unary('/etcdserverpb.KV/Txn', encodeTxnRequest(req)).then(decodeTxnResponse);
   }
@@ -224,4 +245,15 @@ export class EtcdClient {
   close(): void {
     for (const m of this.members) { m.rpc.close(); m.watch.close(); }
   }
+}
+
+/** etcd versions with the etcd-io/etcd#15220 fix: 3.4.31+ in 3.4, 3.5.13+ in 3.5, 3.6 and later. */
+export function progressFixed(version: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (major !== 3) return major > 3;
+  if (minor === 4) return patch >= 31;
+  if (minor === 5) return patch >= 13;
+  return minor > 5;
 }

@@ -137,6 +137,9 @@ export class ObjectStore {
     return { items, revision: Number(res.header.revision), more: res.more, remaining: Number(res.count) - items.length };
   }
 
+  /** Whether a watch progress notification promises every event up to its revision (see EtcdClient). */
+  supportsWatchProgress(): Promise<boolean> { return this.etcd.supportsWatchProgress(); }
+
   /** The store's current revision (for resourceVersion of empty lists and watches). */
   async currentRevision(): Promise<number> {
     const res = await this.etcd.range(enc('/'), { limit: 1, countOnly: true });

@@ -4,7 +4,9 @@ import type { Socket } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { KVStore } from '../kv-store.js';
 
-export const SERVER_VERSION = '3.4.23';
+// The 3.4 release with etcd-io/etcd#15220's fix, which this store follows (see watch-service.ts):
+// the API server trusts watch progress notifications only from such versions, as upstream's.
+export const SERVER_VERSION = '3.4.34';
 export const CLUSTER_VERSION = '3.4.0';
 
 export class ServerMetrics {
