@@ -40,11 +40,13 @@ describe('control plane under Node,RBAC', () => {
       const nodes = await json('get', 'nodes');
       return nodes.items.filter((n: any) => n.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True')).length === 2;
     });
-    const sas = await json('get', 'serviceaccounts', '-n', 'kube-system');
-    const names = sas.items.map((s: any) => s.metadata.name);
-    for (const n of ['deployment-controller', 'replicaset-controller', 'job-controller', 'daemon-set-controller', 'statefulset-controller', 'namespace-controller', 'generic-garbage-collector']) {
-      assert.ok(names.includes(n), `service account kube-system/${n}`);
-    }
+    // The manager makes each controller's account as that controller starts (with retries), not
+    // before its nodes are Ready: wait for them rather than read them once.
+    const wanted = ['deployment-controller', 'replicaset-controller', 'job-controller', 'daemon-set-controller', 'statefulset-controller', 'namespace-controller', 'generic-garbage-collector'];
+    await waitFor(`service accounts kube-system/{${wanted.join(',')}}`, async () => {
+      const names = (await json('get', 'serviceaccounts', '-n', 'kube-system')).items.map((s: any) => s.metadata.name);
+      return wanted.every((n) => names.includes(n));
+    });
     const can = await c.kubectl(c.admin, ['auth', 'can-i', 'create', 'pods', '--as', 'system:serviceaccount:kube-system:job-controller']);
     assert.equal(can.stdout.trim(), 'yes');
     const cannot = await c.kubectl(c.admin, ['auth', 'can-i', 'create', 'secrets', '--as', 'system:serviceaccount:kube-system:job-controller']);
