@@ -141,7 +141,8 @@ export class EtcdClient {
    * 3.4.31 (3.5 before 3.5.13) answers at once even while a new watcher replays history
    * (etcd-io/etcd#15220; Debian's 3.4.23 does, proven in test/store/suite-watch), so, as
    * upstream's feature support checker, the API server trusts progress only on fixed versions.
-   * Asked once; a member that cannot be asked leaves the answer false and unremembered.
+   * Asked once; a member that cannot be asked makes the answer false for 10 s, then it is asked
+   * again (so a member that is down costs a consistent list no Status call on every request).
    */
   supportsWatchProgress(): Promise<boolean> {
     this.progressSafe ??= Promise.all(this.members.map(async (m) => {
@@ -149,7 +150,10 @@ export class EtcdClient {
       let version = '';
       while (r.next()) { if (r.field === 2) version = r.bytes().toString(); else r.skip(); }
       return progressFixed(version);
-    })).then((all) => all.every(Boolean), () => { this.progressSafe = undefined; return false; });
+    })).then((all) => all.every(Boolean), () => {
+      setTimeout(() => { this.progressSafe = undefined; }, 10_000).unref();
+      return false;
+    });
     return this.progressSafe;
   }
 
