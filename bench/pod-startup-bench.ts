@@ -275,7 +275,7 @@ try {
     };
     console.log(`${label}, p50/p99 ms: ${[
       col('create→kubelet sees it', (n, t) => t.get('seenAt')! - sentAt.get(n)!),
-      ...['volumes', 'sandbox', 'env', 'image', 'create', 'start', 'statusWrite'].map((k) => col(k, (_, t) => t.get(k))),
+      ...['volumes', 'sandbox', 'sandboxStatus', 'env', 'image', 'create', 'start', 'containerStatus', 'statusWrite'].map((k) => col(k, (_, t) => t.get(k))),
       col('kubelet total', (_, t) => t.get('kubeletDuration')),
       col('status written→watch', (n, t) => runningAt.get(n)! - t.get('runningWrittenAt')!),
     ].filter(Boolean).join(', ')}`);

@@ -18,6 +18,7 @@ import { RuntimeHealth } from './node/runtime-health.js';
 import { CrashBackoff } from './pods/crash-backoff.js';
 import type { PodFeed } from './pods/pod-feed.js';
 import { PodManager, type RuntimeSlot } from './pods/pod-manager.js';
+import { ServiceLister } from './pods/service-lister.js';
 import { StatusManager } from './pods/status-manager.js';
 import type { Runtime } from './runtime/runtime-service.js';
 import { MirrorPods } from './static/mirror-pods.js';
@@ -57,6 +58,8 @@ export class Kubelet {
   readonly imageGC: ImageGC;
   readonly evictions: EvictionManager;
   private readonly podConfig: PodConfigOptions;
+  /** Every Service, for containers' Service variables (none on a hollow node: its containers get no env). */
+  private readonly services?: ServiceLister;
   registered = false;
 
   constructor(readonly o: KubeletOptions) {
@@ -94,12 +97,13 @@ export class Kubelet {
       });
       this.lease = new NodeLease(client, o.nodeName, config.nodeLeaseDurationSeconds, () => this.nodeStatus?.node?.metadata?.uid, log);
     }
+    if (client && (!o.runtime.traits.simulated || (o.staticRuntime && !o.staticRuntime.runtime.traits.simulated))) this.services = new ServiceLister(client);
     const main: RuntimeSlot = { runtime: o.runtime, name: o.runtimeVersion.split('://')[0], images: this.images };
     const forStatic: RuntimeSlot = o.staticRuntime
       ? { runtime: o.staticRuntime.runtime, name: o.staticRuntime.name, images: new ImageManager({ runtime: o.staticRuntime.runtime }) } : main;
     this.pods = new PodManager({
       nodeName: o.nodeName, nodeIP: o.nodeIP, rootDir: config.rootDir,
-      client, recorder: this.recorder, backoff: new CrashBackoff(),
+      client, services: this.services, recorder: this.recorder, backoff: new CrashBackoff(),
       podLogsDir: config.podLogsDir || defaultPodLogsDir(config.rootDir),
       podConfig: this.podConfig = {
         clusterDNS: config.clusterDNS, clusterDomain: config.clusterDomain || 'cluster.local', resolvConf: config.resolvConf,
@@ -122,6 +126,8 @@ export class Kubelet {
     } catch (err) {
       log(`kubelet: cannot list what the runtime runs (${(err as Error).message}); nothing is adopted`);
     }
+    // listed while the runtime is asked about itself: the first pods' env waits for it
+    this.services?.start();
     await this.runtimeHealth.start();
     await this.learnRuntimeSetup();
     this.imageGC.start();
@@ -232,6 +238,7 @@ export class Kubelet {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.nodeWatch?.shutdown();
+    await this.services?.stop();
     this.runtimeHealth.stop();
     this.imageGC.stop();
     this.evictions.stop();

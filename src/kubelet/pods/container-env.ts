@@ -6,7 +6,8 @@ import type { ConfigMap, Container, Pod, Secret } from 'kubernetes-types/core/v1
 import { CONFIGMAPS, isNotFound, type RestClient, SECRETS } from '../../client/index.js';
 import type { KeyValue } from '../runtime/runtime-service.js';
 import { fieldRefValue, resourceFieldValue } from '../volumes/field-ref.js';
-import { podServices, serviceEnvVars } from './service-env.js';
+import { serviceEnvVars } from './service-env.js';
+import type { ServiceLister } from './service-lister.js';
 
 /** $(VAR) from earlier variables; $$(VAR) escapes. */
 export function expand(s: string, vars: Map<string, string>): string {
@@ -36,11 +37,13 @@ class SourceCache {
 
 const b64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8'));
 
-export async function containerEnv(pod: Pod, c: Container, client: RestClient | undefined, allocatable: Record<string, string>, staticPod = false): Promise<KeyValue[]> {
+/** `services` absent: no API server (standalone), so no Service variables, as upstream. */
+export async function containerEnv(pod: Pod, c: Container, client: RestClient | undefined, allocatable: Record<string, string>,
+  services: ServiceLister | undefined, staticPod = false): Promise<KeyValue[]> {
   const ns = pod.metadata?.namespace ?? 'default';
   const src = new SourceCache(client, ns);
   // Service variables first: envFrom and env override them, and $(VAR) can refer to them
-  const vars = serviceEnvVars(await podServices(pod, client, staticPod));
+  const vars = serviceEnvVars((await services?.forPod(pod, staticPod)) ?? []);
   for (const ef of c.envFrom ?? []) {
     const prefix = ef.prefix ?? '';
     if (ef.configMapRef) {

@@ -33,7 +33,7 @@ export class PodManager {
 
   constructor(private readonly ctx: BaseWorkerContext, private readonly slots: Record<PodSourceName, RuntimeSlot>,
     private readonly maxPods: number, private readonly log: Logger) {
-    for (const rt of this.runtimes()) this.unsubscribe.push(rt.runtime.subscribe((e) => this.bySandbox.get(e.podSandboxId)?.kick()));
+    for (const rt of this.runtimes()) this.unsubscribe.push(rt.runtime.subscribe((e) => this.bySandbox.get(e.podSandboxId)?.runtimeEvent(e)));
   }
 
   private runtimes(): RuntimeSlot[] {

@@ -1,12 +1,13 @@
 // Where a pod's first start spends its time inside the kubelet, as upstream's pod startup
 // latency tracker logs it ("Observed pod startup duration") once a pod is first seen
-// Running: the worker's steps one after the other (volumes, sandbox with the CNI setup,
-// container environment, image check, create, start, status write), each in ms, plus the
+// Running: the worker's steps (volumes, sandbox with the CNI setup and its status, container
+// environment, image check, create, start and the container's status, status write), each in
+// ms — volumes, sandbox and the first image check overlap, the rest follow in turn — plus the
 // epoch ms at which the kubelet first saw the pod and at which the API server took the
 // Running status, so a benchmark can split creation → Running into API/watch delivery,
 // kubelet steps and runtime calls.
 
-export type StartupStep = 'volumes' | 'sandbox' | 'env' | 'image' | 'create' | 'start' | 'statusWrite';
+export type StartupStep = 'volumes' | 'sandbox' | 'sandboxStatus' | 'env' | 'image' | 'create' | 'start' | 'containerStatus' | 'statusWrite';
 
 export class PodStartupTrace {
   readonly seenAt = Date.now();

@@ -13,7 +13,7 @@ import { ContainerProber } from '../probes/container-prober.js';
 import { runProbe } from '../probes/probe-registry.js';
 import type { ProbeTarget } from '../probes/probe-handler.js';
 import { podCgroupParent, type PodConfigOptions } from '../runtime/cri/pod-cri-config.js';
-import type { Container as RuntimeContainer, PodSandbox, PodSandboxConfig, Runtime } from '../runtime/runtime-service.js';
+import type { ContainerEventListener, Container as RuntimeContainer, PodSandbox, PodSandboxConfig, Runtime } from '../runtime/runtime-service.js';
 import { refreshVolumes, setUpVolumes, tearDownVolumes, type VolumeContext } from '../volumes/pod-volumes.js';
 import { containerConfig } from './container-config.js';
 import { containerEnv } from './container-env.js';
@@ -22,6 +22,7 @@ import { type ContainerRecord, newRecord } from './container-record.js';
 import type { CrashBackoff } from './crash-backoff.js';
 import { etcHostsContent } from './etc-hosts.js';
 import { PodStartupTrace } from './pod-startup-trace.js';
+import type { ServiceLister } from './service-lister.js';
 import { removePodCgroup } from './pod-cgroups.js';
 import { type PodView, podStatus, terminatedState } from './pod-status.js';
 import { isolated, sandboxConfig } from './sandbox-config.js';
@@ -37,6 +38,8 @@ export interface WorkerContext {
   runtime: Runtime;
   runtimeName: string;
   client?: RestClient;
+  /** The Service cache containers' Service variables come from (absent: standalone, none). */
+  services?: ServiceLister;
   recorder?: EventRecorder;
   backoff: CrashBackoff;
   images: ImageManager;
@@ -74,6 +77,10 @@ export class PodWorker {
   /** The periodic sync (upstream's syncFrequency), while the pod runs on a real runtime. */
   private resync?: NodeJS.Timeout;
   private volumesRefreshedAt = 0;
+  /** The pod's volumes are set up (the first sync does it beside the sandbox). */
+  private volumesReady = false;
+  /** Image checks started beside the sandbox on the first sync, by container name; the container's first start takes its own. */
+  private readonly prefetched = new Map<string, Promise<void>>();
   private podChanged = false;
   /** The app containers are done for good: sidecars are being stopped and stay stopped. */
   private sidecarsStopping = false;
@@ -155,6 +162,17 @@ export class PodWorker {
     this.ctx.recorder?.event({ kind: 'Pod', apiVersion: 'v1', namespace: p.metadata?.namespace, name: p.metadata?.name, uid: p.metadata?.uid }, type, reason, message);
   }
 
+  /**
+   * The runtime says a container of this pod started or stopped. The start of a container this
+   * worker started itself and already saw running is no news (the worker reads the container's
+   * status right after StartContainer and writes the pod's status then): no sync, no CRI call.
+   */
+  runtimeEvent(e: Parameters<ContainerEventListener>[0]): void {
+    if (e.type === 'CONTAINER_STARTED_EVENT'
+      && [...this.view.init, ...this.view.containers].some((r) => r.id === e.containerId && r.status?.id === e.containerId && r.status.state === 'CONTAINER_RUNNING')) return;
+    this.kick();
+  }
+
   kick(): void {
     if (this.ctx.verbosity >= 5) this.ctx.log(`kubelet: kick ${this.key} syncing=${this.syncing} done=${this.done}`);
     if (this.done) return;
@@ -212,7 +230,7 @@ export class PodWorker {
     if (this.removed || pod.metadata?.deletionTimestamp) return this.terminate();
     if (this.finished) { await this.publish(); return; }
     if (this.evicting) return this.evictNow(this.evicting);
-    if (!this.sandboxId) {
+    if (!this.sandboxId || !this.volumesReady) {
       if (!(await this.createSandbox())) return;
     } else {
       await this.remountVolumes();
@@ -238,23 +256,14 @@ export class PodWorker {
     await refreshVolumes(this.view.pod, this.volumeContext());
   }
 
+  /**
+   * The first sync: volumes, the sandbox (with the pod network) and the image check of the
+   * containers that start first depend on each other in nothing, so they run together; the
+   * containers wait for all three. A failed half is retried alone on the next sync.
+   */
   private async createSandbox(): Promise<boolean> {
     const pod = this.view.pod;
     const { runtime } = this.ctx;
-    if (!runtime.traits.simulated) {
-      try {
-        this.volumes = await this.trace.step('volumes', () => setUpVolumes(pod, this.volumeContext()));
-        this.volumesRefreshedAt = Date.now();
-        this.podChanged = false;
-        clearInterval(this.resync);
-        this.resync = setInterval(() => this.kick(), this.ctx.syncFrequencyMs ?? 60_000);
-      } catch (err) {
-        this.event('Warning', 'FailedMount', (err as Error).message);
-        await this.publish();
-        this.later(10_000);
-        return false;
-      }
-    }
     const netErr = pod.spec?.hostNetwork || runtime.traits.hostNetworkOnly ? undefined : this.ctx.networkNotReady?.();
     if (netErr) {
       this.event('Warning', 'NetworkNotReady', `network is not ready: ${netErr}`);
@@ -262,6 +271,34 @@ export class PodWorker {
       this.later(2000);
       return false;
     }
+    const [mounted, sandbox] = await Promise.allSettled([this.mountVolumes(), this.sandboxId ? Promise.resolve() : this.runSandbox()]);
+    if (sandbox.status === 'rejected') throw sandbox.reason;
+    return mounted.status === 'fulfilled' && mounted.value;
+  }
+
+  private async mountVolumes(): Promise<boolean> {
+    if (this.volumesReady) return true;
+    if (!this.ctx.runtime.traits.simulated) {
+      try {
+        this.volumes = await this.trace.step('volumes', () => setUpVolumes(this.view.pod, this.volumeContext()));
+      } catch (err) {
+        this.event('Warning', 'FailedMount', (err as Error).message);
+        await this.publish();
+        this.later(10_000);
+        return false;
+      }
+      this.volumesRefreshedAt = Date.now();
+      this.podChanged = false;
+      clearInterval(this.resync);
+      this.resync = setInterval(() => this.kick(), this.ctx.syncFrequencyMs ?? 60_000);
+    }
+    this.volumesReady = true;
+    return true;
+  }
+
+  private async runSandbox(): Promise<void> {
+    const pod = this.view.pod;
+    const { runtime } = this.ctx;
     const cfgCtx = { nodeName: this.ctx.nodeName, traits: runtime.traits, podLogsDir: this.ctx.podLogsDir, podCIDR: this.ctx.podCIDR(), podConfig: this.ctx.podConfig };
     let attempt = 0;
     const left = this.ctx.adopt?.(this.uid);
@@ -282,11 +319,13 @@ export class PodWorker {
     }
     if (!this.sandboxId) {
       const config = this.sandboxConfig = sandboxConfig(pod, cfgCtx, attempt);
+      // nothing was adopted: the first containers' images are checked (or pulled) meanwhile
+      this.prefetchImages();
       this.sandboxId = await this.trace.step('sandbox', () => runtime.runPodSandbox(config));
     }
     this.ctx.onSandbox(this, this.sandboxId);
     const id = this.sandboxId;
-    const st = await this.trace.step('sandbox', () => runtime.podSandboxStatus(id));
+    const st = await this.trace.step('sandboxStatus', () => runtime.podSandboxStatus(id));
     this.view.sandboxReady = st.state === 'SANDBOX_READY';
     this.view.podIPs = this.sandboxConfig!.hostNetwork ? [this.ctx.nodeIP] : st.ips;
     if (isolated(runtime.traits) && !this.sandboxConfig!.hostNetwork) {
@@ -294,7 +333,24 @@ export class PodWorker {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, etcHostsContent(pod, this.view.podIPs, this.ctx.podConfig.clusterDomain ?? ''), { mode: 0o644 });
     }
-    return true;
+  }
+
+  /** Starts the image check of what the first sync starts: the first init container, or else every app container. */
+  private prefetchImages(): void {
+    const first = this.view.init.length ? this.view.init.slice(0, 1) : this.view.containers;
+    for (const r of first) {
+      if (r.id || this.prefetched.has(r.name)) continue;
+      const p = this.checkImage(this.view.pod, this.spec(r));
+      p.catch(() => undefined); // its error is the container's, reported when it is started
+      this.prefetched.set(r.name, p);
+    }
+  }
+
+  /** Pull secrets, then the image by its pull policy; throws an ImageError. */
+  private async checkImage(pod: Pod, spec: Container): Promise<void> {
+    const secrets = pod.spec?.imagePullSecrets?.length
+      ? await fetchPullSecrets(this.ctx.client, pod, (msg) => this.event('Warning', 'FailedToRetrieveImagePullSecret', msg)) : [];
+    await this.ctx.images.ensureImageExists(pod, spec, secrets, this.sandboxConfig, (t, reason, msg) => this.event(t, reason, msg));
   }
 
   /** Takes over the newest container of each name in an adopted sandbox; its probes start again. */
@@ -438,11 +494,14 @@ export class PodWorker {
     const v = this.view;
     // the downward API's status.podIP/hostIP are known once the sandbox is up, before the first status post
     const pod = { ...v.pod, status: { ...v.pod.status, hostIP: v.hostIP, hostIPs: [{ ip: v.hostIP }], podIP: v.podIPs[0], podIPs: v.podIPs.map((ip) => ({ ip })) } };
+    // the image check begun beside the sandbox is this start's, whatever happens below; a later start checks afresh
+    const early = this.prefetched.get(r.name);
+    this.prefetched.delete(r.name);
     let envs;
     try {
       envs = runtime.traits.simulated
         ? (spec.env ?? []).filter((e) => e.value !== undefined).map((e) => ({ key: e.name, value: e.value! }))
-        : await this.trace.step('env', () => containerEnv(pod, spec, this.ctx.client, this.ctx.allocatable(), !this.fromApi));
+        : await this.trace.step('env', () => containerEnv(pod, spec, this.ctx.client, this.ctx.allocatable(), this.ctx.services, !this.fromApi));
     } catch (err) {
       r.waiting = { reason: 'CreateContainerConfigError', message: (err as Error).message };
       this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
@@ -450,11 +509,7 @@ export class PodWorker {
       return;
     }
     try {
-      await this.trace.step('image', async () => {
-        const secrets = pod.spec?.imagePullSecrets?.length
-          ? await fetchPullSecrets(this.ctx.client, pod, (msg) => this.event('Warning', 'FailedToRetrieveImagePullSecret', msg)) : [];
-        await this.ctx.images.ensureImageExists(pod, spec, secrets, this.sandboxConfig, (t, reason, msg) => this.event(t, reason, msg));
-      });
+      await this.trace.step('image', () => early ?? this.checkImage(pod, spec));
     } catch (err) {
       const e = err instanceof ImageError ? err : new ImageError('ErrImagePull', (err as Error).message, 10_000);
       r.waiting = { reason: e.reason, message: e.message };
@@ -486,7 +541,7 @@ export class PodWorker {
       return;
     }
     r.waiting = undefined;
-    r.status = { ...(await this.trace.step('start', () => runtime.containerStatus(id))) };
+    r.status = { ...(await this.trace.step('containerStatus', () => runtime.containerStatus(id))) };
     this.event('Normal', 'Started', `Started container ${r.name}`);
     if (spec.lifecycle?.postStart && !(await this.hook(spec.lifecycle.postStart, id, spec))) {
       this.event('Warning', 'FailedPostStartHook', `PostStartHook failed`);

@@ -1,8 +1,8 @@
 // The Docker-links style variables upstream's kubelet gives every container for the Services
 // of its namespace (enableServiceLinks, default true) and always for default/kubernetes —
-// KUBERNETES_SERVICE_HOST/PORT are what in-cluster clients use to find the API server.
-import type { Pod, Service } from 'kubernetes-types/core/v1.js';
-import { isNotFound, type RestClient, SERVICES } from '../../client/index.js';
+// KUBERNETES_SERVICE_HOST/PORT are what in-cluster clients use to find the API server. Which
+// Services a pod gets is service-lister.ts's business.
+import type { Service } from 'kubernetes-types/core/v1.js';
 
 const envName = (s: string) => s.toUpperCase().replace(/-/g, '_');
 const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
@@ -30,30 +30,4 @@ export function serviceEnvVars(services: Service[]): Map<string, string> {
     });
   }
   return out;
-}
-
-/**
- * The Services whose variables the pod's containers get. A pod from the API waits until they
- * can be read (upstream refuses to build env before its Service cache synced); a static pod
- * goes on without them, since it may be the API server itself.
- */
-export async function podServices(pod: Pod, client: RestClient | undefined, staticPod: boolean): Promise<Service[]> {
-  if (!client) return [];
-  const ns = pod.metadata?.namespace ?? 'default';
-  const read = async (): Promise<Service[]> => {
-    const master = await client.resource(SERVICES).get('default', 'kubernetes').catch((err) => { if (isNotFound(err)) return undefined; throw err; });
-    const own = pod.spec?.enableServiceLinks === false ? [] : (await client.resource(SERVICES).list(ns)).items ?? [];
-    // the namespace's own Service of that name wins over default/kubernetes (upstream's map order)
-    return [...(master && !own.some((s) => s.metadata?.name === 'kubernetes') ? [master] : []), ...own];
-  };
-  try {
-    if (!staticPod) return await read();
-    // a starting API server may hold requests: a static pod does not wait on it for long
-    let timer: NodeJS.Timeout | undefined;
-    const slow = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer within 2s')), 2000); });
-    try { return await Promise.race([read(), slow]); } finally { clearTimeout(timer); }
-  } catch (err) {
-    if (staticPod) return [];
-    throw new Error(`services have not yet been read at least once, cannot construct envvars: ${(err as Error).message}`);
-  }
 }
