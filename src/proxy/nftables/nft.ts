@@ -5,6 +5,13 @@ import { spawn } from 'node:child_process';
 import { isAffinitySet, isServiceChain, TABLE } from './names.js';
 import type { Existing } from './transaction.js';
 
+/**
+ * nft holds a whole transaction in memory (~580 MB for 10,000 Services) and a fifth of its
+ * CPU went to page faults on fresh heap pages: transparent huge pages for its heap cut its
+ * faults from ~143,000 to ~13,000 and its CPU time by ~20 % (glibc >= 2.35; ignored elsewhere).
+ */
+const NFT_ENV = { ...process.env, GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1'].filter(Boolean).join(':') };
+
 export class NftError extends Error {
   constructor(message: string, readonly notFound: boolean) { super(message); }
 }
@@ -15,7 +22,7 @@ export class Nft {
   run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
     const argv = [...this.prefix, this.bin, ...args];
     return new Promise((resolve, reject) => {
-      const child = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      const child = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: NFT_ENV });
       const out: Buffer[] = [];
       let stderr = '';
       child.stdout!.on('data', (d: Buffer) => out.push(d));

@@ -1,56 +1,25 @@
 // Turns a change of the desired table into one `nft -f` transaction. The table's state is
 // kept per Service port (the PortRender objects of render.ts): a sync looks only at ports
 // whose render object changed, so a one-Service change costs one Service's worth of work
-// at any cluster size. A full sync starts from nothing and writes everything. Elements may
+// at any cluster size. A full sync (full-plan.ts) starts from nothing and writes everything. Elements may
 // be shared between ports (a ClusterIP's several ports, an endpoint behind two Services),
 // so they are reference-counted. Chains no Service needs are flushed here and deleted by a
 // later transaction, as upstream does (before Linux 6.2 a chain just unlinked from a map
 // element still counts as in use).
 import { ELEMENT_SETS, type ElementSet, type PortRender } from './render.js';
+import { planFull } from './full-plan.js';
+import { BATCH, SETS, T, TableState, type Existing, type NftPlan } from './table-state.js';
 
-const T = 'ip kube-proxy';
-/** Elements per `add element` statement: long enough to be cheap, short enough to read. */
-const BATCH = 1000;
-const SETS = Object.keys(ELEMENT_SETS) as ElementSet[];
-
-export interface Existing {
-  /** Per-Service chains in the kernel now. */
-  chains: Set<string>;
-  /** Affinity sets → their timeout in seconds. */
-  affinity: Map<string, number | undefined>;
-}
-
-interface Element { rest: string; refs: number }
-
-/** What the kernel holds after the syncs so far. */
-export class TableState {
-  ports = new Map<string, PortRender>();
-  chains = new Map<string, string[]>();
-  elements = new Map<ElementSet, Map<string, Element>>(SETS.map((s) => [s, new Map()]));
-  affinity = new Map<string, number>();
-}
-
-export interface NftPlan {
-  text: string;
-  written: number;
-  /** Chains flushed now because nothing needs them; delete them later. */
-  stale: string[];
-  deletedSets: number;
-  /** The state this plan starts from (a new one on full syncs); commit() updates it. */
-  state: TableState;
-  /** Records the change in the state once the transaction succeeded. */
-  commit(): void;
-}
+export { TableState, type Existing, type NftPlan } from './table-state.js';
 
 /**
  * `state` is what earlier syncs wrote (undefined: write everything after `setup`);
  * `existing` is what the kernel holds that this process did not write (listed on full syncs).
  */
 export function planSync(state: TableState | undefined, ports: Map<string, PortRender>, existing: Existing, setup: string[]): NftPlan {
-  const full = state === undefined;
-  const st = state ?? new TableState();
-  const L: string[] = full ? [...setup] : [];
-  if (full) for (const set of SETS) L.push(`flush ${ELEMENT_SETS[set].split(' ')[0]} ${T} ${set}`);
+  if (state === undefined) return planFull(ports, existing, setup);
+  const st = state;
+  const L: string[] = [];
 
   // the ports whose render changed, as (before, after) pairs
   const pairs: [PortRender | undefined, PortRender | undefined][] = [];
@@ -72,12 +41,10 @@ export function planSync(state: TableState | undefined, ports: Map<string, PortR
     for (const [a, t] of after?.affinity ?? []) affinityAfter.set(a, t);
   }
   const inKernel = (c: string): boolean => st.chains.has(c) || existing.chains.has(c);
-  if (full) for (const c of existing.chains) if (!chainsAfter.has(c)) chainsAfter.set(c, undefined);
 
   // affinity sets: kernel sets nobody wants go; a changed timeout means delete and add again
   const hadSet = (a: string): number | undefined => st.affinity.get(a) ?? existing.affinity.get(a);
   const setKnown = (a: string): boolean => st.affinity.has(a) || existing.affinity.has(a);
-  if (full) for (const a of existing.affinity.keys()) if (!affinityAfter.has(a)) affinityAfter.set(a, undefined);
   const setLines: string[] = [];
   const remade = new Set<string>();
   let deletedSets = 0;
@@ -96,11 +63,11 @@ export function planSync(state: TableState | undefined, ports: Map<string, PortR
   const stale: string[] = [];
   for (const [c, rules] of chainsAfter) {
     if (rules === undefined) {
-      if (inKernel(c) && (full || st.chains.has(c))) stale.push(c);
+      if (st.chains.has(c)) stale.push(c);
       continue;
     }
     const before = st.chains.get(c);
-    const same = !full && before !== undefined && (before === rules || (before.length === rules.length && before.every((r, i) => r === rules[i])));
+    const same = before !== undefined && (before === rules || (before.length === rules.length && before.every((r, i) => r === rules[i])));
     if (!same || (remade.size > 0 && rules.some((r) => [...remade].some((s) => r.includes(`@${s} `))))) changed.push(c);
   }
 
