@@ -6,7 +6,7 @@
 // so they are reference-counted. Chains no Service needs are flushed here and deleted by a
 // later transaction, as upstream does (before Linux 6.2 a chain just unlinked from a map
 // element still counts as in use).
-import { ELEMENT_SETS, type ElementSet, type PortRender } from './render.js';
+import type { ElementSet, PortRender } from './render.js';
 import { planFull } from './full-plan.js';
 import { BATCH, SETS, T, TableState, type Existing, type NftPlan } from './table-state.js';
 
