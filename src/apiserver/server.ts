@@ -16,7 +16,7 @@ import { impersonate } from './authn/impersonation.js';
 import type { UserInfo } from './authn/user-info.js';
 import { buildAuthorization } from './authz/index.js';
 import { buildAdmission } from './admission/index.js';
-import { addWarning, runInRequestScope } from './admission/request-scope.js';
+import { addWarning } from './admission/request-scope.js';
 import { enableEncryption } from './encryption/index.js';
 import { buildAudit, type AuditTracker } from './audit/index.js';
 import { bootstrap, ensureSystemNamespaces } from './bootstrap.js';
@@ -203,11 +203,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       res.once('close', () => metrics.longRunning.dec(labels));
     } else { inflight[kind]++; metrics.inflight.set({ request_kind: kind }, inflight[kind]); }
     try {
-      const ctx = { req, res, url, info, def, registry, store, user, log, kubelet, upgrade };
-      await runInRequestScope({ user, info, warn: (text) => addWarning(res, text), annotate: tracker ? (k, v) => tracker.annotate(k, v) : undefined }, async () => {
-        if (await authn.serve(ctx) || await authz.serve(ctx) || await resourceMetrics?.serve(ctx)) return;
-        await serveResource(ctx);
-      });
+      // The request's writes reach admission through a registry bound to it.
+      const scoped = registry.forRequest({ user, info, warn: (text) => addWarning(res, text), annotate: tracker ? (k, v) => tracker.annotate(k, v) : undefined });
+      const ctx = { req, res, url, info, def, registry: scoped, store, user, log, kubelet, upgrade };
+      if (!(await authn.serve(ctx) || await authz.serve(ctx) || await resourceMetrics?.serve(ctx))) await serveResource(ctx);
     } finally {
       if (!longRunning) { inflight[kind]--; metrics.inflight.set({ request_kind: kind }, inflight[kind]); }
     }

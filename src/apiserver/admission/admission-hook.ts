@@ -1,6 +1,7 @@
 // The one place the registry calls admission: mutate before validation, validate after it,
 // for every create, update and delete made on behalf of a request.
 import type { KubeObject, ResourceDef } from '../../api/resources/resource-def.js';
+import type { RequestScope } from './request-scope.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -31,8 +32,14 @@ export async function rollBack(call: { rollback?: Array<() => Promise<void>> }):
 }
 
 export interface AdmissionHook {
-  /** Runs the mutating plugins; returns the object to go on with. */
-  mutate(call: AdmissionCall): Promise<KubeObject | undefined>;
-  /** Runs the validating plugins; throws an ApiError to refuse. */
-  validate(call: AdmissionCall): Promise<void>;
+  /** Runs the mutating plugins for the request in scope (none: a server write, not admitted); returns the object to go on with. */
+  mutate(call: AdmissionCall, scope?: RequestScope): Promise<KubeObject | undefined>;
+  /** Runs the validating plugins for the request in scope; throws an ApiError to refuse. */
+  validate(call: AdmissionCall, scope?: RequestScope): Promise<void>;
 }
+
+/** The hook with the request it acts for bound in: what a request's registry calls. */
+export const boundToRequest = (hook: AdmissionHook, scope: RequestScope): AdmissionHook => ({
+  mutate: (call) => hook.mutate(call, scope),
+  validate: (call) => hook.validate(call, scope),
+});

@@ -1,17 +1,16 @@
 // The admission chain the registry calls: mutating plugins in order, then validating
-// plugins in order, for writes made on behalf of a request (see request-scope.ts).
+// plugins in order, for writes made on behalf of a request (the scope a request's registry binds).
 import type { KubeObject } from '../../api/resources/resource-def.js';
 import { rollBack, type AdmissionCall, type AdmissionHook } from './admission-hook.js';
 import type { AdmissionPlugin, Attributes } from './plugin.js';
-import { currentRequest } from './request-scope.js';
+import type { RequestScope } from './request-scope.js';
 
 export class AdmissionChain implements AdmissionHook {
   constructor(readonly plugins: AdmissionPlugin[]) {}
 
-  async mutate(call: AdmissionCall): Promise<KubeObject | undefined> {
-    const scope = currentRequest();
+  async mutate(call: AdmissionCall, scope?: RequestScope): Promise<KubeObject | undefined> {
     if (!scope) return call.object;
-    const a: Attributes = { ...call, user: scope.user, warn: scope.warn ?? (() => {}) };
+    const a: Attributes = { ...call, user: scope.user, warn: scope.warn ?? (() => {}), annotate: scope.annotate };
     a.reinvocationKey = a;
     for (const p of this.plugins) if (p.admit) await p.admit(a);
     // Upstream's reinvocation: plugins that ask for it run once more, in order, when a
@@ -24,10 +23,9 @@ export class AdmissionChain implements AdmissionHook {
     return a.object;
   }
 
-  async validate(call: AdmissionCall): Promise<void> {
-    const scope = currentRequest();
+  async validate(call: AdmissionCall, scope?: RequestScope): Promise<void> {
     if (!scope) return;
-    const a = { ...call, user: scope.user, warn: scope.warn ?? (() => {}) };
+    const a: Attributes = { ...call, user: scope.user, warn: scope.warn ?? (() => {}), annotate: scope.annotate };
     try {
       for (const p of this.plugins) if (p.validate) await p.validate(a);
     } catch (err) {

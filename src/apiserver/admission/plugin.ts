@@ -9,6 +9,8 @@ export interface Attributes extends AdmissionCall {
   user: UserInfo;
   /** Adds a `Warning: 299 - "..."` header to the response. */
   warn(text: string): void;
+  /** Adds an annotation to the request's audit event (absent when nothing audits the request). */
+  annotate?(key: string, value: string): void;
   /** Set on the second (reinvocation) pass of the mutating plugins. */
   reinvoking?: boolean;
   /** The same object on both passes, for a plugin's per-request bookkeeping. */

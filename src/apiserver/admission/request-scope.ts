@@ -1,7 +1,8 @@
-// Who is asking: the authenticated user and the request, carried to the registry's
-// admission hook through the async call chain. Writes made with no request in scope (the
-// server's own bootstrap and bookkeeping) are not admitted.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// Who is asking: the authenticated user and the request. A request's writes carry it to
+// admission through a registry bound to the request (Registry.forRequest), passed explicitly
+// rather than through AsyncLocalStorage, whose promise hooks cost every promise of the server
+// CPU. Writes through the unbound registry (the server's own bootstrap and bookkeeping, the
+// plugins' own writes) are not admitted.
 import type { UserInfo } from '../authn/user-info.js';
 import type { RequestInfo } from '../request-info.js';
 
@@ -10,13 +11,6 @@ export interface RequestScope {
   /** Adds an annotation to the request's audit event. */
   annotate?: (key: string, value: string) => void;
 }
-
-const storage = new AsyncLocalStorage<RequestScope | undefined>();
-
-export const runInRequestScope = <T>(scope: RequestScope, fn: () => T): T => storage.run(scope, fn);
-export const currentRequest = (): RequestScope | undefined => storage.getStore();
-/** Runs fn as the server itself (no admission), e.g. a plugin's own bookkeeping write. */
-export const asServer = <T>(fn: () => T): T => storage.run(undefined, fn);
 
 /** Adds one `Warning: 299 - "text"` header to the response (kept alongside earlier ones). */
 export function addWarning(res: { getHeader(n: string): unknown; setHeader(n: string, v: string[]): unknown; headersSent?: boolean }, text: string): void {

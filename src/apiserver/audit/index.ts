@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../authn/user-info.js';
-import { decodeObject, mediaType } from '../http/body.js';
+import { decodeObject, mediaType, readBodyEarly } from '../http/body.js';
 import type { RequestInfo } from '../request-info.js';
 import { AuditLog } from './audit-log.js';
 import { type AuditBackend, type BatchOptions, BufferedBackend, checkMode } from './audit-backend.js';
@@ -115,12 +115,9 @@ export class Audit {
   }
 }
 
-/** Reads the body and puts it back, so the handlers still read it as a stream. */
+/** Reads the body, kept for the handler's readBody. */
 async function bufferBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const body = Buffer.concat(chunks);
-  Object.defineProperty(req, Symbol.asyncIterator, { value: async function* () { if (body.length) yield body; }, configurable: true });
+  const body = await readBodyEarly(req);
   try { return decodeObject(body, mediaType(req)); } catch { return undefined; }
 }
 

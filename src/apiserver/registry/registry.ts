@@ -15,7 +15,8 @@ import { fillCreateMeta, generateName, keepServerMeta, nowTimestamp } from './ob
 import { recordUpdate } from '../../api/patch/index.js';
 import type { CacheSet } from '../cache/cache-set.js';
 import type { WatchCache } from '../cache/watch-cache.js';
-import { rollBack, type AdmissionCall, type AdmissionHook } from '../admission/admission-hook.js';
+import { boundToRequest, rollBack, type AdmissionCall, type AdmissionHook } from '../admission/admission-hook.js';
+import type { RequestScope } from '../admission/request-scope.js';
 import { LeaseManager } from '../storage/lease-manager.js';
 import { type CachedObject, encodeStored, rememberJSON, spliceResourceVersion, unspliceResourceVersion } from '../storage/object-json.js';
 
@@ -152,6 +153,17 @@ export class Registry {
   /** The lease an object of def is written with: events expire --event-ttl after every write, as upstream's TTLFunc. */
   private leaseFor(def: ResourceDef): Promise<string> | undefined {
     return def.ttl === 'event' ? this.leases.lease(this.eventTtlSeconds) : undefined;
+  }
+
+  /**
+   * This registry acting for one request: the same store, caches and hooks, with admission
+   * bound to the request's user, warnings and audit annotations. What handlers write through;
+   * writes through the registry itself are the server's own and are not admitted.
+   */
+  forRequest(scope: RequestScope): Registry {
+    const view = Object.create(this) as Registry;
+    if (this.admission) view.admission = boundToRequest(this.admission, scope);
+    return view;
   }
 
   key(def: ResourceDef, ns: string, name: string): string { return objectKey(this.etcdPrefix, def, ns, name); }

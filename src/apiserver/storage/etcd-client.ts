@@ -1,18 +1,15 @@
 // The API server's only path to the store: an etcd v3 gRPC client. It speaks to tskube etcd
 // and to a real etcd cluster with the same code (rule 2 of DESIGN.md).
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { GrpcUnaryChannel } from './etcd-wire/grpc-unary.js';
+import { GrpcStatus, GrpcUnaryChannel, type GrpcCallError, type GrpcStream } from './etcd-wire/grpc-unary.js';
+import { WATCH_PROGRESS_REQUEST, decodeWatchResponse, encodeWatchCreate } from './etcd-wire/watch-messages.js';
 import { ProtoReader } from './etcd-wire/protobuf.js';
 import {
   decodeLeaseGrantResponse, decodeRangeResponse, decodeTxnResponse, encodeLeaseGrantRequest, encodeRangeRequest, encodeTxnRequest,
   type KeyValueMessage, type TxnRequestMessage,
 } from './etcd-wire/kv-messages.js';
 
-/** A stored key-value as the client hands it on (the watch stream's proto-loader shape is the same). */
+/** A stored key-value as the client hands it on (Range, Txn and Watch alike). */
 export type EtcdKeyValue = KeyValueMessage;
 
 export interface EtcdEvent {
@@ -47,29 +44,6 @@ export class CompactedError extends Error {
   }
 }
 
-function findProtoDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = path.join(dir, 'proto', 'etcd', 'rpc.proto');
-    if (fs.existsSync(candidate)) return path.dirname(candidate);
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('proto/etcd/rpc.proto not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-}
-
-let cachedPackage: any;
-function etcdPackage(): any {
-  if (!cachedPackage) {
-    const dir = findProtoDir();
-    const def = protoLoader.loadSync(path.join(dir, 'rpc.proto'), {
-      keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [dir],
-    });
-    cachedPackage = grpc.loadPackageDefinition(def).etcdserverpb;
-  }
-  return cachedPackage;
-}
-
 /** The first key after every key with this prefix (etcd's "range_end" for a prefix). */
 export function prefixEnd(prefix: Buffer): Buffer {
   const end = Buffer.from(prefix);
@@ -79,8 +53,8 @@ export function prefixEnd(prefix: Buffer): Buffer {
   return Buffer.from([0]);
 }
 
-/** Unary calls (Range, Txn, LeaseGrant) go over `rpc`; the watch stream over grpc-js. */
-interface Member { rpc: GrpcUnaryChannel; watch: any; target: string }
+/** Unary calls (Range, Txn, LeaseGrant) go over `rpc`; watch streams over their own connection, as a busy watch does not hold up calls. */
+interface Member { rpc: GrpcUnaryChannel; watch: GrpcUnaryChannel; target: string }
 
 /** Stops a watch when called; requestProgress asks etcd for the revision the watch has reached. */
 export type WatchHandle = (() => void) & { requestProgress(): void };
@@ -91,23 +65,15 @@ export class EtcdClient {
 
   constructor(endpoints: string[], tls: EtcdTlsFiles = {}) {
     if (endpoints.length === 0) throw new Error('no etcd endpoints given');
-    const pkg = etcdPackage();
     this.members = endpoints.map((ep) => {
       const url = new URL(ep.includes('://') ? ep : `http://${ep}`);
       const secure = url.protocol === 'https:';
       const files = secure
         ? { ca: tls.caFile ? fs.readFileSync(tls.caFile) : undefined, key: tls.keyFile ? fs.readFileSync(tls.keyFile) : undefined, cert: tls.certFile ? fs.readFileSync(tls.certFile) : undefined }
         : undefined;
-      const creds = files ? grpc.credentials.createSsl(files.ca ?? null, files.key ?? null, files.cert ?? null) : grpc.credentials.createInsecure();
-      const target = url.host;
       // No message size cap (upstream's client: MaxCallRecvMsgSize = MaxInt32): a list of every
-      // pod in a large cluster is many megabytes, past grpc's 4 MiB default.
-      const channel = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 };
-      return {
-        target,
-        rpc: new GrpcUnaryChannel(target, files),
-        watch: new pkg.Watch(target, creds, channel),
-      };
+      // pod in a large cluster is many megabytes.
+      return { target: url.host, rpc: new GrpcUnaryChannel(url.host, files), watch: new GrpcUnaryChannel(url.host, files) };
     });
   }
 
@@ -120,7 +86,7 @@ export class EtcdClient {
         return await member.rpc.call(path, req, 30_000);
       } catch (err: any) {
         lastErr = err;
-        if (err?.code !== grpc.status.UNAVAILABLE) throw err;
+        if (err?.code !== GrpcStatus.UNAVAILABLE) throw err;
         this.current = (this.current + 1) % this.members.length;
       }
     }
@@ -180,27 +146,23 @@ export class EtcdClient {
     onProgress: (revision: number) => void = () => {}): WatchHandle {
     let done = false;
     let next = startRevision;
-    let stream: any;
+    let stream: GrpcStream | undefined;
     let retry: NodeJS.Timeout | undefined;
     let failures = 0;
     const finish = (err?: Error) => {
       if (done) return;
       done = true;
       if (retry) clearTimeout(retry);
-      stream?.cancel?.();
+      stream?.cancel();
       if (err) onError(err);
     };
     const open = () => {
       retry = undefined;
       const member = this.members[this.current];
-      // hasleader: a member cut off from its cluster ends the stream instead of going quiet.
-      const md = new grpc.Metadata();
-      md.set('hasleader', 'true');
-      const s = stream = member.watch.Watch(md);
       let created = false;
       const failover = (why: string) => {
         if (done || s !== stream) return;
-        s.cancel?.();
+        s.cancel();
         stream = undefined;
         // Move on only if nobody else did already (a unary call may have failed over first).
         if (this.members[this.current] === member) this.current = (this.current + 1) % this.members.length;
@@ -209,8 +171,9 @@ export class EtcdClient {
         this.onWatchFailover?.(member.target, why);
         retry = setTimeout(open, delay);
       };
-      s.on('data', (res: any) => {
+      const onMessage = (msg: Buffer) => {
         if (done || s !== stream) return;
+        const res = decodeWatchResponse(msg);
         if (res.canceled) {
           const compact = Number(res.compact_revision);
           if (compact > 0) { finish(new CompactedError(next, compact)); return; }
@@ -218,28 +181,28 @@ export class EtcdClient {
           return;
         }
         if (res.created) { created = true; failures = 0; return; }
-        const revision = Number(res.header?.revision ?? 0);
-        if (res.events?.length) {
+        const revision = Number(res.header.revision);
+        if (res.events.length) {
           next = Number(res.events[res.events.length - 1].kv.mod_revision) + 1;
           onEvents(res.events, revision);
         } else if (created && revision > 0) {
           onProgress(revision);
         }
-      });
-      s.on('error', (err: any) => {
-        if (err?.code === grpc.status.CANCELLED) return;
-        if (err?.code === grpc.status.UNAVAILABLE || err?.code === grpc.status.INTERNAL || err?.code === grpc.status.UNKNOWN) failover(err.details ?? err.message);
+      };
+      const onEnd = (err: GrpcCallError | undefined) => {
+        if (!err) { failover('etcd watch stream ended'); return; }
+        if (err.code === GrpcStatus.UNAVAILABLE || err.code === GrpcStatus.INTERNAL || err.code === GrpcStatus.UNKNOWN) failover(err.details);
         else finish(err);
-      });
-      s.on('end', () => failover('etcd watch stream ended'));
-      const create: Record<string, unknown> = { key, start_revision: String(next), prev_kv: true, progress_notify: true };
-      if (rangeEnd.length) create.range_end = rangeEnd;
-      s.write({ create_request: create });
+      };
+      // hasleader: a member cut off from its cluster ends the stream instead of going quiet.
+      // The callbacks run only after this returns (openStream never calls them synchronously).
+      const s: GrpcStream = stream = member.watch.openStream('/etcdserverpb.Watch/Watch', { hasleader: 'true' }, onMessage, onEnd);
+      s.write(encodeWatchCreate({ key, range_end: rangeEnd, start_revision: next, prev_kv: true, progress_notify: true }));
     };
     open();
-    const stop = () => { done = true; if (retry) clearTimeout(retry); stream?.cancel?.(); };
+    const stop = () => { done = true; if (retry) clearTimeout(retry); stream?.cancel(); };
     return Object.assign(stop, {
-      requestProgress: () => { if (!done && stream) stream.write({ progress_request: {} }); },
+      requestProgress: () => { if (!done && stream) stream.write(WATCH_PROGRESS_REQUEST); },
     });
   }
 

@@ -19,7 +19,6 @@ import { Quantity } from '../../../api/quantity/index.js';
 import { podCounts, podInScope } from '../../../api/quota/pod-usage.js';
 import { newForbidden } from '../../../api/status/index.js';
 import type { Attributes, PluginContext, PluginFactory } from '../plugin.js';
-import { asServer } from '../request-scope.js';
 import { countName, printResources, usageDelta, usageOf } from './quota-usage.js';
 
 export const NAME = 'ResourceQuota';
@@ -70,7 +69,7 @@ async function recompute(ctx: PluginContext, q: KubeObject, ns: string): Promise
 
 /** Adds a signed delta to the quota's usage; refuses (when enforcing) a growth past hard. */
 async function charge(ctx: PluginContext, a: Attributes, quota: KubeObject, delta: Map<string, Quantity>, enforce: boolean): Promise<void> {
-  await asServer(() => ctx.registry.update(resourcequotas, a.namespace, quota.metadata!.name, async (cur) => {
+  await ctx.registry.update(resourcequotas, a.namespace, quota.metadata!.name, async (cur) => {
     const hard: Record<string, string> = cur.spec?.hard ?? {};
     const before: Record<string, string> = cur.status?.hard ? { ...(cur.status.used ?? {}) } : await recompute(ctx, cur, a.namespace);
     const used = { ...before };
@@ -92,7 +91,7 @@ async function charge(ctx: PluginContext, a: Attributes, quota: KubeObject, delt
     delete next.metadata!.resourceVersion;
     next.status = { hard: { ...hard }, used };
     return next;
-  }, { subresource: 'status', fieldManager: 'resource-quota-admission' }));
+  }, { subresource: 'status', fieldManager: 'resource-quota-admission' });
 }
 
 /** Upstream's pod Constraints: with cpu/memory quota'd, every container must state them. */

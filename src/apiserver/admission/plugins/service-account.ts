@@ -5,7 +5,6 @@ import { serviceaccounts } from '../../../api/resources/core-v1.js';
 import { newForbidden } from '../../../api/status/index.js';
 import { generateName } from '../../registry/object-meta.js';
 import { isPod, type PluginFactory } from '../plugin.js';
-import { asServer } from '../request-scope.js';
 import { referencesSecrets } from './noderestriction/mirror-pod.js';
 
 export const NAME = 'ServiceAccount';
@@ -45,7 +44,7 @@ export const newServiceAccount: PluginFactory = (ctx) => ({
     let sa = await ctx.get(serviceaccounts, a.namespace, spec.serviceAccountName);
     if (!sa && spec.serviceAccountName === 'default') {
       // Stands in for the serviceaccount controller until the controller-manager runs one.
-      sa = await asServer(() => ctx.registry.create(serviceaccounts, a.namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }))
+      sa = await ctx.registry.create(serviceaccounts, a.namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
         .catch(() => ctx.get(serviceaccounts, a.namespace, 'default'));
     }
     if (!sa) {

@@ -14,7 +14,6 @@ import { CelEvaluationError, evalBool, evalString, fromCel, run } from '../../..
 import { celContext } from '../cel/admission-request.js';
 import { celAuthorizer } from '../cel/authorizer.js';
 import type { AdmissionPlugin, Attributes, PluginContext, PluginFactory } from '../plugin.js';
-import { currentRequest } from '../request-scope.js';
 import { resourcesMatch } from './match-resources.js';
 import { ParamsNotFound, PolicyConfigError, bindingParams } from './policy-params.js';
 
@@ -68,7 +67,7 @@ async function evaluate(ctx: PluginContext, catalogue: Catalogue | undefined, po
       for (const an of spec.auditAnnotations ?? []) {
         let value: unknown;
         try { value = await run(an.valueExpression, cel); } catch (err) { throw new CelEvaluationError(`valueExpression '${an.valueExpression}' resulted in error: ${(err as Error).message.split('\n')[0]}`); }
-        if (value !== null && value !== undefined) currentRequest()?.annotate?.(`${base.policy}/${an.key}`, String(fromCel(value)));
+        if (value !== null && value !== undefined) a.annotate?.(`${base.policy}/${an.key}`, String(fromCel(value)));
       }
     } catch (err) {
       if (!(err instanceof CelEvaluationError) && !(err instanceof PolicyConfigError)) throw err;
@@ -100,7 +99,7 @@ export const newValidatingAdmissionPolicy: PluginFactory = (ctx: PluginContext):
       }
       const audits = decisions.filter((d) => d.actions.includes('Audit'));
       if (audits.length) {
-        currentRequest()?.annotate?.(AUDIT_KEY, JSON.stringify(audits.map((d) => ({
+        a.annotate?.(AUDIT_KEY, JSON.stringify(audits.map((d) => ({
           message: d.message, policy: d.policy, binding: d.binding, expressionIndex: d.index ?? 0, validationActions: d.actions,
         }))));
       }

@@ -1,8 +1,10 @@
-// Unary gRPC calls on one node:http2 connection per etcd member: a request is a POST with
-// the message in gRPC's 5-byte length-prefixed frame, the answer one framed message and a
-// grpc-status trailer. This is all a Range or a Txn needs; @grpc/grpc-js's general machinery
-// (resolvers, load balancing, interceptors, retries, filters) cost more CPU per call than etcd
-// spends serving it, and the API server makes one or two such calls per request.
+// gRPC on one node:http2 connection per etcd member: a unary call is a POST with the message
+// in gRPC's 5-byte length-prefixed frame, the answer one framed message and a grpc-status
+// trailer; a stream (etcd's Watch) is the same POST kept open, framed messages both ways.
+// That is all Range, Txn and Watch need; @grpc/grpc-js's general machinery (resolvers, load
+// balancing, interceptors, retries, filters) and protobufjs's object conversion cost more CPU
+// per call or event than etcd spends serving it, and the API server makes one or two calls per
+// request and receives every write back on its watch caches' streams.
 import http2 from 'node:http2';
 
 /** gRPC status codes used here (the numbers are gRPC's; grpc-js exports the same). */
@@ -108,16 +110,101 @@ export class GrpcUnaryChannel {
         if (body.length < 5 + len) { reject(new GrpcCallError(GrpcStatus.INTERNAL, 'truncated response message')); return; }
         resolve(body.subarray(5, 5 + len));
       });
-      const frame = Buffer.allocUnsafe(5 + message.length);
-      frame[0] = 0;
-      frame.writeUInt32BE(message.length, 1);
-      message.copy(frame, 5);
-      stream.end(frame);
+      stream.end(frame(message));
     });
+  }
+
+  /**
+   * Opens a bidirectional stream to `path` (/etcdserverpb.Watch/Watch): write() sends one
+   * message, onMessage gets each reply message whole, onEnd is told once how the stream ended
+   * (undefined: the server ended it cleanly) unless cancel() ended it first.
+   */
+  openStream(path: string, headers: Record<string, string>, onMessage: (msg: Buffer) => void, onEnd: (err: GrpcCallError | undefined) => void): GrpcStream {
+    let stream: http2.ClientHttp2Stream;
+    let cancelled = false;
+    try {
+      stream = this.connect().request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...headers });
+    } catch (err) {
+      setImmediate(() => { if (!cancelled) onEnd(new GrpcCallError(GrpcStatus.UNAVAILABLE, (err as Error).message)); });
+      return { write: () => {}, cancel: () => { cancelled = true; } };
+    }
+    let httpStatus = 0;
+    let status: number | undefined;
+    let details = '';
+    let streamError: Error | undefined;
+    const onHeaders = (h: http2.IncomingHttpHeaders) => {
+      if (h['grpc-status'] !== undefined) { status = Number(h['grpc-status']); details = grpcMessage(h['grpc-message']); }
+    };
+    stream.on('response', (h) => { httpStatus = Number(h[':status']); onHeaders(h); });
+    stream.on('trailers', onHeaders);
+    const frames = new FrameReader();
+    stream.on('data', (c: Buffer) => {
+      if (cancelled) return;
+      try {
+        frames.push(c, onMessage);
+      } catch (err) {
+        status = GrpcStatus.INTERNAL; details = (err as Error).message;
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
+    });
+    stream.on('error', (err) => { streamError = err; });
+    stream.on('close', () => {
+      if (cancelled) return;
+      cancelled = true;
+      if (status === GrpcStatus.OK) onEnd(undefined);
+      else if (status !== undefined) onEnd(new GrpcCallError(status, details));
+      else if (httpStatus && httpStatus !== 200) onEnd(new GrpcCallError(codeOfHttp(httpStatus), `Received HTTP status code ${httpStatus}`));
+      else onEnd(new GrpcCallError(GrpcStatus.UNAVAILABLE, `No connection established. Last error: ${this.lastError?.message ?? streamError?.message ?? `stream closed with code ${stream.rstCode}`}`));
+    });
+    return {
+      write: (message) => { if (!cancelled && !stream.closed) stream.write(frame(message)); },
+      cancel: () => {
+        if (cancelled) return;
+        cancelled = true;
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      },
+    };
   }
 
   close(): void {
     this.session?.close();
     this.session = undefined;
+  }
+}
+
+/** One open stream: send a message, or end it from this side. */
+export interface GrpcStream { write(message: Buffer): void; cancel(): void }
+
+/** A message in gRPC's frame: uncompressed flag, 32-bit big-endian length, the message. */
+function frame(message: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(5 + message.length);
+  out[0] = 0;
+  out.writeUInt32BE(message.length, 1);
+  message.copy(out, 5);
+  return out;
+}
+
+/** Cuts a stream's DATA chunks into whole messages (a message may span chunks, a chunk hold several). */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  push(chunk: Buffer, onMessage: (msg: Buffer) => void): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size >= 5) {
+      let buf = this.chunks[0];
+      if (buf.length < 5) { buf = Buffer.concat(this.chunks, this.size); this.chunks = [buf]; }
+      if (buf[0] !== 0) throw new Error('compressed message on a stream (none was asked for)');
+      const end = 5 + buf.readUInt32BE(1);
+      if (this.size < end) return;
+      if (buf.length < end) { buf = Buffer.concat(this.chunks, this.size); this.chunks = [buf]; }
+      const msg = buf.subarray(5, end);
+      const rest = buf.subarray(end);
+      this.chunks.shift();
+      if (rest.length) this.chunks.unshift(rest);
+      this.size -= end;
+      onMessage(msg);
+    }
   }
 }

@@ -94,7 +94,7 @@ export function encodeLeaseGrantRequest(ttl: number, id: number | string = 0): B
   return new ProtoWriter(24).uint(1, ttl).int64(2, id).finish();
 }
 
-function decodeHeader(r: ProtoReader, [s, e]: [number, number]): { revision: string } {
+export function decodeHeader(r: ProtoReader, [s, e]: [number, number]): { revision: string } {
   const h = new ProtoReader(r.buf, s, e);
   let revision = 0;
   while (h.next()) {
@@ -104,7 +104,7 @@ function decodeHeader(r: ProtoReader, [s, e]: [number, number]): { revision: str
   return { revision: String(revision) };
 }
 
-function decodeKeyValue(buf: Buffer, [s, e]: [number, number]): KeyValueMessage {
+export function decodeKeyValue(buf: Buffer, [s, e]: [number, number]): KeyValueMessage {
   const r = new ProtoReader(buf, s, e);
   let key: Buffer = EMPTY; let value: Buffer = EMPTY;
   let create = 0; let mod = 0; let version = 0; let lease = '0';
