@@ -5,7 +5,7 @@ import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { buildServicePorts, ServicePortBuilder, type ServicePort } from '../../src/proxy/service-port.js';
 import { portRules, probability, render, sharedChains } from '../../src/proxy/iptables/render.js';
-import { sepChain, svcChain, svlChain } from '../../src/proxy/iptables/chain-names.js';
+import { sepChain, svcChain, svcsChain, svlChain } from '../../src/proxy/iptables/chain-names.js';
 import { emptyWritten, partialInput, restoreInput } from '../../src/proxy/iptables/restore-input.js';
 import { parseDuration } from '../../src/proxy/duration.js';
 
@@ -31,8 +31,11 @@ test('ClusterIP with three endpoints: random spread, DNAT, hairpin masquerade', 
   const ports = buildServicePorts([svc('web', '10.96.0.20')], [slice('web', ['10.244.0.3', '10.244.0.1', '10.244.0.2'])], 'node-a');
   const rs = render(ports, { clusterCIDR: '10.244.0.0/16' });
   const svcName = svcChain('dev/web:http', 'TCP');
+  // KUBE-SERVICES jumps to the ClusterIP's /20 block, which holds the Service's rule
   const services = rs.nat.get('KUBE-SERVICES')!;
-  assert.ok(services.some((r) => r.includes('-d 10.96.0.20/32 --dport 80') && r.endsWith(`-j ${svcName}`)));
+  const block = svcsChain('10.96.0.0/20');
+  assert.ok(services.some((r) => r.includes('-d 10.96.0.0/20 -j ' + block)));
+  assert.ok(rs.nat.get(block)!.some((r) => r.includes('-d 10.96.0.20/32 --dport 80') && r.endsWith(`-j ${svcName}`)));
   assert.match(services[services.length - 1], /KUBE-NODEPORTS$/);
   const chain = rs.nat.get(svcName)!;
   assert.match(chain[0], /! -s 10\.244\.0\.0\/16 -j KUBE-MARK-MASQ/);
@@ -104,7 +107,9 @@ test('headless and ExternalName Services are not proxied', () => {
 test('restore input rewrites only changed chains and deletes stale ones', () => {
   const a = render(buildServicePorts([svc('web', '10.96.0.20'), svc('api', '10.96.0.21')], [slice('web', ['10.244.0.1']), slice('api', ['10.244.0.2'])], 'n'));
   const first = restoreInput(a, emptyWritten(), { nat: new Set(), filter: new Set() }, true);
-  assert.match(first.text, /^\*filter\n/);
+  // a full sync lists each table first (iptables-nft then skips its per-chain bookkeeping)
+  assert.match(first.text, /^\*filter\n-S\n/);
+  assert.match(first.text, /\n\*nat\n-S\n/);
   assert.match(first.text, /COMMIT\n$/);
   const existing = { nat: new Set(first.next.nat.keys()), filter: new Set(first.next.filter.keys()) };
   const same = restoreInput(a, first.next, existing, false);
@@ -113,7 +118,9 @@ test('restore input rewrites only changed chains and deletes stale ones', () => 
   const second = restoreInput(b, first.next, existing, false);
   const apiSvc = svcChain('dev/api:http', 'TCP');
   assert.ok(second.text.includes(`-X ${apiSvc}`));
-  assert.ok(second.text.includes(':KUBE-SERVICES - [0:0]'));
+  assert.ok(second.text.includes(`:${svcsChain('10.96.0.0/20')} - [0:0]`));
+  assert.ok(!second.text.includes(':KUBE-SERVICES '), 'the block is still there: KUBE-SERVICES unchanged');
+  assert.ok(!second.text.includes('\n-S\n'), 'a partial sync lists nothing');
   assert.ok(!second.text.includes(`:${svcChain('dev/web:http', 'TCP')} `), 'unchanged chain not rewritten');
   assert.equal(second.deletedChains, 2);
 });
@@ -136,13 +143,42 @@ test('a partial sync looks only at Service ports whose rendering changed, and at
   assert.ok(plan.text.includes(`:${svcChain('dev/api:http', 'TCP')} - [0:0]`));
   assert.ok(plan.text.includes(`-X ${sep('api', '10.244.0.2')}`));
   assert.ok(plan.text.includes(`-X ${svcChain('dev/db:http', 'TCP')}`) && plan.text.includes(`-X ${sep('db', '10.244.0.3')}`));
-  assert.ok(plan.text.includes(':KUBE-SERVICES - [0:0]'), 'db left KUBE-SERVICES');
+  assert.ok(plan.text.includes(`:${svcsChain('10.96.0.0/20')} - [0:0]`), 'db left its block');
+  assert.ok(!plan.text.includes(':KUBE-SERVICES '), 'KUBE-SERVICES unchanged');
   assert.ok(!plan.text.includes(`:${svcChain('dev/web:http', 'TCP')} `) && !plan.text.includes(`:${sep('web', '10.244.0.1')} `), 'web untouched');
   assert.equal(plan.deletedChains, 3);
   plan.commit();
   assert.ok(written.nat.has(sep('api', '10.244.0.9')) && !written.nat.has(sep('api', '10.244.0.2')) && !written.nat.has(svcChain('dev/db:http', 'TCP')));
   // nothing changed: nothing to write
   assert.equal(partialInput(written, p1, p1, sharedChains([...p1.values()], o)).text, '');
+});
+
+test('a Service added or removed rewrites its ClusterIP block, not KUBE-SERVICES; an emptied block goes', () => {
+  const o = {};
+  const builder = new ServicePortBuilder('n');
+  const services = [svc('web', '10.96.0.20'), svc('api', '10.96.16.5')];
+  const slices = [slice('web', ['10.244.0.1']), slice('api', ['10.244.0.2'])];
+  const parts = (ports: ServicePort[]) => new Map(ports.map((sp) => [`${sp.key}/${sp.protocol}`, portRules(sp, o)]));
+  const p0 = parts(builder.build(services, slices));
+  const all = sharedChains([...p0.values()], o);
+  for (const pr of p0.values()) for (const [table, chain, rules] of pr.own) all[table].set(chain, rules);
+  const written = restoreInput(all, emptyWritten(), undefined, true).next;
+  const [b0, b16] = [svcsChain('10.96.0.0/20'), svcsChain('10.96.16.0/20')];
+  assert.notEqual(b0, b16);
+  // a new Service in web's block: that block is rewritten, nothing else shared
+  const more = [...services, svc('new', '10.96.1.7')];
+  const p1 = parts(builder.build(more, [...slices, slice('new', ['10.244.0.3'])]));
+  const add = partialInput(written, p0, p1, sharedChains([...p1.values()], o));
+  assert.ok(add.text.includes(`:${b0} - [0:0]`) && !add.text.includes(`:${b16} `) && !add.text.includes(':KUBE-SERVICES '));
+  add.commit();
+  // api, alone in its block, goes: the block chain and its jump go with it
+  const p2 = parts(builder.build([more[0], more[2]], [slices[0], slice('new', ['10.244.0.3'])]));
+  const shared2 = sharedChains([...p2.values()], o);
+  const del = partialInput(written, p1, p2, shared2);
+  assert.ok(del.text.includes(':KUBE-SERVICES - [0:0]') && del.text.includes(`-X ${b16}`));
+  assert.ok(!shared2.nat.get('KUBE-SERVICES')!.some((r) => r.includes(b16)));
+  del.commit();
+  assert.ok(!written.nat.has(b16) && written.nat.has(b0));
 });
 
 test('Go durations', () => {

@@ -36,3 +36,5 @@ export const svcChain = (key: string, proto: string): string => `KUBE-SVC-${hash
 export const svlChain = (key: string, proto: string): string => `KUBE-SVL-${hash16(key + proto)}`;
 export const extChain = (key: string, proto: string): string => `KUBE-EXT-${hash16(key + proto)}`;
 export const sepChain = (key: string, proto: string, endpoint: string): string => `KUBE-SEP-${hash16(key + proto + endpoint)}`;
+/** A slice of KUBE-SERVICES: the ClusterIP rules of one address block (see render.ts). */
+export const svcsChain = (cidr: string): string => `KUBE-SVCS-${hash16(cidr)}`;

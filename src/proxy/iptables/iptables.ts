@@ -4,17 +4,18 @@
 // another network namespace.
 import { spawn } from 'node:child_process';
 import { isOwnChain, JUMPS } from './render.js';
+import { LIST_ALL } from './restore-input.js';
 
 export class Iptables {
   constructor(readonly prefix: string[] = [], readonly bin = 'iptables') {}
 
-  run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  run(args: string[], input?: string, quiet = false): Promise<{ code: number; stdout: string; stderr: string }> {
     const argv = [...this.prefix, ...args];
     return new Promise((resolve, reject) => {
-      const child = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      const child = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', quiet ? 'ignore' : 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
-      child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
       child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
       child.on('error', reject);
       child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
@@ -25,14 +26,15 @@ export class Iptables {
     });
   }
 
-  async must(args: string[], input?: string): Promise<string> {
-    const r = await this.run(args, input);
+  async must(args: string[], input?: string, quiet = false): Promise<string> {
+    const r = await this.run(args, input, quiet);
     if (r.code !== 0) throw new Error(`${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
     return r.stdout;
   }
 
+  /** Applies one restore input; what it prints (a full sync lists the table) is dropped. */
   async restore(text: string): Promise<void> {
-    await this.must([`${this.bin}-restore`, '--noflush'], text);
+    await this.must([`${this.bin}-restore`, '--noflush'], text, true);
   }
 
   /** The KUBE-* chains present now, per table. */
@@ -68,7 +70,7 @@ export class Iptables {
     let n = 0;
     for (const table of ['filter', 'nat'] as const) {
       if (chains[table].size === 0) continue;
-      lines.push(`*${table}`);
+      lines.push(`*${table}`, LIST_ALL);
       for (const c of chains[table]) lines.push(`:${c} - [0:0]`);
       for (const c of chains[table]) lines.push(`-X ${c}`);
       lines.push('COMMIT');

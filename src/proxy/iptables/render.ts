@@ -1,7 +1,7 @@
 // Renders the whole desired state of kube-proxy's iptables chains, as upstream's iptables
 // proxier lays them out. Pure: Service ports in, chains and rules out.
 import type { ServicePort, Endpoint } from '../service-port.js';
-import { extChain, sepChain, svcChain, svlChain } from './chain-names.js';
+import { extChain, sepChain, svcChain, svcsChain, svlChain } from './chain-names.js';
 
 export const MASQ_MARK = '0x4000';
 
@@ -40,8 +40,32 @@ export const JUMPS: Jump[] = [
 ];
 
 /** Every chain name this proxier may create (for cleanup of leftovers). */
-export const isOwnChain = (name: string): boolean => /^KUBE-(SVC|SVL|EXT|SEP)-/.test(name)
+export const isOwnChain = (name: string): boolean => /^KUBE-(SVC|SVCS|SVL|EXT|SEP)-/.test(name)
   || (BASE_CHAINS.nat as readonly string[]).includes(name) || (BASE_CHAINS.filter as readonly string[]).includes(name);
+
+/**
+ * Unlike upstream, nat KUBE-SERVICES does not hold one rule per Service port: ClusterIP rules go
+ * into a chain per /20 block of ClusterIPs (KUBE-SVCS-…) that KUBE-SERVICES jumps to by
+ * destination. Adding or removing one Service then rewrites its block's chain (tens to a few
+ * thousand rules), not 10,000 rules, and a packet walks the block jumps and one block instead
+ * of every Service. IPv4 only; other addresses stay in KUBE-SERVICES.
+ */
+const BLOCK_BITS = 20;
+const blocks = new Map<string, { chain: string; cidr: string }>();
+export function serviceBlock(ip: string): { chain: string; cidr: string } | undefined {
+  const key = ip.slice(0, ip.lastIndexOf('.'));
+  let b = blocks.get(key);
+  if (b === undefined) {
+    const o = ip.split('.').map(Number);
+    if (o.length !== 4 || o.some((x) => !(x >= 0 && x <= 255))) return undefined;
+    const n = (((o[0] << 24) | (o[1] << 16) | (o[2] << 8)) >>> 0) & ~((1 << (32 - BLOCK_BITS)) - 1);
+    const cidr = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0/${BLOCK_BITS}`;
+    blocks.set(key, (b = { chain: svcsChain(cidr), cidr }));
+  }
+  return b;
+}
+const blockCidr = new Map<string, string>();
+const isBlockChain = (chain: string): boolean => chain.startsWith('KUBE-SVCS-');
 
 const q = (s: string): string => `"${s.replace(/"/g, '')}"`;
 const proto = (sp: ServicePort): string => { const p = sp.protocol.toLowerCase(); return `-m ${p} -p ${p}`; };
@@ -77,11 +101,17 @@ export function sharedChains(parts: PortRules[], o: RenderOptions): RuleSet {
   add(filter, 'KUBE-FORWARD', `-m comment --comment ${q('kubernetes forwarding rules')} -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`);
   add(filter, 'KUBE-FORWARD', `-m comment --comment ${q('kubernetes forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
   const rs = { nat, filter };
+  const blockChains: string[] = [];
   for (const part of parts) {
     for (const [table, chain, rules] of part.shared) {
-      const into = rs[table].get(chain)!;
+      let into = rs[table].get(chain);
+      if (!into) { rs[table].set(chain, (into = [])); blockChains.push(chain); }
       for (const r of rules) into.push(r);
     }
+  }
+  for (const chain of blockChains.sort()) {
+    const cidr = blockCidr.get(chain)!;
+    add(nat, 'KUBE-SERVICES', `-m comment --comment ${q(`ClusterIPs in ${cidr}`)} -d ${cidr} -j ${chain}`);
   }
   const nodePortsJump = `-m comment --comment ${q('kubernetes service nodeports; NOTE: this must be the last rule in this chain')}`;
   if (o.nodePortAddresses && o.nodePortAddresses.length > 0) {
@@ -110,7 +140,7 @@ export function portRules(sp: ServicePort, o: RenderOptions): PortRules {
     const rs = renderPort(sp, o);
     const pr: PortRules = { shared: [], own: [] };
     for (const table of ['nat', 'filter'] as const) {
-      for (const [chain, rules] of rs[table]) (SHARED.has(chain) ? pr.shared : pr.own).push([table, chain, rules]);
+      for (const [chain, rules] of rs[table]) (SHARED.has(chain) || isBlockChain(chain) ? pr.shared : pr.own).push([table, chain, rules]);
     }
     memo.set(sp, (m = { o, pr }));
   }
@@ -130,7 +160,9 @@ function renderPort(sp: ServicePort, o: RenderOptions): RuleSet {
   const internalEps = sp.internalLocal ? local : ready;
 
   if (internalEps.length > 0) {
-    add(nat, 'KUBE-SERVICES', `-m comment --comment ${clusterComment} ${proto(sp)} ${dst} -j ${internalChain}`);
+    const block = serviceBlock(sp.clusterIP);
+    if (block) blockCidr.set(block.chain, block.cidr);
+    add(nat, block?.chain ?? 'KUBE-SERVICES', `-m comment --comment ${clusterComment} ${proto(sp)} ${dst} -j ${internalChain}`);
   } else {
     const why = ready.length === 0 ? 'has no endpoints' : 'has no local endpoints';
     // REJECT answers at once instead of leaving the client to time out

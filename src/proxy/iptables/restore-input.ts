@@ -8,6 +8,17 @@ export type Written = { nat: Map<string, string[]>; filter: Map<string, string[]
 
 export const emptyWritten = (): Written => ({ nat: new Map(), filter: new Map() });
 
+/**
+ * A listing of the whole table, written first in a full sync's table section. It is there for
+ * iptables-nft (1.8.x) only: every command naming a chain adds that chain to a sorted linked
+ * list of chains to fetch, walked from its head on each insert and lookup, so an input with
+ * C chains and R rules costs R x C/2 string comparisons (110,000 chains x 430,000 rules at
+ * 10,000 Services: hours). One command naming no chain makes it fetch the whole table instead
+ * and skip that list for every later command; a listing is the only such command that changes
+ * nothing. Its output (the table as it was) is discarded.
+ */
+export const LIST_ALL = '-S';
+
 export interface RestorePlan {
   text: string;
   /** What the tables hold after this input is applied. */
@@ -49,6 +60,7 @@ export function restoreInput(want: RuleSet, previous: Written, existing: { nat: 
     if (declare.length === 0) continue;
     // loops, not spreads: at 10,000 Services these arrays exceed the call-stack argument limit
     lines.push(`*${table}`);
+    if (full) lines.push(LIST_ALL);
     for (const part of [declare, rules, del]) for (const l of part) lines.push(l);
     lines.push('COMMIT');
   }
@@ -81,6 +93,8 @@ export function partialInput(written: Written, before: Map<string, PortRules>, a
   const del = { nat: new Set<string>(), filter: new Set<string>() };
   for (const table of ['filter', 'nat'] as const) {
     for (const [chain, rules] of shared[table]) if (!sameRules(written[table].get(chain), rules)) write[table].set(chain, rules);
+    // a block of KUBE-SERVICES whose last Service went away
+    for (const chain of written[table].keys()) if (chain.startsWith('KUBE-SVCS-') && !shared[table].has(chain)) del[table].add(chain);
   }
   const changed: PortRules[] = [];
   for (const [id, pr] of before) {
