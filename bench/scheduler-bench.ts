@@ -12,7 +12,7 @@
 //   --store tskube for tskube etcd) and reports each process's RSS.
 // --preload creates the pods before the scheduler starts, so the figure is the scheduler's
 //   own decide-and-bind throughput rather than the API server's create rate.
-// --profile DIR writes V8 CPU profiles (.cpuprofile) there: of the scheduler process, or of
+// --profile DIR writes V8 CPU profiles (.cpuprofile) there: of the API server and scheduler processes, or of
 //   this whole process in one-process mode; summarize with bench/cpu-profile-summary.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -120,7 +120,8 @@ export async function startOneProcess(o: { qps: number; profileDir?: string }): 
 
 /** Each component its own process: a store (real etcd or tskube etcd), tskube apiserver, tskube scheduler. */
 export async function startProcesses(o: { store: StoreKind; qps: number; profileDir?: string }): Promise<BenchEnv> {
-  const c = await startCluster({ store: o.store, apiserverArgs: ['--max-requests-inflight', '2000'] });
+  const prof = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
+  const c = await startCluster({ store: o.store, apiserverArgs: ['--max-requests-inflight', '2000'], nodeArgs: prof });
   const before = new Set(childPids());
   let sched: ChildProcess | undefined;
   let port = 0;
@@ -129,7 +130,6 @@ export async function startProcesses(o: { store: StoreKind; qps: number; profile
   return {
     clientConfig: loadKubeconfig(c.kubeconfig),
     async startScheduler() {
-      const prof = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
       sched = spawn(process.execPath, [...prof, path.join(root, 'dist/src/cli/main.js'), 'scheduler', '--kubeconfig', c.kubeconfig, '--leader-elect=false',
         '--bind-address', '127.0.0.1', '--secure-port', '0', '--kube-api-qps', String(o.qps), '--kube-api-burst', String(o.qps),
         '--authentication-kubeconfig', c.kubeconfig, '--authorization-kubeconfig', c.kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });

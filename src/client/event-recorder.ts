@@ -1,11 +1,13 @@
 // Records core/v1 Events the way client-go's record package does, without ever blocking
 // the caller: events go on a bounded in-memory queue that one sender drains. A repeat of
 // an event already sent (same source, object, type, reason and message) is not a new Event
-// but a PATCH of the first one's count and lastTimestamp — the correlator's dedup.
+// but a PATCH of the first one's count and lastTimestamp — the correlator's dedup; before
+// that, client-go's spam filter and aggregation of similar events (event-correlator.ts).
 import os from 'node:os';
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/resources/resource-def.js';
 import { isNotFound } from './api-status-error.js';
+import { EventCorrelator } from './event-correlator.js';
 import { type Logger, sleep, stderrLogger } from './backoff.js';
 import { formatTime } from './micro-time.js';
 import { EVENTS } from './resources.js';
@@ -30,7 +32,8 @@ const CACHE_SIZE = 4096;
 const MAX_TRIES = 3;
 
 export class EventRecorder {
-  private readonly queue: Event[] = [];
+  private readonly queue: Array<{ ev: Event; key: string }> = [];
+  private readonly correlator = new EventCorrelator();
   private readonly seen = new Map<string, Seen>();
   private sending?: Promise<void>;
   private idleWaiters: (() => void)[] = [];
@@ -38,6 +41,8 @@ export class EventRecorder {
   private readonly host: string;
   private readonly log: Logger;
   dropped = 0;
+  /** Events the spam filter dropped (more than 25 about one object in a burst). */
+  filtered = 0;
 
   constructor(readonly client: RestClient, readonly opts: EventRecorderOptions) {
     this.host = opts.host ?? os.hostname();
@@ -51,7 +56,9 @@ export class EventRecorder {
       this.dropped++;
       return;
     }
-    this.queue.push(this.makeEvent(referenceTo(obj), type, reason, message));
+    const c = this.correlator.correlate(this.makeEvent(referenceTo(obj), type, reason, message));
+    if (!c) { this.filtered++; return; }
+    this.queue.push({ ev: c.event, key: c.key ?? dedupKey(c.event) });
     if (!this.sending) this.sending = this.drain();
   }
 
@@ -84,10 +91,10 @@ export class EventRecorder {
 
   private async drain(): Promise<void> {
     while (this.queue.length) {
-      const ev = this.queue.shift()!;
+      const { ev, key } = this.queue.shift()!;
       for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
         try {
-          await this.send(ev);
+          await this.send(ev, key);
           break;
         } catch (err) {
           if (attempt === MAX_TRIES) this.log(`events: dropping ${ev.involvedObject.kind} ${ev.involvedObject.namespace ?? ''}/${ev.involvedObject.name} ${ev.reason}: ${(err as Error).message}`);
@@ -99,8 +106,7 @@ export class EventRecorder {
     for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  private async send(ev: Event): Promise<void> {
-    const key = dedupKey(ev);
+  private async send(ev: Event, key: string): Promise<void> {
     const prior = this.seen.get(key);
     const events = this.client.resource(EVENTS);
     if (prior) {

@@ -59,3 +59,26 @@ test('events about cluster-scoped objects go to the default namespace; a full qu
   await rec.flush();
   assert.equal((await client.resource(EVENTS).list('default', { fieldSelector: 'involvedObject.name=node-9' })).items.length, 10 - rec.dropped);
 });
+
+test('similar events are aggregated after 10 messages and one object\'s flood is cut at 25 (client-go\'s correlator)', async () => {
+  const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs-agg', namespace: 'default', uid: 'u-rs-agg' } };
+  const rec = new EventRecorder(client, { component: 'replicaset-controller', host: 'cm-1', log: () => {} });
+  for (let i = 1; i <= 12; i++) rec.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: rs-agg-${i}`);
+  await rec.flush();
+  const list = (await client.resource(EVENTS).list('default', { fieldSelector: 'involvedObject.name=rs-agg' })).items as Event[];
+  assert.equal(list.length, 10, 'nine events, then one aggregate for the rest');
+  const combined = list.filter((e) => e.message!.startsWith('(combined from similar events): '));
+  assert.equal(combined.length, 1);
+  assert.equal(combined[0].count, 3);
+  assert.equal(combined[0].message, '(combined from similar events): Created pod: rs-agg-12');
+  assert.deepEqual(list.filter((e) => !combined.includes(e)).map((e) => e.message).sort(),
+    Array.from({ length: 9 }, (_, i) => `Created pod: rs-agg-${i + 1}`).sort());
+
+  const node = { kind: 'Node', name: 'spammy', uid: 'u-spammy', apiVersion: 'v1' };
+  for (let i = 0; i < 30; i++) rec.event(node, 'Warning', 'Rebooted', 'Node spammy has been rebooted');
+  await rec.flush();
+  assert.equal(rec.filtered, 5);
+  const spam = (await client.resource(EVENTS).list('default', { fieldSelector: 'involvedObject.name=spammy' })).items as Event[];
+  assert.deepEqual(spam.map((e) => e.count), [25]);
+  await rec.shutdown();
+});

@@ -4,6 +4,7 @@ import type { ResourceDef } from '../../api/resources/resource-def.js';
 import { resourcePrefix } from '../registry/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { WatchCache } from './watch-cache.js';
+import { watchTrigger } from './watch-triggers.js';
 
 /** Events kept per resource unless --default-watch-cache-size says otherwise. */
 export const DEFAULT_WATCH_CACHE_SIZE = 1000;
@@ -18,7 +19,7 @@ export class CacheSet {
   for(def: ResourceDef): WatchCache {
     const prefix = resourcePrefix(this.etcdPrefix, def);
     let c = this.caches.get(prefix);
-    if (!c) this.caches.set(prefix, c = new WatchCache(this.store, prefix, this.capacity, this.log));
+    if (!c) this.caches.set(prefix, c = new WatchCache(this.store, prefix, this.capacity, this.log, watchTrigger(def)));
     return c;
   }
 

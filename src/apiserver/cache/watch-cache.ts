@@ -9,11 +9,14 @@ import { decode, type ObjectStore } from '../storage/object-store.js';
 import type { EtcdEvent, WatchHandle } from '../storage/etcd-client.js';
 import { CacheEvent, EventBuffer } from './event-buffer.js';
 import { CachedObject } from '../storage/object-json.js';
+import type { WatchTrigger } from './watch-triggers.js';
 
 // sorted-btree is CommonJS with an ES-style default export: from ESM the class is `.default`.
 const BTree = btree.default;
 
 export interface CacheWatcher {
+  /** The value of the cache's trigger field this watcher's selector pins (it sees no other events). */
+  readonly triggerValue?: string;
   onEvent(ev: CacheEvent): void;
   /** The cache stopped or lost its etcd watch; the client must re-list. */
   onClose(err: Error): void;
@@ -42,20 +45,24 @@ export class WatchCache {
    */
   private progressRevision = 0;
   private freshWaiters: Array<{ rev: number; wake: () => void }> = [];
+  /** Watchers that see every event. */
   private readonly watchers = new Set<CacheWatcher>();
+  /** Watchers pinned to one value of the trigger field, by that value. */
+  private readonly pinned = new Map<string, Set<CacheWatcher>>();
+  private pinnedCount = 0;
   private stopWatch: WatchHandle | undefined;
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
   ready: Promise<void>;
 
   constructor(private readonly store: ObjectStore, readonly prefix: string, capacity: number,
-    private readonly log: (level: number, msg: string) => void = () => {}) {
+    private readonly log: (level: number, msg: string) => void = () => {}, readonly trigger?: WatchTrigger) {
     this.buffer = new EventBuffer(capacity);
     this.ready = this.start();
     this.ready.catch(() => {});
   }
 
-  get watcherCount(): number { return this.watchers.size; }
+  get watcherCount(): number { return this.watchers.size + this.pinnedCount; }
   /** Objects held (apiserver_storage_objects). */
   get objectCount(): number { return this.objects.size; }
   /** The initial list is done and the etcd watch runs (upstream's informer-sync readiness). */
@@ -103,9 +110,25 @@ export class WatchCache {
       const evicted = this.buffer.push(ev);
       if (evicted) this.oldest = evicted.revision;
       this.revision = rev;
-      for (const w of [...this.watchers]) w.onEvent(ev);
+      this.dispatch(ev);
     }
     this.wakeFresh();
+  }
+
+  /** Hands ev to every unpinned watcher and to those pinned to its new or old trigger value. */
+  private dispatch(ev: CacheEvent): void {
+    // A watcher that ends while being called is removed from its set: iterating on is safe.
+    for (const w of this.watchers) w.onEvent(ev);
+    if (!this.pinnedCount) return;
+    const read = this.trigger!.read;
+    const now = read(ev.obj);
+    const before = ev.prev ? read(ev.prev) : undefined;
+    const a = this.pinned.get(now);
+    if (a) for (const w of a) w.onEvent(ev);
+    if (before !== undefined && before !== now) {
+      const b = this.pinned.get(before);
+      if (b) for (const w of b) w.onEvent(ev);
+    }
   }
 
   private progress(rev: number): void {
@@ -160,7 +183,10 @@ export class WatchCache {
 
   private closeWatchers(err: Error): void {
     const all = [...this.watchers];
+    for (const set of this.pinned.values()) all.push(...set);
     this.watchers.clear();
+    this.pinned.clear();
+    this.pinnedCount = 0;
     for (const w of all) w.onClose(err);
   }
 
@@ -197,9 +223,24 @@ export class WatchCache {
     if (from < this.oldest) throw new TooOldError(from, this.oldest);
     for (const ev of this.buffer.since(from)) w.onEvent(ev);
     // A watch may start ahead of the cache (from a progress notification): skip what it already has.
-    const live: CacheWatcher = from > this.revision ? { onEvent: (ev) => { if (ev.revision > from) w.onEvent(ev); }, onClose: (err) => w.onClose(err) } : w;
-    this.watchers.add(live);
-    return () => { this.watchers.delete(live); };
+    const live: CacheWatcher = from > this.revision
+      ? { triggerValue: w.triggerValue, onEvent: (ev) => { if (ev.revision > from) w.onEvent(ev); }, onClose: (err) => w.onClose(err) }
+      : w;
+    const value = this.trigger ? live.triggerValue : undefined;
+    if (value === undefined) {
+      this.watchers.add(live);
+      return () => { this.watchers.delete(live); };
+    }
+    let set = this.pinned.get(value);
+    if (!set) this.pinned.set(value, set = new Set());
+    set.add(live);
+    this.pinnedCount++;
+    return () => {
+      const s = this.pinned.get(value);
+      if (!s?.delete(live)) return;
+      this.pinnedCount--;
+      if (!s.size) this.pinned.delete(value);
+    };
   }
 
   close(): void {

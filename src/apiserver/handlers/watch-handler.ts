@@ -106,7 +106,10 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
   }
 
   try {
+    // A selector pinning the cache's trigger field (a kubelet's spec.nodeName=NODE) sees only its events.
+    const triggerValue = cache.trigger ? opts.fieldSelector?.requiresExactMatch(cache.trigger.field) : undefined;
     stop = cache.watch(from, {
+      triggerValue,
       onEvent: (ev) => {
         if (!inScope(ev.key)) return;
         lastRevision = ev.revision;
