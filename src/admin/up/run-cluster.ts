@@ -191,7 +191,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
       runtimes.set(n.name, await startNodeRuntime(l, n.name, {
         mirrors: registries!.mirrors, configs: registries!.configs, netns,
         // in a node namespace, pods keep their addresses across nodes; its own rule masquerades what leaves the cluster
-        ipMasq: !netns,
+        masqueradeCIDR: netns ? undefined : state.clusterCIDR,
         log: o.verbose ? out : () => {},
       }));
     }));
