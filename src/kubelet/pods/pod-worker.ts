@@ -128,9 +128,15 @@ export class PodWorker {
     // keep our own latest status: the informer's copy may lag behind what we posted
     // what a downward API volume shows may have changed (our own status writes coming back do not count)
     const meta = (x: Pod) => JSON.stringify([x.metadata?.labels, x.metadata?.annotations]);
-    if (meta(pod) !== meta(this.view.pod)) this.podChanged = true;
+    const rest = (x: Pod) => JSON.stringify([x.spec, x.metadata?.deletionTimestamp, x.metadata?.deletionGracePeriodSeconds]);
+    const changed = meta(pod) !== meta(this.view.pod);
+    if (changed) this.podChanged = true;
+    // a change of status only (mostly our own write coming back) is nothing to act on, as
+    // upstream's pod config does not sync a pod for it: no sync, no CRI call (readiness gates
+    // are conditions other components write into the status: such a pod still syncs)
+    const act = changed || rest(pod) !== rest(this.view.pod) || !!pod.spec?.readinessGates?.length;
     this.view.pod = { ...pod, status: this.view.pod.status };
-    this.kick();
+    if (act) this.kick();
   }
 
   /** Node-pressure eviction: stop everything within the grace period, then phase Failed, reason Evicted. */
