@@ -8,9 +8,11 @@
 // (kube-apiserver 1.25 on etcd 3.4, same 2-core machine).
 //
 //   npm run bench:apiserver -- [--store both|tskube|etcd] [--pods 10000] [--ops 2000]
-//     [--watchers 100] [--watch-pods 500] [--http 1.1|2] [--profile DIR] [--phases create,get,update,list,watch,startup]
+//     [--watchers 100] [--watch-pods 500] [--http 1.1|2] [--profile DIR] [--node-args '--max-semi-space-size=16']
+//     [--phases create,get,update,list,watch,startup]
 //
-// --profile DIR runs the API server under `node --cpu-prof` and leaves its .cpuprofile in DIR.
+// --profile DIR runs the API server under `node --cpu-prof` and leaves its .cpuprofile in DIR;
+// --node-args passes node flags to the API server process (V8 heap sizing, for the p99 of creates).
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync as readdir, readlinkSync as readlink } from 'node:fs';
 import http2 from 'node:http2';
@@ -24,7 +26,7 @@ import { TOKEN, type Cluster, type StoreKind, startCluster } from '../test/apise
 const { values: flags } = parseArgs({ options: {
   store: { type: 'string', default: 'both' }, pods: { type: 'string', default: '10000' }, ops: { type: 'string', default: '2000' },
   watchers: { type: 'string', default: '100' }, 'watch-pods': { type: 'string', default: '500' }, http: { type: 'string', default: '1.1' },
-  profile: { type: 'string' }, phases: { type: 'string', default: 'create,get,update,list,watch,startup' },
+  profile: { type: 'string' }, 'node-args': { type: 'string', default: '' }, phases: { type: 'string', default: 'create,get,update,list,watch,startup' },
 } });
 const PODS = Number(flags.pods);
 const OPS = Number(flags.ops);
@@ -131,7 +133,7 @@ const fmt = (r: Figures, slo = true) => `${r.rate.toFixed(0)}/s, p50 ${r.p50.toF
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function benchStore(store: StoreKind): Promise<void> {
-  const nodeArgs = flags.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(flags.profile)] : [];
+  const nodeArgs = [...String(flags['node-args']).split(' ').filter(Boolean), ...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(flags.profile)] : [])];
   const cluster = await startCluster({ store, nodeArgs, apiserverArgs: ['--max-requests-inflight', '0', '--max-mutating-requests-inflight', '0'] });
   const t = flags.http === '2' ? h2(cluster.apiURL) : http1(cluster.apiURL, 64);
   watched = cluster.pids;

@@ -74,7 +74,8 @@ function childOf(node: TreeNode, text: string): TreeNode {
 function encodeTree(node: TreeNode): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (node.member && node.children.size) out['.'] = {};
-  for (const k of [...node.children.keys()].sort()) out[k] = encodeTree(node.children.get(k)!);
+  if (node.children.size === 1) for (const [k, child] of node.children) out[k] = encodeTree(child);
+  else for (const k of [...node.children.keys()].sort()) out[k] = encodeTree(node.children.get(k)!);
   return out;
 }
 

@@ -53,7 +53,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       const obj = await readObject(ctx);
       if (info.name) throw newMethodNotSupported(gr(ctx), 'create');
       stampRequester(def, obj, ctx.user);
-      return sendObject(ctx, 201, await registry.create(def, ns, obj, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) }));
+      return sendObject(ctx, 201, await registry.create(def, ns, obj, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx), bodyOwned: true }));
     }
     case 'update': {
       const body = await readObjectSource(ctx);

@@ -73,6 +73,8 @@ export interface WriteOptions {
   fieldManager?: string;
   /** managedFields were set by server-side apply; leave them as they are. */
   applied?: boolean;
+  /** create: the caller gives the body up (a request's freshly decoded body), so it is used without a copy. */
+  bodyOwned?: boolean;
 }
 
 export interface UpdateOptions extends WriteOptions {
@@ -387,9 +389,9 @@ export class Registry {
     });
   }
 
-  /** Creates from a copy of `body`. */
+  /** Creates from a copy of `body` (from body itself with opts.bodyOwned). */
   async create(def: ResourceDef, ns: string, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    let obj = clone(body);
+    let obj = opts.bodyOwned ? body : clone(body);
     if (def.convert) obj = def.convert.toStorage(obj);
     obj.metadata ??= {};
     if (def.namespaced) {

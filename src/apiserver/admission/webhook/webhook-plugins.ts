@@ -100,8 +100,8 @@ export const newMutatingWebhook: PluginFactory = (ctx): AdmissionPlugin => ({
       if (changed) for (const h of st.invoked) st.again.add(h.key);
       if (hook.spec.reinvocationPolicy === 'IfNeeded') st.invoked.push(hook);
     }
-    st.objectAfter = snapshot(a.object);
-    if (st.invoked.length) reinvocations.set(a.reinvocationKey ?? a, st);
+    // Only reinvocation needs the object as the first pass left it (no JSON of every write when no webhook asked IfNeeded).
+    if (st.invoked.length) { st.objectAfter = snapshot(a.object); reinvocations.set(a.reinvocationKey ?? a, st); }
   },
   shouldReinvoke(a) {
     const st = reinvocations.get(a.reinvocationKey ?? a);
