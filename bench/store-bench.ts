@@ -176,6 +176,9 @@ async function recordLoad(store: StoreProcess, target: TargetName): Promise<void
   const count = await client.kv.range({ key: Buffer.from('bulk/'), range_end: Buffer.from('bulk0'), count_only: true });
   if (Number(count.count) !== KEYS) throw new Error(`${target}: expected ${KEYS} keys, found ${count.count}`);
   record(`RSS after load`, target, rssBytes(store.pid!), mib);
+  // at rest: both runtimes hand memory back some time after a burst (Go's scavenger, our idle GC)
+  await new Promise((r) => setTimeout(r, 5000));
+  record(`RSS 5 s after load`, target, rssBytes(store.pid!), mib);
   record(`disk after load`, target, diskBytes(store.dataDir), mib);
 }
 

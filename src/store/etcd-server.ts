@@ -14,6 +14,7 @@ import { listenClientUrl, type ClientListener } from './server/client-listener.j
 import { clusterService } from './server/cluster-service.js';
 import type { EtcdConfig } from './server/etcd-config.js';
 import { httpHandler, loadV2Handler } from './server/http-handler.js';
+import { IdleGc } from './server/idle-gc.js';
 import { kvService } from './server/kv-service.js';
 import { leaseService } from './server/lease-service.js';
 import { createLogger, type Logger } from './server/log.js';
@@ -55,9 +56,13 @@ export async function startEtcdServer(config: EtcdConfig, log: Logger = createLo
     const alarms = AlarmStore.load(store.meta);
     const authStore = AuthStore.load(store);
     const metrics = new ServerMetrics(store, memberIdHex(member.memberId), config.quotaBackendBytes);
-    store.backend.onCommit = (seconds) => {
+    const idleGc = new IdleGc();
+    idleGc.start();
+    cleanups.push(() => idleGc.stop());
+    store.backend.onCommit = (seconds, writes) => {
       metrics.commitDuration.observe(seconds);
       metrics.walFsyncDuration.observe(seconds);
+      idleGc.wrote(writes);
     };
     const ctx = new ServerContext(store, lessor, member, alarms, new AuthGate(authStore), config, log, metrics);
     log.info(

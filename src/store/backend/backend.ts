@@ -26,6 +26,6 @@ export interface Backend {
    */
   beforeBatch?: () => void;
   /** called once per committed batch (one transaction, one fsync) with its duration in seconds */
-  onCommit?: (seconds: number) => void;
+  onCommit?: (seconds: number, writes: number) => void;
   close(): Promise<void>;
 }

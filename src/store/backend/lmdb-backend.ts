@@ -23,7 +23,7 @@ export class LmdbBackend implements Backend {
   private waiters: Array<{ target: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private last: Promise<void> = Promise.resolve();
   private sized?: { at: number; value: { size: number; inUse: number } };
-  onCommit?: (seconds: number) => void;
+  onCommit?: (seconds: number, writes: number) => void;
   beforeBatch?: () => void;
 
   private constructor(private readonly dir: string) {
@@ -136,7 +136,7 @@ export class LmdbBackend implements Backend {
       this.failed(upTo, e);
       return;
     }
-    this.onCommit?.((performance.now() - started) / 1000);
+    this.onCommit?.((performance.now() - started) / 1000, batch.length);
     this.durableSeq = Math.max(this.durableSeq, upTo);
     this.last = Promise.resolve();
     this.settle(this.durableSeq);
