@@ -6,6 +6,7 @@
 //   node dist/bench/proxy-bench.js [--sizes 1000,10000] [--modes iptables,nftables,iptables-legacy] [--connections 300]
 // (iptables-legacy: the iptables mode driving the legacy x_tables backend instead of the host's default)
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { ServicePortBuilder } from '../src/proxy/service-port.js';
@@ -77,6 +78,17 @@ const srv = net.createServer((c) => c.end('x')).listen(8080, '${POD_IP}', async 
 });
 `;
 
+/** CPU ms of this process and of its finished children (nft, iptables-restore): wall time minus these is waiting. */
+function cpuMs(): { self: number; children: number } {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  const u = process.cpuUsage();
+  return { self: (u.user + u.system) / 1000, children: (Number(f[13]) + Number(f[14])) * 10 };
+}
+const cpuSince = (c: { self: number; children: number }): string => {
+  const n = cpuMs();
+  return `CPU: JS ${(n.self - c.self).toFixed(0)} ms, tools ${(n.children - c.children).toFixed(0)} ms`;
+};
+
 const ns = `tskube-proxy-bench-${process.pid}`;
 const inNs = ['ip', 'netns', 'exec', ns];
 const sh = (...a: string[]): void => { execFileSync(a[0], a.slice(1), { stdio: 'ignore' }); };
@@ -99,17 +111,21 @@ try {
       let t = performance.now();
       const ports0 = builder.build(w0.services, w0.slices);
       const build = performance.now() - t;
+      let c = cpuMs();
       t = performance.now();
       const full = await proxier.sync(ports0);
       const fullMs = performance.now() - t;
+      const fullCpu = cpuSince(c);
       const w1 = world(n, 1, w0);
+      c = cpuMs();
       t = performance.now();
       const one = await proxier.sync(builder.build(w1.services, w1.slices));
       const oneMs = performance.now() - t;
+      const oneCpu = cpuSince(c);
       const tool = mode === 'nftables' ? 'nft -f' : 'iptables-restore';
       console.log(`${mode} ${n} services × ${ENDPOINTS} endpoints: model ${build.toFixed(0)} ms; ` +
-        `full sync ${fullMs.toFixed(0)} ms (render ${full.renderMs.toFixed(0)} ms, ${tool} ${full.applyMs.toFixed(0)} ms, ${full.written} chains); ` +
-        `one-service sync ${oneMs.toFixed(0)} ms (render ${one.renderMs.toFixed(0)} ms, ${tool} ${one.applyMs.toFixed(0)} ms, ${one.written} chains written, ${one.deleted} deleted)`);
+        `full sync ${fullMs.toFixed(0)} ms (render ${full.renderMs.toFixed(0)} ms, ${tool} ${full.applyMs.toFixed(0)} ms, ${full.written} chains; ${fullCpu}); ` +
+        `one-service sync ${oneMs.toFixed(0)} ms (render ${one.renderMs.toFixed(0)} ms, ${tool} ${one.applyMs.toFixed(0)} ms, ${one.written} chains written, ${one.deleted} deleted; ${oneCpu})`);
       if (connections > 0) {
         const r = JSON.parse(execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', PROBE, String(connections), `${POD_IP}:8080`, `${PROBE_IP}:80`], { encoding: 'utf8' })) as Record<string, { p50: number; p99: number }>;
         const d = r[`${POD_IP}:8080`];

@@ -53,10 +53,12 @@ export class Nft {
       if (r.code !== 0) throw new NftError(`nft list ${what} failed: ${r.stderr.trim()}`, false);
       return (JSON.parse(r.stdout) as { nftables: Record<string, { table?: string; name?: string; timeout?: number }>[] }).nftables;
     };
-    for (const o of await list('chains')) {
+    // independent listings: two nft processes at once instead of one after the other
+    const [chains, sets] = await Promise.all([list('chains'), list('sets')]);
+    for (const o of chains) {
       if (o.chain?.table === TABLE && o.chain.name && isServiceChain(o.chain.name)) out.chains.add(o.chain.name);
     }
-    for (const o of await list('sets')) {
+    for (const o of sets) {
       if (o.set?.table === TABLE && o.set.name && isAffinitySet(o.set.name)) out.affinity.set(o.set.name, o.set.timeout);
     }
     return out;
