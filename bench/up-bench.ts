@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusterProcesses, stopCluster } from '../src/admin/up/processes.js';
 import { freePort, sleep, stopUp, UpProcess } from '../test/e2e/up-harness.js';
+import { upTimeline, type TimedLine } from './up-timeline.js';
 
 const argv = process.argv.slice(2);
 const dashdash = argv.indexOf('--');
@@ -54,11 +55,22 @@ function commandOf(pid: number): string {
 
 const mib = (kib: number) => (kib / 1024).toFixed(0);
 
-async function timedUp(dir: string, args: string[]): Promise<{ up: UpProcess; seconds: number }> {
+async function timedUp(dir: string, args: string[]): Promise<{ up: UpProcess; seconds: number; timeline: string }> {
   const t0 = performance.now();
+  const wall0 = Date.now();
   const up = new UpProcess(spawn(process.execPath, [MAIN, 'up', '--data-dir', dir, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const timed: TimedLine[] = [];
+  let partial = '';
+  up.child.stdout!.on('data', (d: Buffer) => {
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop()!;
+    for (const line of parts) timed.push({ at: Date.now(), line });
+  });
   await up.ready(600_000);
-  return { up, seconds: (performance.now() - t0) / 1000 };
+  const seconds = (performance.now() - t0) / 1000;
+  await sleep(300); // the last progress line's listener and log writes
+  const timeline = upTimeline(dir, 'bench', wall0, timed).map(([name, s]) => `${name} ${s.toFixed(2)}s`).join(', ');
+  return { up, seconds, timeline };
 }
 
 async function main(): Promise<void> {
@@ -72,6 +84,7 @@ async function main(): Promise<void> {
       const cold = await timedUp(dir, args);
       const phases = [...cold.up.output.matchAll(/✓ (API server ready|\d+\/\d+ nodes Ready|kube-system pods Running)[^(]*\(([\d.]+)s\)/g)].map((m) => `${m[1].replace(/\d+\/\d+ /, '')} ${m[2]}s`);
       rows.push([`run ${run} fresh`, `${cold.seconds.toFixed(1)} s`, phases.join(', ')]);
+      rows.push([`run ${run} fresh critical path`, '', cold.timeline]);
       process.stderr.write(`  ready in ${cold.seconds.toFixed(1)}s; idling ${IDLE_S}s for memory\n`);
       await sleep(IDLE_S * 1000);
       const pids = [cold.up.child.pid!, ...clusterProcesses(dir).filter((p) => p !== cold.up.child.pid)];
@@ -84,6 +97,7 @@ async function main(): Promise<void> {
       await stopUp(cold.up, dir);
       const warm = await timedUp(dir, args);
       rows.push([`run ${run} restart`, `${warm.seconds.toFixed(1)} s`, 'same data dir: PKI kept, objects back']);
+      rows.push([`run ${run} restart critical path`, '', warm.timeline]);
       await stopUp(warm.up, dir);
     } finally {
       if (clusterProcesses(dir).length) {

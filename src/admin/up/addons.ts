@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { kubeDnsObjects } from '../addons/kube-dns.js';
 import { kubeProxyObjects } from '../addons/kube-proxy.js';
-import { applyObjects } from '../addons/apply-addons.js';
+import { applyObjects, type KubeObject } from '../addons/apply-addons.js';
 import { dnsServiceIP, type AddonInput } from '../addons/addon-input.js';
 import { Iptables } from '../../proxy/iptables/iptables.js';
 import { Nft } from '../../proxy/nftables/nft.js';
@@ -57,23 +57,41 @@ export function addonInput(state: ClusterState, o: { runtime: string; proxyMode?
   };
 }
 
-/** Applies the add-ons, retrying while the API server finishes starting (RBAC bootstrap, namespaces). */
-export async function installAddons(l: ClusterLayout, input: AddonInput, out: (s: string) => void, deadline: number, cancelled: () => boolean): Promise<void> {
-  let last: Error | undefined;
-  for (const [name, objects] of [['kube-proxy', kubeProxyObjects(input)], ['kube-dns', kubeDnsObjects(input)]] as const) {
+/**
+ * Applies the add-ons, retrying while the API server finishes starting (RBAC bootstrap,
+ * namespaces). The objects go in at once (the workloads after the rest), each retried until taken:
+ * one at a time, a refusal of one object held back the rest, and `up` waits for the last
+ * (kube-dns came 1–3 s after the control plane was Running). `log` hears each new refusal.
+ */
+export async function installAddons(l: ClusterLayout, input: AddonInput, out: (s: string) => void, deadline: number, cancelled: () => boolean, log: (s: string) => void = () => {}): Promise<void> {
+  const applyOne = async (name: string, object: KubeObject): Promise<void> => {
+    let last = '';
     for (;;) {
       if (cancelled()) throw new Error('stopped while starting');
       try {
-        await applyObjects(l.adminConf, objects);
-        out(`[addons] Applied essential addon: ${name}${name === 'kube-proxy' ? ` (${input.proxyMode} mode)` : ` (Service ${dnsServiceIP(input.serviceCIDR)})`}`);
-        break;
+        await applyObjects(l.adminConf, [object]);
+        return;
       } catch (err) {
-        last = err as Error;
-        if (Date.now() > deadline) throw new Error(`could not install the ${name} add-on: ${last.message}`);
-        await new Promise((r) => setTimeout(r, 500));
+        const message = (err as Error).message;
+        if (Date.now() > deadline) throw new Error(`could not install the ${name} add-on: ${message}`);
+        if (message !== last) log(`[addons] ${name}: ${message}; retrying`);
+        last = message;
+        await new Promise((r) => setTimeout(r, 200));
       }
     }
-  }
+  };
+  const addons = [['kube-proxy', kubeProxyObjects(input)], ['kube-dns', kubeDnsObjects(input)]] as const;
+  // one object finds when the API server takes writes (the others would only add TLS handshakes to its start)
+  const first = addons[0][1][0];
+  await applyOne(addons[0][0], first);
+  await Promise.all(addons.map(async ([name, objects]) => {
+    // the workloads last: their pods need the service account and config already there
+    const workload = (o: KubeObject) => o.kind === 'DaemonSet' || o.kind === 'Deployment';
+    const rest = objects.filter((o) => o !== first);
+    await Promise.all(rest.filter((o) => !workload(o)).map((o) => applyOne(name, o)));
+    await Promise.all(rest.filter(workload).map((o) => applyOne(name, o)));
+    out(`[addons] Applied essential addon: ${name}${name === 'kube-proxy' ? ` (${input.proxyMode} mode)` : ` (Service ${dnsServiceIP(input.serviceCIDR)})`}`);
+  }));
 }
 
 /** `kube-proxy --cleanup` for this host, after the cluster's kube-proxy stopped. */

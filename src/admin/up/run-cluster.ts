@@ -247,7 +247,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
 
   // the add-ons go in as soon as the API server takes them, while the nodes come up
   const addons = addonInput(state, { ...o, nodeNetwork: !!network }, tskubeVersion());
-  const addonsApplied = installAddons(l, addons, out, Date.now() + (o.timeoutMs ?? 120_000), () => stopping || !!o.signal?.aborted)
+  const addonsApplied = installAddons(l, addons, out, Date.now() + (o.timeoutMs ?? 120_000), () => stopping || !!o.signal?.aborted, o.verbose ? out : undefined)
     .then(() => undefined, (err: Error) => err);
 
   let resolveStopped!: () => void;

@@ -2,12 +2,10 @@
 // codecs of wire-codec.ts (proto-loader's object form without its per-field conversions).
 // Each request deserializer remembers the request's wire size, so handlers can enforce
 // --max-request-bytes with etcd's own error rather than gRPC's generic one.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { etcdDescriptorJSON, etcdProtoRoot } from '../../api/protobuf/etcd-descriptors.js';
 import { wireCodecs, type Codec } from './wire-codec.js';
 
 const sizes = new WeakMap<object, number>();
@@ -17,23 +15,12 @@ export function requestSize(req: object): number {
   return sizes.get(req) ?? 0;
 }
 
-function protoDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'proto', 'etcd');
-    if (existsSync(join(candidate, 'rpc.proto'))) return candidate;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find proto/etcd/rpc.proto above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
-
 let cached: protoLoader.PackageDefinition | undefined;
 
+// both from the precompiled descriptor JSON (api/protobuf/etcd-descriptors.ts): parsing the
+// .proto files twice cost the store's start ~400 ms
 export function etcdPackage(): protoLoader.PackageDefinition {
-  cached ??= protoLoader.loadSync('rpc.proto', {
-    includeDirs: [protoDir()],
-    keepCase: true,
+  cached ??= protoLoader.fromJSON(etcdDescriptorJSON(), {
     longs: String,
     enums: String,
     defaults: true,
@@ -47,11 +34,7 @@ let codecs: ((fullName: string) => Codec) | undefined;
 
 function etcdRoot(): protobuf.Root {
   if (!root) {
-    const dir = protoDir();
-    root = new protobuf.Root();
-    root.resolvePath = (_origin, target) => join(dir, target);
-    root.loadSync('rpc.proto', { keepCase: true });
-    root.resolveAll();
+    root = etcdProtoRoot();
     codecs = wireCodecs(root);
   }
   return root;
