@@ -14,6 +14,14 @@ import type { RestClient } from './rest-client.js';
 import { type IndexFunc, StoreCache } from './store-cache.js';
 
 /** The last known state of an object whose deletion was missed (seen only via a re-list). */
+/** Informers retry a refused connection at least this often (see run()). */
+const REFUSED_RETRY_MS = 1000;
+
+function isRefused(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string }; message?: string };
+  return e?.code === 'ECONNREFUSED' || e?.cause?.code === 'ECONNREFUSED' || /\bECONNREFUSED\b/.test(e?.message ?? '');
+}
+
 export class DeletedFinalStateUnknown<T> {
   constructor(readonly key: string, readonly obj: T) {}
 }
@@ -111,12 +119,14 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     const signal = this.abort.signal;
     const backoff = new Backoff();
     let needList = true;
+    let wasRefused = false;
     while (!signal.aborted) {
       let phase: 'list' | 'watch' = needList ? 'list' : 'watch';
       try {
         if (needList) {
           await this.listAndReplace(signal);
           needList = false;
+          wasRefused = false;
           backoff.reset();
         }
         phase = 'watch';
@@ -135,8 +145,13 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         }
         // A failed list or a non-410 error from the server re-lists; a dropped connection re-watches.
         if (phase === 'list' || err instanceof ApiError) needList = true;
-        const delay = backoff.step();
-        this.log(`informer ${this.name}: ${phase} failed: ${(err as Error).message}; retrying in ${Math.round(delay)} ms`);
+        // Nothing listens yet (a cluster starting: the API server comes up beside its
+        // clients): a refused connect costs the server nothing, so try again within a
+        // second rather than backing off to 30 s and syncing long after it answers.
+        const refused = isRefused(err);
+        const delay = refused ? Math.min(backoff.step(), REFUSED_RETRY_MS) : backoff.step();
+        if (!refused || !wasRefused) this.log(`informer ${this.name}: ${phase} failed: ${(err as Error).message}; retrying in ${Math.round(delay)} ms${refused ? ' (and every second while refused)' : ''}`);
+        wasRefused = refused;
         await sleep(delay, signal);
       }
     }

@@ -19,33 +19,40 @@ export function objectPath(o: KubeObject): string {
   return `${base}${ns}/${plural}/${o.metadata.name}`;
 }
 
-export async function applyObjects(kubeconfigFile: string, objects: KubeObject[]): Promise<void> {
+/** Applies objects over one connection (kept alive) with the kubeconfig's credentials; close() ends it. */
+export function addonApplier(kubeconfigFile: string, connections = 1): { apply(o: KubeObject): Promise<void>; close(): void } {
   const cfg = loadKubeconfig(kubeconfigFile);
-  const agent = new https.Agent({ ca: cfg.ca, cert: cfg.clientCert, key: cfg.clientKey, keepAlive: true, maxSockets: 1 });
-  try {
-    for (const o of objects) {
-      const body = JSON.stringify(o);
-      const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = https.request(`${cfg.server}${objectPath(o)}?fieldManager=kubeadm&force=true`, {
-          method: 'PATCH', agent, timeout: 15_000,
-          headers: { 'content-type': 'application/apply-patch+yaml', accept: 'application/json', 'content-length': Buffer.byteLength(body), ...(cfg.token ? { authorization: `Bearer ${cfg.token}` } : {}) },
-        }, (res) => {
-          let t = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => { t += d; });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t }));
-        });
-        req.on('timeout', () => req.destroy(new Error('timeout')));
-        req.on('error', reject);
-        req.end(body);
+  const agent = new https.Agent({ ca: cfg.ca, cert: cfg.clientCert, key: cfg.clientKey, keepAlive: true, maxSockets: connections });
+  const apply = async (o: KubeObject): Promise<void> => {
+    const body = JSON.stringify(o);
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = https.request(`${cfg.server}${objectPath(o)}?fieldManager=kubeadm&force=true`, {
+        method: 'PATCH', agent, timeout: 15_000,
+        headers: { 'content-type': 'application/apply-patch+yaml', accept: 'application/json', 'content-length': Buffer.byteLength(body), ...(cfg.token ? { authorization: `Bearer ${cfg.token}` } : {}) },
+      }, (res) => {
+        let t = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => { t += d; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t }));
       });
-      if (status < 200 || status >= 300) {
-        let msg = text;
-        try { msg = (JSON.parse(text) as { message?: string }).message ?? text; } catch { /* not JSON */ }
-        throw new Error(`applying ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}: ${status} ${msg}`);
-      }
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      req.end(body);
+    });
+    if (status < 200 || status >= 300) {
+      let msg = text;
+      try { msg = (JSON.parse(text) as { message?: string }).message ?? text; } catch { /* not JSON */ }
+      throw new Error(`applying ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}: ${status} ${msg}`);
     }
+  };
+  return { apply, close: () => agent.destroy() };
+}
+
+export async function applyObjects(kubeconfigFile: string, objects: KubeObject[]): Promise<void> {
+  const applier = addonApplier(kubeconfigFile);
+  try {
+    for (const o of objects) await applier.apply(o);
   } finally {
-    agent.destroy();
+    applier.close();
   }
 }

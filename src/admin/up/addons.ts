@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { kubeDnsObjects } from '../addons/kube-dns.js';
 import { kubeProxyObjects } from '../addons/kube-proxy.js';
-import { applyObjects, type KubeObject } from '../addons/apply-addons.js';
+import { addonApplier, type KubeObject } from '../addons/apply-addons.js';
 import { dnsServiceIP, type AddonInput } from '../addons/addon-input.js';
 import { Iptables } from '../../proxy/iptables/iptables.js';
 import { Nft } from '../../proxy/nftables/nft.js';
@@ -64,12 +64,14 @@ export function addonInput(state: ClusterState, o: { runtime: string; proxyMode?
  * (kube-dns came 1–3 s after the control plane was Running). `log` hears each new refusal.
  */
 export async function installAddons(l: ClusterLayout, input: AddonInput, out: (s: string) => void, deadline: number, cancelled: () => boolean, log: (s: string) => void = () => {}): Promise<void> {
+  // one client for every object: a few kept-alive connections, not a TLS handshake per attempt
+  const applier = addonApplier(l.adminConf, 4);
   const applyOne = async (name: string, object: KubeObject): Promise<void> => {
     let last = '';
     for (;;) {
       if (cancelled()) throw new Error('stopped while starting');
       try {
-        await applyObjects(l.adminConf, [object]);
+        await applier.apply(object);
         return;
       } catch (err) {
         const message = (err as Error).message;
@@ -81,17 +83,21 @@ export async function installAddons(l: ClusterLayout, input: AddonInput, out: (s
     }
   };
   const addons = [['kube-proxy', kubeProxyObjects(input)], ['kube-dns', kubeDnsObjects(input)]] as const;
-  // one object finds when the API server takes writes (the others would only add TLS handshakes to its start)
+  // one object finds when the API server takes writes (the others would only add failing requests to its start)
   const first = addons[0][1][0];
-  await applyOne(addons[0][0], first);
-  await Promise.all(addons.map(async ([name, objects]) => {
-    // the workloads last: their pods need the service account and config already there
-    const workload = (o: KubeObject) => o.kind === 'DaemonSet' || o.kind === 'Deployment';
-    const rest = objects.filter((o) => o !== first);
-    await Promise.all(rest.filter((o) => !workload(o)).map((o) => applyOne(name, o)));
-    await Promise.all(rest.filter(workload).map((o) => applyOne(name, o)));
-    out(`[addons] Applied essential addon: ${name}${name === 'kube-proxy' ? ` (${input.proxyMode} mode)` : ` (Service ${dnsServiceIP(input.serviceCIDR)})`}`);
-  }));
+  try {
+    await applyOne(addons[0][0], first);
+    await Promise.all(addons.map(async ([name, objects]) => {
+      // the workloads last: their pods need the service account and config already there
+      const workload = (o: KubeObject) => o.kind === 'DaemonSet' || o.kind === 'Deployment';
+      const rest = objects.filter((o) => o !== first);
+      await Promise.all(rest.filter((o) => !workload(o)).map((o) => applyOne(name, o)));
+      await Promise.all(rest.filter(workload).map((o) => applyOne(name, o)));
+      out(`[addons] Applied essential addon: ${name}${name === 'kube-proxy' ? ` (${input.proxyMode} mode)` : ` (Service ${dnsServiceIP(input.serviceCIDR)})`}`);
+    }));
+  } finally {
+    applier.close();
+  }
 }
 
 /** `kube-proxy --cleanup` for this host, after the cluster's kube-proxy stopped. */
