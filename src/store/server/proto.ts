@@ -5,7 +5,7 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type protobuf from 'protobufjs';
-import { etcdDescriptorJSON, etcdProtoRoot } from '../../api/protobuf/etcd-descriptors.js';
+import { etcdDescriptorJSON, etcdProtoRoot } from './etcd-descriptors.js';
 import { wireCodecs, type Codec } from './wire-codec.js';
 
 const sizes = new WeakMap<object, number>();
@@ -17,7 +17,7 @@ export function requestSize(req: object): number {
 
 let cached: protoLoader.PackageDefinition | undefined;
 
-// both from the precompiled descriptor JSON (api/protobuf/etcd-descriptors.ts): parsing the
+// both from the precompiled descriptor JSON (etcd-descriptors.ts): parsing the
 // .proto files twice cost the store's start ~400 ms
 export function etcdPackage(): protoLoader.PackageDefinition {
   cached ??= protoLoader.fromJSON(etcdDescriptorJSON(), {

@@ -1,8 +1,8 @@
 // etcd's v3 protos (proto/etcd/*.proto) as one protobufjs JSON descriptor, proto/etcd/rpc.json.
-// Both `tskube etcd` and the API server load these protos at start, on `tskube up`'s critical
-// path: building them from the JSON takes ~40 ms where parsing the .proto files takes ~200 ms
-// (bench/README.md, up-bench). The JSON is made from the .proto files by
-// `node dist/src/api/protobuf/tools/etcd-proto-json.js`; a test keeps the two equal.
+// `tskube etcd` loads these protos at start (twice: grpc-js service definitions and the wire
+// codecs), on `tskube up`'s critical path: building them from the JSON takes ~40 ms where
+// parsing the .proto files takes ~200 ms (bench/README.md, up-bench). The JSON is made from the
+// .proto files by `node dist/src/store/server/etcd-proto-json.js`; a test keeps the two equal.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,13 +1,13 @@
-// proto/etcd/rpc.json, which tskube etcd and the API server load at start instead of
+// proto/etcd/rpc.json, which tskube etcd loads at start instead of
 // parsing proto/etcd/*.proto, must say exactly what the .proto files say.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as protoLoader from '@grpc/proto-loader';
-import { ETCD_DESCRIPTOR_FILE, etcdDescriptorJSON, etcdProtoDir, etcdProtoRoot, parseEtcdProtos } from '../../src/api/protobuf/etcd-descriptors.js';
+import { ETCD_DESCRIPTOR_FILE, etcdDescriptorJSON, etcdProtoDir, etcdProtoRoot, parseEtcdProtos } from '../../../src/store/server/etcd-descriptors.js';
 
-test('rpc.json is the descriptor of proto/etcd/*.proto (regenerate with dist/src/api/protobuf/tools/etcd-proto-json.js)', () => {
+test('rpc.json is the descriptor of proto/etcd/*.proto (regenerate with dist/src/store/server/etcd-proto-json.js)', () => {
   const file = path.join(etcdProtoDir(), ETCD_DESCRIPTOR_FILE);
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), JSON.parse(JSON.stringify(parseEtcdProtos().toJSON())));
 });
