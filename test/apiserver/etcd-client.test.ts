@@ -1,5 +1,5 @@
-// The API server's etcd client (Range, Txn and LeaseGrant hand-encoded over node:http2; the
-// watch over grpc-js) against the real etcd 3.4 and `tskube etcd`: the calls ObjectStore makes,
+// The API server's etcd client (Range, Txn, LeaseGrant and Watch hand-encoded over node:http2)
+// against the real etcd 3.4 and `tskube etcd`: the calls ObjectStore makes,
 // large lease IDs kept exact, etcd's errors with their gRPC codes, failover past a dead
 // endpoint. The codecs are also checked against protobufjs reading/writing etcd's own protos.
 import assert from 'node:assert/strict';
@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { after, before, describe, test } from 'node:test';
 import { STORES, freePort, startStore, stopChild } from './harness.js';
-import { EtcdClient, prefixEnd, progressFixed } from '../../src/apiserver/storage/etcd-client.js';
+import { CompactedError, EtcdClient, prefixEnd, progressFixed, type EtcdEvent } from '../../src/apiserver/storage/etcd-client.js';
+import { FrameReader } from '../../src/apiserver/storage/etcd-wire/grpc-unary.js';
 import { decodeRangeResponse, decodeTxnResponse, encodeRangeRequest, encodeTxnRequest } from '../../src/apiserver/storage/etcd-wire/kv-messages.js';
 import { etcdctl, ok } from '../store/harness/etcdctl.js';
 
@@ -55,6 +56,19 @@ test('codecs: requests read back by protobufjs, responses written by protobufjs 
   assert.equal(String(t2.responses[0].response_range!.kvs[0].value), '{"x":1}');
   assert.equal(t2.responses[1].response_delete_range!.deleted, '2');
   assert.equal(t2.responses[2].response_put!.prev_kv!.lease, bigLease);
+});
+
+test('gRPC frames: messages split across chunks and several in one chunk come out whole, in order', () => {
+  const framed = (m: Buffer) => { const f = Buffer.alloc(5 + m.length); f.writeUInt32BE(m.length, 1); m.copy(f, 5); return f; };
+  const msgs = [b('a'), Buffer.alloc(0), Buffer.alloc(40_000, 7), b('last')];
+  const all = Buffer.concat(msgs.map(framed));
+  for (const cut of [1, 3, 5, 6, 4096, all.length]) {
+    const out: string[] = [];
+    const r = new FrameReader();
+    for (let i = 0; i < all.length; i += cut) r.push(all.subarray(i, i + cut), (m) => out.push(m.toString('hex')));
+    assert.deepEqual(out, msgs.map((m) => m.toString('hex')), `chunks of ${cut} bytes`);
+  }
+  assert.throws(() => new FrameReader().push(Buffer.from([1, 0, 0, 0, 0]), () => {}), /compressed/);
 });
 
 for (const kind of STORES) {
@@ -111,12 +125,41 @@ for (const kind of STORES) {
       assert.ok(listed.includes(BigInt(id).toString(16)), `etcdctl lease list shows ${BigInt(id).toString(16)}: ${listed}`);
     });
 
+    test('watch: puts and deletes with previous values (a 70 KB value spans DATA frames), then a progress notification', async () => {
+      const prefix = b('/registry/watched/');
+      const start = Number((await etcd.range(b('/'), { countOnly: true })).header.revision) + 1;
+      const events: EtcdEvent[] = [];
+      let progress = 0;
+      let failed: Error | undefined;
+      const stop = etcd.watch(prefix, prefixEnd(prefix), start, (evs) => events.push(...evs), (err) => { failed = err; }, (rev) => { progress = rev; });
+      try {
+        await etcd.txn({ compare: [], success: [{ request_put: { key: b('/registry/watched/a'), value: Buffer.alloc(70_000, 97) } }] });
+        await etcd.txn({ compare: [], success: [{ request_put: { key: b('/registry/other'), value: b('not watched') } }] });
+        await etcd.txn({ compare: [], success: [{ request_put: { key: b('/registry/watched/a'), value: b('small') } }] });
+        const del = await etcd.txn({ compare: [], success: [{ request_delete_range: { key: b('/registry/watched/a') } }] });
+        for (const deadline = Date.now() + 10_000; events.length < 3 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(failed, undefined);
+        assert.deepEqual(events.map((e) => [e.type, String(e.kv.key), e.kv.value.length, e.prev_kv?.value.length]),
+          [['PUT', '/registry/watched/a', 70_000, undefined], ['PUT', '/registry/watched/a', 5, 70_000], ['DELETE', '/registry/watched/a', 0, 5]]);
+        assert.equal(events[2].kv.mod_revision, del.header.revision);
+        stop.requestProgress();
+        for (const deadline = Date.now() + 10_000; progress < Number(del.header.revision) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(progress >= Number(del.header.revision), `progress ${progress} reached the delete's revision ${del.header.revision}`);
+      } finally { stop(); }
+    });
+
     test("etcd's errors keep their gRPC code and message (future and compacted revisions)", async () => {
       const { header } = await etcd.range(b('/'), { countOnly: true });
       const now = Number(header.revision);
       await assert.rejects(etcd.range(b('/registry/'), { revision: now + 1000 }), (err: any) => err.code === 11 && /future revision/.test(err.details));
       ok(await etcdctl(['compact', String(now)], { endpoint: store.url }));
       await assert.rejects(etcd.range(b('/registry/'), { revision: now - 1 }), (err: any) => err.code === 11 && /compacted/.test(err.details));
+      // A watch from a compacted revision ends with CompactedError (the watch cache's 410 Gone).
+      const err = await new Promise<Error>((resolve) => {
+        const stop = etcd.watch(b('/registry/'), prefixEnd(b('/registry/')), now - 1, () => {}, (e) => { stop(); resolve(e); });
+      });
+      assert.ok(err instanceof CompactedError, String(err));
+      assert.equal(err.compactRevision, now);
     });
 
     test('an unreachable endpoint first in the list: the call moves on to the next one', async () => {
