@@ -122,10 +122,19 @@ try {
       const one = await proxier.sync(builder.build(w1.services, w1.slices));
       const oneMs = performance.now() - t;
       const oneCpu = cpuSince(c);
+      // a Service added (all others the same objects): its ClusterIP block is rewritten
+      const added: Service = { metadata: { namespace: 'bench', name: 'added' }, spec: { clusterIP: '10.96.40.1', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } };
+      const addedSlice: EndpointSlice = { ...w1.slices[1], metadata: { namespace: 'bench', name: 'added-x', labels: { 'kubernetes.io/service-name': 'added' } } };
+      c = cpuMs();
+      t = performance.now();
+      const plus = await proxier.sync(builder.build([...w1.services, added], [...w1.slices, addedSlice]));
+      const plusMs = performance.now() - t;
+      const plusCpu = cpuSince(c);
       const tool = mode === 'nftables' ? 'nft -f' : 'iptables-restore';
       console.log(`${mode} ${n} services × ${ENDPOINTS} endpoints: model ${build.toFixed(0)} ms; ` +
         `full sync ${fullMs.toFixed(0)} ms (render ${full.renderMs.toFixed(0)} ms, ${tool} ${full.applyMs.toFixed(0)} ms, ${full.written} chains; ${fullCpu}); ` +
-        `one-service sync ${oneMs.toFixed(0)} ms (render ${one.renderMs.toFixed(0)} ms, ${tool} ${one.applyMs.toFixed(0)} ms, ${one.written} chains written, ${one.deleted} deleted; ${oneCpu})`);
+        `one-service sync ${oneMs.toFixed(0)} ms (render ${one.renderMs.toFixed(0)} ms, ${tool} ${one.applyMs.toFixed(0)} ms, ${one.written} chains written, ${one.deleted} deleted; ${oneCpu}); ` +
+        `Service added ${plusMs.toFixed(0)} ms (render ${plus.renderMs.toFixed(0)} ms, ${tool} ${plus.applyMs.toFixed(0)} ms, ${plus.written} chains written; ${plusCpu})`);
       if (connections > 0) {
         const r = JSON.parse(execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', PROBE, String(connections), `${POD_IP}:8080`, `${PROBE_IP}:80`], { encoding: 'utf8' })) as Record<string, { p50: number; p99: number }>;
         const d = r[`${POD_IP}:8080`];
