@@ -10,8 +10,8 @@ import type { CacheEvent } from '../cache/event-buffer.js';
 import { TooOldError } from '../cache/watch-cache.js';
 import { listPrefix } from '../registry/keys.js';
 import { served } from '../registry/registry.js';
+import { selectorMatcher } from '../registry/selector-matcher.js';
 import { listOptions } from './list-options.js';
-import { watchMatcher } from './watch-matcher.js';
 import { type RequestContext, apiVersionOf, query } from './request-context.js';
 
 /** A watcher whose client reads slower than this many buffered bytes is ended (it re-lists). */
@@ -27,7 +27,7 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
   if (!cache) throw new Error('watch needs the watch cache');
   const prefix = name ? registry.key(def, ns, name) : listPrefix(registry.etcdPrefix, def, ns);
   const inScope = (key: string) => (name ? key === prefix : key.startsWith(prefix));
-  const matches = watchMatcher(def, opts);
+  const matches = selectorMatcher(def, opts);
   const tableVersion = wantsTable(ctx.req.headers.accept);
   const includeObject = query(ctx, 'includeObject') as IncludeObject | undefined;
   const bookmarks = goBool(query(ctx, 'allowWatchBookmarks'));

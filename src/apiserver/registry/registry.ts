@@ -5,7 +5,8 @@ import {
   newAlreadyExists, newBadRequest, newConflict, newForbidden, newGone, newInternalError, newInvalid, newNotFound, newResourceExpired, newTooLargeResourceVersion,
   type ApiError, type FieldError,
 } from '../../api/status/index.js';
-import { type FieldSelector, type LabelSelector, objectFieldSet } from '../../api/selectors/index.js';
+import type { FieldSelector, LabelSelector } from '../../api/selectors/index.js';
+import { selectorMatcher } from './selector-matcher.js';
 import { validateObjectMeta } from '../../api/validation/object-meta.js';
 import type { ObjectStore, Stored } from '../storage/object-store.js';
 import { namespaces } from '../../api/resources/core-v1.js';
@@ -282,11 +283,11 @@ export class Registry {
 
   /** The served form of cached entries that match the selectors. */
   private selected(def: ResourceDef, items: CachedObject[], opts: ListOptions): ObjectEntry[] {
-    const filtered = this.filtered(opts);
+    const matches = this.filtered(opts) ? selectorMatcher(def, opts) : undefined;
     const entries: ObjectEntry[] = [];
     for (const e of items) {
       const out = servedEntry(def, e);
-      if (!filtered || this.matches(def, out.obj, opts)) entries.push(out);
+      if (!matches || matches(out.obj)) entries.push(out);
     }
     return entries;
   }
@@ -311,7 +312,7 @@ export class Registry {
       revision = c.revision;
       startKey = prefix + c.start;
     }
-    const filtered = this.filtered(opts);
+    const matches = this.filtered(opts) ? selectorMatcher(def, opts) : undefined;
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const entries: ObjectEntry[] = [];
     let continueToken: string | undefined;
@@ -319,7 +320,7 @@ export class Registry {
     for (;;) {
       let page;
       try {
-        page = await this.store.list(prefix, { revision, startKey, limit: limit ? Math.max(limit - entries.length, filtered ? 100 : 0) : 0 });
+        page = await this.store.list(prefix, { revision, startKey, limit: limit ? Math.max(limit - entries.length, matches ? 100 : 0) : 0 });
       } catch (err) {
         if (isFutureRevision(err)) throw newTooLargeResourceVersion(revision, await this.store.currentRevision());
         if (isCompacted(err) && !opts.continueToken) throw newGone('The resourceVersion for the provided list is too old.');
@@ -330,12 +331,12 @@ export class Registry {
       for (let i = 0; i < page.items.length; i++) {
         const s = page.items[i];
         const out = servedEntry(def, s);
-        if (!filtered || this.matches(def, out.obj, opts)) entries.push(out);
+        if (!matches || matches(out.obj)) entries.push(out);
         if (limit && entries.length >= limit) {
           const more = i < page.items.length - 1 || page.more;
           if (more) {
             continueToken = encodeContinue(revision, s.key.slice(prefix.length) + '\u0000');
-            if (!filtered) remainingItemCount = page.remaining + (page.items.length - 1 - i);
+            if (!matches) remainingItemCount = page.remaining + (page.items.length - 1 - i);
           }
           return { entries, resourceVersion: String(revision), continueToken, remainingItemCount };
         }
@@ -347,13 +348,7 @@ export class Registry {
   }
 
   matches(def: ResourceDef, obj: KubeObject, opts: { labelSelector?: LabelSelector; fieldSelector?: FieldSelector }): boolean {
-    if (opts.labelSelector && !opts.labelSelector.matches(obj.metadata?.labels ?? {})) return false;
-    if (opts.fieldSelector && !opts.fieldSelector.isEmpty()) {
-      const fields: Record<string, string> = objectFieldSet(obj, ['metadata.name', 'metadata.namespace']);
-      for (const [f, read] of Object.entries(def.fieldSelectors ?? {})) fields[f] = read(obj) ?? '';
-      if (!opts.fieldSelector.matches(fields)) return false;
-    }
-    return true;
+    return selectorMatcher(def, opts)(obj);
   }
 
   private validate(def: ResourceDef, obj: KubeObject, old?: KubeObject): void {

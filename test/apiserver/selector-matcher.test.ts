@@ -1,19 +1,19 @@
-// The watch handler's per-event selector check: label and field terms (=, !=) on the fields a
+// The selector check of lists and watches: label and field terms (=, !=) on the fields a
 // resource offers, metadata.name/namespace everywhere, a missing field read as "".
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pods } from '../../src/api/resources/core-v1.js';
 import { parseFieldSelector, parseLabelSelector } from '../../src/api/selectors/index.js';
-import { watchMatcher } from '../../src/apiserver/handlers/watch-matcher.js';
+import { selectorMatcher } from '../../src/apiserver/registry/selector-matcher.js';
 
 const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'dev', labels: { app: 'web', tier: 'fe' } },
   spec: { nodeName: 'n1', containers: [] }, status: { phase: 'Running' } };
 const supported = Object.keys(pods.fieldSelectors ?? {});
-const m = (labels?: string, fields?: string) => watchMatcher(pods, {
+const m = (labels?: string, fields?: string) => selectorMatcher(pods, {
   labelSelector: labels ? parseLabelSelector(labels) : undefined, fieldSelector: fields ? parseFieldSelector(fields, supported) : undefined,
 })(pod);
 
-test('label and field selectors on a watch match as the registry does', () => {
+test('label and field selectors: =, !=, set terms, metadata fields, a missing field', () => {
   assert.equal(m(), true);
   assert.equal(m('app=web'), true);
   assert.equal(m('app=web,tier!=fe'), false);
@@ -25,5 +25,5 @@ test('label and field selectors on a watch match as the registry does', () => {
   assert.equal(m(undefined, 'metadata.namespace!=dev'), false);
   assert.equal(m(undefined, 'spec.schedulerName='), true, 'a missing field is ""');
   assert.equal(m('!tier'), false);
-  assert.equal(watchMatcher(pods, {})(undefined), false);
+  assert.equal(selectorMatcher(pods, {})(undefined), false);
 });

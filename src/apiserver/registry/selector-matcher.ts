@@ -1,11 +1,11 @@
-// A watcher's selector check, run on every event it is offered (twice: the object before and
-// after): reads only the fields its field selector names, where the registry's general
-// matcher builds every field the resource offers (ten for pods) each time. Same answers.
+// A list's or a watch's selector check, built once per request and run on every object (a
+// watch runs it twice per event: before and after): reads only the fields its field selector
+// names, not every field the resource offers (ten for pods).
 import type { KubeObject, ResourceDef } from '../../api/resources/resource-def.js';
 import type { FieldSelector, LabelSelector } from '../../api/selectors/index.js';
 import { objectFieldSet } from '../../api/selectors/field-selector.js';
 
-export function watchMatcher(def: ResourceDef, opts: { labelSelector?: LabelSelector; fieldSelector?: FieldSelector }): (o: KubeObject | undefined) => o is KubeObject {
+export function selectorMatcher(def: ResourceDef, opts: { labelSelector?: LabelSelector; fieldSelector?: FieldSelector }): (o: KubeObject | undefined) => o is KubeObject {
   const labels = opts.labelSelector && !opts.labelSelector.isEmpty() ? opts.labelSelector : undefined;
   const terms = (opts.fieldSelector?.terms ?? []).map((t) => {
     const read = def.fieldSelectors?.[t.field];
