@@ -13,7 +13,6 @@ import { objectKey } from './resource-ref.js';
 import type { RestClient } from './rest-client.js';
 import { type IndexFunc, StoreCache } from './store-cache.js';
 
-/** The last known state of an object whose deletion was missed (seen only via a re-list). */
 /** Informers retry a refused connection at least this often (see run()). */
 const REFUSED_RETRY_MS = 1000;
 
@@ -22,6 +21,7 @@ function isRefused(err: unknown): boolean {
   return e?.code === 'ECONNREFUSED' || e?.cause?.code === 'ECONNREFUSED' || /\bECONNREFUSED\b/.test(e?.message ?? '');
 }
 
+/** The last known state of an object whose deletion was missed (seen only via a re-list). */
 export class DeletedFinalStateUnknown<T> {
   constructor(readonly key: string, readonly obj: T) {}
 }

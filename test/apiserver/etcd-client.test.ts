@@ -11,7 +11,7 @@ import protobuf from 'protobufjs';
 import { after, before, describe, test } from 'node:test';
 import { STORES, freePort, startStore, stopChild } from './harness.js';
 import { CompactedError, EtcdClient, prefixEnd, progressFixed, type EtcdEvent } from '../../src/apiserver/storage/etcd-client.js';
-import { FrameReader } from '../../src/apiserver/storage/etcd-wire/grpc-unary.js';
+import { FrameReader } from '../../src/apiserver/storage/etcd-wire/grpc-channel.js';
 import { decodeRangeResponse, decodeTxnResponse, encodeRangeRequest, encodeTxnRequest } from '../../src/apiserver/storage/etcd-wire/kv-messages.js';
 import { etcdctl, ok } from '../store/harness/etcdctl.js';
 

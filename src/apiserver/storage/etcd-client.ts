@@ -1,7 +1,7 @@
 // The API server's only path to the store: an etcd v3 gRPC client. It speaks to tskube etcd
 // and to a real etcd cluster with the same code (rule 2 of DESIGN.md).
 import fs from 'node:fs';
-import { GrpcStatus, GrpcUnaryChannel, type GrpcCallError, type GrpcStream } from './etcd-wire/grpc-unary.js';
+import { GrpcStatus, GrpcChannel, type GrpcCallError, type GrpcStream } from './etcd-wire/grpc-channel.js';
 import { WATCH_PROGRESS_REQUEST, decodeWatchResponse, encodeWatchCreate } from './etcd-wire/watch-messages.js';
 import { ProtoReader } from './etcd-wire/protobuf.js';
 import {
@@ -54,7 +54,7 @@ export function prefixEnd(prefix: Buffer): Buffer {
 }
 
 /** Unary calls (Range, Txn, LeaseGrant) go over `rpc`; watch streams over their own connection, as a busy watch does not hold up calls. */
-interface Member { rpc: GrpcUnaryChannel; watch: GrpcUnaryChannel; target: string }
+interface Member { rpc: GrpcChannel; watch: GrpcChannel; target: string }
 
 /** Stops a watch when called; requestProgress asks etcd for the revision the watch has reached. */
 export type WatchHandle = (() => void) & { requestProgress(): void };
@@ -73,7 +73,7 @@ export class EtcdClient {
         : undefined;
       // No message size cap (upstream's client: MaxCallRecvMsgSize = MaxInt32): a list of every
       // pod in a large cluster is many megabytes.
-      return { target: url.host, rpc: new GrpcUnaryChannel(url.host, files), watch: new GrpcUnaryChannel(url.host, files) };
+      return { target: url.host, rpc: new GrpcChannel(url.host, files), watch: new GrpcChannel(url.host, files) };
     });
   }
 

@@ -65,7 +65,8 @@ export function serviceBlock(ip: string): { chain: string; cidr: string } | unde
   return b;
 }
 const blockCidr = new Map<string, string>();
-const isBlockChain = (chain: string): boolean => chain.startsWith('KUBE-SVCS-');
+/** A chain of one /20 block of ClusterIPs (see serviceBlock). */
+export const isBlockChain = (chain: string): boolean => chain.startsWith('KUBE-SVCS-');
 
 const q = (s: string): string => `"${s.replace(/"/g, '')}"`;
 const proto = (sp: ServicePort): string => { const p = sp.protocol.toLowerCase(); return `-m ${p} -p ${p}`; };

@@ -1,7 +1,7 @@
 // Turns desired chains into one `iptables-restore --noflush` input. Declaring a chain
 // (`:NAME - [0:0]`) flushes it, so only changed chains are declared and rewritten; chains
 // that are no longer wanted are flushed and deleted (`-X`) in the same transaction.
-import type { PortRules, RuleSet } from './render.js';
+import { isBlockChain, type PortRules, type RuleSet } from './render.js';
 
 /** Chain → the rules written (the very arrays render() returned, compared by identity first). */
 export type Written = { nat: Map<string, string[]>; filter: Map<string, string[]> };
@@ -94,7 +94,7 @@ export function partialInput(written: Written, before: Map<string, PortRules>, a
   for (const table of ['filter', 'nat'] as const) {
     for (const [chain, rules] of shared[table]) if (!sameRules(written[table].get(chain), rules)) write[table].set(chain, rules);
     // a block of KUBE-SERVICES whose last Service went away
-    for (const chain of written[table].keys()) if (chain.startsWith('KUBE-SVCS-') && !shared[table].has(chain)) del[table].add(chain);
+    for (const chain of written[table].keys()) if (isBlockChain(chain) && !shared[table].has(chain)) del[table].add(chain);
   }
   const changed: PortRules[] = [];
   for (const [id, pr] of before) {

@@ -40,7 +40,7 @@ const WINDOW = 16 << 20;
 
 export interface GrpcTls { ca?: Buffer; cert?: Buffer; key?: Buffer }
 
-export class GrpcUnaryChannel {
+export class GrpcChannel {
   private session?: http2.ClientHttp2Session;
   /** Why the last connection failed (a stream's own error is often just "cancelled"). */
   private lastError?: Error;
