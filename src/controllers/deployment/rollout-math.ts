@@ -39,15 +39,14 @@ export const readyReplicas = (rss: (ReplicaSet | undefined)[]): number => rss.re
 export const availableReplicas = (rss: (ReplicaSet | undefined)[]): number => rss.reduce((s, r) => s + (r?.status?.availableReplicas ?? 0), 0);
 
 /**
- * Available pods to weigh a scale-down against. A ReplicaSet just scaled down still reports its
- * old availableReplicas until its controller observes the new generation; counting those pods
- * again would scale the old ReplicaSets down a second time, below minAvailable.
+ * Available pods to weigh a scale-down against, at most spec.replicas per ReplicaSet. A
+ * ReplicaSet just scaled down still reports the pods it is deleting as available: until its
+ * controller observes the new generation, and even after, since that controller (as upstream's)
+ * computes the status from the pods it listed before deleting. Counting those pods would scale
+ * the old ReplicaSets down a second time, below minAvailable.
  */
-export const availableForScaleDown = (rss: (ReplicaSet | undefined)[]): number => rss.reduce((s, r) => {
-  const avail = r?.status?.availableReplicas ?? 0;
-  const stale = (r?.status?.observedGeneration ?? 0) < (r?.metadata?.generation ?? 0);
-  return s + (stale ? Math.min(avail, r?.spec?.replicas ?? 0) : avail);
-}, 0);
+export const availableForScaleDown = (rss: (ReplicaSet | undefined)[]): number =>
+  rss.reduce((s, r) => s + Math.min(r?.status?.availableReplicas ?? 0, r?.spec?.replicas ?? 0), 0);
 
 /** How big the new ReplicaSet may be now (NewRSNewReplicas). */
 export function newRSNewReplicas(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet): number {
