@@ -49,8 +49,20 @@ test('two electors: one leads; when it stops it releases the lease and the other
   stopA.abort();
   await runA;
   assert.ok(log.includes('a stopped'));
-  const released = await ca.resource(LEASES).get('kube-system', 'ctrl');
-  assert.equal(released.spec?.holderIdentity, undefined, 'ReleaseOnCancel clears the holder');
+  // b may take the lease within its 300 ms retry, before a GET here could see the release, so
+  // read the lease's history instead: the first write after a's renewals must clear the holder.
+  const history = new AbortController();
+  let released: string | undefined = 'none seen';
+  for await (const ev of ca.resource(LEASES).watch('kube-system', {
+    resourceVersion: lease.metadata?.resourceVersion, fieldSelector: 'metadata.name=ctrl', timeoutSeconds: 10,
+  }, history.signal)) {
+    const holder = (ev.object as { spec?: { holderIdentity?: string } }).spec?.holderIdentity;
+    if (holder === 'a') continue;
+    released = holder;
+    break;
+  }
+  history.abort();
+  assert.equal(released, undefined, 'ReleaseOnCancel clears the holder');
 
   // Released: b needs no lease-duration wait, only its next retry.
   await eventually(() => b.isLeader(), 'b takes over', 2500);
