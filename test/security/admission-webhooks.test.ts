@@ -49,6 +49,8 @@ describe('admission webhooks', () => {
         if (url.pathname === '/deny') response = { uid: r.uid, allowed: false, status: { code: 403, message: `no ${r.name}` } };
         // Records whether it saw the label the later webhook adds.
         if (url.pathname === '/first') response = { ...response, patchType: 'JSONPatch', patch: b64([{ op: 'add', path: '/metadata/annotations', value: { 'saw-second': labels.second ? 'yes' : 'no' } }]) };
+        if (url.pathname === '/annotate-binding') response = { ...response, patchType: 'JSONPatch', patch: b64([{ op: 'add', path: '/metadata/annotations/bound-by', value: 'webhook' }]) };
+        if (url.pathname === '/deny-binding' && r.object?.target?.name === 'forbidden') response = { uid: r.uid, allowed: false, status: { code: 403, message: 'not that node' } };
         if (url.pathname === '/second') response = { ...response, patchType: 'JSONPatch', patch: b64([{ op: 'add', path: '/metadata/labels', value: { ...labels, second: 'added' } }]) };
         const answer = () => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response })); };
         if (url.pathname === '/slow') setTimeout(answer, 4000); else answer();
@@ -159,6 +161,45 @@ describe('admission webhooks', () => {
     assert.match(dry.stderr, /admission webhook "dry\.tskube\.test" denied the request: no dry1/);
     assert.equal(calls.find((x) => x.request.name === 'dry1')?.request.dryRun, true);
     await ok(['delete', 'validatingwebhookconfiguration', 'timing']);
+  });
+
+  it('pods/binding is admitted as a CREATE of a v1 Binding, not as an update of the pod', async () => {
+    const onBinding = { rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/binding'] }] };
+    await apply(config('MutatingWebhookConfiguration', 'binding-m', [hook('annotate-binding.tskube.test', '/annotate-binding', onBinding)]));
+    await apply(config('ValidatingWebhookConfiguration', 'binding-v', [
+      hook('deny-binding.tskube.test', '/deny-binding', onBinding),
+      // A binding must not reach webhooks on pod updates (this one refuses every one).
+      hook('pod-updates.tskube.test', '/deny', { rules: [{ operations: ['UPDATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }] }),
+    ]));
+    await apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'hooked' } });
+    for (const name of ['bound', 'refused']) {
+      await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'hooked' }, spec: { automountServiceAccountToken: false, containers: [{ name: 'c', image: 'busybox' }] } });
+    }
+    const bind = (pod: string, node: string) => run(['create', '--raw', `/api/v1/namespaces/hooked/pods/${pod}/binding`, '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: pod, annotations: { 'from-scheduler': 'yes' } }, target: { kind: 'Node', name: node } }));
+
+    const r = await bind('bound', 'n1');
+    assert.equal(r.code, 0, r.stderr);
+    const pod = JSON.parse(await ok(['get', 'pod', '-n', 'hooked', 'bound', '-o', 'json']));
+    assert.equal(pod.spec.nodeName, 'n1');
+    const { 'from-scheduler': fromScheduler, 'bound-by': boundBy } = pod.metadata.annotations;
+    assert.deepEqual([fromScheduler, boundBy], ['yes', 'webhook'], 'the admitted Binding\'s annotations land on the pod');
+    const seen = calls.filter((x) => x.path === '/annotate-binding' && x.request.name === 'bound');
+    assert.equal(seen.length, 1);
+    const req = seen[0].request;
+    assert.deepEqual([req.operation, req.kind, req.resource, req.subResource], ['CREATE', { group: '', version: 'v1', kind: 'Binding' }, { group: '', version: 'v1', resource: 'pods' }, 'binding']);
+    assert.equal(req.object.kind, 'Binding');
+    assert.equal(req.object.target.name, 'n1');
+    assert.equal(calls.filter((x) => x.path === '/deny' && x.request.name === 'bound').length, 0, 'no pod UPDATE admitted');
+
+    const refused = await bind('refused', 'forbidden');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /admission webhook "deny-binding.tskube.test" denied the request: not that node/);
+    const still = JSON.parse(await ok(['get', 'pod', '-n', 'hooked', 'refused', '-o', 'json']));
+    assert.equal(still.spec.nodeName, undefined, 'a refused binding changes nothing');
+    assert.equal(still.metadata.annotations?.['from-scheduler'], undefined);
+    await ok(['delete', 'validatingwebhookconfiguration', 'binding-v']);
+    await ok(['delete', 'mutatingwebhookconfiguration', 'binding-m']);
   });
 
   it('a bad configuration is refused with upstream\'s field errors, and defaults are filled in', async () => {

@@ -2,7 +2,7 @@
 // (the scheduler's way to set spec.nodeName once).
 import type { KubeObject } from '../../api/resources/resource-def.js';
 import { labelSelectorFromSpec } from '../../api/selectors/index.js';
-import { newBadRequest, newConflict, newInvalid, newMethodNotSupported, invalid } from '../../api/status/index.js';
+import { newBadRequest, newConflict, newInvalid, newMethodNotSupported, invalid, notSupported, required } from '../../api/status/index.js';
 import { sendJSON } from '../http/respond.js';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
 import { nowTimestamp } from '../registry/object-meta.js';
@@ -68,23 +68,46 @@ export async function serveScale(ctx: RequestContext, ns: string): Promise<void>
   sendJSON(ctx.res, 200, toScale(obj, paths));
 }
 
+/**
+ * pods/binding, as upstream's BindingREST: admission sees a CREATE of pods/binding with the
+ * Binding (webhooks and policies on pods/binding, not on pods); the pod update it makes is
+ * not admitted again. The Binding's annotations are copied onto the pod.
+ */
 export async function serveBinding(ctx: RequestContext, ns: string): Promise<void> {
   const { def, registry, info } = ctx;
   if (info.verb !== 'create') throw newMethodNotSupported({ group: '', resource: 'pods/binding' }, info.verb);
-  const binding = decodeObject(await readBody(ctx.req), mediaType(ctx.req));
-  const node = binding.target?.name;
-  if (!node) throw newInvalid({ group: '', kind: 'Binding' }, binding.metadata?.name ?? info.name, [{ type: 'FieldValueRequired', field: 'target.name', badValue: '', detail: '' }]);
-  if (binding.metadata?.name && binding.metadata.name !== info.name) throw newBadRequest(`the name of the object (${binding.metadata.name}) does not match the name on the URL (${info.name})`);
-  await registry.update(def, ns, info.name, (pod) => {
+  let binding = decodeObject(await readBody(ctx.req), mediaType(ctx.req));
+  if (binding.kind && binding.kind !== 'Binding') throw newBadRequest(`the kind in the data (${binding.kind}) does not match the expected kind (Binding)`);
+  if (binding.metadata?.name && binding.metadata.name !== info.name) throw newBadRequest('name in URL does not match name in Binding object');
+  const dryRun = isDryRun(ctx);
+  const admit = { operation: 'CREATE' as const, def, namespace: ns, name: info.name, subresource: 'binding', dryRun };
+  if (registry.admission) binding = (await registry.admission.mutate({ ...admit, object: binding })) ?? binding;
+  validateBinding(binding, info.name);
+  await registry.admission?.validate({ ...admit, object: binding });
+  const node: string = binding.target.name;
+  const annotations: Record<string, string> = binding.metadata?.annotations ?? {};
+  await registry.admitted().update(def, ns, info.name, (pod) => {
     if (pod.metadata?.deletionTimestamp) throw newConflict({ group: '', resource: 'pods' }, info.name, 'pod is being deleted, cannot be assigned to a host');
     if (pod.spec?.nodeName) throw newConflict({ group: '', resource: 'pods' }, info.name, `pod ${info.name} is already assigned to node "${pod.spec.nodeName}"`);
     const uid = binding.metadata?.uid;
     if (uid && uid !== pod.metadata?.uid) throw newConflict({ group: '', resource: 'pods' }, info.name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata?.uid}`);
+    const rv = binding.metadata?.resourceVersion;
+    if (rv && rv !== pod.metadata?.resourceVersion) throw newConflict({ group: '', resource: 'pods' }, info.name, `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${pod.metadata?.resourceVersion}`);
+    if (Object.keys(annotations).length) pod.metadata = { ...pod.metadata, annotations: { ...(pod.metadata?.annotations ?? {}), ...annotations } };
     pod.spec.nodeName = node;
     const conds = (pod.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
     conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() });
     pod.status = { ...(pod.status ?? {}), conditions: conds };
     return pod;
-  }, { subresource: 'allfields', dryRun: isDryRun(ctx) });
+  }, { subresource: 'allfields', dryRun });
   sendJSON(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+/** Upstream's ValidatePodBinding: a target name, and a target kind of Node or none. */
+function validateBinding(binding: KubeObject, name: string): void {
+  const errs = [];
+  const kind = binding.target?.kind;
+  if (kind && kind !== 'Node') errs.push(notSupported('target.kind', kind, ['Node', '<empty>']));
+  if (!binding.target?.name) errs.push(required('target.name'));
+  if (errs.length) throw newInvalid({ group: '', kind: 'Binding' }, binding.metadata?.name ?? name, errs);
 }

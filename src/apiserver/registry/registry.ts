@@ -169,6 +169,13 @@ export class Registry {
     return view;
   }
 
+  /** This registry writing what a request already admitted in another form (pods/binding: the Binding was admitted, not the pod update it makes). */
+  admitted(): Registry {
+    const view = Object.create(this) as Registry;
+    view.admission = undefined;
+    return view;
+  }
+
   key(def: ResourceDef, ns: string, name: string): string { return objectKey(this.etcdPrefix, def, ns, name); }
 
   /** Serve watches and resourceVersion=0 lists from these watch caches. */

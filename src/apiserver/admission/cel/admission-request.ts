@@ -3,9 +3,10 @@
 import type { KubeObject } from '../../../api/resources/resource-def.js';
 import type { Attributes } from '../plugin.js';
 import { toCel } from '../../../api/cel/cel-environment.js';
+import { requestKind } from '../request-kind.js';
 
 export function admissionRequest(a: Attributes): Record<string, unknown> {
-  const kind = { group: a.def.group, version: a.def.version, kind: a.def.kind };
+  const kind = requestKind(a);
   const resource = { group: a.def.group, version: a.def.version, resource: a.def.plural };
   return {
     kind, resource, requestKind: kind, requestResource: resource, subResource: a.subresource ?? '', requestSubResource: a.subresource ?? '',

@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import type { UserInfo } from '../../authn/user-info.js';
 import type { Attributes } from '../plugin.js';
+import { requestKind } from '../request-kind.js';
 
 export interface AdmissionResponse {
   uid: string; allowed: boolean;
@@ -15,7 +16,7 @@ export interface AdmissionResponse {
 const wireUser = (u: UserInfo) => ({ username: u.name, uid: u.uid || undefined, groups: u.groups, extra: u.extra });
 
 export function admissionReview(a: Attributes, uid = randomUUID()) {
-  const kind = { group: a.def.group, version: a.def.version, kind: a.def.kind };
+  const kind = requestKind(a);
   const resource = { group: a.def.group, version: a.def.version, resource: a.def.plural };
   return {
     apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
