@@ -57,6 +57,34 @@ describe('ValidatingAdmissionPolicy', () => {
     assert.equal(patch.stderr.trim(), 'The deployments "nginx" is invalid: : ValidatingAdmissionPolicy \'demo-policy.example.com\' with binding \'demo-binding-test.example.com\' denied request: failed expression: object.spec.replicas <= 5');
   });
 
+  it('kubectl scale is an UPDATE of deployments/scale with Scale objects: a policy on deployments does not see it, one on deployments/scale does', async () => {
+    // As upstream: the demo policy (deployments only) lets `kubectl scale` past its limit.
+    c.k('scale', 'deployment', 'nginx', '-n', 'vap', '--replicas=7');
+    assert.equal(JSON.parse(c.k('get', 'deployment', 'nginx', '-n', 'vap', '-o', 'json')).spec.replicas, 7);
+    apply(
+      policy('scale-steps', {
+        failurePolicy: 'Fail',
+        matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['deployments/scale'] }] },
+        validations: [{ expression: 'request.kind.kind == "Scale" && object.spec.replicas <= oldObject.spec.replicas + 1', message: 'one replica at a time' }],
+      }),
+      binding('scale-steps', { policyName: 'scale-steps', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { environment: 'test' } } } }),
+    );
+    let refused = c.kubectl(['scale', 'deployment', 'nginx', '-n', 'vap', '--replicas=9']);
+    for (let i = 0; i < 50 && refused.code === 0; i++) {
+      // The policy reaches the admission plugin through its informer: wait for it.
+      c.k('scale', 'deployment', 'nginx', '-n', 'vap', '--replicas=7');
+      await new Promise((r) => setTimeout(r, 100));
+      refused = c.kubectl(['scale', 'deployment', 'nginx', '-n', 'vap', '--replicas=9']);
+    }
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /ValidatingAdmissionPolicy 'scale-steps' with binding 'scale-steps' denied request: one replica at a time/);
+    assert.equal(JSON.parse(c.k('get', 'deployment', 'nginx', '-n', 'vap', '-o', 'json')).spec.replicas, 7, 'a refused scale changes nothing');
+    c.k('scale', 'deployment', 'nginx', '-n', 'vap', '--replicas=8');
+    assert.equal(JSON.parse(c.k('get', 'deployment', 'nginx', '-n', 'vap', '-o', 'json')).spec.replicas, 8);
+    c.k('delete', 'validatingadmissionpolicybinding', 'scale-steps');
+    c.k('delete', 'validatingadmissionpolicy', 'scale-steps');
+  });
+
   it('the binding\'s namespaceSelector limits where the policy applies', () => {
     c.k('create', 'deployment', 'big', '-n', 'free', '--image=nginx', '--replicas=8');
   });

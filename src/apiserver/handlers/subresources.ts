@@ -47,24 +47,34 @@ export function toScale(obj: KubeObject, paths?: { specReplicasPath: string; sta
   };
 }
 
+/**
+ * GET/PUT/PATCH …/scale. Admission sees an UPDATE of RESOURCE/scale with autoscaling/v1 Scale
+ * objects (a policy on deployments does not see `kubectl scale`, as upstream); the write of
+ * the scaled object is not admitted again.
+ */
 export async function serveScale(ctx: RequestContext, ns: string): Promise<void> {
   const { def, registry, info } = ctx;
   const paths = def.custom?.scale;
   if (info.verb === 'get') return sendJSON(ctx.res, 200, toScale(await registry.get(def, ns, info.name), paths));
   if (info.verb !== 'update' && info.verb !== 'patch') throw newMethodNotSupported({ group: def.group, resource: `${def.plural}/scale` }, info.verb);
   const raw = await readBody(ctx.req);
-  const { obj } = await registry.update(def, ns, info.name, async (cur) => {
-    const scale = info.verb === 'update' ? decodeObject(raw, mediaType(ctx.req)) : await applyPatchBody(ctx, toScale(cur, paths), raw);
+  const dryRun = isDryRun(ctx);
+  const { obj } = await registry.admitted().update(def, ns, info.name, async (cur) => {
+    const old = toScale(cur, paths);
+    let scale = info.verb === 'update' ? decodeObject(raw, mediaType(ctx.req)) : await applyPatchBody(ctx, structuredClone(old), raw);
+    const admit = { operation: 'UPDATE' as const, def, namespace: ns, name: info.name, subresource: 'scale', oldObject: old, dryRun };
+    if (registry.admission) scale = (await registry.admission.mutate({ ...admit, object: scale })) ?? scale;
     const replicas = scale.spec?.replicas;
     if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
       throw newInvalid({ group: 'autoscaling', kind: 'Scale' }, info.name, [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
     }
     const rv = scale.metadata?.resourceVersion;
     if (rv && rv !== cur.metadata?.resourceVersion) throw newConflict({ group: def.group, resource: def.plural }, info.name);
+    await registry.admission?.validate({ ...admit, object: scale });
     if (paths) setPath(cur, paths.specReplicasPath, replicas ?? 0);
     else cur.spec = { ...(cur.spec ?? {}), replicas: replicas ?? 0 };
     return cur;
-  }, { dryRun: isDryRun(ctx), fieldManager: fieldManager(ctx) });
+  }, { dryRun, fieldManager: fieldManager(ctx) });
   sendJSON(ctx.res, 200, toScale(obj, paths));
 }
 
