@@ -1,15 +1,18 @@
-// The HTTP(S) JSON client every component talks to the API server through: one keep-alive
-// agent, client-go's token-bucket rate limit (QPS/burst), bearer or client-certificate
-// auth, Status errors as ApiStatusError, retries on 429 Retry-After and on a reused
-// keep-alive socket the server had already closed.
+// The HTTP(S) JSON client every component talks to the API server through: keep-alive
+// connections (unary requests on the lean Http1Pool, watches on node:http, which streams),
+// client-go's token-bucket rate limit (QPS/burst), bearer or client-certificate auth,
+// Status errors as ApiStatusError, retries on 429 Retry-After and on a reused keep-alive
+// socket the server had already closed.
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
 import type { KubeObject } from '../api/resources/resource-def.js';
 import type { Status } from '../api/status/index.js';
 import { errorFromResponse } from './api-status-error.js';
+import { Http1Pool, type Http1Response } from './http1-pool.js';
 import type { ClientConfig } from './client-config.js';
 import {
   type DeleteOptions, type ListOptions, type PatchType, type Query, type WriteOptions,
@@ -44,6 +47,8 @@ export class RestClient {
   readonly config: ClientConfig;
   readonly limiter: TokenBucket;
   private readonly agent: http.Agent;
+  private readonly pool: Http1Pool;
+  private readonly basePath: string;
   private readonly base: URL;
   private cachedToken?: { value: string; readAt: number };
   private readonly userAgent: string;
@@ -58,12 +63,18 @@ export class RestClient {
     const common = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 256 };
     // One TLS context for every connection: given ca/cert/key, each new socket would build
     // (and parse the PEMs into) its own, about a millisecond of CPU per connection.
-    this.agent = this.base.protocol === 'http:' ? new http.Agent(common) : new https.Agent({
-      ...common,
-      secureContext: tls.createSecureContext({ ca: config.ca, cert: config.clientCert, key: config.clientKey }),
-      rejectUnauthorized: !config.insecureSkipTLSVerify,
-      servername: config.tlsServerName,
+    const plain = this.base.protocol === 'http:';
+    const secureContext = plain ? undefined : tls.createSecureContext({ ca: config.ca, cert: config.clientCert, key: config.clientKey });
+    this.agent = plain ? new http.Agent(common) : new https.Agent({
+      ...common, secureContext, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName,
     });
+    const host = this.base.hostname.replace(/^\[(.*)\]$/, '$1');
+    this.pool = new Http1Pool({
+      host, port: Number(this.base.port) || (plain ? 80 : 443), maxSockets: common.maxSockets,
+      // As node's https: SNI names a host, never an IP address.
+      tls: plain ? undefined : { secureContext: secureContext!, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName ?? (net.isIP(host) ? undefined : host) },
+    });
+    this.basePath = this.base.pathname.replace(/\/$/, '');
   }
 
   /** Default namespace from the kubeconfig context. */
@@ -78,6 +89,7 @@ export class RestClient {
 
   close(): void {
     this.agent.destroy();
+    this.pool.close();
   }
 
   private token(): string | undefined {
@@ -149,10 +161,47 @@ export class RestClient {
     }
   }
 
+  /** Header lines of a unary request for the Http1Pool. */
+  private headerLines(contentType?: string): string {
+    let h = `Accept: application/json\r\nUser-Agent: ${this.userAgent}\r\n`;
+    const token = this.token();
+    if (token) h += `Authorization: Bearer ${token}\r\n`;
+    if (contentType) h += `Content-Type: ${contentType}\r\n`;
+    return h;
+  }
+
+  /** A unary request with retries (as exchange), answered in full. */
+  private async unary(init: RequestInit): Promise<Http1Response> {
+    const payload = init.body === undefined ? undefined : Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body));
+    let path = this.basePath + init.path + queryString(init.query ?? {});
+    // Paths are built encoded; anything outside printable ASCII is left to URL to encode.
+    if (/[^\x21-\x7e]/.test(path)) { const u = new URL(path, this.base); path = u.pathname + u.search; }
+    const headerLines = this.headerLines(payload ? init.contentType ?? 'application/json' : undefined);
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.wait(init.signal);
+      let res: Http1Response;
+      try {
+        res = await this.pool.request({ method: init.method, path, headerLines, body: payload, timeoutMs: init.timeoutMs ?? this.timeoutMs, signal: init.signal });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
+        if (e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && attempt < MAX_RETRIES) continue;
+        throw err;
+      }
+      const code = res.status;
+      const retryAfter = Number(res.headers['retry-after']);
+      if ((code === 429 || (code >= 500 && retryAfter > 0)) && attempt < MAX_RETRIES) {
+        await sleep(Math.min(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1000, 10_000));
+        continue;
+      }
+      if (code < 200 || code >= 300) throw errorFromResponse(code, res.body.toString('utf8'), init.method, init.path);
+      return res;
+    }
+  }
+
   /** A JSON request; resolves with the decoded response body. */
   async request<R = unknown>(init: RequestInit): Promise<R> {
-    const res = await this.exchange(init, false);
-    const body = await readBody(res);
+    const res = await this.unary(init);
+    const body = res.body.toString('utf8');
     if (!body) return undefined as R;
     try {
       return JSON.parse(body) as R;
