@@ -37,6 +37,20 @@ function procStats(pid: number): { cpuMs: number; rssMB: number } {
   const rss = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { cpuMs: (ticks * 1000) / 100, rssMB: rss ? Number(rss[1]) / 1024 : 0 };
 }
+/**
+ * With --profile: SIGTERM the profiled processes and wait for them to exit, however long V8
+ * takes to write a profile of minutes on a loaded machine (the harness's stop gives each 5 s,
+ * then SIGKILL, which writes no profile).
+ */
+async function stopForProfiles(pids: number[]): Promise<void> {
+  for (const pid of pids) try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+  const deadline = Date.now() + 180_000;
+  const alive = (pid: number) => { try { return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+  while (Date.now() < deadline && pids.some(alive)) {
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+let profiled: number[] = [];
 const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 /** apiserver_request_total summed by verb and resource/subresource (codes folded together). */
@@ -67,6 +81,7 @@ try {
   const m = await env.startManager(['--leader-elect=false', '--controllers=deployment,replicaset', `--kube-api-qps=${qps}`, `--kube-api-burst=${qps * 2}`,
     '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10']);
   const pid = m.child.pid!;
+  profiled = [pid, sched.child.pid!, kubelet.child.pid!, env.c.pids.apiserver];
   const pids: Record<string, number> = { etcd: env.c.pids.store!, apiserver: env.c.pids.apiserver, scheduler: sched.child.pid!, manager: pid, kubelet: kubelet.child.pid! };
   const cpuAll = () => Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, procStats(p).cpuMs]));
   const load0 = loadavg();
@@ -114,6 +129,7 @@ try {
   const perPod = [...req1].map(([k, v]) => [k, (v - (req0.get(k) ?? 0)) / total] as const).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]);
   console.log(`  API requests per pod        ${perPod.reduce((a, [, v]) => a + v, 0).toFixed(2)}: ${perPod.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
 } finally {
+  if (profDir) await stopForProfiles(profiled);
   await kubelet.stop();
   await env.stop();
 }
