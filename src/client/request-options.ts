@@ -56,8 +56,10 @@ export function writeQuery(o: WriteOptions = {}): Query {
 }
 
 export function queryString(q: Query): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.append(k, String(v));
-  const s = params.toString();
-  return s ? `?${s}` : '';
+  let params: URLSearchParams | undefined;
+  for (const k in q) {
+    const v = q[k];
+    if (v !== undefined) (params ??= new URLSearchParams()).append(k, String(v));
+  }
+  return params ? `?${params.toString()}` : '';
 }
