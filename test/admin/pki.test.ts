@@ -39,11 +39,15 @@ test('the tree has kubeadm\'s files, keys 0600, each leaf signed by its CA', asy
   }
   assert.equal(fs.statSync(path.join(dir, 'pki', 'sa.key')).mode & 0o777, 0o600);
   const saPub = crypto.createPublicKey(fs.readFileSync(path.join(dir, 'pki', 'sa.pub')));
-  assert.equal(saPub.asymmetricKeyType, 'rsa');
+  // kubeadm's ECDSA-P256 encryptionAlgorithm: every key, sa.key too, is P-256
+  assert.equal(saPub.asymmetricKeyType, 'ec');
+  assert.equal(saPub.asymmetricKeyDetails?.namedCurve, 'prime256v1');
   const signedBy: Record<string, string> = { apiserver: 'ca', 'apiserver-kubelet-client': 'ca', 'front-proxy-client': 'front-proxy-ca', 'etcd/server': 'etcd/ca', 'etcd/peer': 'etcd/ca', 'etcd/healthcheck-client': 'etcd/ca', 'apiserver-etcd-client': 'etcd/ca' };
   for (const [leaf, ca] of Object.entries(signedBy)) {
     const c = cert(dir, `${leaf}.crt`);
     assert.ok(c.verify(cert(dir, `${ca}.crt`).publicKey), `${leaf} signed by ${ca}`);
+    // issuer name byte for byte and the authority key id matching the CA's subject key id
+    assert.ok(c.checkIssued(cert(dir, `${ca}.crt`)), `${leaf} issued by ${ca}`);
     assert.ok(c.checkPrivateKey(crypto.createPrivateKey(fs.readFileSync(path.join(dir, 'pki', `${leaf}.key`)))), `${leaf} key matches`);
     assert.equal(c.ca, false);
   }

@@ -34,6 +34,9 @@ async function ensureCA(certDir: string, name: CAName, base: string, cn: string,
 export async function ensurePki(o: PkiOptions): Promise<Pki> {
   fs.mkdirSync(o.certDir, { recursive: true, mode: 0o755 });
   const steps: PkiStep[] = [];
+  // made on the thread pool while the certificates are made
+  const sa = ensureServiceAccountKeys(o.certDir);
+  sa.catch(() => undefined); // reported below, after any certificate's error
   const cas = {} as Record<CAName, Signer>;
   for (const ca of CA_SPECS) cas[ca.name] = await ensureCA(o.certDir, ca.name, ca.base, ca.cn, steps);
   for (const spec of certSpecs(o)) {
@@ -54,7 +57,7 @@ export async function ensurePki(o: PkiOptions): Promise<Pki> {
     writeCert(p.cert, made.certPem);
     steps.push({ name: spec.name, file: p.cert, action: 'created' });
   }
-  steps.push({ name: 'sa', file: `${o.certDir}/sa.key`, action: await ensureServiceAccountKeys(o.certDir) });
+  steps.push({ name: 'sa', file: `${o.certDir}/sa.key`, action: await sa });
   return { cas, steps };
 }
 
