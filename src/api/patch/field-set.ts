@@ -23,12 +23,33 @@ export class FieldSet {
   }
 
   add(p: FieldPath): void { this.members.set(pathKey(p), p); }
+  /** add() with the key already spelled (a walk that builds it as it goes). */
+  addKeyed(key: string, p: FieldPath): void { this.members.set(key, p); }
   has(p: FieldPath): boolean { return this.members.has(pathKey(p)); }
+  hasKey(key: string): boolean { return this.members.has(key); }
   delete(p: FieldPath): void { this.members.delete(pathKey(p)); }
   get size(): number { return this.members.size; }
   paths(): FieldPath[] { return [...this.members.values()]; }
-  union(o: FieldSet): FieldSet { return FieldSet.of([...this.paths(), ...o.paths()]); }
-  minus(o: FieldSet): FieldSet { return FieldSet.of(this.paths().filter((p) => !o.has(p))); }
+  /** [key, path] pairs, in insertion order. */
+  entries(): IterableIterator<[string, FieldPath]> { return this.members.entries(); }
+  // union and minus reuse the members' keys: no path is spelled again.
+  union(o: FieldSet): FieldSet {
+    const s = new FieldSet();
+    for (const [k, p] of this.members) s.members.set(k, p);
+    for (const [k, p] of o.members) s.members.set(k, p);
+    return s;
+  }
+  minus(o: FieldSet): FieldSet {
+    const s = new FieldSet();
+    for (const [k, p] of this.members) if (!o.members.has(k)) s.members.set(k, p);
+    return s;
+  }
+  /** Whether any member is also one of o's. */
+  meets(o: FieldSet): boolean {
+    const [small, large] = this.size <= o.size ? [this, o] : [o, this];
+    for (const k of small.members.keys()) if (large.members.has(k)) return true;
+    return false;
+  }
 }
 
 const sortedKeys = (m: Record<string, unknown>): Record<string, unknown> =>
@@ -125,53 +146,85 @@ const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 /** Metadata fields no manager owns (upstream strips them before tracking). */
 const strippedMeta = new Set(['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'resourceVersion', 'generation', 'managedFields']);
 
+/** Called for each member path of an object: its FieldsV1 key (elements joined by NUL), the path, the value there. */
+type Visit = (key: string, path: FieldPath, value: unknown) => void;
+
 /**
  * The leaf paths of an object, with list items of keyed lists as members too.
  * `ignoreStatus` leaves out `.status` (resources with a status subresource).
  */
 export function fieldSetOf(obj: unknown, schema: PatchStruct, ignoreStatus = true): FieldSet {
   const set = new FieldSet();
-  if (!isMap(obj)) return set;
-  for (const [k, v] of Object.entries(obj)) {
-    if (k === 'apiVersion' || k === 'kind' || (ignoreStatus && k === 'status') || v === null) continue;
-    if (k === 'metadata' && isMap(v)) {
-      const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !strippedMeta.has(mk)));
-      if (Object.keys(meta).length) walkValue(meta, fieldMeta(schema, k).fields, [{ field: k }], set);
-      continue;
-    }
-    walkValue(v, fieldMeta(schema, k).fields, [{ field: k }], set, fieldMeta(schema, k));
-  }
+  walkObject(obj, schema, ignoreStatus, (key, path) => set.addKeyed(key, path));
   return set;
 }
 
-function walkValue(v: unknown, schema: PatchStruct | undefined, path: FieldPath, set: FieldSet,
+/**
+ * fieldSetOf's paths with the value at each (the first item of a keyed list where keys repeat),
+ * by key: what recordUpdate compares, without looking each path up again.
+ */
+export function fieldValuesOf(obj: unknown, schema: PatchStruct, ignoreStatus = true): Map<string, { path: FieldPath; value: unknown }> {
+  const out = new Map<string, { path: FieldPath; value: unknown }>();
+  walkObject(obj, schema, ignoreStatus, (key, path, value) => { if (!out.has(key)) out.set(key, { path, value }); });
+  return out;
+}
+
+function walkObject(obj: unknown, schema: PatchStruct, ignoreStatus: boolean, visit: Visit): void {
+  if (!isMap(obj)) return;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (k === 'apiVersion' || k === 'kind' || (ignoreStatus && k === 'status') || v === null) continue;
+    const e: PathElement = { field: k };
+    if (k === 'metadata' && isMap(v)) {
+      const meta: Record<string, unknown> = {};
+      let any = false;
+      for (const mk of Object.keys(v)) if (!strippedMeta.has(mk)) { meta[mk] = v[mk]; any = true; }
+      if (any) walkValue(meta, fieldMeta(schema, k).fields, [e], `f:${k}`, visit);
+      continue;
+    }
+    walkValue(v, fieldMeta(schema, k).fields, [e], `f:${k}`, visit, fieldMeta(schema, k));
+  }
+}
+
+function walkValue(v: unknown, schema: PatchStruct | undefined, path: FieldPath, key: string, visit: Visit,
   meta: ReturnType<typeof fieldMeta> = {}): void {
-  if (meta.atomic || v === null) { set.add(path); return; }
+  if (meta.atomic || v === null) { visit(key, path, v); return; }
   if (isMap(v)) {
-    const entries = Object.entries(v).filter(([, x]) => x !== null);
-    if (entries.length === 0) { set.add(path); return; }
-    for (const [k, x] of entries) walkValue(x, fieldMeta(schema, k).fields, [...path, { field: k }], set, fieldMeta(schema, k));
+    let any = false;
+    for (const k of Object.keys(v)) {
+      const x = v[k];
+      if (x === null) continue;
+      any = true;
+      walkValue(x, fieldMeta(schema, k).fields, [...path, { field: k }], `${key}\0f:${k}`, visit, fieldMeta(schema, k));
+    }
+    if (!any) visit(key, path, v);
     return;
   }
   if (Array.isArray(v)) {
     if (meta.listType === 'set') {
-      for (const x of v) set.add([...path, { value: x }]);
-      if (v.length === 0) set.add(path);
+      for (const x of v) {
+        const e: PathElement = { value: x };
+        visit(`${key}\0${elementText(e)}`, [...path, e], x);
+      }
+      if (v.length === 0) visit(key, path, v);
       return;
     }
     if (meta.listType === 'map' && meta.listMapKeys && v.every(isMap)) {
-      if (v.length === 0) { set.add(path); return; }
+      if (v.length === 0) { visit(key, path, v); return; }
       for (const item of v as Record<string, unknown>[]) {
-        const itemPath: FieldPath = [...path, { key: itemKey(item, meta.listMapKeys) }];
-        set.add(itemPath);
-        for (const [k, x] of Object.entries(item)) {
-          if (x !== null) walkValue(x, fieldMeta(schema, k).fields, [...itemPath, { field: k }], set, fieldMeta(schema, k));
+        const e: PathElement = { key: itemKey(item, meta.listMapKeys) };
+        const itemPath: FieldPath = [...path, e];
+        const itemKeyText = `${key}\0${elementText(e)}`;
+        visit(itemKeyText, itemPath, item);
+        for (const k of Object.keys(item)) {
+          const x = item[k];
+          if (x !== null) walkValue(x, fieldMeta(schema, k).fields, [...itemPath, { field: k }], `${itemKeyText}\0f:${k}`, visit, fieldMeta(schema, k));
         }
       }
       return;
     }
   }
-  set.add(path);
+  visit(key, path, v);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { newApplyConflict, goQuote } from '../status/index.js';
 import { fieldMeta, patchMetaFor, type PatchField, type PatchStruct } from './patch-meta.js';
-import { FieldSet, fieldSetOf, fieldsV1Of, fromFieldsV1, itemKey, pathString, toFieldsV1, type FieldPath } from './field-set.js';
+import { FieldSet, fieldSetOf, fieldValuesOf, fieldsV1Of, fromFieldsV1, itemKey, pathString, toFieldsV1, type FieldPath } from './field-set.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -96,11 +96,17 @@ export function recordUpdate(kind: { group: string; kind: string }, before: Obj 
   // Only the result's metadata is replaced below, and neither input is modified: no deep copies.
   const result: Obj = { ...after };
   const entries = before ? currentEntries(before, schema, ignoreStatus, opts) : [];
-  const oldSet = before ? fieldSetOf(before, schema, ignoreStatus) : new FieldSet();
-  const newSet = fieldSetOf(after, schema, ignoreStatus);
-  const changed = FieldSet.of(newSet.paths().filter((p) => !oldSet.has(p)
-    || !deepEqual(valueAt(before, p).value, valueAt(after, p).value)));
-  const removed = oldSet.minus(newSet);
+  // One walk of each side gives every member path with its value: changed are the new ones and
+  // those whose value differs, removed the old ones that are gone.
+  const oldValues = fieldValuesOf(before, schema, ignoreStatus);
+  const newValues = fieldValuesOf(after, schema, ignoreStatus);
+  const changed = new FieldSet();
+  for (const [k, now] of newValues) {
+    const was = oldValues.get(k);
+    if (!was || !deepEqual(was.value, now.value)) changed.addKeyed(k, now.path);
+  }
+  const removed = new FieldSet();
+  for (const [k, was] of oldValues) if (!newValues.has(k)) removed.addKeyed(k, was.path);
   // A write that changes nothing leaves every entry (and its time) as it was, as upstream does.
   if (before && changed.size === 0 && removed.size === 0) {
     result.metadata = { ...(result.metadata ?? {}) };
@@ -113,7 +119,10 @@ export function recordUpdate(kind: { group: string; kind: string }, before: Obj 
   let mine = new FieldSet();
   for (const e of entries) {
     if (isSelf(e, opts, 'Update')) { selfAt = updated.length; mine = fromFieldsV1(e.fieldsV1); continue; }
-    const owned = fromFieldsV1(e.fieldsV1).minus(changed).minus(removed);
+    const had = fromFieldsV1(e.fieldsV1);
+    // An entry the write took nothing from stays as it is (no re-encoding).
+    if (!had.meets(changed) && !had.meets(removed)) { if (had.size) updated.push({ ...e }); continue; }
+    const owned = had.minus(changed).minus(removed);
     if (owned.size) updated.push({ ...e, fieldsV1: toFieldsV1(owned) });
   }
   mine = mine.union(changed).minus(removed);

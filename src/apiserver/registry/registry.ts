@@ -7,6 +7,7 @@ import {
 } from '../../api/status/index.js';
 import type { FieldSelector, LabelSelector } from '../../api/selectors/index.js';
 import { selectorMatcher } from './selector-matcher.js';
+import { sameContent } from './same-content.js';
 import { validateObjectMeta } from '../../api/validation/object-meta.js';
 import type { ObjectStore, Stored } from '../storage/object-store.js';
 import { namespaces } from '../../api/resources/core-v1.js';
@@ -93,10 +94,6 @@ export const storedApiVersion = (def: ResourceDef, fallback?: string): string =>
 const gr = (def: ResourceDef) => ({ group: def.group, resource: def.plural });
 const gk = (def: ResourceDef) => ({ group: def.group, kind: def.kind });
 const clone = <T>(o: T): T => structuredClone(o);
-const stripRv = (o: KubeObject) => { const c = clone(o); if (c.metadata) delete c.metadata.resourceVersion; return c; };
-/** Equal apart from resourceVersion and managedFields times (a no-op write is not written). */
-const sameContent = (a: KubeObject, b: KubeObject) => JSON.stringify(stripRv(a), noTimes) === JSON.stringify(stripRv(b), noTimes);
-function noTimes(this: any, k: string, v: unknown) { return k === 'time' && this?.fieldsType ? undefined : v; }
 
 /** etcd's "mvcc: required revision is a future revision". */
 export function isFutureRevision(err: unknown): boolean {
@@ -526,7 +523,7 @@ export class Registry {
     const hooks = this.hooks.get(def.plural);
     await hooks?.beforeUpdate?.(next, cur.obj, !!opts.dryRun);
     const text = encodeStored(next);
-    // Equal text is a no-op at once; otherwise compare as main did (key order and managedFields times aside).
+    // Equal text is a no-op at once; otherwise compare the objects (key order and managedFields times aside).
     const unchanged = (text === cur.text() || sameContent(next, cur.obj)) && !cur.stale;
     if (opts.dryRun) return { result: { obj: served(def, unchanged ? cur.obj : next), created: false } };
     let committed = false;
