@@ -19,7 +19,8 @@ export const goBool = (v: string | null | undefined): boolean => v === '1' || v 
 export function requestInfo(method: string, url: URL): RequestInfo {
   const path = url.pathname;
   const info: RequestInfo = { isResourceRequest: false, path, verb: method.toLowerCase(), group: '', version: '', namespace: '', resource: '', name: '', subresource: '' };
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  // Most segments have no escapes: decode only those that do (decodeURIComponent is a runtime call).
+  const parts = path.split('/').filter(Boolean).map((s) => (s.includes('%') ? decodeURIComponent(s) : s));
   if (parts[0] !== 'api' && parts[0] !== 'apis') return info;
   info.apiPrefix = parts[0];
   let rest = parts.slice(1);

@@ -22,17 +22,28 @@ export function scanJsonFields(text: string, root: string, fieldsOf: Lookup): st
     return escaped ? JSON.parse(text.slice(start, i)) as string : text.slice(start + 1, i - 1);
   }
 
+  /** A string value: skipped, not copied out. */
+  function skipStr(): void {
+    i++;
+    for (let c = text.charCodeAt(i); c !== 34; c = text.charCodeAt(i)) i += c === 92 ? 2 : 1;
+    i++;
+  }
+
   function skipScalar(): void {
     while (i < text.length && !',}] \n\r\t'.includes(text[i])) i++;
   }
 
-  /** Reads one value; `code` is what the tree expects there (undefined: don't check). */
-  function value(code: string | undefined, path: string): void {
+  /**
+   * Reads one value; `code` is what the tree expects there (undefined: don't check). Its path
+   * is `parent` with `seg` (a key or an index) and spelled only for objects and arrays.
+   */
+  function value(code: string | undefined, parent: string, seg?: string | number): void {
     ws();
     const c = text[i];
-    if (c === '{') object(code, path);
-    else if (c === '[') array(code, path);
-    else if (c === '"') str();
+    if (c === '{' || c === '[') {
+      const path = seg === undefined ? parent : typeof seg === 'number' ? `${parent}[${seg}]` : join(parent, seg);
+      if (c === '{') object(code, path); else array(code, path);
+    } else if (c === '"') skipStr();
     else skipScalar();
   }
 
@@ -43,7 +54,7 @@ export function scanJsonFields(text: string, root: string, fieldsOf: Lookup): st
     ws();
     if (text[i] === ']') { i++; return; }
     for (;;) {
-      value(elem, `${path}[${n++}]`);
+      value(elem, path, n++);
       ws();
       if (text[i++] === ']') return;
     }
@@ -72,7 +83,7 @@ export function scanJsonFields(text: string, root: string, fieldsOf: Lookup): st
           next = isMap ? code!.slice(1, -1) : fields![key];
         }
       }
-      value(next, next === undefined ? path : join(path, key));
+      value(next, path, next === undefined ? undefined : key);
       ws();
       if (text[i++] === '}') return;
     }

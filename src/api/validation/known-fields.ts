@@ -33,21 +33,34 @@ export interface KindRef { group: string; version: string; kind: string }
 
 const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
+// Paths are spelled only for values that can hold an unknown field (objects and arrays) or
+// for the error itself: most members are scalars, and this runs on every write.
 function walk(t: FieldTree, code: string, value: unknown, path: string, out: string[]): void {
   if (code === '' || code === '*' || value === null || typeof value !== 'object') return;
   if (code.startsWith('[')) {
-    if (Array.isArray(value)) value.forEach((v, i) => walk(t, code.slice(1, -1), v, `${path}[${i}]`, out));
+    if (!Array.isArray(value)) return;
+    const elem = code.slice(1, -1);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v !== null && typeof v === 'object') walk(t, elem, v, `${path}[${i}]`, out);
+    }
     return;
   }
+  const obj = value as Record<string, unknown>;
   if (code.startsWith('{')) {
-    for (const [k, v] of Object.entries(value)) walk(t, code.slice(1, -1), v, join(path, k), out);
+    const elem = code.slice(1, -1);
+    for (const k of Object.keys(obj)) {
+      const v = obj[k];
+      if (v !== null && typeof v === 'object') walk(t, elem, v, join(path, k), out);
+    }
     return;
   }
   const fields = t.types[code];
   if (!fields || Array.isArray(value)) return;
-  for (const [k, v] of Object.entries(value)) {
-    if (!Object.prototype.hasOwnProperty.call(fields, k)) out.push(`unknown field "${join(path, k)}"`);
-    else walk(t, fields[k], v, join(path, k), out);
+  for (const k of Object.keys(obj)) {
+    if (!Object.prototype.hasOwnProperty.call(fields, k)) { out.push(`unknown field "${join(path, k)}"`); continue; }
+    const v = obj[k];
+    if (v !== null && typeof v === 'object') walk(t, fields[k], v, join(path, k), out);
   }
 }
 
@@ -85,11 +98,14 @@ export function strictDecodingErrors(kind: KindRef | string, obj: unknown, rawJs
 function prune(t: FieldTree, code: string, value: unknown): void {
   if (code === '' || code === '*' || value === null || typeof value !== 'object') return;
   if (code.startsWith('[')) {
-    if (Array.isArray(value)) for (const v of value) prune(t, code.slice(1, -1), v);
+    if (!Array.isArray(value)) return;
+    const elem = code.slice(1, -1);
+    for (const v of value) if (v !== null && typeof v === 'object') prune(t, elem, v);
     return;
   }
   if (code.startsWith('{')) {
-    for (const v of Object.values(value)) prune(t, code.slice(1, -1), v);
+    const elem = code.slice(1, -1);
+    for (const v of Object.values(value)) if (v !== null && typeof v === 'object') prune(t, elem, v);
     return;
   }
   const fields = t.types[code];
@@ -97,7 +113,7 @@ function prune(t: FieldTree, code: string, value: unknown): void {
   const obj = value as Record<string, unknown>;
   for (const k of Object.keys(obj)) {
     if (!Object.prototype.hasOwnProperty.call(fields, k)) delete obj[k];
-    else prune(t, fields[k], obj[k]);
+    else if (obj[k] !== null && typeof obj[k] === 'object') prune(t, fields[k], obj[k]);
   }
 }
 
