@@ -27,18 +27,20 @@ export function patchMediaType(contentType: string | undefined): string {
 
 /**
  * Applies a JSON, merge or strategic merge patch to a copy of `original`. Throws an
- * ApiError (400/413/415/422/500) in upstream's shape; `original` is never modified.
+ * ApiError (400/413/415/422/500) in upstream's shape; `original` is never modified unless
+ * `owned` (the caller gives it up: no copy is made, and it may be left half patched on error).
  * Pass `strategic: false` for kinds without strategic-merge support (custom resources).
  */
 export function applyPatch(kind: GroupVersionKind, original: object, patch: string | Buffer, contentType: string,
-  opts: { strategic?: boolean } = {}): object {
+  opts: { strategic?: boolean; owned?: boolean } = {}): object {
+  const owned = opts.owned ?? false;
   const type = patchMediaType(contentType);
   const strategic = opts.strategic ?? true;
   switch (type) {
     case JSON_PATCH:
-      return asObject(applyJsonPatch(original, patch));
+      return asObject(applyJsonPatch(original, patch, owned));
     case MERGE_PATCH:
-      return asObject(applyMergePatch(original, patch));
+      return asObject(applyMergePatch(original, patch, owned));
     case STRATEGIC_MERGE_PATCH: {
       if (!strategic) break;
       const parsed = parseJsonBody(patch);
@@ -46,7 +48,8 @@ export function applyPatch(kind: GroupVersionKind, original: object, patch: stri
         const t = Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed;
         throw newBadRequest(`json: cannot unmarshal ${t} into Go value of type map[string]interface {}`);
       }
-      return strategicMergePatch(original as JsonMap, parsed as JsonMap, patchMetaFor(kind));
+      // The patch was parsed just now: it is this call's own.
+      return strategicMergePatch(original as JsonMap, parsed as JsonMap, patchMetaFor(kind), { original: owned, patch: true });
     }
   }
   const accepted = strategic ? PATCH_CONTENT_TYPES : PATCH_CONTENT_TYPES.filter((t) => t !== STRATEGIC_MERGE_PATCH);

@@ -55,12 +55,27 @@ export class FieldSet {
 const sortedKeys = (m: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
 
+/**
+ * `f:NAME` for a field name, the same string every time: FieldsV1 trees use these as object keys,
+ * and a key V8 has seen before needs no hashing into its string table again (a fresh template
+ * string on every field of every write did). Bounded: field names under maps are user data.
+ */
+const fieldTexts = new Map<string, string>();
+export function fieldText(name: string): string {
+  let t = fieldTexts.get(name);
+  if (t === undefined) {
+    t = `f:${name}`;
+    if (fieldTexts.size < 20000) fieldTexts.set(name, t);
+  }
+  return t;
+}
+
 /** Spellings of key and value elements, made once per element (paths share their elements). */
 const spelled = new WeakMap<PathElement, string>();
 
 /** One element as FieldsV1 spells it. */
 export function elementText(e: PathElement): string {
-  if ('field' in e) return `f:${e.field}`;
+  if ('field' in e) return fieldText(e.field);
   if ('index' in e) return `i:${e.index}`;
   let t = spelled.get(e);
   if (t === undefined) {
@@ -179,10 +194,10 @@ function walkObject(obj: unknown, schema: PatchStruct, ignoreStatus: boolean, vi
       const meta: Record<string, unknown> = {};
       let any = false;
       for (const mk of Object.keys(v)) if (!strippedMeta.has(mk)) { meta[mk] = v[mk]; any = true; }
-      if (any) walkValue(meta, fieldMeta(schema, k).fields, [e], `f:${k}`, visit);
+      if (any) walkValue(meta, fieldMeta(schema, k).fields, [e], fieldText(k), visit);
       continue;
     }
-    walkValue(v, fieldMeta(schema, k).fields, [e], `f:${k}`, visit, fieldMeta(schema, k));
+    walkValue(v, fieldMeta(schema, k).fields, [e], fieldText(k), visit, fieldMeta(schema, k));
   }
 }
 
@@ -244,10 +259,10 @@ export function fieldsV1Of(obj: unknown, schema: PatchStruct, ignoreStatus = tru
       const node = childOf(root, 'f:metadata');
       const entries = keep.filter((mk) => v[mk] !== null);
       if (!entries.length) { node.member = true; continue; }
-      for (const mk of entries) treeValue(v[mk], fieldMeta(fields, mk).fields, childOf(node, `f:${mk}`), fieldMeta(fields, mk));
+      for (const mk of entries) treeValue(v[mk], fieldMeta(fields, mk).fields, childOf(node, fieldText(mk)), fieldMeta(fields, mk));
       continue;
     }
-    treeValue(v, fieldMeta(schema, k).fields, childOf(root, `f:${k}`), fieldMeta(schema, k));
+    treeValue(v, fieldMeta(schema, k).fields, childOf(root, fieldText(k)), fieldMeta(schema, k));
   }
   return root.children.size ? encodeTree(root) : undefined;
 }
@@ -261,7 +276,7 @@ function treeValue(v: unknown, schema: PatchStruct | undefined, node: TreeNode, 
       const x = v[k];
       if (x === null) continue;
       any = true;
-      treeValue(x, fieldMeta(schema, k).fields, childOf(node, `f:${k}`), fieldMeta(schema, k));
+      treeValue(x, fieldMeta(schema, k).fields, childOf(node, fieldText(k)), fieldMeta(schema, k));
     }
     if (!any) node.member = true;
     return;
@@ -279,7 +294,7 @@ function treeValue(v: unknown, schema: PatchStruct | undefined, node: TreeNode, 
         itemNode.member = true;
         for (const k of Object.keys(item)) {
           const x = item[k];
-          if (x !== null) treeValue(x, fieldMeta(schema, k).fields, childOf(itemNode, `f:${k}`), fieldMeta(schema, k));
+          if (x !== null) treeValue(x, fieldMeta(schema, k).fields, childOf(itemNode, fieldText(k)), fieldMeta(schema, k));
         }
       }
       return;

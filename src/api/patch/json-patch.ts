@@ -11,8 +11,8 @@ export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
 const ops = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
-/** Returns a patched copy of `original`; `original` is never modified. */
-export function applyJsonPatch(original: unknown, patch: string | Buffer): unknown {
+/** Returns a patched copy of `original`; `original` is never modified unless `owned` (the caller gives it up). */
+export function applyJsonPatch(original: unknown, patch: string | Buffer, owned = false): unknown {
   const parsed = parseJsonBody(patch);
   if (!Array.isArray(parsed)) {
     throw newBadRequest(`json: cannot unmarshal ${goJsonType(parsed)} into Go value of type jsonpatch.Patch`);
@@ -20,7 +20,7 @@ export function applyJsonPatch(original: unknown, patch: string | Buffer): unkno
   if (parsed.length > MAX_JSON_PATCH_OPERATIONS) {
     throw newRequestEntityTooLarge(`The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${parsed.length}`);
   }
-  const doc = structuredClone(original);
+  const doc = owned ? original : structuredClone(original);
   for (const op of parsed) {
     // Malformed operations fail at apply time upstream, hence 422 like any other failure.
     if (op === null || typeof op !== 'object' || !ops.has(op.op) || typeof op.path !== 'string') throw newGenericUnprocessable();

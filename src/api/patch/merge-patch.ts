@@ -5,8 +5,11 @@
 import { newBadRequest } from '../status/index.js';
 import { parseJsonBody } from './json-body.js';
 
-/** Returns a patched copy of `original`; 400 `Invalid JSON Patch` for an undecodable or null patch. */
-export function applyMergePatch(original: unknown, patch: string | Buffer): unknown {
+/**
+ * Returns a patched copy of `original` (`original` itself when `owned`: the caller gives it up);
+ * 400 `Invalid JSON Patch` for an undecodable or null patch.
+ */
+export function applyMergePatch(original: unknown, patch: string | Buffer, owned = false): unknown {
   let parsed: unknown;
   try {
     parsed = parseJsonBody(patch);
@@ -14,7 +17,7 @@ export function applyMergePatch(original: unknown, patch: string | Buffer): unkn
     throw newBadRequest('Invalid JSON Patch');
   }
   if (parsed === null) throw newBadRequest('Invalid JSON Patch');
-  return mergePatchValue(structuredClone(original), parsed);
+  return mergePatchValue(owned ? original : structuredClone(original), parsed);
 }
 
 /** The RFC 7386 MergePatch function on parsed values (mutates and returns `target`). */

@@ -49,8 +49,9 @@ const bad = (msg: string): ApiError => newBadRequest(msg);
  * the object's kind. Throws ApiError: 400 for malformed directives, 422 for content
  * that contradicts its directives, 500 (no reason) for a list element missing its merge key.
  */
-export function strategicMergePatch(original: JsonMap, patch: JsonMap, schema: PatchStruct): JsonMap {
-  return mergeMap(structuredClone(original), structuredClone(patch), schema);
+export function strategicMergePatch(original: JsonMap, patch: JsonMap, schema: PatchStruct, owned: { original?: boolean; patch?: boolean } = {}): JsonMap {
+  // Both are modified while merging: copies, unless the caller gave them up.
+  return mergeMap(owned.original ? original : structuredClone(original), owned.patch ? patch : structuredClone(patch), schema);
 }
 
 function mergeMap(original: JsonMap | null, patch: JsonMap, schema: PatchStruct | undefined): JsonMap {

@@ -27,11 +27,14 @@ function parsePatch(raw: Buffer, type: string): unknown {
   }
 }
 
-/** Applies a non-apply patch body to `target` (the scale subresource uses it too). */
-export async function applyPatchBody(ctx: RequestContext, target: KubeObject, raw: Buffer): Promise<KubeObject> {
+/**
+ * Applies a non-apply patch body to `target` (the scale subresource uses it too); `owned`: the
+ * caller gives target up (the registry's fresh copy), so it is patched in place.
+ */
+export async function applyPatchBody(ctx: RequestContext, target: KubeObject, raw: Buffer, owned = false): Promise<KubeObject> {
   const type = mediaType(ctx.req);
   if (!typesFor(ctx).includes(type)) throw newUnsupportedMediaType(typesFor(ctx));
-  if (type !== APPLY) return applyPatch({ group: ctx.def.group, version: ctx.def.version, kind: target.kind ?? ctx.def.kind }, target, raw, type) as KubeObject;
+  if (type !== APPLY) return applyPatch({ group: ctx.def.group, version: ctx.def.version, kind: target.kind ?? ctx.def.kind }, target, raw, type, { owned }) as KubeObject;
   // Apply to a subresource view (scale): the configuration merged over it.
   const patch = parsePatch(raw, type) as JsonMap;
   return strategicMergePatch(target as JsonMap, patch, patchMetaFor({ group: ctx.def.group, kind: target.kind ?? ctx.def.kind })) as KubeObject;
@@ -50,7 +53,7 @@ export async function servePatch(ctx: RequestContext, ns: string, subresource: s
   const dryRun = isDryRun(ctx);
   if (!apply) {
     const { obj, created } = await registry.update(def, ns, info.name, async (cur) => {
-      const next = await applyPatchBody(ctx, cur, raw);
+      const next = await applyPatchBody(ctx, cur, raw, true);
       if (!subresource || subresource === 'status') applyFieldValidation(ctx, next, def, undefined, true);
       // A patch never moves an object: its own resourceVersion only when the patch sets one.
       if (next.metadata && !raw.toString('utf8').includes('"resourceVersion"')) delete next.metadata.resourceVersion;

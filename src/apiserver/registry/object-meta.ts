@@ -2,8 +2,17 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../api/resources/resource-def.js';
 
-/** RFC 3339 with second precision, as metav1.Time marshals. */
-export const nowTimestamp = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** RFC 3339 with second precision, as metav1.Time marshals (made once per second: every write stamps one or two). */
+let lastSecond = NaN;
+let lastText = '';
+export function nowTimestamp(d?: Date): string {
+  const second = Math.floor((d ? d.getTime() : Date.now()) / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(/\.000Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
+}
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 

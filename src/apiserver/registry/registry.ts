@@ -479,8 +479,9 @@ export class Registry {
    * Reads, applies `mutate`, writes with a mod_revision compare; retries when someone else
    * wrote in between unless the caller pinned a resourceVersion (then 409 Conflict). The
    * read comes from the watch cache when it can; a failed compare returns the live value in
-   * the same transaction, so an update is usually one etcd round trip. `mutate` must return
-   * an object the registry may modify (a new one on every call).
+   * the same transaction, so an update is usually one etcd round trip. `mutate` gets a fresh
+   * copy of the current object, its own to modify (a patch is applied to it in place), and
+   * must return an object the registry may modify (a new one on every call).
    */
   async update(def: ResourceDef, ns: string, name: string, mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, opts: UpdateOptions = {}): Promise<{ obj: KubeObject; created: boolean }> {
     const key = this.key(def, ns, name);
@@ -506,7 +507,7 @@ export class Registry {
   /** One update attempt on `cur`: the result, or the live object to retry with after a failed compare. */
   private async tryUpdate(def: ResourceDef, ns: string, name: string, key: string, cur: Current,
     mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, opts: UpdateOptions): Promise<UpdateOutcome> {
-    const external = await mutate(def.convert ? served(def, cur.obj) : cur.copy());
+    const external = await mutate(def.convert ? served(def, cur.copy()) : cur.copy());
     const proposed = def.convert ? def.convert.toStorage(clone(external)) : external;
     proposed.metadata ??= {};
     const pinned = proposed.metadata.resourceVersion;
