@@ -99,8 +99,9 @@ export interface Handle {
   listers: {
     pdbs(): PodDisruptionBudget[];
     services(ns: string): Service[];
-    replicaSets(ns: string): ReplicaSet[];
-    statefulSets(ns: string): StatefulSet[];
+    /** With `labels`: at least those whose selector could select them (an index; callers still match). */
+    replicaSets(ns: string, labels?: Record<string, string>): ReplicaSet[];
+    statefulSets(ns: string, labels?: Record<string, string>): StatefulSet[];
     namespace(name: string): Namespace | undefined;
     pod(ns: string, name: string): Pod | undefined;
     pvc(ns: string, name: string): PersistentVolumeClaim | undefined;

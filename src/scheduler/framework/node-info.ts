@@ -16,6 +16,13 @@ export class NodeInfo {
   podsWithRequiredAntiAffinity = 0;
   /** image name -> size, from node.status.images. */
   readonly images = new Map<string, number>();
+  /**
+   * The node's pods by namespace, label key and value, so counting the pods a selector picks
+   * (PodTopologySpread, per node and cycle) looks at the pods carrying one of its labels
+   * rather than matching every pod on the node: 200 pods per node × 50 nodes per decision was
+   * over half of the scheduler's CPU with upstream's default spreading.
+   */
+  private readonly byLabel = new Map<string, PodInfo[]>();
   /** Bumped on every change; lets callers cache per-node results. */
   generation = 0;
 
@@ -40,7 +47,20 @@ export class NodeInfo {
 
   addPod(pi: PodInfo): void {
     this.pods.push(pi);
+    const labels = pi.pod.metadata?.labels;
+    if (labels) {
+      for (const k in labels) {
+        const lk = labelKey(pi.namespace, k, labels[k]);
+        const list = this.byLabel.get(lk);
+        if (list) list.push(pi); else this.byLabel.set(lk, [pi]);
+      }
+    }
     this.account(pi, 1);
+  }
+
+  /** Pods on the node in namespace `ns` whose label `key` is `value` (do not modify). */
+  podsWithLabel(ns: string, key: string, value: string): readonly PodInfo[] {
+    return this.byLabel.get(labelKey(ns, key, value)) ?? NONE;
   }
 
   /** Removes by key; returns false when the pod was not here. */
@@ -48,6 +68,15 @@ export class NodeInfo {
     const i = this.pods.findIndex((p) => p.key === key);
     if (i < 0) return false;
     const [pi] = this.pods.splice(i, 1);
+    const labels = pi.pod.metadata?.labels;
+    if (labels) {
+      for (const k in labels) {
+        const lk = labelKey(pi.namespace, k, labels[k]);
+        const list = this.byLabel.get(lk);
+        const j = list ? list.indexOf(pi) : -1;
+        if (j >= 0) { list!.splice(j, 1); if (!list!.length) this.byLabel.delete(lk); }
+      }
+    }
     this.account(pi, -1);
     return true;
   }
@@ -84,3 +113,6 @@ export function normalizedImageName(name: string): string {
   if (n.lastIndexOf(':') <= n.lastIndexOf('/') && !n.includes('@')) n += ':latest';
   return n.replace(/^docker\.io\/(library\/)?/, '');
 }
+
+const NONE: readonly PodInfo[] = [];
+const labelKey = (ns: string, key: string, value: string) => `${ns}\u0000${key}\u0000${value}`;

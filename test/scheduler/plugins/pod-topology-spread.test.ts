@@ -87,3 +87,38 @@ test('MatchCounter: one count per selector and node, shared by constraints with 
   assert.equal(m.count(host, w.cache.nodeInfo('b1')!), 1);
   for (const c of [host, zone, db]) for (const n of ['a1', 'a2', 'b1']) assert.equal(m.count(c, w.cache.nodeInfo(n)!), countMatching(c, 'default', w.cache.nodeInfo(n)!));
 });
+
+test('countMatching through the node label index equals matching every pod, across adds, removes and selector shapes', async () => {
+  const { countMatching, parseConstraint } = await import('../../../src/scheduler/plugins/pod-topology-spread/constraints.js');
+  const { selectorFromSpec } = await import('../../../src/scheduler/util/selector-cache.js');
+  const { NodeInfo } = await import('../../../src/scheduler/framework/node-info.js');
+  const { PodInfo } = await import('../../../src/scheduler/framework/pod-info.js');
+  const ni = new NodeInfo();
+  const infos = [
+    ['w0', 'default', { app: 'web', tier: 'fe' }], ['w1', 'default', { app: 'web', tier: 'be' }], ['w2', 'default', { app: 'web' }],
+    ['d0', 'default', { app: 'db', tier: 'be' }], ['x0', 'other', { app: 'web', tier: 'fe' }], ['n0', 'default', {}],
+  ].map(([name, ns, labels]) => new PodInfo(pod(name as string, { ns: ns as string, labels: labels as Record<string, string>, node: 'a1' })));
+  for (const pi of infos) ni.addPod(pi);
+  const brute = (c: ReturnType<typeof parseConstraint>) => ni.pods.filter((p) => p.namespace === 'default' && c.selector.matches(p.pod.metadata?.labels)).length;
+  const p = pod('p', { labels: { app: 'web' } });
+  const shapes: import('kubernetes-types/meta/v1.js').LabelSelector[] = [
+    { matchLabels: { app: 'web' } }, { matchLabels: { app: 'web', tier: 'fe' } }, { matchLabels: { app: 'none' } },
+    { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'db'] }] },
+    { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['fe'] }] },
+    { matchExpressions: [{ key: 'tier', operator: 'Exists' }] },
+  ];
+  const check = (what: string) => {
+    for (const s of shapes) {
+      const c = parseConstraint({ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway' }, p, selectorFromSpec(s));
+      assert.equal(countMatching(c, 'default', ni), brute(c), `${what}: ${JSON.stringify(s)}`);
+    }
+  };
+  check('all added');
+  assert.equal(countMatching(parseConstraint({ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway' }, p, selectorFromSpec({ matchLabels: { app: 'web' } })), 'default', ni), 3);
+  assert.ok(ni.removePod(infos[0].key));
+  assert.ok(ni.removePod(infos[3].key));
+  check('two removed');
+  assert.equal(ni.podsWithLabel('default', 'app', 'db').length, 0, 'a removed pod leaves the index');
+  const copy = ni.clone();
+  assert.equal(copy.podsWithLabel('default', 'app', 'web').length, 2, 'a clone carries the index');
+});

@@ -5,6 +5,7 @@ import type { Pod, Taint, TopologySpreadConstraint } from 'kubernetes-types/core
 import { LabelSelector, newRequirement, type Requirement } from '../../../api/selectors/index.js';
 import type { Handle } from '../../framework/interfaces.js';
 import type { NodeInfo } from '../../framework/node-info.js';
+import type { PodInfo } from '../../framework/pod-info.js';
 import { podMatchesNodeSelectorAndAffinity } from '../../util/node-selector.js';
 import { findUntoleratedTaint } from '../../util/tolerations.js';
 import { selectorFromSpec } from '../../util/selector-cache.js';
@@ -64,7 +65,7 @@ export function defaultSelector(pod: Pod, h: Handle): LabelSelector | undefined 
     if (!Object.entries(s).every(([k, v]) => labels[k] === v)) continue;
     for (const [k, v] of Object.entries(s)) reqs.push(newRequirement(k, '=', [v]));
   }
-  for (const set of [...h.listers.replicaSets(ns), ...h.listers.statefulSets(ns)]) {
+  for (const set of [...h.listers.replicaSets(ns, labels), ...h.listers.statefulSets(ns, labels)]) {
     try {
       const sel = selectorFromSpec(set.spec?.selector);
       if (sel.isEmpty() || !sel.matches(labels)) continue;
@@ -90,8 +91,17 @@ export function nodeCounts(c: Constraint, pod: Pod, node: NodeInfo, allKeys: str
 
 /** Pods on the node in the pod's namespace, not terminating, selected by the constraint. */
 export function countMatching(c: Constraint, ns: string, node: NodeInfo): number {
+  // A requirement of one exact value narrows the pods to those carrying that label (the
+  // node's label index, already in `ns`); the smallest such set is checked in full.
+  let pods: readonly PodInfo[] | undefined;
+  for (const r of c.selector.requirements) {
+    if (!((r.operator === 'in' || r.operator === '=' || r.operator === '==') && r.values.length === 1)) continue;
+    const withLabel = node.podsWithLabel(ns, r.key, r.values[0]);
+    if (!pods || withLabel.length < pods.length) pods = withLabel;
+    if (!pods.length) return 0;
+  }
   let n = 0;
-  for (const p of node.pods) {
+  for (const p of pods ?? node.pods) {
     if (p.namespace !== ns || p.pod.metadata?.deletionTimestamp) continue;
     if (c.selector.matches(p.pod.metadata?.labels)) n++;
   }
