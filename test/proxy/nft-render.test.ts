@@ -18,6 +18,7 @@ const slice = (svcName: string, ips: string[], extra: { ready?: boolean; node?: 
   ports: [{ name: 'http', port: 8080, protocol: extra.proto ?? 'TCP' }],
   endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: extra.ready ?? true }, nodeName: extra.node ?? 'node-a' })),
 });
+const nodePort: Partial<NonNullable<Service['spec']>> = { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30080, protocol: 'TCP' }] };
 const none = { chains: new Set<string>(), affinity: new Map<string, number | undefined>() };
 
 test('names carry upstream\'s hash prefix (same vectors as upstream\'s tests)', () => {
@@ -26,8 +27,25 @@ test('names carry upstream\'s hash prefix (same vectors as upstream\'s tests)', 
   assert.ok(hashAndTruncate('x'.repeat(300)).endsWith('...'));
 });
 
-test('a ClusterIP Service: vmap element, masquerade for off-cluster sources, uniform random pick, hairpin elements', () => {
+test('a plain ClusterIP Service: its endpoints are @service-endpoints elements picked by the shared endpoints-N chain', () => {
   const rs = render(buildServicePorts([svc('web', '10.96.0.20')], [slice('web', ['10.244.0.3', '10.244.0.1', '10.244.0.2'])], 'node-a'), { clusterCIDR: '10.244.0.0/16' });
+  assert.equal(rs.elements.get('service-ips')!.get('10.96.0.20 . tcp . 80'), ' : goto endpoints-3');
+  assert.deepEqual(rs.chains.get('endpoints-3'), [
+    'ip saddr != 10.244.0.0/16 jump mark-for-masquerade',
+    'dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @service-endpoints',
+  ]);
+  assert.deepEqual([...rs.elements.get('service-endpoints')!], [
+    ['10.96.0.20 . tcp . 80 . 0', ' : 10.244.0.1 . 8080'],
+    ['10.96.0.20 . tcp . 80 . 1', ' : 10.244.0.2 . 8080'],
+    ['10.96.0.20 . tcp . 80 . 2', ' : 10.244.0.3 . 8080'],
+  ]);
+  assert.ok(!rs.chains.has(`service-${hashAndTruncate('dev/web/tcp/http')}`));
+  assert.deepEqual([...rs.elements.get('hairpin-endpoints')!.keys()], ['10.244.0.1 . 10.244.0.1', '10.244.0.2 . 10.244.0.2', '10.244.0.3 . 10.244.0.3']);
+  assert.ok(rs.elements.get('cluster-ips')!.has('10.96.0.20'));
+});
+
+test('a NodePort Service keeps its own chain: masquerade for off-cluster sources, uniform random pick', () => {
+  const rs = render(buildServicePorts([svc('web', '10.96.0.20', nodePort)], [slice('web', ['10.244.0.3', '10.244.0.1', '10.244.0.2'])], 'node-a'), { clusterCIDR: '10.244.0.0/16' });
   const chain = `service-${hashAndTruncate('dev/web/tcp/http')}`;
   assert.equal(rs.elements.get('service-ips')!.get('10.96.0.20 . tcp . 80'), ` : goto ${chain}`);
   assert.deepEqual(rs.chains.get(chain), [
@@ -36,13 +54,14 @@ test('a ClusterIP Service: vmap element, masquerade for off-cluster sources, uni
     'numgen random mod 2 == 0 meta l4proto tcp dnat to 10.244.0.2:8080',
     'meta l4proto tcp dnat to 10.244.0.3:8080',
   ]);
-  assert.deepEqual([...rs.elements.get('hairpin-endpoints')!.keys()], ['10.244.0.1 . 10.244.0.1', '10.244.0.2 . 10.244.0.2', '10.244.0.3 . 10.244.0.3']);
-  assert.ok(rs.elements.get('cluster-ips')!.has('10.96.0.20'));
+  assert.equal(rs.elements.get('service-endpoints')!.size, 0);
 });
 
 test('--masquerade-all marks every packet to a ClusterIP, whatever its source', () => {
   const rs = render(buildServicePorts([svc('web', '10.96.0.20')], [slice('web', ['10.244.0.1'])], 'node-a'), { clusterCIDR: '10.244.0.0/16', masqueradeAll: true });
-  assert.equal(rs.chains.get(`service-${hashAndTruncate('dev/web/tcp/http')}`)![0], 'ip daddr 10.96.0.20 tcp dport 80 jump mark-for-masquerade');
+  assert.equal(rs.chains.get('endpoints-1')![0], 'jump mark-for-masquerade');
+  const np = render(buildServicePorts([svc('web', '10.96.0.20', nodePort)], [slice('web', ['10.244.0.1'])], 'node-a'), { clusterCIDR: '10.244.0.0/16', masqueradeAll: true });
+  assert.equal(np.chains.get(`service-${hashAndTruncate('dev/web/tcp/http')}`)![0], 'ip daddr 10.96.0.20 tcp dport 80 jump mark-for-masquerade');
 });
 
 test('no ready endpoints: reject through @no-endpoint-services; Local policies without local endpoints: drop', () => {
@@ -80,34 +99,50 @@ test('nodePortAddresses restrict NodePorts to local addresses in those CIDRs', (
   assert.match(some, /services fib daddr type local ip daddr \{ 192\.168\.0\.0\/16 \} meta l4proto/);
 });
 
-test('a partial sync writes one changed Service and the element diff; a removed one is flushed and its elements deleted', () => {
+test('a partial sync writes only element diffs for plain Services; a removed one\'s elements go; endpoints-N chains appear once needed', () => {
   const builder = new ServicePortBuilder('node-a');
   const renderer = new NftRenderer({ clusterCIDR: '10.244.0.0/16' });
   const services = [svc('a', '10.96.0.1'), svc('b', '10.96.0.2'), svc('c', '10.96.0.3')];
   const slices = [slice('a', ['10.244.0.1']), slice('b', ['10.244.0.2']), slice('c', ['10.244.0.3'])];
   const first = planSync(undefined, renderer.render(builder.build(services, slices)), none, setupCommands({}));
   assert.match(first.text, /^add table ip kube-proxy/);
-  assert.equal(first.written, 3);
+  assert.equal(first.written, 1);
+  assert.match(first.text, /\nadd chain ip kube-proxy endpoints-1\n/);
   first.commit();
 
-  // b moves to another endpoint; c goes away; a is untouched
+  // b moves to another endpoint; c goes away; a is untouched: no rule changes at all
   const next = planSync(first.state, renderer.render(builder.build(services.slice(0, 2), [slices[0], slice('b', ['10.244.0.9'])])), none, []);
-  const b = `service-${hashAndTruncate('dev/b/tcp/http')}`;
-  const c = `service-${hashAndTruncate('dev/c/tcp/http')}`;
-  assert.equal(next.written, 1);
-  assert.deepEqual(next.stale, [c]);
+  assert.equal(next.written, 0);
+  assert.deepEqual(next.stale, []);
   const lines = next.text.trim().split('\n');
-  assert.ok(lines.includes(`flush chain ip kube-proxy ${b}`));
-  assert.ok(lines.includes(`flush chain ip kube-proxy ${c}`));
-  assert.ok(lines.includes(`add rule ip kube-proxy ${b} meta l4proto tcp dnat to 10.244.0.9:8080`));
-  assert.ok(!next.text.includes('dev/a/'), next.text);
+  assert.ok(!next.text.includes('chain'), next.text);
+  assert.ok(!next.text.includes('10.244.0.1 '), next.text);
   assert.ok(lines.includes('delete element ip kube-proxy cluster-ips { 10.96.0.3 }'));
   assert.ok(lines.includes('delete element ip kube-proxy hairpin-endpoints { 10.244.0.2 . 10.244.0.2, 10.244.0.3 . 10.244.0.3 }'));
   assert.ok(lines.includes('add element ip kube-proxy hairpin-endpoints { 10.244.0.9 . 10.244.0.9 }'));
   assert.ok(lines.includes('delete element ip kube-proxy service-ips { 10.96.0.3 . tcp . 80 }'));
+  assert.ok(lines.includes('delete element ip kube-proxy service-endpoints { 10.96.0.2 . tcp . 80 . 0, 10.96.0.3 . tcp . 80 . 0 }'));
+  assert.ok(lines.includes('add element ip kube-proxy service-endpoints { 10.96.0.2 . tcp . 80 . 0 : 10.244.0.9 . 8080 }'));
   next.commit();
   // nothing changed: nothing to write
   assert.equal(planSync(next.state, renderer.render(builder.build(services.slice(0, 2), [slices[0], slice('b', ['10.244.0.9'])])), none, []).text, '');
+
+  // b grows to two endpoints: endpoints-2 is written before the element that goes to it
+  const two = planSync(next.state, renderer.render(builder.build(services.slice(0, 2), [slices[0], slice('b', ['10.244.0.9', '10.244.0.8'])])), none, []);
+  const tl = two.text.trim().split('\n');
+  assert.ok(tl.indexOf('add chain ip kube-proxy endpoints-2') >= 0, two.text);
+  assert.ok(tl.indexOf('add chain ip kube-proxy endpoints-2') < tl.indexOf('add element ip kube-proxy service-ips { 10.96.0.2 . tcp . 80 : goto endpoints-2 }'), two.text);
+  two.commit();
+
+  // a Service that gets a NodePort moves to a chain of its own; back to plain, that chain goes stale
+  const np = svc('a', '10.96.0.1', nodePort);
+  const own = planSync(two.state, renderer.render(builder.build([np, services[1]], [slices[0], slice('b', ['10.244.0.9', '10.244.0.8'])])), none, []);
+  const a = `service-${hashAndTruncate('dev/a/tcp/http')}`;
+  assert.match(own.text, new RegExp(`add element ip kube-proxy service-ips \\{ 10\\.96\\.0\\.1 \\. tcp \\. 80 : goto ${a.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\}`));
+  assert.ok(own.text.includes('delete element ip kube-proxy service-endpoints { 10.96.0.1 . tcp . 80 . 0 }'), own.text);
+  own.commit();
+  const back = planSync(own.state, renderer.render(builder.build(services.slice(0, 2), [slices[0], slice('b', ['10.244.0.9', '10.244.0.8'])])), none, []);
+  assert.deepEqual(back.stale, [a, `external-${hashAndTruncate('dev/a/tcp/http')}`]);
 });
 
 test('shared elements are reference-counted: an endpoint behind two Services stays while one remains', () => {
@@ -120,18 +155,18 @@ test('shared elements are reference-counted: an endpoint behind two Services sta
 });
 
 test('a full sync after a restart flushes chains it finds, deletes chains and affinity sets nobody needs', () => {
-  const ports = buildServicePorts([svc('a', '10.96.0.1')], [slice('a', ['10.244.0.1'])], 'node-a');
+  const ports = buildServicePorts([svc('a', '10.96.0.1', nodePort)], [slice('a', ['10.244.0.1'])], 'node-a');
   const a = `service-${hashAndTruncate('dev/a/tcp/http')}`;
   const old = `service-${hashAndTruncate('dev/old/tcp/http')}`;
   const oldSet = `affinity-${hashAndTruncate('dev/old/tcp/http__10.244.0.5/80')}`;
-  const plan = planSync(undefined, new NftRenderer({}).render(ports), { chains: new Set([a, old]), affinity: new Map([[oldSet, 10800]]) }, setupCommands({}));
+  const plan = planSync(undefined, new NftRenderer({}).render(ports), { chains: new Set([a, old, 'endpoints-7']), affinity: new Map([[oldSet, 10800]]) }, setupCommands({}));
   const lines = plan.text.trim().split('\n');
   assert.ok(lines.includes(`flush chain ip kube-proxy ${a}`));
   assert.ok(!lines.includes(`add chain ip kube-proxy ${a}`));
   assert.ok(lines.includes(`flush chain ip kube-proxy ${old}`));
   assert.ok(lines.includes(`delete set ip kube-proxy ${oldSet}`));
   assert.ok(lines.includes('flush map ip kube-proxy service-ips'));
-  assert.deepEqual(plan.stale, [old]);
+  assert.deepEqual(plan.stale, [old, 'endpoints-7']);
 });
 
 test('conntrack: entries NATed to a removed endpoint, or not NATed to a Service that now has endpoints, are stale', () => {

@@ -43,6 +43,11 @@ export const localChain = (sp: ServicePort): string => `local-${hashAndTruncate(
 export const externalChain = (sp: ServicePort): string => `external-${hashAndTruncate(portBase(sp))}`;
 export const affinitySet = (sp: ServicePort, ep: Endpoint): string => `affinity-${hashAndTruncate(`${portBase(sp)}__${ep.ip}/${ep.port}`)}`;
 
+/** The chain that DNATs to one of n endpoints listed in @service-endpoints (shared by every Service with n). */
+export const pickChain = (n: number): string => `endpoints-${n}`;
+
 /** Per-Service chains have a '/' in their names; the fixed chains never do. */
 export const isServiceChain = (name: string): boolean => name.includes('/');
+/** Chains a sync writes when some Service needs them: per-Service chains and the endpoints-N chains. */
+export const isSyncedChain = (name: string): boolean => isServiceChain(name) || /^endpoints-\d+$/.test(name);
 export const isAffinitySet = (name: string): boolean => name.startsWith('affinity-');

@@ -2,7 +2,7 @@
 // kube-proxy table holds, and deleting the table for `--cleanup`. A command prefix (e.g.
 // `ip netns exec NS`) lets tests and per-node namespaces program another namespace.
 import { spawn } from 'node:child_process';
-import { isAffinitySet, isServiceChain, TABLE } from './names.js';
+import { isAffinitySet, isSyncedChain, TABLE } from './names.js';
 import type { Existing } from './transaction.js';
 
 /**
@@ -45,7 +45,7 @@ export class Nft {
     }
   }
 
-  /** The per-Service chains and affinity sets in the kube-proxy table now. */
+  /** The per-Service and endpoints-N chains and the affinity sets in the kube-proxy table now. */
   async existing(): Promise<Existing> {
     const out: Existing = { chains: new Set(), affinity: new Map() };
     const list = async (what: string): Promise<Record<string, { table?: string; name?: string; timeout?: number }>[]> => {
@@ -56,7 +56,7 @@ export class Nft {
     // independent listings: two nft processes at once instead of one after the other
     const [chains, sets] = await Promise.all([list('chains'), list('sets')]);
     for (const o of chains) {
-      if (o.chain?.table === TABLE && o.chain.name && isServiceChain(o.chain.name)) out.chains.add(o.chain.name);
+      if (o.chain?.table === TABLE && o.chain.name && isSyncedChain(o.chain.name)) out.chains.add(o.chain.name);
     }
     for (const o of sets) {
       if (o.set?.table === TABLE && o.set.name && isAffinitySet(o.set.name)) out.affinity.set(o.set.name, o.set.timeout);

@@ -1,18 +1,26 @@
 // Renders the desired state of the `ip kube-proxy` nftables table from Service ports, in
 // the layout of upstream's nftables proxier: verdict maps dispatch ClusterIPs/external IPs
-// (@service-ips) and NodePorts (@service-nodeports) to one chain per Service port;
-// @no-endpoint-* maps reject or drop; affinity is a timed set per endpoint. Pure.
+// (@service-ips) and NodePorts (@service-nodeports); @no-endpoint-* maps reject or drop;
+// affinity is a timed set per endpoint. Pure.
 //
-// One deliberate difference: upstream gives every endpoint its own chain and picks one with
-// an anonymous `numgen … vmap`. With 10,000 Services × 10 endpoints that is 110,000 chains
-// and 10,000 verdict maps, and both cost quadratically here: the kernel's loop check walks
-// every verdict map for each jump it validates, and nft 1.0's cache fetch before *any* rule
-// or element change dumps every chain (measured: ~3 s of kernel time for a one-Service
-// change at 110,000 chains). So each endpoint is one rule in its Service's chain, taken with
-// probability 1/(n-i) by `numgen random mod (n-i) == 0` (the iptables proxier's spread),
-// and hairpin masquerading is one lookup of (source . destination) in @hairpin-endpoints.
+// Two deliberate differences, both for the cost of a sync at 10,000 Services × 10 endpoints
+// (docs/proxy-dns.md has the measurements):
+// - A plain ClusterIP Service (no NodePort or external IP, no affinity, internal policy
+//   Cluster) has no chain of its own. Its @service-ips element goes to `endpoints-N`, one
+//   chain per endpoint count N shared by every such Service, whose one DNAT rule looks up
+//   (ClusterIP . protocol . port . numgen random mod N) in the data map @service-endpoints.
+//   So its endpoints are map elements, not rules: ~10 µs each instead of ~38 µs, and an
+//   endpoint change adds and deletes elements only. Changing a rule, or an element that
+//   jumps, makes the kernel re-validate every chain reachable from the base chains (all
+//   10,000 Services' rules, twice: ~75 ms of kernel time per sync); data elements do not.
+// - Other Services (affinity, NodePorts, Local policies) keep a chain per Service port, but
+//   not upstream's chain per endpoint picked by an anonymous `numgen … vmap`: 110,000 chains
+//   and 10,000 anonymous maps cost quadratically in the kernel (anonymous map names are
+//   allocated by scanning every set). Each endpoint is one rule in its Service's chain, taken
+//   with probability 1/(n-i) by `numgen random mod (n-i) == 0` (the iptables proxier's spread).
+// Hairpin masquerading is one lookup of (source . destination) in @hairpin-endpoints.
 import type { Endpoint, ServicePort } from '../service-port.js';
-import { affinitySet, externalChain, localChain, serviceChain } from './names.js';
+import { affinitySet, externalChain, localChain, pickChain, serviceChain } from './names.js';
 
 export const MASQ_MARK = '0x4000';
 
@@ -29,6 +37,7 @@ export interface NftOptions {
 export const ELEMENT_SETS = {
   'cluster-ips': 'set ip kube-proxy cluster-ips { type ipv4_addr ; comment "Active ClusterIPs" ; }',
   'hairpin-endpoints': 'set ip kube-proxy hairpin-endpoints { type ipv4_addr . ipv4_addr ; comment "endpoint . itself: a pod reaching itself through a Service" ; }',
+  'service-endpoints': 'map ip kube-proxy service-endpoints { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport ; comment "ClusterIP . protocol . port . endpoint index: the endpoint (plain Services)" ; }',
   'service-ips': 'map ip kube-proxy service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }',
   'service-nodeports': 'map ip kube-proxy service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }',
   'no-endpoint-services': 'map ip kube-proxy no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ; }',
@@ -37,7 +46,7 @@ export const ELEMENT_SETS = {
 export type ElementSet = keyof typeof ELEMENT_SETS;
 
 export interface NftRuleset {
-  /** Per-Service-port chains: name → rule bodies. */
+  /** Per-Service-port and endpoints-N chains: name → rule bodies. */
   chains: Map<string, string[]>;
   /** Set/map → element key → what follows the key (` : goto X`, a comment; '' in sets). */
   elements: Map<ElementSet, Map<string, string>>;
@@ -102,6 +111,8 @@ export function setupCommands(o: NftOptions): string[] {
 /** One Service port's share of the table; kept per ServicePort object between syncs. */
 export interface PortRender {
   chains: [string, string[]][];
+  /** The shared endpoints-N chain a plain Service's element goes to, with its rules. */
+  pick?: [string, string[]];
   elements: [ElementSet, string, string][];
   affinity: [string, number][];
 }
@@ -129,6 +140,7 @@ export function render(ports: ServicePort[], o: NftOptions = {}): NftRuleset {
   const rs: NftRuleset = { chains: new Map(), elements: new Map(Object.keys(ELEMENT_SETS).map((k) => [k as ElementSet, new Map()])), affinity: new Map() };
   for (const pr of new NftRenderer(o).render(ports).values()) {
     for (const [name, rules] of pr.chains) rs.chains.set(name, rules);
+    if (pr.pick) rs.chains.set(pr.pick[0], pr.pick[1]);
     for (const [set, key, rest] of pr.elements) rs.elements.get(set)!.set(key, rest);
     for (const [name, timeout] of pr.affinity) rs.affinity.set(name, timeout);
   }
@@ -160,6 +172,17 @@ export function renderPort(sp: ServicePort, o: NftOptions): PortRender {
   const svcKey = (ip: string): string => `${ip} . ${proto} . ${sp.port}`;
 
   el('cluster-ips', sp.clusterIP);
+  if (hasEndpoints && !externallyAccessible && sp.affinitySeconds === undefined && !sp.internalLocal) {
+    // a plain Service: its endpoints are elements of @service-endpoints, picked by endpoints-N
+    const pick = pickChain(ready.length);
+    el('service-ips', svcKey(sp.clusterIP), ` : goto ${pick}`);
+    ready.forEach((ep, i) => {
+      el('service-endpoints', `${svcKey(sp.clusterIP)} . ${i}`, ` : ${ep.ip} . ${ep.port}`);
+      el('hairpin-endpoints', `${ep.ip} . ${ep.ip}`);
+    });
+    out.pick = [pick, pickRules(ready.length, o)];
+    return out;
+  }
   if (hasInternal) el('service-ips', svcKey(sp.clusterIP), ` : goto ${internalChain}`);
   else el('no-endpoint-services', svcKey(sp.clusterIP), ` ${comment} : ${internalVerdict}`);
   for (const ip of sp.externalIPs) {
@@ -208,6 +231,20 @@ export function renderPort(sp: ServicePort, o: NftOptions): PortRender {
   if (usesLocal) balance(chain(localName), sp, proto, local);
   out.chains = [...chains];
   return out;
+}
+
+/** endpoints-N: masquerade as a Service chain would, then DNAT to element (daddr . proto . dport . random 0..N-1). */
+const pickMemo = new Map<string, string[]>();
+function pickRules(n: number, o: NftOptions): string[] {
+  const masq = o.masqueradeAll ? 'jump mark-for-masquerade' : o.clusterCIDR ? `ip saddr != ${o.clusterCIDR} jump mark-for-masquerade` : '';
+  const k = `${n} ${masq}`;
+  let rules = pickMemo.get(k);
+  if (!rules) {
+    rules = [`dnat ip to ip daddr . meta l4proto . th dport . numgen random mod ${n} map @service-endpoints`];
+    if (masq) rules.unshift(masq);
+    pickMemo.set(k, rules);
+  }
+  return rules;
 }
 
 /** Affinity first (a remembered client goes back to its endpoint), then a uniform random pick. */

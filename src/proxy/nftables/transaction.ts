@@ -59,6 +59,11 @@ export function planSync(state: TableState | undefined, ports: Map<string, PortR
     if (t !== undefined && (!known || remade.has(a))) setLines.push(`add set ${T} ${a} { type ipv4_addr ; flags dynamic,timeout ; timeout ${t}s ; }`);
   }
 
+  // endpoints-N chains are shared: written when a changed port first needs one, left in place
+  // when the last user goes (harmless; the next full sync deletes it)
+  const picks = new Map<string, string[]>();
+  for (const [, after] of pairs) if (after?.pick && !st.chains.has(after.pick[0])) picks.set(after.pick[0], after.pick[1]);
+
   const changed: string[] = [];
   const stale: string[] = [];
   for (const [c, rules] of chainsAfter) {
@@ -78,6 +83,11 @@ export function planSync(state: TableState | undefined, ports: Map<string, PortR
   for (const c of changed) {
     if (!inKernel(c)) L.push(`add chain ${T} ${c}`);
     for (const r of chainsAfter.get(c)!) L.push(`add rule ${T} ${c} ${r}`);
+  }
+  // (one in `existing` awaits deletion, already flushed)
+  for (const [c, rules] of picks) {
+    if (!inKernel(c)) L.push(`add chain ${T} ${c}`);
+    for (const r of rules) L.push(`add rule ${T} ${c} ${r}`);
   }
 
   // elements: reference deltas over the changed ports, then what that does to each key
@@ -113,8 +123,9 @@ export function planSync(state: TableState | undefined, ports: Map<string, PortR
   }
 
   return {
-    text: L.length ? `${L.join('\n')}\n` : '', written: changed.length, stale, deletedSets, state: st,
+    text: L.length ? `${L.join('\n')}\n` : '', written: changed.length + picks.size, stale, deletedSets, state: st,
     commit: () => {
+      for (const [c, rules] of picks) st.chains.set(c, rules);
       for (const [c, rules] of chainsAfter) {
         if (rules === undefined) st.chains.delete(c);
         else st.chains.set(c, rules);
