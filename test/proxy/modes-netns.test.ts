@@ -99,8 +99,10 @@ for (const mode of ['iptables', 'nftables'] as ProxyMode[]) {
       const text = await rules();
       if (mode === 'iptables') assert.match(text, /--mode random --probability 0\.33333/);
       else {
-        assert.match(text, new RegExp(`${ip.replace(/\./g, '\\.')} \\. tcp \\. 80 : goto service-[A-Z2-7]{8}-${ns}/web/tcp/http`));
-        assert.match(text, /numgen random mod 3 /);
+        // a plain ClusterIP Service: its three endpoints are map elements picked by endpoints-3
+        assert.match(text, new RegExp(`${ip.replace(/\./g, '\\.')} \\. tcp \\. 80 : goto endpoints-3`));
+        assert.match(text, /numgen random mod 3 map @service-endpoints/);
+        assert.match(text, new RegExp(`${ip.replace(/\./g, '\\.')} \\. tcp \\. 80 \\. 2 : ${P[2].replace(/\./g, '\\.')} \\. 8080`));
       }
     });
 

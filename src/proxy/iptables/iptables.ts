@@ -2,28 +2,15 @@
 // handful of jumps from built-in chains, `iptables-save` to find leftover chains. A
 // command prefix (e.g. `ip netns exec NS`) lets tests and per-node namespaces program
 // another network namespace.
-import { spawn } from 'node:child_process';
+import { runTool, warmToolRunner } from '../tool-runner.js';
 import { isOwnChain, JUMPS } from './render.js';
 import { LIST_ALL } from './restore-input.js';
 
 export class Iptables {
-  constructor(readonly prefix: string[] = [], readonly bin = 'iptables') {}
+  constructor(readonly prefix: string[] = [], readonly bin = 'iptables') { warmToolRunner(); }
 
   run(args: string[], input?: string, quiet = false): Promise<{ code: number; stdout: string; stderr: string }> {
-    const argv = [...this.prefix, ...args];
-    return new Promise((resolve, reject) => {
-      const child = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', quiet ? 'ignore' : 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      if (child.stdin) {
-        child.stdin.on('error', () => { /* the exit code tells what happened */ });
-        child.stdin.end(input);
-      }
-    });
+    return runTool([...this.prefix, ...args], { input, stdout: !quiet });
   }
 
   async must(args: string[], input?: string, quiet = false): Promise<string> {

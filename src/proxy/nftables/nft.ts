@@ -1,7 +1,7 @@
 // Runs the nft tool: one `nft -f -` per transaction, terse JSON listings of what the
 // kube-proxy table holds, and deleting the table for `--cleanup`. A command prefix (e.g.
 // `ip netns exec NS`) lets tests and per-node namespaces program another namespace.
-import { spawn } from 'node:child_process';
+import { runTool, warmToolRunner } from '../tool-runner.js';
 import { isAffinitySet, isSyncedChain, TABLE } from './names.js';
 import type { Existing } from './transaction.js';
 
@@ -17,22 +17,11 @@ export class NftError extends Error {
 }
 
 export class Nft {
-  constructor(readonly prefix: string[] = [], readonly bin = 'nft') {}
+  constructor(readonly prefix: string[] = [], readonly bin = 'nft') { warmToolRunner(); }
 
   run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    const argv = [...this.prefix, this.bin, ...args];
-    return new Promise((resolve, reject) => {
-      const child = spawn(argv[0], argv.slice(1), { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: NFT_ENV });
-      const out: Buffer[] = [];
-      let stderr = '';
-      child.stdout!.on('data', (d: Buffer) => out.push(d));
-      child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-      child.on('error', (e) => reject(new NftError(`${this.bin}: ${e.message} (is the nftables package installed?)`, false)));
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr }));
-      if (child.stdin) {
-        child.stdin.on('error', () => { /* the exit code tells what happened */ });
-        child.stdin.end(input);
-      }
+    return runTool([...this.prefix, this.bin, ...args], { input, env: NFT_ENV }).catch((e: Error) => {
+      throw new NftError(`${this.bin}: ${e.message} (is the nftables package installed?)`, false);
     });
   }
 

@@ -5,7 +5,7 @@
 //
 // Two deliberate differences, both for the cost of a sync at 10,000 Services × 10 endpoints
 // (docs/proxy-dns.md has the measurements):
-// - A plain ClusterIP Service (no NodePort or external IP, no affinity, internal policy
+// - A plain ClusterIP Service (TCP, no NodePort or external IP, no affinity, internal policy
 //   Cluster) has no chain of its own. Its @service-ips element goes to `endpoints-N`, one
 //   chain per endpoint count N shared by every such Service, whose one DNAT rule looks up
 //   (ClusterIP . protocol . port . numgen random mod N) in the data map @service-endpoints.
@@ -13,7 +13,7 @@
 //   endpoint change adds and deletes elements only. Changing a rule, or an element that
 //   jumps, makes the kernel re-validate every chain reachable from the base chains (all
 //   10,000 Services' rules, twice: ~75 ms of kernel time per sync); data elements do not.
-// - Other Services (affinity, NodePorts, Local policies) keep a chain per Service port, but
+// - Other Services (UDP/SCTP, affinity, NodePorts, Local policies) keep a chain per Service port, but
 //   not upstream's chain per endpoint picked by an anonymous `numgen … vmap`: 110,000 chains
 //   and 10,000 anonymous maps cost quadratically in the kernel (anonymous map names are
 //   allocated by scanning every set). Each endpoint is one rule in its Service's chain, taken
@@ -37,7 +37,9 @@ export interface NftOptions {
 export const ELEMENT_SETS = {
   'cluster-ips': 'set ip kube-proxy cluster-ips { type ipv4_addr ; comment "Active ClusterIPs" ; }',
   'hairpin-endpoints': 'set ip kube-proxy hairpin-endpoints { type ipv4_addr . ipv4_addr ; comment "endpoint . itself: a pod reaching itself through a Service" ; }',
-  'service-endpoints': 'map ip kube-proxy service-endpoints { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport ; comment "ClusterIP . protocol . port . endpoint index: the endpoint (plain Services)" ; }',
+  // TCP only: nft 1.0.6 cannot read a data part `ip daddr . th dport` back from the kernel (and
+  // then fails every later rule using the map), and `tcp dport` makes the DNAT rule match TCP
+  'service-endpoints': 'map ip kube-proxy service-endpoints { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport ; comment "ClusterIP . protocol . port . endpoint index: the endpoint (plain Services)" ; }',
   'service-ips': 'map ip kube-proxy service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }',
   'service-nodeports': 'map ip kube-proxy service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }',
   'no-endpoint-services': 'map ip kube-proxy no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ; }',
@@ -172,7 +174,7 @@ export function renderPort(sp: ServicePort, o: NftOptions): PortRender {
   const svcKey = (ip: string): string => `${ip} . ${proto} . ${sp.port}`;
 
   el('cluster-ips', sp.clusterIP);
-  if (hasEndpoints && !externallyAccessible && sp.affinitySeconds === undefined && !sp.internalLocal) {
+  if (hasEndpoints && proto === 'tcp' && !externallyAccessible && sp.affinitySeconds === undefined && !sp.internalLocal) {
     // a plain Service: its endpoints are elements of @service-endpoints, picked by endpoints-N
     const pick = pickChain(ready.length);
     el('service-ips', svcKey(sp.clusterIP), ` : goto ${pick}`);
