@@ -6,7 +6,6 @@
 //   node dist/bench/proxy-bench.js [--sizes 1000,10000] [--modes iptables,nftables,iptables-legacy] [--connections 300]
 // (iptables-legacy: the iptables mode driving the legacy x_tables backend instead of the host's default)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { ServicePortBuilder } from '../src/proxy/service-port.js';
@@ -15,6 +14,7 @@ import { IptablesProxier } from '../src/proxy/iptables/proxier.js';
 import { Nft } from '../src/proxy/nftables/nft.js';
 import { NftablesProxier } from '../src/proxy/nftables/proxier.js';
 import type { Proxier } from '../src/proxy/proxier.js';
+import { toolCpuMs } from '../src/proxy/tool-runner.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -78,11 +78,10 @@ const srv = net.createServer((c) => c.end('x')).listen(8080, '${POD_IP}', async 
 });
 `;
 
-/** CPU ms of this process and of its finished children (nft, iptables-restore): wall time minus these is waiting. */
+/** CPU ms of this process and of the tools it ran (nft, iptables-restore; run by the tool helper): wall time minus these is waiting. */
 function cpuMs(): { self: number; children: number } {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
   const u = process.cpuUsage();
-  return { self: (u.user + u.system) / 1000, children: (Number(f[13]) + Number(f[14])) * 10 };
+  return { self: (u.user + u.system) / 1000, children: toolCpuMs() };
 }
 const cpuSince = (c: { self: number; children: number }): string => {
   const n = cpuMs();
@@ -131,6 +130,7 @@ try {
       const plusMs = performance.now() - t;
       const plusCpu = cpuSince(c);
       const tool = mode === 'nftables' ? 'nft -f' : 'iptables-restore';
+      console.log(`${mode} ${n}: RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (a fork of this process would copy its page tables; the tools run from a small helper)`);
       console.log(`${mode} ${n} services × ${ENDPOINTS} endpoints: model ${build.toFixed(0)} ms; ` +
         `full sync ${fullMs.toFixed(0)} ms (render ${full.renderMs.toFixed(0)} ms, ${tool} ${full.applyMs.toFixed(0)} ms, ${full.written} chains; ${fullCpu}); ` +
         `one-service sync ${oneMs.toFixed(0)} ms (render ${one.renderMs.toFixed(0)} ms, ${tool} ${one.applyMs.toFixed(0)} ms, ${one.written} chains written, ${one.deleted} deleted; ${oneCpu}); ` +

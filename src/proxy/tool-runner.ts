@@ -10,6 +10,9 @@ export interface ToolResult { code: number; stdout: string; stderr: string }
 
 const HELPER = `
 const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+// CPU time of the finished tools (cutime + cstime, in clock ticks of 10 ms)
+const childCpuMs = () => { const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' '); return (Number(f[13]) + Number(f[14])) * 10; };
 process.on('message', ({ id, argv, input, env, stdout }) => {
   let done = false;
   const reply = (m) => { if (!done) { done = true; process.send({ id, ...m }); } };
@@ -19,23 +22,31 @@ process.on('message', ({ id, argv, input, env, stdout }) => {
   if (child.stdout) child.stdout.on('data', (d) => out.push(d));
   child.stderr.on('data', (d) => { err += d; });
   child.on('error', (e) => reply({ error: e.message }));
-  child.on('close', (code) => reply({ code: code === null ? -1 : code, stdout: Buffer.concat(out).toString(), stderr: err }));
+  child.on('close', (code) => reply({ code: code === null ? -1 : code, stdout: Buffer.concat(out).toString(), stderr: err, cpuMs: childCpuMs() }));
   if (child.stdin) { child.stdin.on('error', () => {}); child.stdin.end(input); }
 });
 process.on('disconnect', () => process.exit(0));
 `;
 
-type Reply = Partial<ToolResult> & { id: number; error?: string };
+type Reply = Partial<ToolResult> & { id: number; error?: string; cpuMs?: number };
 let helper: ChildProcess | undefined;
 const pending = new Map<number, { resolve: (r: ToolResult) => void; reject: (e: Error) => void }>();
 let seq = 0;
+/** CPU ms of every tool run so far (the helper's finished children), across helper restarts. */
+let toolCpu = 0;
+let helperCpuBase = 0;
+
+/** CPU time (ms) the tools run so far have used: the benchmarks print it beside wall time. */
+export const toolCpuMs = (): number => toolCpu;
 
 function start(): ChildProcess {
+  helperCpuBase = toolCpu;
   const h = spawn(process.execPath, ['-e', HELPER], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
   h.on('message', (m: Reply) => {
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
+    if (m.cpuMs !== undefined) toolCpu = helperCpuBase + m.cpuMs;
     if (pending.size === 0) channel(h)?.unref();
     if (m.error !== undefined) p.reject(new Error(m.error));
     else p.resolve({ code: m.code ?? -1, stdout: m.stdout ?? '', stderr: m.stderr ?? '' });
