@@ -48,7 +48,8 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   info.subresource = rest[2] ?? '';
   // …/NAME/proxy/PATH stays a request on the proxy subresource (the rest is the target's path)
   if (rest.length > 3 && info.subresource !== 'proxy') info.isResourceRequest = false;
-  const watch = watchPath || goBool(url.searchParams.get('watch'));
+  // Only reads can be watches; the query is parsed only when there is one.
+  const watch = watchPath || ((method === 'GET' || method === 'HEAD') && url.search.length > 1 && goBool(url.searchParams.get('watch')));
   switch (method) {
     case 'GET': case 'HEAD': info.verb = info.name ? (watch ? 'watch' : 'get') : (watch ? 'watch' : 'list'); break;
     case 'POST': info.verb = 'create'; break;

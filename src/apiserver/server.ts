@@ -149,7 +149,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     const url = new URL(req.url ?? '/', 'https://localhost');
     const info = requestInfo(req.method ?? 'GET', url);
     res.once('close', () => metrics.request(req.method ?? 'GET', info, res.statusCode, (performance.now() - start) / 1000,
-      url.searchParams.getAll('dryRun').includes('All'), req.headers['content-type']));
+      url.search.includes('dryRun') && url.searchParams.getAll('dryRun').includes('All'), req.headers['content-type']));
     const caller = await authn.authenticate(req);
     // whoever the caller is, headers only a front proxy may set go no further (upstream's WithAuthentication)
     if (requestHeader) clearRequestHeaders(req, requestHeader);
