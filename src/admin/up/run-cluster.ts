@@ -16,9 +16,6 @@ import { alive, clusterProcesses, MARKER_ENV, spawnLogged, stopCluster } from '.
 import { tskubeArgv } from './tskube-command.js';
 import { addonInput, cleanupHostProxyRules, clusterDnsKubeletArgs, installAddons, type ProxyMode } from './addons.js';
 import { tskubeVersion } from './prepare-cluster.js';
-import { nodeCgroupRoot, nodeEndpoint, startNodeRuntime, stopNodeRuntime } from './node-runtime.js';
-import { importImagesToExternalRuntime } from './external-runtime.js';
-import { checkContainerdPrerequisites, resolveRegistries } from './runtime-prerequisites.js';
 import type { ContainerdProcess } from '../../kubelet/runtime/cri/containerd-process.js';
 import { createNodeNetwork, removeNodeNetwork } from './node-network.js';
 import { PodRoutes } from './pod-routes.js';
@@ -72,15 +69,14 @@ const CONTROL_PLANE_LABELS = { [CONTROL_PLANE_ROLE]: '', 'node.kubernetes.io/exc
  * and must run before any API server or pod network exists — while pods from the API run
  * in the node's containerd like on every other node (so a one-node cluster runs workloads).
  */
-function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withWorkers: boolean, endpoint?: string, nodeIP = '127.0.0.1'): Args {
-  const cri = runtime === 'containerd';
+function kubeletArgs(l: ClusterLayout, n: NodeState, cri: CriModules | undefined, withWorkers: boolean, endpoint?: string, nodeIP = '127.0.0.1'): Args {
   return [
     ['kubeconfig', nodeKubeconfig(l, n.name, n.controlPlane)],
     ['hostname-override', n.name],
     ['root-dir', nodeDir(l, n.name)],
-    ['container-runtime-endpoint', cri ? endpoint ?? nodeEndpoint(l, n.name) : n.controlPlane ? 'host-process://' : 'hollow://'],
+    ['container-runtime-endpoint', cri ? endpoint ?? cri.nodeEndpoint(l, n.name) : n.controlPlane ? 'host-process://' : 'hollow://'],
     ...(cri && n.controlPlane ? [['static-pod-runtime-endpoint', 'host-process://']] as Args : []),
-    ...(cri ? [['cgroup-root', nodeCgroupRoot(l, n.name)]] as Args : []),
+    ...(cri ? [['cgroup-root', cri.nodeCgroupRoot(l, n.name)]] as Args : []),
     ...(n.controlPlane ? [['pod-manifest-path', l.manifestsDir]] as Args : []),
     ...(n.controlPlane && withWorkers ? [['register-with-taints', `${CONTROL_PLANE_ROLE}:NoSchedule`]] as Args : []),
     // on the node network: the node's own address, where the API server reaches the kubelet
@@ -104,6 +100,16 @@ function kubeletArgs(l: ClusterLayout, n: NodeState, runtime: RuntimeName, withW
 /** V8 flags for every process of the cluster (through NODE_OPTIONS): memory over throughput, for a local cluster. */
 export const CHILD_NODE_OPTIONS = '--max-semi-space-size=1';
 
+/**
+ * What only `--runtime containerd` needs (the CRI client, grpc-js and protobufjs behind it),
+ * loaded only then: a hollow cluster's `up` starts sooner and keeps less in memory.
+ */
+async function criModules() {
+  const [runtime, external, prerequisites] = await Promise.all([import('./node-runtime.js'), import('./external-runtime.js'), import('./runtime-prerequisites.js')]);
+  return { ...runtime, ...external, ...prerequisites };
+}
+type CriModules = Awaited<ReturnType<typeof criModules>>;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
@@ -111,7 +117,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   const out = o.out ?? ((line: string) => process.stdout.write(line + '\n'));
   if (o.runtime !== 'hollow' && o.runtime !== 'containerd') throw new Error(`--runtime ${JSON.stringify(o.runtime)}: want hollow or containerd`);
   if (!Number.isInteger(o.nodes) || o.nodes < 1) throw new Error(`--nodes ${o.nodes}: want a whole number of nodes, at least 1 (the control plane)`);
-  const cri = o.runtime === 'containerd';
+  const cri = o.runtime === 'containerd' ? await criModules() : undefined;
   if (!cri && (o.registryMirrors?.length || o.registriesFile || o.containerRuntimeEndpoint)) {
     throw new Error('--registry-mirror, --registries-file and --container-runtime-endpoint need --runtime containerd');
   }
@@ -119,8 +125,8 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
     throw new Error(`--container-runtime-endpoint: one runtime serves one node, and --nodes is ${o.nodes}; leave it out and tskube runs a containerd per node`);
   }
   // everything about the runtime is checked before anything starts
-  const registries = cri ? resolveRegistries(o.registryMirrors ?? [], o.registriesFile) : undefined;
-  if (cri && !o.containerRuntimeEndpoint) checkContainerdPrerequisites();
+  const registries = cri ? cri.resolveRegistries(o.registryMirrors ?? [], o.registriesFile) : undefined;
+  if (cri && !o.containerRuntimeEndpoint) cri.checkContainerdPrerequisites();
   const l = clusterLayout(o.name, o.dataDir);
   const t0 = Date.now();
 
@@ -130,7 +136,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   }
   out(`Creating cluster "${o.name}" in ${l.dataDir} …`);
   // real workers: each in a network namespace of its own, on one bridge (node-network.ts)
-  const withNodeNetwork = cri && !o.containerRuntimeEndpoint && o.nodes > 1;
+  const withNodeNetwork = !!cri && !o.containerRuntimeEndpoint && o.nodes > 1;
   const prepared = await prepareCluster(l, { ...o, out, nodeNetwork: withNodeNetwork });
   if (o.signal?.aborted) throw new Error('stopped while starting');
   const { state, network } = prepared;
@@ -152,7 +158,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   const kubelets = new Map<string, ChildProcess>();
   const runtimes = new Map<string, ContainerdProcess>();
   let stopping = false;
-  const stopRuntimes = () => Promise.all([...runtimes].map(([node, proc]) => stopNodeRuntime(proc, l, node, out).catch((err) => out(`${node}: stopping containerd: ${(err as Error).message}`))));
+  const stopRuntimes = () => Promise.all([...runtimes].map(([node, proc]) => cri!.stopNodeRuntime(proc, l, node, out).catch((err) => out(`${node}: stopping containerd: ${(err as Error).message}`))));
   // after the runtimes: CNI DEL of their pods runs inside the nodes' namespaces
   const relays: { server: net.Server; children: ChildProcess[] }[] = [];
   const removeNetwork = () => {
@@ -188,7 +194,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   if (cri && !o.containerRuntimeEndpoint) {
     const results = await Promise.allSettled(state.nodes.map(async (n) => {
       const netns = netOf(n.name)?.netns;
-      runtimes.set(n.name, await startNodeRuntime(l, n.name, {
+      runtimes.set(n.name, await cri.startNodeRuntime(l, n.name, {
         mirrors: registries!.mirrors, configs: registries!.configs, netns,
         // in a node namespace, pods keep their addresses across nodes; its own rule masquerades what leaves the cluster
         masqueradeCIDR: netns ? undefined : state.clusterCIDR,
@@ -206,7 +212,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   }
   if (cri && o.containerRuntimeEndpoint) {
     // someone else's runtime: still nothing is pulled from the internet for tskube's own images
-    const imported = await importImagesToExternalRuntime(o.containerRuntimeEndpoint, path.join(l.dataDir, 'images'), out);
+    const imported = await cri.importImagesToExternalRuntime(o.containerRuntimeEndpoint, path.join(l.dataDir, 'images'), out);
     if (imported.length) out(` ✓ Imported ${imported.join(' and ')} into ${o.containerRuntimeEndpoint}`);
   }
   // Node's young generation may grow to 3 × 16 MiB per process and stays grown at idle; at
@@ -215,7 +221,7 @@ export async function runCluster(o: UpOptions): Promise<RunningCluster> {
   const env = { ...process.env, [MARKER_ENV]: l.dataDir, NODE_OPTIONS: [CHILD_NODE_OPTIONS, process.env.NODE_OPTIONS].filter(Boolean).join(' ') };
   for (const n of state.nodes) {
     const nn = netOf(n.name);
-    const args = knownArgs(overrideArgs([...kubeletArgs(l, n, o.runtime, state.nodes.length > 1, o.containerRuntimeEndpoint, nn?.ip), ...clusterDnsKubeletArgs(state)], o.kubeletArgs), known, userKeep, () => {});
+    const args = knownArgs(overrideArgs([...kubeletArgs(l, n, cri, state.nodes.length > 1, o.containerRuntimeEndpoint, nn?.ip), ...clusterDnsKubeletArgs(state)], o.kubeletArgs), known, userKeep, () => {});
     const log = path.join(l.logsDir, `kubelet-${n.name}.log`);
     // a worker's kubelet lives in its node's namespace (only the network: runc needs the host's /sys)
     const enter = nn?.netns ? ['nsenter', `--net=/run/netns/${nn.netns}`, '--'] : [];
