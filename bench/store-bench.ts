@@ -6,6 +6,7 @@
 //   npm run bench:store -- [--keys 1000000] [--ops 4000] [--watch-ops 500]
 //                          [--targets etcd,tskube] [--value-size 256]
 //                          [--profile DIR] [--tskube-main PATH] [--phases throughput,watch,load]
+//                          [--node-args "--max-semi-space-size=1"]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -24,6 +25,8 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     // another build of tskube (its dist/src/cli/main.js), to compare builds in one run
     'tskube-main': { type: 'string' },
+    // V8/node flags for tskube etcd, space-separated (e.g. a young-generation size)
+    'node-args': { type: 'string' },
     phases: { type: 'string', default: 'throughput,watch,load' },
     // keys per load request: above 1 each request is a Txn of that many puts (etcd allows 128)
     'load-batch': { type: 'string', default: '1' },
@@ -193,7 +196,10 @@ async function main(): Promise<void> {
       stores.set(
         t,
         await StoreProcess.start(t, {
-          nodeArgs: flags.profile ? ['--cpu-prof', '--cpu-prof-dir', flags.profile] : undefined,
+          nodeArgs: [
+            ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
+            ...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', flags.profile] : []),
+          ],
           tskubeMain: flags['tskube-main'],
         }),
       );

@@ -12,6 +12,7 @@ import { authServiceHandlers } from './server/auth-service.js';
 import { AutoCompactor } from './server/auto-compactor.js';
 import { listenClientUrl, type ClientListener } from './server/client-listener.js';
 import { clusterService } from './server/cluster-service.js';
+import { DirectUnary } from './server/direct-unary.js';
 import type { EtcdConfig } from './server/etcd-config.js';
 import { httpHandler, loadV2Handler } from './server/http-handler.js';
 import { IdleGc } from './server/idle-gc.js';
@@ -70,13 +71,24 @@ export async function startEtcdServer(config: EtcdConfig, log: Logger = createLo
     );
     for (const a of alarms.list()) log.warn(`alarm ${a.alarm} is active (member ${a.memberID.toString(16)})`);
 
+    const maxReceive = config.maxRequestBytes + GRPC_OVERHEAD_BYTES;
     const grpcServer = new grpc.Server({
-      'grpc.max_receive_message_length': config.maxRequestBytes + GRPC_OVERHEAD_BYTES,
+      'grpc.max_receive_message_length': maxReceive,
       'grpc.max_send_message_length': -1,
+      // channelz counts every call on every session; nothing here reads it
+      'grpc.enable_channelz': 0,
     });
-    grpcServer.addService(serviceDefinition('KV'), kvService(ctx));
+    // the hot unary calls skip grpc-js (direct-unary.ts); it still serves the rest
+    const direct = new DirectUnary(maxReceive);
+    for (const [name, impl] of [
+      ['KV', kvService(ctx)],
+      ['Lease', leaseService(ctx)],
+    ] as const) {
+      grpcServer.addService(serviceDefinition(name), impl);
+      direct.add(serviceDefinition(name), impl);
+    }
+    direct.install(grpcServer);
     grpcServer.addService(serviceDefinition('Watch'), watchService(ctx));
-    grpcServer.addService(serviceDefinition('Lease'), leaseService(ctx));
     grpcServer.addService(serviceDefinition('Cluster'), clusterService(ctx));
     grpcServer.addService(serviceDefinition('Maintenance'), maintenanceService(ctx));
     grpcServer.addService(serviceDefinition('Auth'), authServiceHandlers(authStore, () => ctx.header()));

@@ -131,6 +131,9 @@ class ClientFrames {
   private prefaceLeft = PREFACE_LEN;
   private pending?: { stream: number; endStream: boolean; priority?: Buffer; parts: Buffer[] };
 
+  /** dropAck: the client's next SETTINGS ACK answers h2-first-request.ts's SETTINGS, not the server's */
+  constructor(private dropAck = false) {}
+
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
@@ -149,6 +152,10 @@ class ClientFrames {
       const whole = this.buf.subarray(0, FRAME_HEADER + len);
       let payload = whole.subarray(FRAME_HEADER);
       this.buf = this.buf.subarray(FRAME_HEADER + len);
+      if (type === SETTINGS && flags & FLAG_ACK && this.dropAck) {
+        this.dropAck = false;
+        continue;
+      }
       if (type === HEADERS) {
         let priority: Buffer | undefined;
         if (flags & FLAG_PADDED) {
@@ -205,16 +212,20 @@ class ServerFrames {
 }
 
 /** wraps a client socket for the gRPC server, rewriting as described above */
-export function rewriteAuthority(socket: Duplex): Duplex {
-  const fromClient = new ClientFrames();
+export function rewriteAuthority(socket: Duplex, opts: { dropSettingsAck?: boolean } = {}): Duplex {
+  const fromClient = new ClientFrames(opts.dropSettingsAck);
   const toClient = new ServerFrames();
   const wrapped = new Duplex({
     read() {
       socket.resume();
     },
-    write(chunk: Buffer, _enc, cb) {
+    // node's HTTP/2 hands a send cycle's frames over corked (JSStreamSocket), so they
+    // arrive here together and leave in one writev instead of a syscall per frame
+    writev(chunks, cb) {
       let ok = true;
-      for (const part of toClient.push(chunk)) ok = socket.write(part);
+      socket.cork();
+      for (const { chunk } of chunks) for (const part of toClient.push(chunk as Buffer)) ok = socket.write(part);
+      socket.uncork();
       if (ok) cb();
       else socket.once('drain', () => cb());
     },
@@ -235,7 +246,8 @@ export function rewriteAuthority(socket: Duplex): Duplex {
       socket.destroy(err as Error);
       return;
     }
-    for (const part of parts) if (!wrapped.push(part)) socket.pause();
+    // one push per socket read: each push is a separate pass through node's HTTP/2 parser
+    if (parts.length > 0 && !wrapped.push(parts.length === 1 ? parts[0] : Buffer.concat(parts))) socket.pause();
   });
   socket.on('end', () => wrapped.push(null));
   socket.on('close', () => wrapped.destroy());

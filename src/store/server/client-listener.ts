@@ -7,6 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { ConnectionInjector } from '@grpc/grpc-js';
 import { rewriteAuthority } from './authority-rewriter.js';
+import { plainAuthority, readFirstRequest } from './h2-first-request.js';
 import type { Logger } from './log.js';
 import { sniffProtocol } from './protocol-sniffer.js';
 
@@ -33,16 +34,22 @@ export async function listenClientUrl(
   },
 ): Promise<ClientListener> {
   const sockets = new Set<net.Socket>();
-  const toGrpc = (s: net.Socket) => {
+  // connections whose first request names a plain host:port go to node's HTTP/2 server
+  // natively; the others through the :authority rewriter (h2-first-request.ts)
+  const toGrpc = async (s: net.Socket) => {
     deps.onGrpcSocket?.(s);
-    deps.grpc.injectConnection(rewriteAuthority(s));
+    const first = await readFirstRequest(s);
+    if (s.destroyed) return;
+    if (first.bytes.length > 0) s.unshift(first.bytes);
+    if (first.ackSeen && plainAuthority(first.authority)) deps.grpc.injectConnection(s);
+    else deps.grpc.injectConnection(rewriteAuthority(s, { dropSettingsAck: !first.ackSeen }));
   };
   const toHttp = (s: net.Socket) => deps.http.emit('connection', s);
   const route = async (s: net.Socket, alpn?: string | false | null) => {
     if (alpn === 'h2') return toGrpc(s);
     if (alpn === 'http/1.1') return toHttp(s);
     const proto = await sniffProtocol(s);
-    if (proto === 'h2') toGrpc(s);
+    if (proto === 'h2') await toGrpc(s);
     else if (proto === 'http1') toHttp(s);
     else s.destroy();
   };
