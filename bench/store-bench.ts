@@ -6,7 +6,7 @@
 //   npm run bench:store -- [--keys 1000000] [--ops 4000] [--watch-ops 500]
 //                          [--targets etcd,tskube] [--value-size 256]
 //                          [--profile DIR] [--tskube-main PATH] [--phases throughput,watch,load]
-//                          [--node-args "--max-semi-space-size=1"]
+//                          [--node-args=--max-semi-space-size=1]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
