@@ -1,13 +1,9 @@
 // Making certificates: a self-signed CA (10 years, like kubeadm) or a leaf signed by a CA
-// (1 year), each with a fresh ECDSA P-256 key (kubeadm's other `encryptionAlgorithm`
-// besides RSA-2048, and far quicker to make). Subjects, usages and SANs come from
-// cert-specs.ts. The certificate is written with der.ts and signed by node:crypto: an
-// ASN.1 library cost `tskube up` ~0.3–0.5 s of start and memory it kept (bench/README.md).
+// (1 year), each with a fresh key. Subjects, usages and SANs come from cert-specs.ts.
 import crypto from 'node:crypto';
-import net from 'node:net';
-import { bits, boolean, children, explicit, namedBits, nullValue, octets, oid, readElement, sequence, set, tlv, time, unsigned, utf8, type Der } from './der.js';
+import { KEY_ALGORITHM, loadX509, webcrypto } from './crypto-provider.js';
 import { pemBlock } from './pem.js';
-import type { Signer } from './signer.js';
+import { signatureAlgorithm, type Signer } from './signer.js';
 import type { SANs, Usage } from './cert-specs.js';
 
 export const CA_VALIDITY_MS = 10 * 365 * 24 * 3600_000;
@@ -27,124 +23,72 @@ export interface LeafRequest {
   notAfter?: Date;
 }
 
-const OID = {
-  cn: '2.5.4.3', o: '2.5.4.10',
-  basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15', extKeyUsage: '2.5.29.37',
-  subjectKeyId: '2.5.29.14', authorityKeyId: '2.5.29.35', subjectAltName: '2.5.29.17',
-  serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2',
-  ecdsaSha256: '1.2.840.10045.4.3.2', ecdsaSha384: '1.2.840.10045.4.3.3', rsaSha256: '1.2.840.113549.1.1.11',
-};
-// KeyUsage bits (RFC 5280 4.2.1.3)
-const DIGITAL_SIGNATURE = 0, KEY_ENCIPHERMENT = 2, KEY_CERT_SIGN = 5;
-
-/** The X.500 name CN=cn, O=org… (one attribute per RDN, UTF8String). */
-function name(cn: string, orgs: string[] = []): Der {
-  const rdn = (type: string, value: string) => set(sequence(oid(type), utf8(value)));
-  return sequence(rdn(OID.cn, cn), ...orgs.map((o) => rdn(OID.o, o)));
+/** "CN=a, O=b, O=c" with RFC 4514 escaping, so names such as system:node:x survive. */
+export function distinguishedName(cn: string, orgs: string[] = []): string {
+  const esc = (v: string) => v.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+  return [`CN=${esc(cn)}`, ...orgs.map((o) => `O=${esc(o)}`)].join(', ');
 }
 
-const extension = (id: string, critical: boolean, value: Der): Der => sequence(oid(id), ...(critical ? [boolean(true)] : []), octets(value));
-
-/** SHA-1 of the subjectPublicKey bits: RFC 5280's method (1) key identifier, as Go's and @peculiar's. */
-function keyId(spki: Buffer): Buffer {
-  const [, key] = children(spki, readElement(spki, 0));
-  return crypto.createHash('sha1').update(spki.subarray(key.contentStart + 1, key.end)).digest();
-}
-
-const serial = (): Der => {
+const serial = (): string => {
   const b = crypto.randomBytes(16);
   b[0] &= 0x7f; // positive, as RFC 5280 wants
-  return unsigned(b);
+  return b.toString('hex');
 };
 
-function signatureAlgorithm(key: crypto.KeyObject, hash: Signer['hash']): Der {
-  if (key.asymmetricKeyType === 'rsa') return sequence(oid(OID.rsaSha256), nullValue());
-  return sequence(oid(hash === 'sha256' ? OID.ecdsaSha256 : OID.ecdsaSha384));
+async function newKeyPair(): Promise<CryptoKeyPair> {
+  return await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']) as CryptoKeyPair;
 }
 
-interface CertFields {
-  subject: Der;
-  issuer: Der;
-  notBefore: Date;
-  notAfter: Date;
-  spki: Buffer;
-  extensions: Der[];
-  signingKey: crypto.KeyObject;
-  hash: Signer['hash'];
+async function keyPem(keys: CryptoKeyPair): Promise<string> {
+  return pemBlock('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
 }
-
-function certificate(f: CertFields): Buffer {
-  const alg = signatureAlgorithm(f.signingKey, f.hash);
-  const tbs = sequence(
-    explicit(0, unsigned(Buffer.from([2]))), // v3
-    serial(), alg, f.issuer, sequence(time(f.notBefore), time(f.notAfter)), f.subject, f.spki,
-    explicit(3, sequence(...f.extensions)),
-  );
-  return sequence(tbs, alg, bits(crypto.sign(f.hash, tbs, f.signingKey)));
-}
-
-const newKeyPair = (): Promise<crypto.KeyPairKeyObjectResult> =>
-  new Promise((resolve, reject) => crypto.generateKeyPair('ec', { namedCurve: 'prime256v1' }, (err, publicKey, privateKey) => (err ? reject(err) : resolve({ publicKey, privateKey }))));
-
-const keyPem = (key: crypto.KeyObject): string => key.export({ type: 'pkcs8', format: 'pem' }).toString();
-const spkiOf = (key: crypto.KeyObject): Buffer => key.export({ type: 'spki', format: 'der' });
 
 export async function issueCA(cn: string, validityMs = CA_VALIDITY_MS): Promise<IssuedPair> {
+  const x509 = await loadX509();
   const keys = await newKeyPair();
-  const spki = spkiOf(keys.publicKey);
   const now = Date.now();
-  const subject = name(cn);
-  const der = certificate({
-    subject, issuer: subject, notBefore: new Date(now - BACKDATE_MS), notAfter: new Date(now + validityMs), spki,
-    signingKey: keys.privateKey, hash: 'sha256',
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: distinguishedName(cn),
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter: new Date(now + validityMs),
+    keys,
+    signingAlgorithm: KEY_ALGORITHM,
     extensions: [
-      extension(OID.basicConstraints, true, sequence(boolean(true))),
-      extension(OID.keyUsage, true, namedBits([DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, KEY_CERT_SIGN])),
-      extension(OID.subjectKeyId, false, octets(keyId(spki))),
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.keyCertSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: pemBlock('CERTIFICATE', der), keyPem: keyPem(keys.privateKey) };
-}
-
-/** The issuer's subject exactly as its certificate encodes it (a name must match byte for byte to chain). */
-function subjectOf(certDer: Buffer): Der {
-  const tbs = children(certDer, readElement(certDer, 0))[0];
-  const fields = children(certDer, tbs);
-  const at = fields[0].tag === 0xa0 ? 1 : 0; // [0] version is optional (v1)
-  const subject = fields[at + 4]; // serial, signature, issuer, validity, subject
-  return certDer.subarray(subject.start, subject.end);
-}
-
-function ipBytes(ip: string): Buffer {
-  if (net.isIPv4(ip)) return Buffer.from(ip.split('.').map(Number));
-  const [head, tail = ''] = ip.split('::');
-  const groups = (s: string) => (s ? s.split(':') : []);
-  const h = groups(head), t = groups(tail);
-  const all = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
-  const out = Buffer.alloc(16);
-  all.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
-  return out;
+  return { certPem: cert.toString('pem') + '\n', keyPem: await keyPem(keys) };
 }
 
 export async function issueLeaf(ca: Signer, req: LeafRequest): Promise<IssuedPair> {
+  const x509 = await loadX509();
   const keys = await newKeyPair();
   const now = Date.now();
+  const eku = req.usages.map((u) => (u === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth));
   const names = [
-    ...(req.sans?.dns ?? []).map((d) => tlv(0x82, Buffer.from(d, 'ascii'))),
-    ...(req.sans?.ips ?? []).map((ip) => tlv(0x87, ipBytes(ip))),
+    ...(req.sans?.dns ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(req.sans?.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];
-  const caSpki = spkiOf(ca.cert.publicKey);
-  const der = certificate({
-    subject: name(req.cn, req.orgs), issuer: subjectOf(ca.cert.raw),
-    notBefore: new Date(now - BACKDATE_MS), notAfter: req.notAfter ?? new Date(now + (req.validityMs ?? LEAF_VALIDITY_MS)),
-    spki: spkiOf(keys.publicKey), signingKey: ca.key, hash: ca.hash,
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: distinguishedName(req.cn, req.orgs),
+    issuer: caCert.subject,
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter: req.notAfter ?? new Date(now + (req.validityMs ?? LEAF_VALIDITY_MS)),
+    publicKey: keys.publicKey,
+    signingKey: ca.key,
+    signingAlgorithm: signatureAlgorithm(ca),
     extensions: [
-      extension(OID.basicConstraints, true, sequence()),
-      extension(OID.keyUsage, true, namedBits([DIGITAL_SIGNATURE, KEY_ENCIPHERMENT])),
-      extension(OID.extKeyUsage, false, sequence(...req.usages.map((u) => oid(u === 'server' ? OID.serverAuth : OID.clientAuth)))),
-      extension(OID.authorityKeyId, false, sequence(tlv(0x80, keyId(caSpki)))),
-      ...(names.length ? [extension(OID.subjectAltName, false, sequence(...names))] : []),
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension(eku),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
+      ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),
     ],
   });
-  return { certPem: pemBlock('CERTIFICATE', der), keyPem: keyPem(keys.privateKey) };
+  return { certPem: cert.toString('pem') + '\n', keyPem: await keyPem(keys) };
 }

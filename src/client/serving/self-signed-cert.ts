@@ -1,24 +1,14 @@
 // A self-signed serving certificate (ECDSA P-256, one year), as upstream components make
 // when no --tls-cert-file is given: the API server and the kubelet keep theirs in --cert-dir,
 // the scheduler and controller manager keep theirs in memory unless --cert-dir is set.
-import { webcrypto } from 'node:crypto';
+import { loadX509, webcrypto } from '../../admin/pki/crypto-provider.js';
 
 export interface ServingCert { cert: string; key: string }
 
 const isIP = (h: string) => /^[\d.]+$/.test(h) || h.includes(':');
 
-/** @peculiar/x509 (and the reflect-metadata it needs first) loads only when a certificate is made: ~0.7 s of CPU and some MiB a process that is given its files never spends. */
-async function loadX509(): Promise<typeof import('@peculiar/x509')> {
-  await import('reflect-metadata');
-  type X509 = typeof import('@peculiar/x509');
-  // a CommonJS package: its exports are the default export of a bundle's dynamic import
-  const m = await import('@peculiar/x509') as X509 & { default?: X509 };
-  return m.default ?? m;
-}
-
 export async function selfSignedCert(hosts: string[]): Promise<ServingCert> {
   const x509 = await loadX509();
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as CryptoKeyPair;
   const names = hosts.map((h) => (isIP(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }));

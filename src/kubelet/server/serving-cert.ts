@@ -2,22 +2,12 @@
 // self-signed pair kept in --cert-dir as kubelet.crt/kubelet.key (upstream's names).
 import fs from 'node:fs';
 import path from 'node:path';
-import { webcrypto } from 'node:crypto';
+import { loadX509, webcrypto } from '../../admin/pki/crypto-provider.js';
 
 export interface CertPair { cert: string; key: string }
 
-/** @peculiar/x509 (and the reflect-metadata it needs first) loads only when a certificate is made: ~0.7 s of CPU and some MiB a process that is given its files never spends. */
-async function loadX509(): Promise<typeof import('@peculiar/x509')> {
-  await import('reflect-metadata');
-  type X509 = typeof import('@peculiar/x509');
-  // a CommonJS package: its exports are the default export of a bundle's dynamic import
-  const m = await import('@peculiar/x509') as X509 & { default?: X509 };
-  return m.default ?? m;
-}
-
 async function selfSigned(hostname: string, ips: string[]): Promise<CertPair> {
   const x509 = await loadX509();
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as CryptoKeyPair;
   const now = new Date();
