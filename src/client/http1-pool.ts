@@ -62,6 +62,8 @@ const CRLF = Buffer.from('\r\n');
 export class Http1Pool {
   private readonly idle: Conn[] = [];
   private readonly waiters: ((c: Conn | Error) => void)[] = [];
+  /** Sockets still connecting (close() must not leave them behind). */
+  private readonly connecting = new Set<net.Socket>();
   private open = 0;
   private closed = false;
   private readonly hostHeader: string;
@@ -74,15 +76,16 @@ export class Http1Pool {
 
   async request(r: Http1Request): Promise<Http1Response> {
     if (r.signal?.aborted) throw abortError();
-    const conn = await this.acquire();
+    const started = Date.now();
+    const conn = await this.acquire(r);
+    // The timeout covers getting a connection too: what is left of it bounds the answer.
+    const timeoutMs = r.timeoutMs && r.timeoutMs > 0 ? Math.max(1, r.timeoutMs - (Date.now() - started)) : 0;
     const head = `${r.method} ${r.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n${r.headerLines}${r.body ? `Content-Length: ${r.body.length}\r\n` : ''}\r\n`;
     return new Promise<Http1Response>((resolve, reject) => {
       const p: Pending = { method: r.method, resolve, reject, reused: conn.used > 0, gotBytes: false, buf: EMPTY, chunks: [], bodyLen: 0 };
       conn.pending = p;
       conn.used++;
-      if (r.timeoutMs && r.timeoutMs > 0) {
-        p.timer = setTimeout(() => this.fail(conn, new Error(`${r.method} ${r.path}: timed out after ${r.timeoutMs} ms`)), r.timeoutMs);
-      }
+      if (timeoutMs) p.timer = setTimeout(() => this.fail(conn, timedOut(r)), timeoutMs);
       if (r.signal) {
         p.onAbort = () => this.fail(conn, abortError());
         r.signal.addEventListener('abort', p.onAbort, { once: true });
@@ -100,10 +103,11 @@ export class Http1Pool {
   close(): void {
     this.closed = true;
     for (const c of this.idle.splice(0)) c.socket.destroy();
+    for (const s of this.connecting) s.destroy();
     for (const w of this.waiters.splice(0)) w(new Error('client closed'));
   }
 
-  private async acquire(): Promise<Conn> {
+  private async acquire(r: Http1Request): Promise<Conn> {
     if (this.closed) throw new Error('client closed');
     while (this.idle.length) {
       const c = this.idle.pop()!;
@@ -111,13 +115,33 @@ export class Http1Pool {
       c.socket.ref();
       return c;
     }
-    if (this.open < (this.o.maxSockets ?? 256)) return this.connect();
-    const got = await new Promise<Conn | Error>((resolve) => this.waiters.push(resolve));
+    if (this.open < (this.o.maxSockets ?? 256)) return this.connect(r);
+    const got = await this.queue(r);
     if (got instanceof Error) throw got;
     return got;
   }
 
-  private connect(): Promise<Conn> {
+  /** Waits for a free connection, until r's timeout or abort. */
+  private queue(r: Http1Request): Promise<Conn | Error> {
+    return new Promise<Conn | Error>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = () => { clearTimeout(timer); r.signal?.removeEventListener('abort', onAbort); };
+      const waiter = (c: Conn | Error) => { finish(); resolve(c); };
+      const stop = (err: Error) => {
+        finish();
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(err);
+      };
+      const onAbort = () => stop(abortError());
+      if (r.timeoutMs && r.timeoutMs > 0) timer = setTimeout(() => stop(timedOut(r)), r.timeoutMs);
+      r.signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** A new connection; a request's timeout and abort bound the TCP connect and TLS handshake too. */
+  private connect(r?: Http1Request): Promise<Conn> {
     this.open++;
     return new Promise<Conn>((resolve, reject) => {
       const t = this.o.tls;
@@ -125,13 +149,34 @@ export class Http1Pool {
         ? tls.connect({ host: this.o.host, port: this.o.port, secureContext: t.secureContext, rejectUnauthorized: t.rejectUnauthorized, servername: t.servername, ALPNProtocols: ['http/1.1'] })
         : net.connect({ host: this.o.host, port: this.o.port });
       socket.setNoDelay(true);
+      this.connecting.add(socket);
       const conn: Conn = { socket, used: 0 };
       let connected = false;
-      const onConnectError = (err: Error) => { if (!connected) reject(err); };
-      socket.once('error', onConnectError);
-      socket.once(t ? 'secureConnect' : 'connect', () => {
-        connected = true;
+      let timer: NodeJS.Timeout | undefined;
+      const settle = () => {
+        this.connecting.delete(socket);
+        clearTimeout(timer);
+        r?.signal?.removeEventListener('abort', onAbort);
         socket.off('error', onConnectError);
+      };
+      const giveUp = (err: Error) => {
+        if (connected) return;
+        connected = true;
+        settle();
+        socket.destroy();
+        reject(err);
+      };
+      const onConnectError = (err: Error) => giveUp(err);
+      const onAbort = () => giveUp(abortError());
+      if (r?.timeoutMs && r.timeoutMs > 0) timer = setTimeout(() => giveUp(timedOut(r)), r.timeoutMs);
+      r?.signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', onConnectError);
+      // destroyed by close() before it connected: no 'error' comes, only 'close'
+      socket.once('close', () => giveUp(new Error('client closed')));
+      socket.once(t ? 'secureConnect' : 'connect', () => {
+        if (connected) return;
+        connected = true;
+        settle();
         resolve(conn);
       });
       socket.on('data', (d: Buffer) => this.onData(conn, d));
@@ -262,6 +307,10 @@ export class Http1Pool {
       buf = buf.subarray(nl + 2 + size + 2);
     }
   }
+}
+
+function timedOut(r: Http1Request): Error {
+  return new Error(`${r.method} ${r.path}: timed out after ${r.timeoutMs} ms`);
 }
 
 function abortError(): Error {

@@ -4,7 +4,8 @@
 // timeouts and aborts. The API-server paths are covered by rest-client.test.ts.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { after, before, test } from 'node:test';
 import { Http1Pool } from '../../src/client/http1-pool.js';
 import { RestClient } from '../../src/client/rest-client.js';
@@ -136,5 +137,27 @@ test('RestClient: a keep-alive connection the server dropped is retried on a new
     assert.equal(err?.status?.message, 'x not found');
   } finally {
     client.close();
+  }
+});
+
+test('a server that accepts but never finishes the TLS handshake: the timeout, an abort and close() each end the request', async () => {
+  const silent = net.createServer(() => {}); // takes the connection, never answers the ClientHello
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const tlsOpts = { secureContext: tls.createSecureContext(), rejectUnauthorized: true };
+  const pool = new Http1Pool({ host: '127.0.0.1', port: (silent.address() as AddressInfo).port, tls: tlsOpts, maxSockets: 1 });
+  try {
+    await assert.rejects(pool.request({ method: 'GET', path: '/', headerLines: '', timeoutMs: 200 }), /timed out after 200 ms/);
+    const ac = new AbortController();
+    const aborted = pool.request({ method: 'GET', path: '/', headerLines: '', signal: ac.signal });
+    // a second request waits for the one connection slot; its timeout ends the wait
+    await assert.rejects(pool.request({ method: 'GET', path: '/', headerLines: '', timeoutMs: 200 }), /timed out after 200 ms/);
+    ac.abort();
+    await assert.rejects(aborted, { name: 'AbortError' });
+    const closing = pool.request({ method: 'GET', path: '/', headerLines: '' });
+    setTimeout(() => pool.close(), 100);
+    await assert.rejects(closing, /client closed/);
+  } finally {
+    pool.close();
+    silent.close();
   }
 });
