@@ -43,6 +43,22 @@ export interface RequestInit {
 const MAX_RETRIES = 5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const encodeBody = (init: RequestInit): Buffer | undefined =>
+  init.body === undefined ? undefined : Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body));
+
+/** A keep-alive socket the server had already closed failed the request before it was sent: try a new one. */
+function retriesOnNewSocket(err: unknown, attempt: number): boolean {
+  const e = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
+  return !!e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && attempt < MAX_RETRIES;
+}
+
+/** client-go retries 429s and 5xx answers that carry Retry-After (those never applied the write): how long to wait, or undefined. */
+function retryWaitMs(code: number, retryAfterHeader: string | string[] | undefined, attempt: number): number | undefined {
+  const retryAfter = Number(retryAfterHeader);
+  if (!(code === 429 || (code >= 500 && retryAfter > 0)) || attempt >= MAX_RETRIES) return undefined;
+  return Math.min(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1000, 10_000);
+}
+
 export class RestClient {
   readonly config: ClientConfig;
   readonly limiter: TokenBucket;
@@ -134,23 +150,21 @@ export class RestClient {
 
   /** Rate-limited request with retries; the caller reads (or streams) the response. */
   private async exchange(init: RequestInit, stream: boolean): Promise<http.IncomingMessage> {
-    const payload = init.body === undefined ? undefined : Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body));
+    const payload = encodeBody(init);
     for (let attempt = 0; ; attempt++) {
       await this.limiter.wait(init.signal);
       let res: http.IncomingMessage;
       try {
         ({ res } = await this.send(init, payload, stream ? 0 : init.timeoutMs ?? this.timeoutMs));
       } catch (err) {
-        const e = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
-        if (e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && attempt < MAX_RETRIES) continue;
+        if (retriesOnNewSocket(err, attempt)) continue;
         throw err;
       }
       const code = res.statusCode ?? 0;
-      const retryAfter = Number(res.headers['retry-after']);
-      // client-go retries 429s and 5xx answers that carry Retry-After (those never applied the write).
-      if ((code === 429 || (code >= 500 && retryAfter > 0)) && attempt < MAX_RETRIES) {
+      const wait = retryWaitMs(code, res.headers['retry-after'], attempt);
+      if (wait !== undefined) {
         res.resume();
-        await sleep(Math.min(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1000, 10_000));
+        await sleep(wait);
         continue;
       }
       if (code < 200 || code >= 300) {
@@ -172,7 +186,7 @@ export class RestClient {
 
   /** A unary request with retries (as exchange), answered in full. */
   private async unary(init: RequestInit): Promise<Http1Response> {
-    const payload = init.body === undefined ? undefined : Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body));
+    const payload = encodeBody(init);
     let path = this.basePath + init.path + queryString(init.query ?? {});
     // Paths are built encoded; anything outside printable ASCII is left to URL to encode.
     if (/[^\x21-\x7e]/.test(path)) { const u = new URL(path, this.base); path = u.pathname + u.search; }
@@ -183,14 +197,13 @@ export class RestClient {
       try {
         res = await this.pool.request({ method: init.method, path, headerLines, body: payload, timeoutMs: init.timeoutMs ?? this.timeoutMs, signal: init.signal });
       } catch (err) {
-        const e = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
-        if (e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && attempt < MAX_RETRIES) continue;
+        if (retriesOnNewSocket(err, attempt)) continue;
         throw err;
       }
       const code = res.status;
-      const retryAfter = Number(res.headers['retry-after']);
-      if ((code === 429 || (code >= 500 && retryAfter > 0)) && attempt < MAX_RETRIES) {
-        await sleep(Math.min(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1000, 10_000));
+      const wait = retryWaitMs(code, res.headers['retry-after'], attempt);
+      if (wait !== undefined) {
+        await sleep(wait);
         continue;
       }
       if (code < 200 || code >= 300) throw errorFromResponse(code, res.body.toString('utf8'), init.method, init.path);
