@@ -126,8 +126,16 @@ export class Http1Pool {
     return new Promise<Conn | Error>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = () => { clearTimeout(timer); r.signal?.removeEventListener('abort', onAbort); };
-      const waiter = (c: Conn | Error) => { finish(); resolve(c); };
+      let done = false;
+      const waiter = (c: Conn | Error) => {
+        // a connection opened for this waiter after it gave up goes to the next one
+        if (done) { if (!(c instanceof Error)) this.release(c, true); return; }
+        done = true;
+        finish();
+        resolve(c);
+      };
       const stop = (err: Error) => {
+        done = true;
         finish();
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
