@@ -14,6 +14,7 @@ import { codeName, streamLabels } from './grpc-call.js';
 import type { ServerContext } from './server-context.js';
 import { watchResponseSize } from './proto.js';
 import { wireEvent, type Wire } from './wire.js';
+import { WatchSendQueue } from './watch-send-queue.js';
 
 /** etcd lets watch responses exceed --max-request-bytes by gRPC's overhead allowance before fragmenting */
 const GRPC_OVERHEAD_BYTES = 512 * 1024;
@@ -54,10 +55,19 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
         send({ header: ctx.header(), watch_id: '-1' });
       };
 
-      const send = (resp: Wire) => {
+      /** watch ids that asked for fragmented responses */
+      const fragmented = new Set<string>();
+      const out = new WatchSendQueue((resp, done) => {
         if (closed) return;
-        msgSent.inc();
-        call.write(resp);
+        const parts = resp.events?.length && fragmented.has(String(resp.watch_id)) ? [...fragments(resp, fragmentLimit)] : [resp];
+        parts.forEach((part, i) => {
+          msgSent.inc();
+          if (i < parts.length - 1) call.write(part);
+          else call.write(part, done);
+        });
+      });
+      const send = (resp: Wire) => {
+        if (!closed) out.other(resp);
       };
 
       const drop = (id: number) => {
@@ -95,6 +105,8 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
         const noDelete = filters.includes('NODELETE');
         const prevKv = !!req.prev_kv;
         const fragment = !!req.fragment;
+        if (fragment) fragmented.add(String(id));
+        else fragmented.delete(String(id));
         const entry: WatchEntry = { progressNotify: !!req.progress_notify, busy: false };
         watches.set(id, entry);
         ctx.metrics.watchers.inc();
@@ -108,9 +120,7 @@ export function watchService(ctx: ServerContext): UntypedServiceImplementation {
               const kept = events.filter((e) => !(noPut && e.type === 'PUT') && !(noDelete && e.type === 'DELETE'));
               if (kept.length === 0) return;
               entry.busy = true;
-              const resp = { header: ctx.header(revision), watch_id: String(id), events: kept.map((e) => wireEvent(e, prevKv)) };
-              if (fragment) for (const part of fragments(resp, fragmentLimit)) send(part);
-              else send(resp);
+              if (!closed) out.events({ header: ctx.header(revision), watch_id: String(id), events: kept.map((e) => wireEvent(e, prevKv)) });
             },
             synced: () => {
               if (watches.get(id) === entry) sendProgressIfSynced();
