@@ -98,8 +98,11 @@ export function recordUpdate(kind: { group: string; kind: string }, before: Obj 
   const entries = before ? currentEntries(before, schema, ignoreStatus, opts) : [];
   // One walk of each side gives every member path with its value: changed are the new ones and
   // those whose value differs, removed the old ones that are gone.
-  const oldValues = fieldValuesOf(before, schema, ignoreStatus);
-  const newValues = fieldValuesOf(after, schema, ignoreStatus);
+  // Parts equal on both sides change no field: only what differs is walked (a status write
+  // leaves a pod's spec out of both walks).
+  const [oldPart, newPart] = differingParts(before, after, schema);
+  const oldValues = fieldValuesOf(oldPart, schema, ignoreStatus);
+  const newValues = fieldValuesOf(newPart, schema, ignoreStatus);
   const changed = new FieldSet();
   for (const [k, now] of newValues) {
     const was = oldValues.get(k);
@@ -135,6 +138,44 @@ export function recordUpdate(kind: { group: string; kind: string }, before: Obj 
   if (updated.length) result.metadata.managedFields = updated;
   else delete result.metadata.managedFields;
   return result;
+}
+
+const isPlainMap = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const hasNonNull = (m: Obj) => { for (const k in m) if (m[k] !== null) return true; return false; };
+
+/**
+ * before and after without the members that are equal in both, for fieldValuesOf: a member's
+ * paths come from its own value alone, so equal members yield equal paths and values on both
+ * sides and no change. Top-level members are dropped whole; inside a top-level struct
+ * (spec, status) equal members are dropped, but each side keeps a non-null member (a struct
+ * left empty would be reported as a path of its own): an equal one on both sides when
+ * needed. metadata is walked as it is.
+ */
+function differingParts(before: Obj, after: Obj, schema: PatchStruct): [Obj, Obj] {
+  const b: Obj = {};
+  const a: Obj = {};
+  for (const k of Object.keys(after)) {
+    const now = after[k];
+    if (!Object.prototype.hasOwnProperty.call(before, k)) { a[k] = now; continue; }
+    const was = before[k];
+    if (deepEqual(was, now)) continue;
+    if (k === 'metadata' || fieldMeta(schema, k).atomic || !isPlainMap(was) || !isPlainMap(now)) { a[k] = now; b[k] = was; continue; }
+    const wasPart: Obj = {};
+    const nowPart: Obj = {};
+    let witness: string | undefined;
+    for (const j of Object.keys(now)) {
+      if (!Object.prototype.hasOwnProperty.call(was, j) || !deepEqual(was[j], now[j])) nowPart[j] = now[j];
+      else if (now[j] !== null && (witness === undefined || typeof now[witness] === 'object')) witness = j;
+    }
+    for (const j of Object.keys(was)) if (!Object.prototype.hasOwnProperty.call(now, j) || !deepEqual(was[j], now[j])) wasPart[j] = was[j];
+    // A side left without members keeps one equal member (on both sides: it changes nothing).
+    if (witness !== undefined && (!hasNonNull(wasPart) || !hasNonNull(nowPart))) { wasPart[witness] = was[witness]; nowPart[witness] = now[witness]; }
+    const keep = hasNonNull(wasPart) && hasNonNull(nowPart);
+    a[k] = keep ? nowPart : now;
+    b[k] = keep ? wasPart : was;
+  }
+  for (const k of Object.keys(before)) if (!Object.prototype.hasOwnProperty.call(after, k)) b[k] = before[k];
+  return [b, a];
 }
 
 /**
