@@ -129,12 +129,33 @@ try {
       const plus = await proxier.sync(builder.build([...w1.services, added], [...w1.slices, addedSlice]));
       const plusMs = performance.now() - t;
       const plusCpu = cpuSince(c);
+      // the first syncs after a full one also pay for collecting its garbage (a major GC of the
+      // heap it left): the steady state is the median of further ones — svc-0's endpoints moving
+      // back and forth, then the added Service removed and added again
+      const steady = async (label: string, worlds: { services: Service[]; slices: EndpointSlice[] }[]): Promise<string> => {
+        const runs: { ms: number; js: number; tools: number }[] = [];
+        for (const w of worlds) {
+          const c0 = cpuMs();
+          const t0 = performance.now();
+          await proxier.sync(builder.build(w.services, w.slices));
+          const c1 = cpuMs();
+          runs.push({ ms: performance.now() - t0, js: c1.self - c0.self, tools: c1.children - c0.children });
+        }
+        const med = (k: 'ms' | 'js' | 'tools'): string => runs.map((r) => r[k]).sort((a, b) => a - b)[runs.length >> 1].toFixed(0);
+        return `${label}: median of ${runs.length} ${med('ms')} ms (CPU: JS ${med('js')} ms, tools ${med('tools')} ms; all: ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms)`;
+      };
+      const w2 = world(n, 2, w1);
+      const w3 = world(n, 3, w2);
+      const moves = await steady('one Service\'s endpoints move, later', [w2, w3, w2, w3, w2]);
+      const withAdded = { services: [...w2.services, added], slices: [...w2.slices, addedSlice] };
+      const adds = await steady('Service removed / added, later', [w2, withAdded, w2, withAdded, w2, withAdded]);
       const tool = mode === 'nftables' ? 'nft -f' : 'iptables-restore';
       console.log(`${mode} ${n}: RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (a fork of this process would copy its page tables; the tools run from a small helper)`);
       console.log(`${mode} ${n} services × ${ENDPOINTS} endpoints: model ${build.toFixed(0)} ms; ` +
         `full sync ${fullMs.toFixed(0)} ms (render ${full.renderMs.toFixed(0)} ms, ${tool} ${full.applyMs.toFixed(0)} ms, ${full.written} chains; ${fullCpu}); ` +
         `one-service sync ${oneMs.toFixed(0)} ms (render ${one.renderMs.toFixed(0)} ms, ${tool} ${one.applyMs.toFixed(0)} ms, ${one.written} chains written, ${one.deleted} deleted; ${oneCpu}); ` +
         `Service added ${plusMs.toFixed(0)} ms (render ${plus.renderMs.toFixed(0)} ms, ${tool} ${plus.applyMs.toFixed(0)} ms, ${plus.written} chains written; ${plusCpu})`);
+      console.log(`${mode} ${n}: ${moves}; ${adds}`);
       if (connections > 0) {
         const r = JSON.parse(execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', PROBE, String(connections), `${POD_IP}:8080`, `${PROBE_IP}:80`], { encoding: 'utf8' })) as Record<string, { p50: number; p99: number }>;
         const d = r[`${POD_IP}:8080`];

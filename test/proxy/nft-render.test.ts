@@ -44,8 +44,39 @@ test('a plain ClusterIP Service: its endpoints are @service-endpoints elements p
   assert.ok(rs.elements.get('cluster-ips')!.has('10.96.0.20'));
 });
 
-test('a NodePort Service keeps its own chain: masquerade for off-cluster sources, uniform random pick', () => {
-  const rs = render(buildServicePorts([svc('web', '10.96.0.20', nodePort)], [slice('web', ['10.244.0.3', '10.244.0.1', '10.244.0.2'])], 'node-a'), { clusterCIDR: '10.244.0.0/16' });
+test('a NodePort Service with an external IP (policies Cluster): elements too, its external traffic masqueraded by the shared chains', () => {
+  const spec = { ...nodePort, externalIPs: ['192.0.2.7'] };
+  const rs = render(buildServicePorts([svc('web', '10.96.0.20', spec)], [slice('web', ['10.244.0.3', '10.244.0.1'])], 'node-a'), { clusterCIDR: '10.244.0.0/16' });
+  assert.equal(rs.elements.get('service-ips')!.get('10.96.0.20 . tcp . 80'), ' : goto endpoints-2');
+  assert.equal(rs.elements.get('service-ips')!.get('192.0.2.7 . tcp . 80'), ' : goto external-endpoints-2');
+  assert.equal(rs.elements.get('service-nodeports')!.get('tcp . 30080'), ' : goto nodeport-endpoints-2');
+  assert.deepEqual(rs.chains.get('external-endpoints-2'), [
+    'jump mark-for-masquerade',
+    'dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 2 map @service-endpoints',
+  ]);
+  assert.deepEqual(rs.chains.get('nodeport-endpoints-2'), [
+    'jump mark-for-masquerade',
+    'dnat ip to meta l4proto . th dport . numgen random mod 2 map @nodeport-endpoints',
+  ]);
+  assert.deepEqual([...rs.elements.get('service-endpoints')!], [
+    ['10.96.0.20 . tcp . 80 . 0', ' : 10.244.0.1 . 8080'], ['192.0.2.7 . tcp . 80 . 0', ' : 10.244.0.1 . 8080'],
+    ['10.96.0.20 . tcp . 80 . 1', ' : 10.244.0.3 . 8080'], ['192.0.2.7 . tcp . 80 . 1', ' : 10.244.0.3 . 8080'],
+  ]);
+  assert.deepEqual([...rs.elements.get('nodeport-endpoints')!], [['tcp . 30080 . 0', ' : 10.244.0.1 . 8080'], ['tcp . 30080 . 1', ' : 10.244.0.3 . 8080']]);
+  assert.ok(![...rs.chains.keys()].some((c) => c.includes('/')), 'no per-Service chain');
+});
+
+test('a plain UDP Service: @service-endpoints-udp elements picked by endpoints-udp-N (its own map: the data part names the protocol)', () => {
+  const udp = svc('dns', '10.96.0.10', { ports: [{ name: 'http', port: 53, protocol: 'UDP' }] });
+  const rs = render(buildServicePorts([udp], [slice('dns', ['10.244.0.4', '10.244.0.5'], { proto: 'UDP' })], 'node-a'), { clusterCIDR: '10.244.0.0/16' });
+  assert.equal(rs.elements.get('service-ips')!.get('10.96.0.10 . udp . 53'), ' : goto endpoints-udp-2');
+  assert.equal(rs.chains.get('endpoints-udp-2')![1], 'dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 2 map @service-endpoints-udp');
+  assert.deepEqual([...rs.elements.get('service-endpoints-udp')!.keys()], ['10.96.0.10 . udp . 53 . 0', '10.96.0.10 . udp . 53 . 1']);
+  assert.equal(rs.elements.get('service-endpoints')!.size, 0);
+});
+
+test('a Service with externalTrafficPolicy Local keeps its own chains: masquerade for off-cluster sources, uniform random pick', () => {
+  const rs = render(buildServicePorts([svc('web', '10.96.0.20', { ...nodePort, externalTrafficPolicy: 'Local' })], [slice('web', ['10.244.0.3', '10.244.0.1', '10.244.0.2'])], 'node-a'), { clusterCIDR: '10.244.0.0/16' });
   const chain = `service-${hashAndTruncate('dev/web/tcp/http')}`;
   assert.equal(rs.elements.get('service-ips')!.get('10.96.0.20 . tcp . 80'), ` : goto ${chain}`);
   assert.deepEqual(rs.chains.get(chain), [
@@ -60,7 +91,7 @@ test('a NodePort Service keeps its own chain: masquerade for off-cluster sources
 test('--masquerade-all marks every packet to a ClusterIP, whatever its source', () => {
   const rs = render(buildServicePorts([svc('web', '10.96.0.20')], [slice('web', ['10.244.0.1'])], 'node-a'), { clusterCIDR: '10.244.0.0/16', masqueradeAll: true });
   assert.equal(rs.chains.get('endpoints-1')![0], 'jump mark-for-masquerade');
-  const np = render(buildServicePorts([svc('web', '10.96.0.20', nodePort)], [slice('web', ['10.244.0.1'])], 'node-a'), { clusterCIDR: '10.244.0.0/16', masqueradeAll: true });
+  const np = render(buildServicePorts([svc('web', '10.96.0.20', { ...nodePort, externalTrafficPolicy: 'Local' })], [slice('web', ['10.244.0.1'])], 'node-a'), { clusterCIDR: '10.244.0.0/16', masqueradeAll: true });
   assert.equal(np.chains.get(`service-${hashAndTruncate('dev/web/tcp/http')}`)![0], 'ip daddr 10.96.0.20 tcp dport 80 jump mark-for-masquerade');
 });
 
@@ -134,15 +165,15 @@ test('a partial sync writes only element diffs for plain Services; a removed one
   assert.ok(tl.indexOf('add chain ip kube-proxy endpoints-2') < tl.indexOf('add element ip kube-proxy service-ips { 10.96.0.2 . tcp . 80 : goto endpoints-2 }'), two.text);
   two.commit();
 
-  // a Service that gets a NodePort moves to a chain of its own; back to plain, that chain goes stale
-  const np = svc('a', '10.96.0.1', nodePort);
+  // a Service that gets a NodePort with externalTrafficPolicy Local moves to chains of its own; back to plain, they go stale
+  const np = svc('a', '10.96.0.1', { ...nodePort, externalTrafficPolicy: 'Local' });
   const own = planSync(two.state, renderer.render(builder.build([np, services[1]], [slices[0], slice('b', ['10.244.0.9', '10.244.0.8'])])), none, []);
   const a = `service-${hashAndTruncate('dev/a/tcp/http')}`;
   assert.match(own.text, new RegExp(`add element ip kube-proxy service-ips \\{ 10\\.96\\.0\\.1 \\. tcp \\. 80 : goto ${a.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\}`));
   assert.ok(own.text.includes('delete element ip kube-proxy service-endpoints { 10.96.0.1 . tcp . 80 . 0 }'), own.text);
   own.commit();
   const back = planSync(own.state, renderer.render(builder.build(services.slice(0, 2), [slices[0], slice('b', ['10.244.0.9', '10.244.0.8'])])), none, []);
-  assert.deepEqual(back.stale, [a, `external-${hashAndTruncate('dev/a/tcp/http')}`]);
+  assert.deepEqual(back.stale, [a, `local-${hashAndTruncate('dev/a/tcp/http')}`, `external-${hashAndTruncate('dev/a/tcp/http')}`]);
 });
 
 test('shared elements are reference-counted: an endpoint behind two Services stays while one remains', () => {
@@ -155,7 +186,7 @@ test('shared elements are reference-counted: an endpoint behind two Services sta
 });
 
 test('a full sync after a restart flushes chains it finds, deletes chains and affinity sets nobody needs', () => {
-  const ports = buildServicePorts([svc('a', '10.96.0.1', nodePort)], [slice('a', ['10.244.0.1'])], 'node-a');
+  const ports = buildServicePorts([svc('a', '10.96.0.1', { ...nodePort, externalTrafficPolicy: 'Local' })], [slice('a', ['10.244.0.1'])], 'node-a');
   const a = `service-${hashAndTruncate('dev/a/tcp/http')}`;
   const old = `service-${hashAndTruncate('dev/old/tcp/http')}`;
   const oldSet = `affinity-${hashAndTruncate('dev/old/tcp/http__10.244.0.5/80')}`;

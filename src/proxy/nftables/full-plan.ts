@@ -11,7 +11,7 @@ export function planFull(ports: Map<string, PortRender>, existing: Existing, set
   st.ports = ports;
   for (const pr of ports.values()) {
     for (const [c, rules] of pr.chains) st.chains.set(c, rules);
-    if (pr.pick) st.chains.set(pr.pick[0], pr.pick[1]);
+    for (const [c, rules] of pr.picks) st.chains.set(c, rules);
     for (const [a, t] of pr.affinity) st.affinity.set(a, t);
     for (const [set, key, rest] of pr.elements) {
       const cur = st.elements.get(set)!;

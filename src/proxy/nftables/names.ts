@@ -43,11 +43,15 @@ export const localChain = (sp: ServicePort): string => `local-${hashAndTruncate(
 export const externalChain = (sp: ServicePort): string => `external-${hashAndTruncate(portBase(sp))}`;
 export const affinitySet = (sp: ServicePort, ep: Endpoint): string => `affinity-${hashAndTruncate(`${portBase(sp)}__${ep.ip}/${ep.port}`)}`;
 
-/** The chain that DNATs to one of n endpoints listed in @service-endpoints (shared by every Service with n). */
-export const pickChain = (n: number): string => `endpoints-${n}`;
+/**
+ * The chain that DNATs to one of n endpoints listed in @service-endpoints (shared by every
+ * Service with n): `endpoints-3`, `endpoints-udp-3`, `external-endpoints-3`, `nodeport-endpoints-udp-3`.
+ */
+export const pickChain = (n: number, proto = 'tcp', via: '' | 'external' | 'nodeport' = ''): string =>
+  `${via ? `${via}-` : ''}endpoints-${proto === 'tcp' ? '' : `${proto}-`}${n}`;
 
 /** Per-Service chains have a '/' in their names; the fixed chains never do. */
 export const isServiceChain = (name: string): boolean => name.includes('/');
 /** Chains a sync writes when some Service needs them: per-Service chains and the endpoints-N chains. */
-export const isSyncedChain = (name: string): boolean => isServiceChain(name) || /^endpoints-\d+$/.test(name);
+export const isSyncedChain = (name: string): boolean => isServiceChain(name) || /^((external|nodeport)-)?endpoints-(udp-)?\d+$/.test(name);
 export const isAffinitySet = (name: string): boolean => name.startsWith('affinity-');

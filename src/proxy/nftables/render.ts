@@ -5,15 +5,18 @@
 //
 // Two deliberate differences, both for the cost of a sync at 10,000 Services × 10 endpoints
 // (docs/proxy-dns.md has the measurements):
-// - A plain ClusterIP Service (TCP, no NodePort or external IP, no affinity, internal policy
-//   Cluster) has no chain of its own. Its @service-ips element goes to `endpoints-N`, one
-//   chain per endpoint count N shared by every such Service, whose one DNAT rule looks up
-//   (ClusterIP . protocol . port . numgen random mod N) in the data map @service-endpoints.
+// - A plain Service (TCP or UDP, no affinity, both traffic policies Cluster) has no chain of
+//   its own. Its ClusterIP's @service-ips element goes to `endpoints-N` (`endpoints-udp-N`),
+//   one chain per endpoint count N shared by every such Service, whose one DNAT rule looks up
+//   (ClusterIP . protocol . port . numgen random mod N) in the data map @service-endpoints
+//   (-udp). Its external IPs go the same way through `external-endpoints-N`, and its NodePort
+//   through `nodeport-endpoints-N` and @nodeport-endpoints keyed by (protocol . NodePort .
+//   index); those two chains masquerade first, as upstream's external chain does.
 //   So its endpoints are map elements, not rules: ~10 µs each instead of ~38 µs, and an
 //   endpoint change adds and deletes elements only. Changing a rule, or an element that
 //   jumps, makes the kernel re-validate every chain reachable from the base chains (all
 //   10,000 Services' rules, twice: ~75 ms of kernel time per sync); data elements do not.
-// - Other Services (UDP/SCTP, affinity, NodePorts, Local policies) keep a chain per Service port, but
+// - Other Services (SCTP, affinity, Local policies) keep a chain per Service port, but
 //   not upstream's chain per endpoint picked by an anonymous `numgen … vmap`: 110,000 chains
 //   and 10,000 anonymous maps cost quadratically in the kernel (anonymous map names are
 //   allocated by scanning every set). Each endpoint is one rule in its Service's chain, taken
@@ -37,9 +40,13 @@ export interface NftOptions {
 export const ELEMENT_SETS = {
   'cluster-ips': 'set ip kube-proxy cluster-ips { type ipv4_addr ; comment "Active ClusterIPs" ; }',
   'hairpin-endpoints': 'set ip kube-proxy hairpin-endpoints { type ipv4_addr . ipv4_addr ; comment "endpoint . itself: a pod reaching itself through a Service" ; }',
-  // TCP only: nft 1.0.6 cannot read a data part `ip daddr . th dport` back from the kernel (and
-  // then fails every later rule using the map), and `tcp dport` makes the DNAT rule match TCP
-  'service-endpoints': 'map ip kube-proxy service-endpoints { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport ; comment "ClusterIP . protocol . port . endpoint index: the endpoint (plain Services)" ; }',
+  // one map per protocol: nft 1.0.6 cannot read a data part `ip daddr . th dport` back from the
+  // kernel (and then fails every later rule using the map); `tcp dport` / `udp dport` there
+  // also make the DNAT rule using the map match that protocol only
+  'service-endpoints': 'map ip kube-proxy service-endpoints { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport ; comment "Service IP . protocol . port . endpoint index: the endpoint (plain TCP Services)" ; }',
+  'service-endpoints-udp': 'map ip kube-proxy service-endpoints-udp { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . udp dport ; comment "Service IP . protocol . port . endpoint index: the endpoint (plain UDP Services)" ; }',
+  'nodeport-endpoints': 'map ip kube-proxy nodeport-endpoints { typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport ; comment "protocol . NodePort . endpoint index: the endpoint (plain TCP Services)" ; }',
+  'nodeport-endpoints-udp': 'map ip kube-proxy nodeport-endpoints-udp { typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . udp dport ; comment "protocol . NodePort . endpoint index: the endpoint (plain UDP Services)" ; }',
   'service-ips': 'map ip kube-proxy service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }',
   'service-nodeports': 'map ip kube-proxy service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }',
   'no-endpoint-services': 'map ip kube-proxy no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ; }',
@@ -113,8 +120,8 @@ export function setupCommands(o: NftOptions): string[] {
 /** One Service port's share of the table; kept per ServicePort object between syncs. */
 export interface PortRender {
   chains: [string, string[]][];
-  /** The shared endpoints-N chain a plain Service's element goes to, with its rules. */
-  pick?: [string, string[]];
+  /** The shared endpoints-N chains a plain Service's elements go to, with their rules. */
+  picks: [string, string[]][];
   elements: [ElementSet, string, string][];
   affinity: [string, number][];
 }
@@ -142,7 +149,7 @@ export function render(ports: ServicePort[], o: NftOptions = {}): NftRuleset {
   const rs: NftRuleset = { chains: new Map(), elements: new Map(Object.keys(ELEMENT_SETS).map((k) => [k as ElementSet, new Map()])), affinity: new Map() };
   for (const pr of new NftRenderer(o).render(ports).values()) {
     for (const [name, rules] of pr.chains) rs.chains.set(name, rules);
-    if (pr.pick) rs.chains.set(pr.pick[0], pr.pick[1]);
+    for (const [name, rules] of pr.picks) rs.chains.set(name, rules);
     for (const [set, key, rest] of pr.elements) rs.elements.get(set)!.set(key, rest);
     for (const [name, timeout] of pr.affinity) rs.affinity.set(name, timeout);
   }
@@ -150,7 +157,7 @@ export function render(ports: ServicePort[], o: NftOptions = {}): NftRuleset {
 }
 
 export function renderPort(sp: ServicePort, o: NftOptions): PortRender {
-  const out: PortRender = { chains: [], elements: [], affinity: [] };
+  const out: PortRender = { chains: [], picks: [], elements: [], affinity: [] };
   const el = (set: ElementSet, key: string, rest = ''): void => { out.elements.push([set, key, rest]); };
   const chains = new Map<string, string[]>();
   const proto = sp.protocol.toLowerCase();
@@ -174,15 +181,27 @@ export function renderPort(sp: ServicePort, o: NftOptions): PortRender {
   const svcKey = (ip: string): string => `${ip} . ${proto} . ${sp.port}`;
 
   el('cluster-ips', sp.clusterIP);
-  if (hasEndpoints && proto === 'tcp' && !externallyAccessible && sp.affinitySeconds === undefined && !sp.internalLocal) {
-    // a plain Service: its endpoints are elements of @service-endpoints, picked by endpoints-N
-    const pick = pickChain(ready.length);
-    el('service-ips', svcKey(sp.clusterIP), ` : goto ${pick}`);
+  if (hasEndpoints && (proto === 'tcp' || proto === 'udp') && sp.affinitySeconds === undefined && !sp.internalLocal && !sp.externalLocal) {
+    // a plain Service: its endpoints are map elements, picked by the shared *endpoints-N chains
+    const n = ready.length;
+    const ipMap = proto === 'tcp' ? 'service-endpoints' : 'service-endpoints-udp';
+    const addresses = [sp.clusterIP, ...sp.externalIPs];
+    out.picks.push([pickChain(n, proto), pickRules(n, proto, o)]);
+    el('service-ips', svcKey(sp.clusterIP), ` : goto ${pickChain(n, proto)}`);
+    if (sp.externalIPs.length > 0) {
+      out.picks.push([pickChain(n, proto, 'external'), pickRules(n, proto, o, 'external')]);
+      for (const ip of sp.externalIPs) el('service-ips', svcKey(ip), ` : goto ${pickChain(n, proto, 'external')}`);
+    }
+    if (sp.nodePort !== undefined) {
+      out.picks.push([pickChain(n, proto, 'nodeport'), pickRules(n, proto, o, 'nodeport')]);
+      el('service-nodeports', `${proto} . ${sp.nodePort}`, ` : goto ${pickChain(n, proto, 'nodeport')}`);
+    }
     ready.forEach((ep, i) => {
-      el('service-endpoints', `${svcKey(sp.clusterIP)} . ${i}`, ` : ${ep.ip} . ${ep.port}`);
+      const to = ` : ${ep.ip} . ${ep.port}`;
+      for (const ip of addresses) el(ipMap, `${svcKey(ip)} . ${i}`, to);
+      if (sp.nodePort !== undefined) el(proto === 'tcp' ? 'nodeport-endpoints' : 'nodeport-endpoints-udp', `${proto} . ${sp.nodePort} . ${i}`, to);
       el('hairpin-endpoints', `${ep.ip} . ${ep.ip}`);
     });
-    out.pick = [pick, pickRules(ready.length, o)];
     return out;
   }
   if (hasInternal) el('service-ips', svcKey(sp.clusterIP), ` : goto ${internalChain}`);
@@ -235,14 +254,21 @@ export function renderPort(sp: ServicePort, o: NftOptions): PortRender {
   return out;
 }
 
-/** endpoints-N: masquerade as a Service chain would, then DNAT to element (daddr . proto . dport . random 0..N-1). */
+/**
+ * endpoints-N: masquerade as a Service chain would, then DNAT to element (daddr . proto . dport
+ * . random 0..N-1); external-endpoints-N and nodeport-endpoints-N (traffic from outside, as
+ * upstream's external chain) always masquerade, the latter keyed without the node's address.
+ */
 const pickMemo = new Map<string, string[]>();
-function pickRules(n: number, o: NftOptions): string[] {
-  const masq = o.masqueradeAll ? 'jump mark-for-masquerade' : o.clusterCIDR ? `ip saddr != ${o.clusterCIDR} jump mark-for-masquerade` : '';
-  const k = `${n} ${masq}`;
+function pickRules(n: number, proto: string, o: NftOptions, via: '' | 'external' | 'nodeport' = ''): string[] {
+  const masq = via || o.masqueradeAll ? 'jump mark-for-masquerade' : o.clusterCIDR ? `ip saddr != ${o.clusterCIDR} jump mark-for-masquerade` : '';
+  const k = `${n} ${proto} ${via} ${masq}`;
   let rules = pickMemo.get(k);
   if (!rules) {
-    rules = [`dnat ip to ip daddr . meta l4proto . th dport . numgen random mod ${n} map @service-endpoints`];
+    const suffix = proto === 'tcp' ? '' : `-${proto}`;
+    rules = [via === 'nodeport'
+      ? `dnat ip to meta l4proto . th dport . numgen random mod ${n} map @nodeport-endpoints${suffix}`
+      : `dnat ip to ip daddr . meta l4proto . th dport . numgen random mod ${n} map @service-endpoints${suffix}`];
     if (masq) rules.unshift(masq);
     pickMemo.set(k, rules);
   }

@@ -62,7 +62,7 @@ export function planSync(state: TableState | undefined, ports: Map<string, PortR
   // endpoints-N chains are shared: written when a changed port first needs one, left in place
   // when the last user goes (harmless; the next full sync deletes it)
   const picks = new Map<string, string[]>();
-  for (const [, after] of pairs) if (after?.pick && !st.chains.has(after.pick[0])) picks.set(after.pick[0], after.pick[1]);
+  for (const [, after] of pairs) for (const [c, rules] of after?.picks ?? []) if (!st.chains.has(c)) picks.set(c, rules);
 
   const changed: string[] = [];
   const stale: string[] = [];
