@@ -167,17 +167,12 @@ export function renderPort(sp: ServicePort, o: NftOptions): PortRender {
   const hasEndpoints = ready.length > 0;
   const usesCluster = hasEndpoints && (!sp.internalLocal || externallyAccessible);
   const usesLocal = local.length > 0 && (sp.internalLocal || sp.externalLocal);
-  const clusterName = serviceChain(sp);
-  const localName = localChain(sp);
-  const extName = externalChain(sp);
-  const internalChain = sp.internalLocal ? localName : clusterName;
   const hasInternal = hasEndpoints && (!sp.internalLocal || local.length > 0);
   const hasExternal = hasEndpoints && (!sp.externalLocal || local.length > 0);
   const usesExternal = hasEndpoints && externallyAccessible;
   // no endpoints at all: reject at once; only no local ones (Local policies): drop
   const internalVerdict = hasEndpoints ? 'drop' : 'goto reject-chain';
   const externalVerdict = internalVerdict;
-  const comment = `comment ${q(sp.key)}`;
   const svcKey = (ip: string): string => `${ip} . ${proto} . ${sp.port}`;
 
   el('cluster-ips', sp.clusterIP);
@@ -204,6 +199,12 @@ export function renderPort(sp: ServicePort, o: NftOptions): PortRender {
     });
     return out;
   }
+  // (named only here: a plain Service needs no names, and each is a sha256)
+  const clusterName = serviceChain(sp);
+  const localName = localChain(sp);
+  const extName = externalChain(sp);
+  const internalChain = sp.internalLocal ? localName : clusterName;
+  const comment = `comment ${q(sp.key)}`;
   if (hasInternal) el('service-ips', svcKey(sp.clusterIP), ` : goto ${internalChain}`);
   else el('no-endpoint-services', svcKey(sp.clusterIP), ` ${comment} : ${internalVerdict}`);
   for (const ip of sp.externalIPs) {
