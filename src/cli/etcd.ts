@@ -185,7 +185,7 @@ export function etcdCommand(): Command {
     )
     .option('--auto-compaction-retention <retention>', 'auto compaction retention: e.g. 1h, 30m, or a number (hours, or revisions in revision mode); 0 disables', '0')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
-    .option('--snapshot-count <n>', 'number of committed transactions to trigger a snapshot (accepted; the backend is always durable)', int('--snapshot-count'), 100000)
+    .option('--snapshot-count <n>', 'number of write-ahead log records (group commits) between checkpoints of the data file', int('--snapshot-count'), 100000)
     .option('--enable-v2 [bool]', 'accept etcd V2 client requests', bool('--enable-v2'), false)
     .option('--experimental-watch-progress-notify-interval <duration>', 'duration of periodic watch progress notifications', '10m')
     .action(async (flags: EtcdFlags) => {

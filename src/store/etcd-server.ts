@@ -39,7 +39,7 @@ export interface EtcdServer {
 export async function startEtcdServer(config: EtcdConfig, log: Logger = createLogger('etcd', config.logLevel)): Promise<EtcdServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   log.info(`opening data dir ${config.dataDir}`);
-  const store: MvccStore & MetaStore = await MvccStore.open({ dataDir: config.dataDir, log: (l) => log.info(l) });
+  const store: MvccStore & MetaStore = await MvccStore.open({ dataDir: config.dataDir, log: (l) => log.info(l), snapshotCount: config.snapshotCount });
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
   const closeAll = async () => {
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((e) => log.warn(`close: ${String(e)}`));

@@ -15,7 +15,7 @@ export interface Backend {
   scan(space: Space, from?: Buffer, to?: Buffer): Iterable<Entry>;
   put(space: Space, key: Buffer, value: Buffer): void;
   delete(space: Space, key: Buffer): void;
-  /** resolves when every write queued so far is committed and fsynced */
+  /** resolves when every write queued so far is durable (fsynced) and visible to reads */
   commit(): Promise<void>;
   /** a consistent point-in-time view of every space, for snapshots and hashing */
   readView<T>(fn: (scan: (space: Space) => Iterable<Entry>) => T): T;
@@ -25,6 +25,8 @@ export interface Backend {
    * needs (the store's revision counter: one write per batch instead of one per revision)
    */
   beforeBatch?: () => void;
+  /** the store revision a batch carries (recorded in the write-ahead log) */
+  currentRevision?: () => number;
   /** called once per committed batch (one transaction, one fsync) with its duration in seconds */
   onCommit?: (seconds: number, writes: number) => void;
   close(): Promise<void>;

@@ -87,6 +87,7 @@ export class MvccStore implements KVStore {
       this.metaRev = this.appliedRev;
       backend.put('meta', META_REV, u64(this.appliedRev));
     };
+    backend.currentRevision = () => this.appliedRev;
     this.compacted = rec.compactRevision;
     this.recoveredLeaseKeys = rec.leaseKeys;
     this.meta = new MetaMap(backend);
@@ -97,8 +98,8 @@ export class MvccStore implements KVStore {
     });
   }
 
-  static async open(opts: { dataDir: string; log?: (line: string) => void }): Promise<MvccStore> {
-    const backend = LmdbBackend.open(join(opts.dataDir, 'member', 'db'));
+  static async open(opts: { dataDir: string; log?: (line: string) => void; snapshotCount?: number }): Promise<MvccStore> {
+    const backend = LmdbBackend.open(join(opts.dataDir, 'member', 'db'), { snapshotCount: opts.snapshotCount, log: opts.log });
     try {
       const store = new MvccStore(backend, opts.dataDir, opts.log ?? (() => {}));
       // Finish a compaction that a crash interrupted: drop records the index no longer needs.
