@@ -8,6 +8,7 @@ import { RestClient, SharedInformerFactory, SERVICES, ENDPOINTSLICES, PODS, type
 import { ClusterRecords } from './cluster-records.js';
 import { answerCluster } from './cluster-answer.js';
 import { Forwarder, type Upstream } from './forwarder.js';
+import { AnswerCache } from './answer-cache.js';
 import { optRecord, requestEdns, udpLimit } from './edns.js';
 
 export interface DnsOptions {
@@ -29,7 +30,9 @@ const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, FORMERR: 1 } as
  * what the client takes — 512 bytes, or its EDNS0 buffer size — and marked truncated, so the
  * client asks again over TCP.
  */
-export async function handleQuery(msg: Buffer, records: ClusterRecords, domain: string, fwd: Forwarder, log: (l: string) => void, tcp = false): Promise<Buffer | undefined> {
+export async function handleQuery(msg: Buffer, records: ClusterRecords, domain: string, fwd: Forwarder, log: (l: string) => void, tcp = false, cache?: AnswerCache): Promise<Buffer | undefined> {
+  const cached = cache?.get(msg, tcp);
+  if (cached) return cached;
   let req: dns.DecodedPacket;
   try { req = dns.decode(msg); } catch {
     // too short for a header: nothing to answer to; otherwise FORMERR with the id echoed
@@ -54,7 +57,9 @@ export async function handleQuery(msg: Buffer, records: ClusterRecords, domain: 
   if (edns && edns.version !== 0) return reply(RCODE.NOERROR, { additionals: [optRecord(1)] });
   const r = answerCluster(records, domain, q.name, q.type);
   if (!('forward' in r)) {
-    return fit(reply(RCODE[r.rcode], { flags: dns.AUTHORITATIVE_ANSWER, answers: r.answers, authorities: r.authority }));
+    const out = fit(reply(RCODE[r.rcode], { flags: dns.AUTHORITATIVE_ANSWER, answers: r.answers, authorities: r.authority }));
+    cache?.set(msg, tcp, out);
+    return out;
   }
   try {
     const res = await fwd.resolve(q, id, req.flags ?? 0, { tcp });
@@ -71,6 +76,7 @@ export async function runDns(o: DnsOptions): Promise<RunningDns> {
   const factory = new SharedInformerFactory(client);
   const records = new ClusterRecords(factory.forResource(SERVICES), factory.forResource(ENDPOINTSLICES), factory.forResource(PODS));
   const fwd = new Forwarder(o.upstreams);
+  const cache = new AnswerCache([records.services, records.slices, records.pods]);
   factory.start();
   await factory.waitForCacheSync();
 
@@ -81,7 +87,7 @@ export async function runDns(o: DnsOptions): Promise<RunningDns> {
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        void handleQuery(msg, records, domain, fwd, o.log, true).then((out) => {
+        void handleQuery(msg, records, domain, fwd, o.log, true, cache).then((out) => {
           if (!out || sock.destroyed) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(out.length);
@@ -98,7 +104,9 @@ export async function runDns(o: DnsOptions): Promise<RunningDns> {
   });
   const udp = dgram.createSocket(net.isIPv6(o.bindAddress) ? 'udp6' : 'udp4');
   udp.on('message', (msg, rinfo) => {
-    void handleQuery(msg, records, domain, fwd, o.log).then((out) => {
+    const hit = cache.get(msg, false);
+    if (hit) { udp.send(hit, rinfo.port, rinfo.address); return; }
+    void handleQuery(msg, records, domain, fwd, o.log, false, cache).then((out) => {
       if (out) udp.send(out, rinfo.port, rinfo.address);
     });
   });

@@ -12,7 +12,12 @@ export function queryUdp(port: number, name: string, type: dns.RecordType, host 
   const additionals = o.edns ? [{ type: 'OPT', name: '.', udpPayloadSize: o.edns, ednsVersion: o.ednsVersion ?? 0, flags: 0, options: [] } as unknown as dns.Answer] : [];
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => { sock.close(); reject(new Error(`no UDP answer for ${name}`)); }, 3000);
-    sock.on('message', (m) => { clearTimeout(t); sock.close(); resolve({ ...(dns.decode(m) as Reply), size: m.length }); });
+    sock.on('message', (m) => {
+      clearTimeout(t);
+      sock.close();
+      if (m.readUInt16BE(0) !== id) reject(new Error(`answer for ${name} has id ${m.readUInt16BE(0)}, the query ${id}`));
+      else resolve({ ...(dns.decode(m) as Reply), size: m.length });
+    });
     sock.send(dns.encode({ type: 'query', id, flags: dns.RECURSION_DESIRED, questions: [{ type, name }], additionals }), port, host);
   });
 }

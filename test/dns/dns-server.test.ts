@@ -179,6 +179,21 @@ test('a deleted Service stops resolving', async () => {
   await eventually(() => queryUdp(server!.port, 'web.dev.svc.cluster.local', 'A'), (r) => r.rcode === 'NXDOMAIN', 'web gone');
 });
 
+test('answers are reused only while nothing changes: the very same query follows a Service that comes and goes', async () => {
+  // queryTcp always sends id 7, so each of these queries is byte for byte the same
+  const name = 'late.dev.svc.cluster.local';
+  assert.equal((await queryTcp(server!.port, name, 'A')).rcode, 'NXDOMAIN');
+  assert.equal((await queryTcp(server!.port, name, 'A')).rcode, 'NXDOMAIN');
+  apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'late', namespace: 'dev' }, spec: { ports: [{ port: 80 }] } });
+  const ip = cluster.k('get', 'svc', '-n', 'dev', 'late', '-o', 'jsonpath={.spec.clusterIP}');
+  await eventually(() => queryTcp(server!.port, name, 'A'), (r) => data(r)[0] === ip, 'late A');
+  // over UDP, an answer given again carries each query's own id (queryUdp checks it)
+  const [a, b] = await Promise.all([queryUdp(server!.port, name, 'A'), queryUdp(server!.port, name, 'A')]);
+  assert.deepEqual([data(a), data(b)], [[ip], [ip]]);
+  cluster.k('delete', 'svc', '-n', 'dev', 'late');
+  await eventually(() => queryTcp(server!.port, name, 'A'), (r) => r.rcode === 'NXDOMAIN', 'late gone');
+});
+
 test('busybox nslookup resolves a headless Service name', { skip: !fs.existsSync('/usr/bin/busybox') && 'no busybox' }, async () => {
   // asynchronous: the server answers from this same process
   const out = await new Promise<string>((resolve, reject) => execFile('/usr/bin/busybox', ['nslookup', '-type=a', 'db-0.db.dev.svc.cluster.local', `127.0.0.1:${server!.port}`],
