@@ -121,6 +121,9 @@ export class Wal {
     const seq = this.lastSeq + 1;
     const rec = encodeRecord(seq, revision, mutations);
     if (this.pos + rec.length + 4 > SEGMENT_BYTES && this.inSegment > 0) this.roll(seq);
+    // The chunk past `allocated` is being zero-filled on the thread pool: a record written
+    // there now could be overwritten by those zeros after its fdatasync. Start a new segment.
+    else if (this.pos + rec.length + 4 > this.allocated && this.extending?.fd === this.fd) this.roll(seq);
     this.reserve(rec.length + 4);
     let done = 0;
     while (done < rec.length) done += writeSync(this.fd, rec, done, rec.length - done, this.pos + done);

@@ -1,6 +1,7 @@
 // The write-ahead log's record format and segment reader: round trip, end of log, a torn
 // tail told apart from damage before the tail, and the overlay's merged scans.
 import assert from 'node:assert/strict';
+import { pbkdf2 } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,22 @@ describe('write-ahead log records', () => {
     bad[r1 + 12] ^= 1;
     writeFileSync(file, bad);
     assert.throws(() => Wal.read(d), (e: Error) => e instanceof DamagedWalError && e.message.includes(`${file} at offset ${r1}: checksum mismatch`));
+  });
+  it('keeps records appended while the next chunk is still being zero-filled in the background', async () => {
+    // 1 MiB records, all in one event-loop turn, with the thread pool busy: the background
+    // fill of the next chunk is queued behind the busy threads and runs after the appends
+    // have gone past the allocated part into the region it fills.
+    const d = join(dir, 'fast');
+    const wal = Wal.open(d, 0);
+    const big = Buffer.alloc(1024 * 1024, 7);
+    const busy = Array.from({ length: 4 }, () => new Promise((r) => pbkdf2(b('x'), b('y'), 300_000, 32, 'sha256', r)));
+    for (let i = 0; i < 12; i++) wal.append(i + 1, [['rev', b(`k${i}`), big]]);
+    await Promise.all(busy);
+    await new Promise((r) => setTimeout(r, 500));
+    wal.close();
+    const got = Wal.read(d);
+    assert.equal(got.tail, undefined);
+    assert.deepEqual(got.records.map((r) => r.revision), Array.from({ length: 12 }, (_, i) => i + 1));
   });
 });
 
