@@ -129,7 +129,9 @@ try {
   const perPod = [...req1].map(([k, v]) => [k, (v - (req0.get(k) ?? 0)) / total] as const).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]);
   console.log(`  API requests per pod        ${perPod.reduce((a, [, v]) => a + v, 0).toFixed(2)}: ${perPod.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
 } finally {
-  if (profDir) await stopForProfiles(profiled);
+  // the clients first, while the API server still answers (a kubelet or manager flushing
+  // its events to a dead server retries until killed, and then writes no profile)
+  if (profDir) { await stopForProfiles(profiled.filter((p) => p !== env.c.pids.apiserver)); await stopForProfiles([env.c.pids.apiserver]); }
   await kubelet.stop();
   await env.stop();
 }

@@ -112,7 +112,7 @@ export class EventRecorder {
     if (prior) {
       const count = prior.count + 1;
       try {
-        await events.patch(prior.namespace, prior.name, 'strategic', { count, lastTimestamp: ev.lastTimestamp, message: ev.message });
+        await this.client.writeOnly('PATCH', events.ref(prior.namespace, prior.name), { count, lastTimestamp: ev.lastTimestamp, message: ev.message }, { patchType: 'strategic' });
         prior.count = count;
         this.touch(key, prior);
         return;
@@ -122,8 +122,9 @@ export class EventRecorder {
         this.seen.delete(key);
       }
     }
-    const created = await events.create(ev.metadata!.namespace!, ev);
-    this.touch(key, { name: created.metadata!.name!, namespace: created.metadata!.namespace!, count: created.count ?? 1, firstTimestamp: created.firstTimestamp ?? ev.firstTimestamp! });
+    // the server keeps the name, namespace, count and firstTimestamp sent: its answer is not read
+    await this.client.writeOnly('POST', events.ref(ev.metadata!.namespace!), ev);
+    this.touch(key, { name: ev.metadata!.name!, namespace: ev.metadata!.namespace!, count: ev.count ?? 1, firstTimestamp: ev.firstTimestamp! });
   }
 
   /** LRU: the most recently used series moves to the end; the oldest is evicted. */

@@ -137,14 +137,14 @@ export class EventBroadcasterV1 {
     const ns = ev.metadata!.namespace!;
     if (ev.series) {
       try {
-        await events.patch(ns, ev.metadata!.name!, 'strategic', { series: ev.series });
+        await this.client.writeOnly('PATCH', events.ref(ns, ev.metadata!.name!), { series: ev.series }, { patchType: 'strategic' });
         this.writes.patch++;
         return;
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
     }
-    await events.create(ns, { ...ev, metadata: { name: ev.metadata!.name, namespace: ns } });
+    await this.client.writeOnly('POST', events.ref(ns), { ...ev, metadata: { name: ev.metadata!.name, namespace: ns } });
     this.writes.create++;
   }
 

@@ -15,10 +15,10 @@ export class ApiWriter implements SchedulerClient {
   async bind(pod: Pod, nodeName: string): Promise<void> {
     const ns = pod.metadata!.namespace!;
     const name = pod.metadata!.name!;
-    await this.client.create(this.client.resource(PODS).ref(ns, name, 'binding'), {
+    await this.client.writeOnly('POST', this.client.resource(PODS).ref(ns, name, 'binding'), {
       apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata?.uid },
       target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-    } as any);
+    });
   }
 
   /**

@@ -32,6 +32,7 @@ import { ExplainStore, explainNote, summarize } from './explain.js';
 import { ApiWriter } from './api-writer.js';
 import { nodeUpdateEvents } from './node-events.js';
 import { Semaphore } from './util/semaphore.js';
+import { jsonEqual } from '../api/json/json-equal.js';
 
 export interface SchedulerOptions {
   client: RestClient;
@@ -255,7 +256,7 @@ export class Scheduler {
       this.queue.remove(key);
       this.nominator.delete(key);
       if (!wasAssigned) return;
-      const labelsChanged = JSON.stringify(oldRaw.metadata?.labels ?? {}) !== JSON.stringify(raw.metadata?.labels ?? {});
+      const labelsChanged = !jsonEqual(oldRaw.metadata?.labels ?? {}, raw.metadata?.labels ?? {});
       if (labelsChanged) this.queue.onEvent(clusterEvent('AssignedPod', 'UpdatePodLabel'));
       if (isTerminal(pod)) this.queue.onEvent(clusterEvent('AssignedPod', 'Delete'));
       return;
@@ -264,7 +265,7 @@ export class Scheduler {
     if (isTerminal(pod) || pod.metadata?.deletionTimestamp) { this.queue.remove(key); this.nominator.delete(key); return; }
     this.nominator.set(pod, pod.status?.nominatedNodeName);
     // Our own status writes (conditions, nomination) must not retrigger scheduling.
-    if (JSON.stringify(oldRaw.spec) === JSON.stringify(raw.spec) && JSON.stringify(oldRaw.metadata?.labels) === JSON.stringify(raw.metadata?.labels)) return;
+    if (jsonEqual(oldRaw.spec, raw.spec) && jsonEqual(oldRaw.metadata?.labels, raw.metadata?.labels)) return;
     this.queue.update(pod);
   }
 

@@ -45,6 +45,13 @@ export class PodManager {
     return [...this.workers.values()].filter((w) => w.isActive).map((w) => w.pod);
   }
 
+  /** How many pods activePods() would list (counted without building the list: admission asks on every new pod). */
+  activeCount(): number {
+    let n = 0;
+    for (const w of this.workers.values()) if (w.isActive) n++;
+    return n;
+  }
+
   allPods(): Pod[] {
     return [...this.workers.values()].map((w) => w.pod);
   }
@@ -118,7 +125,7 @@ export class PodManager {
       },
     }, source === 'api');
     this.workers.set(uid, worker);
-    const active = this.activePods().length;
+    const active = this.activeCount();
     if (active > this.maxPods && !pod.metadata?.deletionTimestamp) {
       this.log(`kubelet: pod ${worker.key} rejected: OutOfpods`);
       worker.reject('OutOfpods', `Node didn't have enough resource: pods, requested: 1, used: ${active - 1}, capacity: ${this.maxPods}`);

@@ -74,7 +74,7 @@ export class StatusManager {
       const body = JSON.stringify(status);
       if (body === slot.sent) continue;
       try {
-        await this.client!.resource(PODS).patch(ns, name, 'merge', { status }, {}, 'status');
+        await this.client!.writeOnly('PATCH', this.client!.resource(PODS).ref(ns, name, 'status'), { status }, { patchType: 'merge' });
         slot.sent = body;
         slot.retryMs = undefined;
         this.writes++;

@@ -13,6 +13,8 @@ export class CycleState {
   readonly skipScore = new Set<string>();
   /** Whether this cycle's plugin executions are timed (a sample of cycles, as upstream). */
   recordPluginMetrics = false;
+  /** The Filter plugins this cycle runs (the framework's, less skipFilter), worked out on the first Filter call. */
+  filterPlugins?: readonly unknown[];
 
   read<T extends StateData>(key: string): T | undefined { return this.data.get(key) as T | undefined; }
   write(key: string, value: StateData): void { this.data.set(key, value); }

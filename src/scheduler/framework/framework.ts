@@ -133,7 +133,7 @@ export class Framework implements Handle {
       try {
         r = this.timed(state, p.name, 'PreFilter', () => p.preFilter(state, pod, nodes), (x) => x.status.code);
       } catch (err) { return { status: this.point('PreFilter', t0, asError(err).withPlugin(p.name)) }; }
-      if (r.status.isSkip()) { state.skipFilter.add(p.name); continue; }
+      if (r.status.isSkip()) { state.skipFilter.add(p.name); state.filterPlugins = undefined; continue; }
       if (!r.status.isSuccess()) return { status: this.point('PreFilter', t0, new Status(r.status.code, r.status.reasons).withPlugin(p.name)) };
       if (r.result?.nodeNames) names = names ? new Set([...names].filter((n) => r.result!.nodeNames!.has(n))) : r.result.nodeNames;
     }
@@ -144,9 +144,10 @@ export class Framework implements Handle {
   /** Filter plugins in order; the first rejection wins. Called per node: no closures unless timed. */
   runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const timing = state.recordPluginMetrics && this.deps.metrics;
-    const skip = state.skipFilter;
-    for (const p of this.filters) {
-      if (skip.size && skip.has(p.name)) continue;
+    // the plugins PreFilter skipped are left out once per cycle, not looked up per node
+    const filters = (state.filterPlugins ??= state.skipFilter.size ? this.filters.filter((p) => !state.skipFilter.has(p.name)) : this.filters) as typeof this.filters;
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i];
       let s: Status;
       const t0 = timing ? now() : 0;
       try { s = p.filter(state, pod, node); } catch (err) { s = asError(err); }

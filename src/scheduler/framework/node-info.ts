@@ -23,6 +23,8 @@ export class NodeInfo {
    * over half of the scheduler's CPU with upstream's default spreading.
    */
   private readonly byLabel = new Map<string, PodInfo[]>();
+  /** Each pod's index in `pods`: a pod's update (remove, then add) is O(1), not a scan of the node's pods. */
+  private readonly index = new Map<string, number>();
   /** Bumped on every change; lets callers cache per-node results. */
   generation = 0;
 
@@ -46,6 +48,7 @@ export class NodeInfo {
   }
 
   addPod(pi: PodInfo): void {
+    this.index.set(pi.key, this.pods.length);
     this.pods.push(pi);
     const labels = pi.pod.metadata?.labels;
     if (labels) {
@@ -63,11 +66,19 @@ export class NodeInfo {
     return this.byLabel.get(labelKey(ns, key, value)) ?? NONE;
   }
 
-  /** Removes by key; returns false when the pod was not here. */
+  /** podsWithLabel by a key made once with `labelKey` (a cycle asks every node for the same one). */
+  podsWithLabelKey(lk: string): readonly PodInfo[] {
+    return this.byLabel.get(lk) ?? NONE;
+  }
+
+  /** Removes by key (the last pod takes its place, as upstream's RemovePod); returns false when the pod was not here. */
   removePod(key: string): boolean {
-    const i = this.pods.findIndex((p) => p.key === key);
-    if (i < 0) return false;
-    const [pi] = this.pods.splice(i, 1);
+    const i = this.index.get(key);
+    if (i === undefined) return false;
+    const pi = this.pods[i];
+    const last = this.pods.pop()!;
+    this.index.delete(key);
+    if (last !== pi) { this.pods[i] = last; this.index.set(last.key, i); }
     const labels = pi.pod.metadata?.labels;
     if (labels) {
       for (const k in labels) {
@@ -115,4 +126,4 @@ export function normalizedImageName(name: string): string {
 }
 
 const NONE: readonly PodInfo[] = [];
-const labelKey = (ns: string, key: string, value: string) => `${ns}\u0000${key}\u0000${value}`;
+export const labelKey = (ns: string, key: string, value: string): string => `${ns}\u0000${key}\u0000${value}`;

@@ -4,7 +4,7 @@
 import type { Pod, Taint, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
 import { LabelSelector, newRequirement, type Requirement } from '../../../api/selectors/index.js';
 import type { Handle } from '../../framework/interfaces.js';
-import type { NodeInfo } from '../../framework/node-info.js';
+import { labelKey, type NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { podMatchesNodeSelectorAndAffinity } from '../../util/node-selector.js';
 import { findUntoleratedTaint } from '../../util/tolerations.js';
@@ -89,14 +89,30 @@ export function nodeCounts(c: Constraint, pod: Pod, node: NodeInfo, allKeys: str
   return true;
 }
 
+/**
+ * The node label-index keys of a selector's one-value requirements in `ns`, made once per
+ * selector (a cycle asks every node with the same selector; building and hashing the key
+ * string per node was most of the counting's cost).
+ */
+const exactKeysCache = new WeakMap<LabelSelector, { ns: string; keys: string[] }>();
+function exactKeys(sel: LabelSelector, ns: string): string[] {
+  const hit = exactKeysCache.get(sel);
+  if (hit && hit.ns === ns) return hit.keys;
+  const keys: string[] = [];
+  for (const r of sel.requirements) {
+    if ((r.operator === 'in' || r.operator === '=' || r.operator === '==') && r.values.length === 1) keys.push(labelKey(ns, r.key, r.values[0]));
+  }
+  exactKeysCache.set(sel, { ns, keys });
+  return keys;
+}
+
 /** Pods on the node in the pod's namespace, not terminating, selected by the constraint. */
 export function countMatching(c: Constraint, ns: string, node: NodeInfo): number {
   // A requirement of one exact value narrows the pods to those carrying that label (the
   // node's label index, already in `ns`); the smallest such set is checked in full.
   let pods: readonly PodInfo[] | undefined;
-  for (const r of c.selector.requirements) {
-    if (!((r.operator === 'in' || r.operator === '=' || r.operator === '==') && r.values.length === 1)) continue;
-    const withLabel = node.podsWithLabel(ns, r.key, r.values[0]);
+  for (const k of exactKeys(c.selector, ns)) {
+    const withLabel = node.podsWithLabelKey(k);
     if (!pods || withLabel.length < pods.length) pods = withLabel;
     if (!pods.length) return 0;
   }
