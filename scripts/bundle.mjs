@@ -8,7 +8,8 @@ import fs from 'node:fs';
 
 fs.rmSync('dist/bundle', { recursive: true, force: true });
 await build({
-  entryPoints: { tskube: 'src/cli/tskube.ts' },
+  // cluster-certs-worker: `tskube up`'s certificate thread, loaded by URL beside its caller
+  entryPoints: { tskube: 'src/cli/tskube.ts', 'cluster-certs-worker': 'src/admin/up/cluster-certs-worker.ts' },
   bundle: true,
   splitting: true,
   format: 'esm',

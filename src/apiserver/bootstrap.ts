@@ -18,9 +18,8 @@ async function ensure(registry: Registry, def: ResourceDef, obj: KubeObject): Pr
 
 /** The four system namespaces; made before the default RBAC roles, some of which live in them. */
 export async function ensureSystemNamespaces(registry: Registry): Promise<void> {
-  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
-    await ensure(registry, namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  }
+  await Promise.all(['default', 'kube-system', 'kube-public', 'kube-node-lease']
+    .map((name) => ensure(registry, namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
 }
 
 export async function bootstrap(registry: Registry, cidr: Cidr, advertise: string, port: number): Promise<void> {
@@ -29,21 +28,16 @@ export async function bootstrap(registry: Registry, cidr: Cidr, advertise: strin
     'system-node-critical': 'Used for system critical pods that must not be moved from their current node.',
     'system-cluster-critical': 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
   };
-  for (const [name, value] of Object.entries(SYSTEM_PRIORITY_CLASSES)) {
-    await ensure(registry, priorityclasses, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, description: descriptions[name] });
-  }
   const svc: KubeObject = {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: ipAt(cidr, 0), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] },
   };
-  await ensure(registry, services, svc);
   const ep: KubeObject = {
     apiVersion: 'v1', kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: advertise }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
   };
-  await ensure(registry, endpoints, ep);
   // kube-proxy follows EndpointSlices only, so the API server writes this one too, as upstream's reconciler does
   const slice: KubeObject = {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
@@ -52,5 +46,12 @@ export async function bootstrap(registry: Registry, cidr: Cidr, advertise: strin
     endpoints: [{ addresses: [advertise], conditions: { ready: true } }],
     ports: [{ name: 'https', port, protocol: 'TCP' }],
   };
-  await ensure(registry, endpointslices, slice);
+  // independent objects: written at once, so they share the store's syncs
+  await Promise.all([
+    ...Object.entries(SYSTEM_PRIORITY_CLASSES).map(([name, value]) =>
+      ensure(registry, priorityclasses, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, description: descriptions[name] })),
+    ensure(registry, services, svc),
+    ensure(registry, endpoints, ep),
+    ensure(registry, endpointslices, slice),
+  ]);
 }

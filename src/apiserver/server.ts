@@ -243,8 +243,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     });
   });
   hooks.admission.done();
-  await ensureSystemNamespaces(registry);
-  await authz.start();
+  // the cluster-wide default RBAC objects go in while the namespaces are made
+  await authz.start(ensureSystemNamespaces(registry));
   hooks.rbac.done();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -4,12 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../api/package-root.js';
-import { controlPlaneKubeconfigs, kubeletKubeconfig } from '../kubeconfig/kubeconfig-specs.js';
-import { describeKubeconfig, ensureKubeconfig, type KubeconfigTarget } from '../kubeconfig/ensure-kubeconfig.js';
+import { describeKubeconfig } from '../kubeconfig/ensure-kubeconfig.js';
 import type { Args } from '../manifests/component-args.js';
 import { controlPlaneManifests, manifestText } from '../manifests/control-plane.js';
-import { describeStep, ensurePki } from '../pki/ensure-pki.js';
-import { ensureKubeletServingCert } from '../pki/kubelet-serving.js';
+import { describeStep } from '../pki/ensure-pki.js';
+import { writeClusterCerts, writeClusterCertsOffThread, type ClusterCertsInput } from './cluster-certs.js';
 import { writeFileAtomic } from '../pki/cert-files.js';
 import { kubeletPkiDir, nodeDir, type ClusterLayout } from './cluster-layout.js';
 import { resolveState, writeState, type ClusterState } from './cluster-state.js';
@@ -62,26 +61,22 @@ export async function prepareCluster(l: ClusterLayout, o: PrepareOptions): Promi
     : undefined;
   state.nodeNetwork = network;
   const nodeIP = (name: string): string => network?.nodes.find((n) => n.name === name)?.ip ?? '127.0.0.1';
-  const pki = await ensurePki({ certDir: l.pkiDir, advertiseAddress: state.advertiseAddress, serviceCIDR: state.serviceCIDR, nodeName: cp.name, extraSANs: network ? [network.gateway] : [] });
-  const created = pki.steps.filter((s) => s.action === 'created');
-  for (const s of o.verbose ? pki.steps : created) o.out(describeStep(s));
-  if (!o.verbose && created.length < pki.steps.length) o.out(`[certs] Using ${pki.steps.length - created.length} existing certificates and keys in ${l.pkiDir}`);
-
-  const target: KubeconfigTarget = { clusterName: l.name, server: `https://127.0.0.1:${state.apiserverPort}`, ca: pki.cas.ca };
-  for (const spec of controlPlaneKubeconfigs(cp.name)) {
-    const action = await ensureKubeconfig(l.dataDir, spec, target);
-    if (action === 'created' || o.verbose) o.out(describeKubeconfig(path.join(l.dataDir, spec.file), action));
-  }
-  // a worker in a namespace of its own reaches the API server on the gateway
-  const workerTarget: KubeconfigTarget = network ? { ...target, server: `https://${network.gateway}:${state.apiserverPort}` } : target;
-  for (const n of state.nodes.slice(1)) {
-    fs.mkdirSync(nodeDir(l, n.name), { recursive: true });
-    await ensureKubeconfig(nodeDir(l, n.name), kubeletKubeconfig(n.name), workerTarget);
-  }
-  for (const n of state.nodes) {
-    const serving = await ensureKubeletServingCert(pki.cas.ca, kubeletPkiDir(l, n.name), n.name, [...new Set([nodeIP(n.name), '127.0.0.1'])]);
-    if (serving.created && o.verbose) o.out(`[kubelet] Generating serving certificate ${serving.paths.cert}`);
-  }
+  const certsInput: ClusterCertsInput = {
+    pki: { certDir: l.pkiDir, advertiseAddress: state.advertiseAddress, serviceCIDR: state.serviceCIDR, nodeName: cp.name, extraSANs: network ? [network.gateway] : [] },
+    clusterName: l.name, dataDir: l.dataDir, controlPlane: cp.name,
+    server: `https://127.0.0.1:${state.apiserverPort}`,
+    // a worker in a namespace of its own reaches the API server on the gateway
+    workerServer: `https://${network ? network.gateway : '127.0.0.1'}:${state.apiserverPort}`,
+    nodes: state.nodes.map((n) => ({ name: n.name, dir: nodeDir(l, n.name), pkiDir: kubeletPkiDir(l, n.name), ips: [...new Set([nodeIP(n.name), '127.0.0.1'])] })),
+  };
+  // a fresh cluster makes its certificates on a worker thread (the X.509 library leaves with
+  // it); an existing one only reads and checks them, which needs no library
+  const certs = fs.existsSync(path.join(l.pkiDir, 'ca.crt')) ? await writeClusterCerts(certsInput) : await writeClusterCertsOffThread(certsInput);
+  const created = certs.steps.filter((s) => s.action === 'created');
+  for (const s of o.verbose ? certs.steps : created) o.out(describeStep(s));
+  if (!o.verbose && created.length < certs.steps.length) o.out(`[certs] Using ${certs.steps.length - created.length} existing certificates and keys in ${l.pkiDir}`);
+  for (const k of certs.kubeconfigs) if (k.action === 'created' || o.verbose) o.out(describeKubeconfig(k.file, k.action));
+  if (o.verbose) for (const cert of certs.servingCreated) o.out(`[kubelet] Generating serving certificate ${cert}`);
 
   // the userspace proxier cannot carry this host's own connections to a ClusterIP, so the
   // aggregator goes to the endpoints (unless the user chose otherwise)

@@ -21,8 +21,12 @@ export const AUTHORIZATION_MODES = ['AlwaysAllow', 'AlwaysDeny', 'RBAC', 'Node']
 
 export interface Authorization {
   union: AuthorizerUnion;
-  /** Fills caches and reconciles the default RBAC policy; call before serving. */
-  start(): Promise<void>;
+  /**
+   * Fills caches and reconciles the default RBAC policy; call before serving. The namespaced
+   * defaults (in kube-system and kube-public) wait for `namespacesReady`; the cluster-wide
+   * ones go in meanwhile.
+   */
+  start(namespacesReady?: Promise<void>): Promise<void>;
   stop(): void;
   /** 403 unless the request may proceed. */
   checkRequest(user: UserInfo, info: RequestInfo, url: URL): Promise<void>;
@@ -62,9 +66,9 @@ export function buildAuthorization(modes: string[], registry: Registry, store: O
   const union = new AuthorizerUnion(list);
   return {
     union,
-    async start() {
-      if (!caches) return;
-      await reconcileDefaultPolicy(registry, log);
+    async start(namespacesReady) {
+      if (!caches) { await namespacesReady; return; }
+      await reconcileDefaultPolicy(registry, log, namespacesReady);
       await caches.start();
       aggregation = runAggregation(caches.clusterRoles, registry, log);
       await aggregation.sync();

@@ -63,6 +63,7 @@ function probeTls(o: EtcdTlsFlags): Promise<string | undefined> {
 export async function checkEtcdConnection(etcd: EtcdClient, o: EtcdTlsFlags, waitMs = 60_000, log: (m: string) => void = () => {}): Promise<void> {
   const deadline = Date.now() + waitMs;
   const where = o.etcdServers.join(',');
+  let nextLog = 0;
   for (let attempt = 0; ; attempt++) {
     try {
       await etcd.range(Buffer.from('/health-check-of-the-apiserver'), { countOnly: true });
@@ -75,8 +76,10 @@ export async function checkEtcdConnection(etcd: EtcdClient, o: EtcdTlsFlags, wai
         throw new Error(`cannot connect to etcd at ${where}: TLS failed: ${tlsReason(text)}${hint}`);
       }
       if (Date.now() > deadline) throw new Error(`cannot connect to etcd at ${where}: ${text}`);
-      if (attempt % 10 === 0) log(`waiting for etcd at ${where}: ${text}`);
-      await new Promise((r) => setTimeout(r, 1000));
+      if (Date.now() >= nextLog) { log(`waiting for etcd at ${where}: ${text}`); nextLog = Date.now() + 10_000; }
+      // a refused connection costs next to nothing: retry often, so an etcd started beside
+      // this server (`tskube up` starts both at once) is used within ~100 ms of answering
+      await new Promise((r) => setTimeout(r, attempt < 100 ? 100 : 1000));
     }
   }
 }
