@@ -21,7 +21,8 @@ export class PodInfo {
     const ns = pod.metadata?.namespace ?? 'default';
     this.key = `${ns}/${pod.metadata?.name}`;
     this.requests = podRequests(pod);
-    this.nonZeroRequests = podRequests(pod, true);
+    // the same figures when every container states cpu and memory (the common case): one parse, not two
+    this.nonZeroRequests = statesCpuAndMemory(pod) ? this.requests : podRequests(pod, true);
     const aff = pod.spec?.affinity;
     this.requiredAffinity = parseTerms(aff?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution, ns);
     this.requiredAntiAffinity = parseTerms(aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution, ns);
@@ -48,6 +49,11 @@ export class PodInfo {
 
 export const podPriority = (pod: Pod): number => pod.spec?.priority ?? 0;
 export const podKey = (pod: Pod): string => `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name}`;
+
+function statesCpuAndMemory(pod: Pod): boolean {
+  const has = (c: { resources?: { requests?: Record<string, unknown> } }) => c.resources?.requests?.cpu !== undefined && c.resources.requests.memory !== undefined;
+  return (pod.spec?.containers ?? []).every(has) && (pod.spec?.initContainers ?? []).every(has);
+}
 
 function hostPortsOf(pod: Pod): HostPort[] {
   const out: HostPort[] = [];
