@@ -2,9 +2,9 @@
 //
 // Group commit: writes queued during one event-loop turn form one batch: one WAL record,
 // fdatasynced on this thread at the end of the turn (so concurrent requests share one
-// sync, and one etcd Txn is atomic), then handed to lmdb-js's write thread as one LMDB
-// transaction whose sync overlaps later work (overlappingSync). Until that transaction is
-// committed, reads see the batch through an overlay. A checkpoint (every snapshotCount
+// sync, and one etcd Txn is atomic), then handed to lmdb-js's write thread, the batches
+// of up to 100 ms in one LMDB transaction whose sync overlaps later work (overlappingSync).
+// Until that transaction is committed, reads see the batches through an overlay. A checkpoint (every snapshotCount
 // records or CHECKPOINT_MS, and at close) waits for LMDB to be synced past the log's
 // records and deletes the old segments; at start the log is replayed past the sequence
 // number LMDB stored with its last batch. docs/store.md explains the sync order.
@@ -24,6 +24,8 @@ export interface LmdbBackendOptions {
 }
 
 const CHECKPOINT_MS = 30_000;
+const APPLY_MS = 100;
+const APPLY_MAX = 10_000;
 /** the meta key holding the WAL sequence number of the last batch in LMDB */
 export const META_WALSEQ = Buffer.from('walseq');
 
@@ -40,6 +42,11 @@ export class LmdbBackend implements Backend {
   private appliedSeq = 0;
   private lmdbSeq = 0;
   private lastApply: Promise<unknown> = Promise.resolve();
+  /** logged batches waiting for the next LMDB transaction */
+  private toApply: Mutation[][] = [];
+  private toApplyCount = 0;
+  private loggedSeq = 0;
+  private applyTimer?: NodeJS.Timeout;
   private sinceCheckpoint = 0;
   private checkpointAt = Date.now();
   private checkpointing?: Promise<void>;
@@ -240,13 +247,32 @@ export class LmdbBackend implements Backend {
     if (this.sinceCheckpoint >= this.snapshotCount || Date.now() - this.checkpointAt >= CHECKPOINT_MS) void this.checkpoint();
   };
 
+  // LMDB gets the logged batches every APPLY_MS (or sooner when many wait), as etcd's bbolt
+  // gets a batch every 100 ms: each LMDB commit costs a data sync and a meta-page sync on
+  // lmdb-js's thread, and one per group commit would compete with the log's own syncs.
   private apply(batch: Mutation[], seq: number): void {
-    let done: Promise<unknown> = Promise.resolve();
-    for (const m of batch) {
-      this.overlay.set(m[0], m[1], m[2], seq);
-      done = m[2] === undefined ? this.dbs[m[0]].remove(m[1]) : this.dbs[m[0]].put(m[1], m[2]);
+    for (const m of batch) this.overlay.set(m[0], m[1], m[2], seq);
+    this.toApply.push(batch);
+    this.toApplyCount += batch.length;
+    this.loggedSeq = seq;
+    if (this.toApplyCount >= APPLY_MAX) this.applyNow();
+    else this.applyTimer ??= setTimeout(this.applyNow, APPLY_MS);
+  }
+
+  private readonly applyNow = (): void => {
+    if (this.applyTimer) clearTimeout(this.applyTimer);
+    this.applyTimer = undefined;
+    if (this.toApply.length === 0) return;
+    const seq = this.loggedSeq;
+    for (const batch of this.toApply) {
+      for (const m of batch) {
+        if (m[2] === undefined) void this.dbs[m[0]].remove(m[1]);
+        else void this.dbs[m[0]].put(m[1], m[2]);
+      }
     }
-    done = this.dbs.meta.put(META_WALSEQ, seqBuf(seq));
+    this.toApply = [];
+    this.toApplyCount = 0;
+    const done = this.dbs.meta.put(META_WALSEQ, seqBuf(seq));
     this.appliedSeq = seq;
     this.lastApply = done.then(
       () => {
@@ -263,10 +289,11 @@ export class LmdbBackend implements Backend {
       },
     );
     this.lastApply.catch(() => {});
-  }
+  };
 
   /** resolves once LMDB has committed everything the log holds so far */
   private async caughtUp(): Promise<void> {
+    this.applyNow();
     while (this.lmdbSeq < this.appliedSeq) await this.lastApply;
   }
 

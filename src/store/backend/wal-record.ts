@@ -16,7 +16,8 @@ export type Mutation = [Space, Buffer, Buffer | undefined];
 export interface WalRecord {
   seq: number;
   revision: number;
-  mutations: Mutation[];
+  /** decoded on use: a start reads whole segments, most of whose records LMDB already holds */
+  readonly mutations: Mutation[];
 }
 
 export function encodeRecord(seq: number, revision: number, mutations: readonly Mutation[]): Buffer {
@@ -57,7 +58,20 @@ export function parseRecord(buf: Buffer, at: number): Parsed {
   const body = buf.subarray(at + HEADER, next);
   if ((crc32(body) >>> 0) !== buf.readUInt32LE(at + 4)) return { kind: 'bad', why: 'checksum mismatch', next };
   try {
-    return { kind: 'record', record: decodeBody(body), next };
+    decodeBody(body); // checks the layout; the result is rebuilt on use
+    const seq = readU64(body, 0);
+    const revision = readU64(body, 8);
+    return {
+      kind: 'record',
+      record: {
+        seq,
+        revision,
+        get mutations() {
+          return decodeBody(body).mutations;
+        },
+      },
+      next,
+    };
   } catch (e) {
     return { kind: 'bad', why: `malformed record (${(e as Error).message})`, next };
   }

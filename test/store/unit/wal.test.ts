@@ -26,7 +26,7 @@ describe('write-ahead log records', () => {
     const p = parseRecord(Buffer.concat([rec, Buffer.alloc(16)]), 0);
     assert.equal(p.kind, 'record');
     if (p.kind !== 'record') return;
-    assert.deepEqual(p.record, { seq: 2 ** 40 + 7, revision: 123456789012, mutations: muts });
+    assert.deepEqual([p.record.seq, p.record.revision, p.record.mutations], [2 ** 40 + 7, 123456789012, muts]);
     assert.equal(p.next, rec.length);
     assert.equal(parseRecord(Buffer.concat([rec, Buffer.alloc(16)]), p.next).kind, 'end');
   });
