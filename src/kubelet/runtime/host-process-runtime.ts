@@ -36,7 +36,7 @@ interface HostProcess {
 export const HOST_PROCESS_RUNTIME_NAME = 'host-process';
 
 /** Variables a host process inherits from the kubelet before the container's own env. */
-const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ', 'NODE_OPTIONS', 'NODE_PATH', 'USER', 'MALLOC_ARENA_MAX'];
+const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ', 'NODE_OPTIONS', 'NODE_PATH', 'USER', 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_'];
 
 const signalExitCode = (signal: NodeJS.Signals | null): number => 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
 
