@@ -46,8 +46,15 @@ async function until(what: string, cond: () => boolean, ms = 20_000): Promise<vo
   }
 }
 
+/**
+ * A client for a store launched again on the same port: grpc-js shares subchannels per
+ * address across clients, and the one to the killed process may still be in its reconnect
+ * backoff (UNAVAILABLE) when the new process already serves.
+ */
+const fresh = (s: StoreProcess): Etcd3 => s.client({ grpcOptions: { 'grpc.use_local_subchannel_pool': 1 } });
+
 async function verify(s: StoreProcess, acks: Ack[]): Promise<void> {
-  const kv = s.client({ grpcOptions: { 'grpc.use_local_subchannel_pool': 1 } }).kv;
+  const kv = fresh(s).kv;
   const all = await kv.range({ key: b('wal/'), range_end: b('wal0') });
   const byKey = new Map(all.kvs.map((x) => [x.key.toString(), x]));
   for (const a of acks) {
@@ -118,7 +125,7 @@ describe('tskube write-ahead log', { skip }, () => {
     await s.launch();
     const acks: Ack[] = [];
     const stop = { now: false };
-    const loops = load(Array.from({ length: 8 }, () => s.client()), 'lost', acks, stop);
+    const loops = load(Array.from({ length: 8 }, () => fresh(s)), 'lost', acks, stop);
     await until('200 acknowledged puts', () => acks.length >= 200);
     await s.kill();
     stop.now = true;
@@ -129,7 +136,7 @@ describe('tskube write-ahead log', { skip }, () => {
     await s.launch();
     assert.match(s.output(), /replayed \d+ records/);
     await verify(s, acks);
-    const base = await s.client().kv.range({ key: b('wal/base/'), range_end: b('wal/base0') });
+    const base = await fresh(s).kv.range({ key: b('wal/base/'), range_end: b('wal/base0') });
     assert.equal(base.kvs.length, 20);
   });
 
