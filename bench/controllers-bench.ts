@@ -6,9 +6,10 @@
 // kubelet, from /proc), the manager's peak RSS, and the API server's requests by verb and
 // resource over the run (its /metrics): what each pod costs in writes.
 //   node dist/bench/controllers-bench.js [--deployments 1000] [--replicas 10] [--nodes 100] [--qps 1000]
-//        [--scheduler-qps 1000] [--profile DIR]
+//        [--scheduler-qps 1000] [--workers 10] [--profile DIR]
 // --qps / --scheduler-qps: the manager's and scheduler's --kube-api-qps (burst twice that), as
 //   upstream's density tests raise them above the 20 / 50 defaults.
+// --workers: the manager's --concurrent-deployment-syncs and --concurrent-replicaset-syncs.
 // --profile DIR: V8 CPU profiles of every tskube process (node --cpu-prof; written when they exit), for
 //   bench/cpu-profile-summary.
 import fs from 'node:fs';
@@ -25,6 +26,7 @@ const replicas = arg('replicas', 10);
 const nodes = arg('nodes', Math.max(1, Math.ceil((deployments * replicas) / 200)));
 const qps = arg('qps', 1000);
 const schedulerQps = arg('scheduler-qps', 1000);
+const workers = arg('workers', 10);
 const total = deployments * replicas;
 const profIdx = process.argv.indexOf('--profile');
 const profDir = profIdx > 0 ? path.resolve(process.argv[profIdx + 1]) : undefined;
@@ -79,7 +81,7 @@ try {
   }
   const sched = await env.startScheduler([`--kube-api-qps=${schedulerQps}`, `--kube-api-burst=${schedulerQps * 2}`]);
   const m = await env.startManager(['--leader-elect=false', '--controllers=deployment,replicaset', `--kube-api-qps=${qps}`, `--kube-api-burst=${qps * 2}`,
-    '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10']);
+    `--concurrent-deployment-syncs=${workers}`, `--concurrent-replicaset-syncs=${workers}`]);
   const pid = m.child.pid!;
   profiled = [pid, sched.child.pid!, kubelet.child.pid!, env.c.pids.apiserver];
   const pids: Record<string, number> = { etcd: env.c.pids.store!, apiserver: env.c.pids.apiserver, scheduler: sched.child.pid!, manager: pid, kubelet: kubelet.child.pid! };

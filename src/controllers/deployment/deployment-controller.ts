@@ -2,7 +2,7 @@
 // moves pods from old to new ones — RollingUpdate within maxSurge/maxUnavailable, or
 // Recreate — keeping revision annotations for `kubectl rollout history|undo`, honouring
 // pause, reporting progress against progressDeadlineSeconds and scaling proportionally.
-import type { Deployment, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { specMatchesLabels } from '../../api/selectors/index.js';
 import { DEPLOYMENTS, PODS, REPLICASETS, deletedObject, isAlreadyExists, isNotFound, objectKey, type EventRecorder, type SharedInformer } from '../../client/index.js';
@@ -22,10 +22,12 @@ export const NAME = 'deployment';
 const byCreation = (a: ReplicaSet, b: ReplicaSet) => (Date.parse(a.metadata?.creationTimestamp ?? '') - Date.parse(b.metadata?.creationTimestamp ?? '')) || (a.metadata!.name! < b.metadata!.name! ? -1 : 1);
 const active = (rss: ReplicaSet[]) => rss.filter((r) => (r.spec?.replicas ?? 0) > 0);
 
+/** The template with its pod-template-hash label left out (shallow copies: nothing is changed). */
 function withoutHash(t: any): any {
-  const c = structuredClone(t ?? {});
-  if (c.metadata?.labels) delete c.metadata.labels[POD_TEMPLATE_HASH];
-  return c;
+  const labels = t?.metadata?.labels;
+  if (!labels || !(POD_TEMPLATE_HASH in labels)) return t ?? {};
+  const { [POD_TEMPLATE_HASH]: _, ...rest } = labels;
+  return { ...t, metadata: { ...t.metadata, labels: rest } };
 }
 export const equalIgnoreHash = (a: any, b: any): boolean => deepEqual(withoutHash(a), withoutHash(b));
 
@@ -121,21 +123,21 @@ export class DeploymentController implements Controller {
     const maxOld = Math.max(0, ...oldRSs.map(revisionOf));
     const newRevision = maxOld + 1;
     if (existing) {
-      const rsCopy = structuredClone(existing);
-      const changed = this.setNewRSAnnotations(s.d, rsCopy, newRevision, true);
-      const mrs = (rsCopy.spec!.minReadySeconds ?? 0) !== (s.d.spec?.minReadySeconds ?? 0);
+      // the annotations are worked out on a copy of them alone; the set is cloned only to be written
+      const annotated = { ...existing, metadata: { ...existing.metadata, annotations: { ...existing.metadata?.annotations } } };
+      const changed = this.setNewRSAnnotations(s.d, annotated, newRevision, true);
+      const mrs = (existing.spec?.minReadySeconds ?? 0) !== (s.d.spec?.minReadySeconds ?? 0);
       let newRS = existing;
       if (changed || mrs) {
+        const rsCopy = structuredClone(existing);
+        rsCopy.metadata!.annotations = annotated.metadata.annotations;
         rsCopy.spec!.minReadySeconds = s.d.spec?.minReadySeconds;
         newRS = await this.ctx.client.resource(REPLICASETS).update(s.ns, rsCopy);
         this.replaceRS(s, newRS);
       }
-      await this.setDeploymentRevision(s, String(revisionOf(newRS)));
-      if (C.hasProgressDeadline(s.d) && !C.getCondition(s.d.status, 'Progressing')) {
-        const st = structuredClone(s.d.status ?? {});
-        C.setCondition(st, C.newCondition('Progressing', 'True', C.FOUND_NEW_RS, `Found new replica set "${newRS.metadata!.name}"`));
-        await this.writeStatus(s.d, st, s);
-      }
+      const progressing = C.hasProgressDeadline(s.d) && !C.getCondition(s.d.status, 'Progressing')
+        ? C.newCondition('Progressing', 'True', C.FOUND_NEW_RS, `Found new replica set "${newRS.metadata!.name}"`) : undefined;
+      await this.setRevisionAndProgress(s, String(revisionOf(newRS)), progressing);
       return { newRS, oldRSs };
     }
     if (!create) return { oldRSs };
@@ -169,12 +171,8 @@ export class DeploymentController implements Controller {
     }
     s.rss.push(created);
     if ((created.spec?.replicas ?? 0) > 0) this.recorder.event(s.d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata!.name} to ${created.spec!.replicas}`);
-    await this.setDeploymentRevision(s, String(newRevision));
-    if (C.hasProgressDeadline(s.d)) {
-      const st = structuredClone(s.d.status ?? {});
-      C.setCondition(st, C.newCondition('Progressing', 'True', C.NEW_RS_CREATED, `Created new replica set "${created.metadata!.name}"`));
-      await this.writeStatus(s.d, st, s);
-    }
+    const progressing = C.hasProgressDeadline(s.d) ? C.newCondition('Progressing', 'True', C.NEW_RS_CREATED, `Created new replica set "${created.metadata!.name}"`) : undefined;
+    await this.setRevisionAndProgress(s, String(newRevision), progressing);
     return { newRS: created, oldRSs };
   }
 
@@ -200,12 +198,17 @@ export class DeploymentController implements Controller {
     return changed;
   }
 
-  private async setDeploymentRevision(s: Sync, revision: string): Promise<void> {
-    if (s.d.metadata?.annotations?.[REVISION] === revision) return;
-    // An update, as upstream: system:controller:deployment-controller may not patch deployments.
-    const next = { ...s.d, metadata: { ...s.d.metadata, annotations: { ...s.d.metadata?.annotations, [REVISION]: revision } } };
-    const updated = await this.ctx.client.resource(DEPLOYMENTS).update(s.ns, next);
-    s.d = { ...updated, status: s.d.status };
+  /**
+   * The revision annotation and a Progressing condition in one status write, as upstream's
+   * getNewReplicaSet does (a status update keeps the annotations it is sent).
+   */
+  private async setRevisionAndProgress(s: Sync, revision: string, progressing?: DeploymentCondition): Promise<void> {
+    const revised = s.d.metadata?.annotations?.[REVISION] !== revision;
+    if (!revised && !progressing) return;
+    const d = revised ? { ...s.d, metadata: { ...s.d.metadata, annotations: { ...s.d.metadata?.annotations, [REVISION]: revision } } } : s.d;
+    const st = structuredClone(s.d.status ?? {});
+    if (progressing) C.setCondition(st, progressing);
+    await this.writeStatus(d, st, s);
   }
 
   private replaceRS(s: Sync, rs: ReplicaSet): void {

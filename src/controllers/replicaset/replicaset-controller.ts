@@ -166,7 +166,9 @@ export class ReplicaSetController implements Controller {
     if (conditions.length) status.conditions = conditions;
     for (const k of Object.keys(status)) if (status[k] === 0 && k !== 'replicas') delete status[k];
     if (!replicaStatusEqual(owner.status, status)) {
-      await this.ctx.client.resource(this.kind.type).updateStatus(owner.metadata!.namespace!, { ...owner, status });
+      // the answer is not read: the informer brings the new status
+      const rc = this.ctx.client.resource(this.kind.type);
+      await this.ctx.client.writeOnly('PUT', rc.ref(owner.metadata!.namespace!, owner.metadata!.name!, 'status'), { ...owner, status });
     }
     if (mrs > 0 && status.readyReplicas !== status.availableReplicas) {
       const wait = Math.min(...active.map((p) => msUntilAvailable(p, mrs, now)).filter((ms) => ms > 0));

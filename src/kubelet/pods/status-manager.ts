@@ -74,7 +74,8 @@ export class StatusManager {
       const body = JSON.stringify(status);
       if (body === slot.sent) continue;
       try {
-        await this.client!.writeOnly('PATCH', this.client!.resource(PODS).ref(ns, name, 'status'), { status }, { patchType: 'merge' });
+        // the status is encoded once: for the comparison above and as the patch's body
+        await this.client!.writeOnly('PATCH', this.client!.resource(PODS).ref(ns, name, 'status'), `{"status":${body}}`, { patchType: 'merge' });
         slot.sent = body;
         slot.retryMs = undefined;
         this.writes++;
