@@ -146,7 +146,9 @@ describe('kubelet pod lifecycle on real processes', () => {
     await env.client.resource(PODS).create('default', podManifest('stubborn', node, {
       containers: [{
         name: 'main', image: 'busybox', command: ['/bin/sh', '-c', `trap '' TERM; echo $$$$ > ${pidFile}; exec sleep 300`],
-        livenessProbe: { exec: { command: ['/bin/sh', '-c', `test ! -e ${pidFile}.sick`] }, periodSeconds: 1, failureThreshold: 1 },
+        // a generous timeout: under CI load a probe's shell can take over the default 1 s, and
+        // that early failure restarts the container (SIGTERM) before its trap is set: 143
+        livenessProbe: { exec: { command: ['/bin/sh', '-c', `test ! -e ${pidFile}.sick`] }, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 10 },
       }],
       terminationGracePeriodSeconds: 3,
     }));
