@@ -8,6 +8,7 @@ import {
 import type { FieldSelector, LabelSelector } from '../../api/selectors/index.js';
 import { selectorMatcher } from './selector-matcher.js';
 import { sameContent } from './same-content.js';
+import { cloneJSON } from '../../api/json/json-clone.js';
 import { validateObjectMeta } from '../../api/validation/object-meta.js';
 import type { ObjectStore, Stored } from '../storage/object-store.js';
 import { namespaces } from '../../api/resources/core-v1.js';
@@ -119,7 +120,8 @@ const fromStore = (s: Stored): Current => ({
 function fromCache(e: CachedObject): Current {
   const obj = e.obj;
   return {
-    obj, modRevision: Number(obj.metadata?.resourceVersion), live: false, copy: () => JSON.parse(e.json) as KubeObject,
+    // the copy is of the object already parsed (the watch cache parsed it for selectors, or just now), not a second parse
+    obj, modRevision: Number(obj.metadata?.resourceVersion), live: false, copy: () => cloneJSON(obj),
     text: () => unspliceResourceVersion(e.json) ?? encodeStored(obj),
   };
 }

@@ -7,29 +7,15 @@ import type { KubeObject } from '../../api/resources/resource-def.js';
 
 /** The stored form: upstream's key order, without metadata.resourceVersion. */
 export function encodeStored(obj: KubeObject): string {
-  let out = '{';
-  let first = true;
-  const field = (k: string, v: unknown) => {
-    if (v === undefined) return;
-    const text = JSON.stringify(v);
-    if (text === undefined) return;
-    out += `${first ? '' : ','}"${k}":${text}`;
-    first = false;
-  };
-  field('kind', obj.kind);
-  field('apiVersion', obj.apiVersion);
-  field('metadata', obj.metadata ? { ...obj.metadata, resourceVersion: undefined } : undefined);
+  // One JSON.stringify of a shallow reordered copy (members stringify skips stay skipped):
+  // a flat string at once, not a concatenation of one stringify per top-level member.
+  const top: Record<string, unknown> = { kind: obj.kind, apiVersion: obj.apiVersion, metadata: obj.metadata ? { ...obj.metadata, resourceVersion: undefined } : undefined };
   for (const k in obj) {
     if (k === 'kind' || k === 'apiVersion' || k === 'metadata') continue;
-    // Keys from JSON are plain strings; escape them anyway as JSON.stringify would.
-    const v = obj[k];
-    if (v === undefined) continue;
-    const text = JSON.stringify(v);
-    if (text === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${text}`;
-    first = false;
+    if (k === '__proto__') Object.defineProperty(top, k, { value: obj[k], enumerable: true });
+    else top[k] = obj[k];
   }
-  return out + '}';
+  return JSON.stringify(top);
 }
 
 const META = '"metadata":{';
