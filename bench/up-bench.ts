@@ -54,8 +54,26 @@ function commandOf(pid: number): string {
 }
 
 const mib = (kib: number) => (kib / 1024).toFixed(0);
+const TICKS_PER_S = 100; // USER_HZ on Linux
 
-async function timedUp(dir: string, args: string[]): Promise<{ up: UpProcess; seconds: number; timeline: string }> {
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICKS_PER_S; // utime, stime (fields 14 and 15)
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU each process of the cluster used until it was up: what the start costs on a shared machine. */
+function startCpu(dir: string, upPid: number): string {
+  const per = [upPid, ...clusterProcesses(dir).filter((p) => p !== upPid)].map((p) => ({ cmd: commandOf(p), s: cpuSeconds(p) }));
+  return `${per.reduce((t, x) => t + x.s, 0).toFixed(2)} s: ${per.map((x) => `${x.cmd} ${x.s.toFixed(2)}`).join(', ')}`;
+}
+
+async function timedUp(dir: string, args: string[]): Promise<{ up: UpProcess; seconds: number; timeline: string; cpu: string }> {
   const t0 = performance.now();
   const wall0 = Date.now();
   const up = new UpProcess(spawn(process.execPath, [MAIN, 'up', '--data-dir', dir, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -68,9 +86,10 @@ async function timedUp(dir: string, args: string[]): Promise<{ up: UpProcess; se
   });
   await up.ready(600_000);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = startCpu(dir, up.child.pid!);
   await sleep(300); // the last progress line's listener and log writes
   const timeline = upTimeline(dir, 'bench', wall0, timed).map(([name, s]) => `${name} ${s.toFixed(2)}s`).join(', ');
-  return { up, seconds, timeline };
+  return { up, seconds, timeline, cpu };
 }
 
 async function main(): Promise<void> {
@@ -85,6 +104,7 @@ async function main(): Promise<void> {
       const phases = [...cold.up.output.matchAll(/✓ (API server ready|\d+\/\d+ nodes Ready|kube-system pods Running)[^(]*\(([\d.]+)s\)/g)].map((m) => `${m[1].replace(/\d+\/\d+ /, '')} ${m[2]}s`);
       rows.push([`run ${run} fresh`, `${cold.seconds.toFixed(1)} s`, phases.join(', ')]);
       rows.push([`run ${run} fresh critical path`, '', cold.timeline]);
+      rows.push([`run ${run} fresh CPU until up`, '', cold.cpu]);
       process.stderr.write(`  ready in ${cold.seconds.toFixed(1)}s; idling ${IDLE_S}s for memory\n`);
       await sleep(IDLE_S * 1000);
       const pids = [cold.up.child.pid!, ...clusterProcesses(dir).filter((p) => p !== cold.up.child.pid)];
@@ -98,6 +118,7 @@ async function main(): Promise<void> {
       const warm = await timedUp(dir, args);
       rows.push([`run ${run} restart`, `${warm.seconds.toFixed(1)} s`, 'same data dir: PKI kept, objects back']);
       rows.push([`run ${run} restart critical path`, '', warm.timeline]);
+      rows.push([`run ${run} restart CPU until up`, '', warm.cpu]);
       await stopUp(warm.up, dir);
     } finally {
       if (clusterProcesses(dir).length) {

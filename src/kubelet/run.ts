@@ -12,7 +12,7 @@ import { hollowMachineInfo, hostMachineInfo } from './node/machine-info.js';
 import { PodFeed } from './pods/pod-feed.js';
 import './runtime/all-runtimes.js';
 import { subnet } from './runtime/pod-ip-allocator.js';
-import { newRuntime } from './runtime/runtime-registry.js';
+import { loadRuntimes, newRuntime } from './runtime/runtime-registry.js';
 import type { Runtime } from './runtime/runtime-service.js';
 import { KubeletAuth } from './server/kubelet-auth.js';
 import { type PodTarget, startKubeletServer } from './server/kubelet-server.js';
@@ -82,6 +82,7 @@ export async function runKubelet(config: KubeletConfig, clientConfig: ClientConf
   });
   config.port = server.port;
   try {
+    await loadRuntimes([config.containerRuntimeEndpoint, config.staticPodRuntimeEndpoint].filter(Boolean));
     const count = hollow ? config.hollowNodes : 1;
     for (let i = 0; i < count; i++) {
       const runtime = newRuntime(config.containerRuntimeEndpoint, ctx);

@@ -2,6 +2,7 @@
 // `tskube up` to watch its cluster come up (readyz, nodes, kube-system pods) and to mark the
 // control-plane node.
 import https from 'node:https';
+import tls from 'node:tls';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 
 export interface AdminClient {
@@ -12,7 +13,9 @@ export interface AdminClient {
 
 export function adminClient(kubeconfigFile: string): AdminClient {
   const cfg = loadKubeconfig(kubeconfigFile);
-  const agent = new https.Agent({ ca: cfg.ca, cert: cfg.clientCert, key: cfg.clientKey, keepAlive: true, maxSockets: 2 });
+  // one TLS context for every connection: the agent would parse the CA, certificate and key
+  // again for each, and `up` polls the API server every 100 ms while it starts
+  const agent = new https.Agent({ secureContext: tls.createSecureContext({ ca: cfg.ca, cert: cfg.clientCert, key: cfg.clientKey }), keepAlive: true, maxSockets: 2 });
   const call = (method: string, path: string, body?: unknown) => new Promise<{ status: number; body: string }>((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = https.request(`${cfg.server}${path}`, {

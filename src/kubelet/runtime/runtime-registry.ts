@@ -14,14 +14,30 @@ export interface RuntimeContext {
 export type RuntimeFactory = (endpoint: URL, ctx: RuntimeContext) => Runtime;
 
 const factories = new Map<string, RuntimeFactory>();
+/** Runtimes whose modules load on first use: a kubelet without CRI never loads gRPC. */
+const loaders = new Map<string, () => Promise<unknown>>();
 
 /** Registers a runtime for a scheme, e.g. `registerRuntime('hollow:', …)`. */
 export function registerRuntime(scheme: string, factory: RuntimeFactory): void {
   factories.set(scheme, factory);
 }
 
+/** Registers a module that, once imported, registers the runtime for a scheme (see loadRuntimes). */
+export function registerRuntimeModule(scheme: string, load: () => Promise<unknown>): void {
+  loaders.set(scheme, load);
+}
+
+/** Imports the modules of the runtimes these endpoints name, before newRuntime() builds them. */
+export async function loadRuntimes(endpoints: string[]): Promise<void> {
+  for (const endpoint of endpoints) {
+    const scheme = URL.canParse(endpoint) ? new URL(endpoint).protocol : undefined;
+    const load = scheme && !factories.has(scheme) ? loaders.get(scheme) : undefined;
+    if (load) await load();
+  }
+}
+
 export function registeredSchemes(): string[] {
-  return [...factories.keys()].map((s) => `${s}//`);
+  return [...new Set([...factories.keys(), ...loaders.keys()])].map((s) => `${s}//`);
 }
 
 export function newRuntime(endpoint: string, ctx: RuntimeContext): Runtime {
