@@ -2,10 +2,12 @@
 // codecs of wire-codec.ts (proto-loader's object form without its per-field conversions).
 // Each request deserializer remembers the request's wire size, so handlers can enforce
 // --max-request-bytes with etcd's own error rather than gRPC's generic one.
-import type { ServiceDefinition } from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+// The definitions are built from the protobufjs Root itself, not by proto-loader: its
+// package definition encodes every file's descriptor for reflection, which nothing here
+// serves, and cost tskube etcd ~0.1 s of CPU at each start (bench/README.md, up-bench).
+import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
-import { etcdDescriptorJSON, etcdProtoRoot } from './etcd-descriptors.js';
+import { etcdProtoRoot } from './etcd-descriptors.js';
 import { wireCodecs, type Codec } from './wire-codec.js';
 
 const sizes = new WeakMap<object, number>();
@@ -13,20 +15,6 @@ const sizes = new WeakMap<object, number>();
 /** the encoded size in bytes of a request this process deserialized (0 when unknown) */
 export function requestSize(req: object): number {
   return sizes.get(req) ?? 0;
-}
-
-let cached: protoLoader.PackageDefinition | undefined;
-
-// both from the precompiled descriptor JSON (etcd-descriptors.ts): parsing the
-// .proto files twice cost the store's start ~400 ms
-export function etcdPackage(): protoLoader.PackageDefinition {
-  cached ??= protoLoader.fromJSON(etcdDescriptorJSON(), {
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  return cached;
 }
 
 let root: protobuf.Root | undefined;
@@ -49,21 +37,24 @@ export function etcdCodec(fullName: string): Codec {
 export type EtcdServiceName = 'KV' | 'Watch' | 'Lease' | 'Cluster' | 'Maintenance' | 'Auth';
 
 export function serviceDefinition(name: EtcdServiceName): ServiceDefinition {
-  const def = etcdPackage()[`etcdserverpb.${name}`] as unknown as ServiceDefinition;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, MethodDefinition<object, object>> = {};
   const service = etcdRoot().lookupService(`etcdserverpb.${name}`);
-  for (const [method, m] of Object.entries(def)) {
-    const rpc = service.methods[method];
+  for (const [method, rpc] of Object.entries(service.methods)) {
     const request = etcdCodec(rpc.resolvedRequestType!.fullName.slice(1));
     const response = etcdCodec(rpc.resolvedResponseType!.fullName.slice(1));
     out[method] = {
-      ...m,
+      // what proto-loader's definition holds for a method, with our codecs
+      path: `/etcdserverpb.${name}/${method}`,
+      requestStream: !!rpc.requestStream,
+      responseStream: !!rpc.responseStream,
+      requestSerialize: (value: object) => request.encode(value),
       requestDeserialize: (buf: Buffer) => {
         const req = request.decode(buf);
         sizes.set(req, buf.length);
         return req;
       },
       responseSerialize: (value: object) => response.encode(value),
+      responseDeserialize: (buf: Buffer) => response.decode(buf),
     };
   }
   return out as ServiceDefinition;
