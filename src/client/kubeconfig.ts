@@ -53,8 +53,28 @@ function pem(section: Section, field: string, dir: string, what: string): Buffer
   }
 }
 
+/**
+ * The last configs parsed, by file, options and text: a component reads the same kubeconfig
+ * for its client and for delegated authentication and authorization (kubeadm gives the
+ * scheduler and controller manager one file for all three), and YAML with embedded
+ * certificates takes ~20 ms to parse on a component's start.
+ */
+const parsed = new Map<string, ClientConfig>();
+const PARSED_KEPT = 8;
+
 /** Parses kubeconfig text; `file` names it in errors and anchors relative paths. */
 export function parseKubeconfig(text: string, file = 'kubeconfig', opts: LoadOptions = {}): ClientConfig {
+  const key = `${path.resolve(file)}\0${opts.context ?? ''}\0${opts.namespace ?? ''}\0${text}`;
+  let cfg = parsed.get(key);
+  if (!cfg) {
+    cfg = parseKubeconfigText(text, file, opts);
+    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, cfg);
+  }
+  return { ...cfg }; // each caller its own object to change
+}
+
+function parseKubeconfigText(text: string, file: string, opts: LoadOptions): ClientConfig {
   let doc: unknown;
   try {
     doc = parse(text, { version: '1.1' });
