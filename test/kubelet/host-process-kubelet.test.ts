@@ -198,6 +198,13 @@ describe('kubelet on the host-process runtime: static pods, volumes, env', () =>
     const events = env.c.k('get', 'events', '--field-selector', 'involvedObject.name=probed');
     assert.match(events, /Container sick failed liveness probe, will be restarted/);
     assert.match(events, /Liveness probe failed: command "false" exited with 1/);
+    // container events name their container as upstream's do (kubectl describe's "From"/"Object" columns read it)
+    const about = (c: string) => env.c.k('get', 'events', '--field-selector', `involvedObject.name=probed,involvedObject.fieldPath=spec.containers{${c}}`,
+      '-o', 'jsonpath={range .items[*]}{.reason}{"\\n"}{end}').split('\n').filter(Boolean).sort();
+    const has = (c: string, reasons: string[]) => { const got = about(c); assert.ok(reasons.every((r) => got.includes(r)), `${c}: ${got.join(' ')}`); };
+    has('sick', ['Pulled', 'Created', 'Started', 'Unhealthy', 'Killing']);
+    has('web', ['Pulled', 'Created', 'Started']);
+    assert.ok(!about('web').includes('Killing'), 'only the sick container was killed');
     await env.client.resource(PODS).delete('default', 'probed', { gracePeriodSeconds: 2 });
   });
 

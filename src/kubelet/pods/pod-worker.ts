@@ -166,9 +166,13 @@ export class PodWorker {
     void this.publish();
   }
 
-  private event(type: EventType, reason: string, message: string): void {
+  /** An event about the pod, or about one of its containers (upstream's GenerateContainerRef: the pod with a fieldPath). */
+  private event(type: EventType, reason: string, message: string, container?: Pick<ContainerRecord, 'name' | 'init'>): void {
     const p = this.view.pod;
-    this.ctx.recorder?.event({ kind: 'Pod', apiVersion: 'v1', namespace: p.metadata?.namespace, name: p.metadata?.name, uid: p.metadata?.uid }, type, reason, message);
+    const fieldPath = container && `spec.${container.init ? 'initContainers' : 'containers'}{${container.name}}`;
+    this.ctx.recorder?.event({
+      kind: 'Pod', apiVersion: 'v1', namespace: p.metadata?.namespace, name: p.metadata?.name, uid: p.metadata?.uid, ...(fieldPath ? { fieldPath } : {}),
+    }, type, reason, message);
   }
 
   /**
@@ -349,17 +353,17 @@ export class PodWorker {
     const first = this.view.init.length ? this.view.init.slice(0, 1) : this.view.containers;
     for (const r of first) {
       if (r.id || this.prefetched.has(r.name)) continue;
-      const p = this.checkImage(this.view.pod, this.spec(r));
+      const p = this.checkImage(this.view.pod, this.spec(r), r);
       p.catch(() => undefined); // its error is the container's, reported when it is started
       this.prefetched.set(r.name, p);
     }
   }
 
   /** Pull secrets, then the image by its pull policy; throws an ImageError. */
-  private async checkImage(pod: Pod, spec: Container): Promise<void> {
+  private async checkImage(pod: Pod, spec: Container, r: ContainerRecord): Promise<void> {
     const secrets = pod.spec?.imagePullSecrets?.length
       ? await fetchPullSecrets(this.ctx.client, pod, (msg) => this.event('Warning', 'FailedToRetrieveImagePullSecret', msg)) : [];
-    await this.ctx.images.ensureImageExists(pod, spec, secrets, this.sandboxConfig, (t, reason, msg) => this.event(t, reason, msg));
+    await this.ctx.images.ensureImageExists(pod, spec, secrets, this.sandboxConfig, (t, reason, msg) => this.event(t, reason, msg, r));
   }
 
   /** Takes over the newest container of each name in an adopted sandbox; its probes start again. */
@@ -447,7 +451,7 @@ export class PodWorker {
     if (!r.id || r.status?.state === 'CONTAINER_EXITED') { r.waiting = r.waiting && r.status ? undefined : r.waiting; return; }
     const spec = this.spec(r);
     this.probers.get(r.name)?.stop();
-    this.event('Normal', 'Killing', why);
+    this.event('Normal', 'Killing', why, r);
     if (spec.lifecycle?.preStop) {
       await Promise.race([this.hook(spec.lifecycle.preStop, r.id, spec), new Promise((res) => setTimeout(res, Math.max(0, deadline - Date.now())))]);
     }
@@ -513,16 +517,16 @@ export class PodWorker {
         : await this.trace.step('env', () => containerEnv(pod, spec, this.ctx.client, this.ctx.allocatable(), this.ctx.services, !this.fromApi));
     } catch (err) {
       r.waiting = { reason: 'CreateContainerConfigError', message: (err as Error).message };
-      this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
+      this.event('Warning', 'Failed', `Error: ${(err as Error).message}`, r);
       this.later(10_000);
       return;
     }
     try {
-      await this.trace.step('image', () => early ?? this.checkImage(pod, spec));
+      await this.trace.step('image', () => early ?? this.checkImage(pod, spec, r));
     } catch (err) {
       const e = err instanceof ImageError ? err : new ImageError('ErrImagePull', (err as Error).message, 10_000);
       r.waiting = { reason: e.reason, message: e.message };
-      this.event('Warning', 'Failed', `Error: ${e.reason}`);
+      this.event('Warning', 'Failed', `Error: ${e.reason}`, r);
       if (e.retryInMs > 0) this.later(e.retryInMs);
       return;
     }
@@ -534,11 +538,11 @@ export class PodWorker {
       id = await this.trace.step('create', () => runtime.createContainer(this.sandboxId!, config, this.sandboxConfig!));
     } catch (err) {
       r.waiting = { reason: 'CreateContainerError', message: (err as Error).message };
-      this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
+      this.event('Warning', 'Failed', `Error: ${(err as Error).message}`, r);
       this.later(10_000);
       return;
     }
-    this.event('Normal', 'Created', `Created container ${r.name}`);
+    this.event('Normal', 'Created', `Created container ${r.name}`, r);
     r.id = id;
     r.ready = false;
     r.started = false;
@@ -546,14 +550,14 @@ export class PodWorker {
       await this.trace.step('start', () => runtime.startContainer(id));
     } catch (err) {
       r.waiting = { reason: 'RunContainerError', message: (err as Error).message };
-      this.event('Warning', 'Failed', `Error: ${(err as Error).message}`);
+      this.event('Warning', 'Failed', `Error: ${(err as Error).message}`, r);
       return;
     }
     r.waiting = undefined;
     r.status = { ...(await this.trace.step('containerStatus', () => runtime.containerStatus(id))) };
-    this.event('Normal', 'Started', `Started container ${r.name}`);
+    this.event('Normal', 'Started', `Started container ${r.name}`, r);
     if (spec.lifecycle?.postStart && !(await this.hook(spec.lifecycle.postStart, id, spec))) {
-      this.event('Warning', 'FailedPostStartHook', `PostStartHook failed`);
+      this.event('Warning', 'FailedPostStartHook', `PostStartHook failed`, r);
       await runtime.stopContainer(id, this.view.pod.spec?.terminationGracePeriodSeconds ?? 30);
       return;
     }
@@ -572,10 +576,10 @@ export class PodWorker {
     const p = new ContainerProber(spec, this.target(id, spec), {
       onStarted: () => { if (r.id === id) { r.started = true; this.kick(); } },
       onReady: (ok) => { if (r.id === id && r.ready !== ok) { r.ready = ok; this.kick(); } },
-      onFailure: (kind, out) => this.event('Warning', 'Unhealthy', `${kind} probe failed: ${out}`),
+      onFailure: (kind, out) => this.event('Warning', 'Unhealthy', `${kind} probe failed: ${out}`, r),
       onUnhealthy: (kind, out) => {
         if (r.id !== id) return;
-        this.event('Normal', 'Killing', `Container ${r.name} failed ${kind.toLowerCase()} probe, will be restarted`);
+        this.event('Normal', 'Killing', `Container ${r.name} failed ${kind.toLowerCase()} probe, will be restarted`, r);
         this.ctx.log(`kubelet: pod ${this.key} container ${r.name} failed ${kind.toLowerCase()} probe: ${out}`);
         void this.ctx.runtime.stopContainer(id, spec.livenessProbe?.terminationGracePeriodSeconds ?? this.view.pod.spec?.terminationGracePeriodSeconds ?? 30);
       },
