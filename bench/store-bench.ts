@@ -6,6 +6,7 @@
 //   npm run bench:store -- [--keys 1000000] [--ops 4000] [--watch-ops 500]
 //                          [--targets etcd,tskube] [--value-size 256]
 //                          [--profile DIR] [--tskube-main PATH] [--phases throughput,watch,load]
+//                          [--baseline PATH]  (another tskube build as a third column, for A/B)
 //                          [--node-args=--max-semi-space-size=1]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,7 +26,9 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     // another build of tskube (its dist/src/cli/main.js), to compare builds in one run
     'tskube-main': { type: 'string' },
-    // V8/node flags for tskube etcd, space-separated (e.g. a young-generation size)
+    // a second tskube build (its dist/src/cli/main.js) measured in the same run, column "base"
+    baseline: { type: 'string' },
+    // V8/node flags for tskube etcd (not the baseline), space-separated (e.g. a young-generation size)
     'node-args': { type: 'string' },
     phases: { type: 'string', default: 'throughput,watch,load' },
     // keys per load request: above 1 each request is a Txn of that many puts (etcd allows 128)
@@ -39,13 +42,15 @@ const LOAD_BATCH = Number(flags['load-batch']);
 const VALUE = Buffer.alloc(Number(flags['value-size']), 'v');
 const CONCURRENCY = [1, 16, 128];
 const phases = new Set(flags.phases.split(','));
-const targets = flags.targets.split(',').map((t) => t.trim()) as TargetName[];
+/** a column: a target, or "base" (a second tskube build) */
+type Column = TargetName | 'base';
+const targets: Column[] = [...(flags.targets.split(',').map((t) => t.trim()) as TargetName[]), ...(flags.baseline ? ['base' as const] : [])];
 
-type Row = Map<string, string>; // column (target) → formatted figure
+type Row = Map<string, string>; // column → formatted figure
 const table = new Map<string, Row>();
-const raw = new Map<string, Map<TargetName, number>>(); // for ratios (higher-is-better flag in name)
+const raw = new Map<string, Map<Column, number>>(); // for ratios (higher-is-better flag in name)
 
-function record(metric: string, target: TargetName, value: number, fmt: (v: number) => string): void {
+function record(metric: string, target: Column, value: number, fmt: (v: number) => string): void {
   if (!table.has(metric)) table.set(metric, new Map());
   table.get(metric)!.set(target, fmt(value));
   if (!raw.has(metric)) raw.set(metric, new Map());
@@ -97,32 +102,31 @@ function cpuSeconds(pid: number): number {
 
 const usPerOp = (v: number): string => `${Math.round(v)} µs`;
 
-async function throughput(store: StoreProcess, target: TargetName, round: string): Promise<void> {
+/** one throughput point: `OPS` puts, then `OPS` ranges of those keys, with `c` in flight */
+async function throughputPoint(store: StoreProcess, target: Column, round: string, c: number): Promise<void> {
   const client = store.client();
-  for (const c of CONCURRENCY) {
-    let cpu = cpuSeconds(store.pid!);
-    const put = await drive(OPS, c, (i) => client.kv.put({ key: Buffer.from(`bench/${round}/${c}/${i}`), value: VALUE }));
-    record(`put ops @${c}`, target, put.rate, perSec);
-    record(`put p50 @${c}`, target, percentile(put.lat, 50), ms);
-    record(`put p99 @${c}`, target, percentile(put.lat, 99), ms);
-    // server CPU per request: less sensitive than rates to other load on a shared machine
-    record(`put server CPU/op @${c}`, target, ((cpuSeconds(store.pid!) - cpu) * 1e6) / OPS, usPerOp);
-    cpu = cpuSeconds(store.pid!);
-    const get = await drive(OPS, c, (i) => client.kv.range({ key: Buffer.from(`bench/${round}/${c}/${i}`) }));
-    record(`range ops @${c}`, target, get.rate, perSec);
-    record(`range p50 @${c}`, target, percentile(get.lat, 50), ms);
-    record(`range p99 @${c}`, target, percentile(get.lat, 99), ms);
-    record(`range server CPU/op @${c}`, target, ((cpuSeconds(store.pid!) - cpu) * 1e6) / OPS, usPerOp);
-  }
+  let cpu = cpuSeconds(store.pid!);
+  const put = await drive(OPS, c, (i) => client.kv.put({ key: Buffer.from(`bench/${round}/${c}/${i}`), value: VALUE }));
+  record(`put ops @${c}`, target, put.rate, perSec);
+  record(`put p50 @${c}`, target, percentile(put.lat, 50), ms);
+  record(`put p99 @${c}`, target, percentile(put.lat, 99), ms);
+  // server CPU per request: less sensitive than rates to other load on a shared machine
+  record(`put server CPU/op @${c}`, target, ((cpuSeconds(store.pid!) - cpu) * 1e6) / OPS, usPerOp);
+  cpu = cpuSeconds(store.pid!);
+  const get = await drive(OPS, c, (i) => client.kv.range({ key: Buffer.from(`bench/${round}/${c}/${i}`) }));
+  record(`range ops @${c}`, target, get.rate, perSec);
+  record(`range p50 @${c}`, target, percentile(get.lat, 50), ms);
+  record(`range p99 @${c}`, target, percentile(get.lat, 99), ms);
+  record(`range server CPU/op @${c}`, target, ((cpuSeconds(store.pid!) - cpu) * 1e6) / OPS, usPerOp);
 }
 
 /** slices of a phase, run in turn on each target so that drift on the machine hits both */
 const SLICES = 5;
 
-const watchLat = new Map<TargetName, number[]>();
+const watchLat = new Map<Column, number[]>();
 
 /** `n` sequential puts, each timed from sending it to receiving its watch event */
-async function watchSlice(store: StoreProcess, target: TargetName, slice: number, n: number): Promise<void> {
+async function watchSlice(store: StoreProcess, target: Column, slice: number, n: number): Promise<void> {
   const client = store.client();
   const watcher = await client.watch().prefix(`benchw/${slice}/`).create();
   const sent = new Map<string, number>();
@@ -144,16 +148,16 @@ async function watchSlice(store: StoreProcess, target: TargetName, slice: number
   await watcher.cancel();
 }
 
-function recordWatch(target: TargetName): void {
+function recordWatch(target: Column): void {
   const lat = (watchLat.get(target) ?? []).sort((a, b) => a - b);
   record('watch p50 (put→event)', target, percentile(lat, 50), ms);
   record('watch p99 (put→event)', target, percentile(lat, 99), ms);
 }
 
-const loadTime = new Map<TargetName, number>();
+const loadTime = new Map<Column, number>();
 
 /** puts keys [from, to) with 128 in flight; the time adds up per target */
-async function loadSlice(store: StoreProcess, target: TargetName, from: number, to: number): Promise<void> {
+async function loadSlice(store: StoreProcess, target: Column, from: number, to: number): Promise<void> {
   const client = store.client();
   const t0 = performance.now();
   const key = (i: number) => Buffer.from(`bulk/${String(i).padStart(8, '0')}`);
@@ -171,7 +175,7 @@ async function loadSlice(store: StoreProcess, target: TargetName, from: number, 
   loadTime.set(target, (loadTime.get(target) ?? 0) + (performance.now() - t0) / 1000);
 }
 
-async function recordLoad(store: StoreProcess, target: TargetName): Promise<void> {
+async function recordLoad(store: StoreProcess, target: Column): Promise<void> {
   const client = store.client();
   const secs = loadTime.get(target)!;
   record(`load ${KEYS} keys${LOAD_BATCH > 1 ? ` (Txn of ${LOAD_BATCH} puts)` : ''}`, target, secs, (v) => `${v.toFixed(1)} s`);
@@ -188,28 +192,28 @@ async function recordLoad(store: StoreProcess, target: TargetName): Promise<void
 const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(' ');
 
 async function main(): Promise<void> {
-  const stores = new Map<TargetName, StoreProcess>();
+  const stores = new Map<Column, StoreProcess>();
   try {
     for (const t of targets) {
-      const why = unavailableReason(t);
+      const target = t === 'base' ? 'tskube' : t;
+      const why = unavailableReason(target);
       if (why) throw new Error(`${t}: ${why}`);
       stores.set(
         t,
-        await StoreProcess.start(t, {
-          nodeArgs: [
-            ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
-            ...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', flags.profile] : []),
-          ],
-          tskubeMain: flags['tskube-main'],
+        await StoreProcess.start(target, {
+          // the "tskube" column only: `--baseline` at this same build A/Bs the flags
+          nodeArgs:
+            t === 'base'
+              ? []
+              : [...(flags['node-args']?.split(' ').filter(Boolean) ?? []), ...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', flags.profile] : [])],
+          tskubeMain: t === 'base' ? flags.baseline : flags['tskube-main'],
         }),
       );
     }
-    // alternate targets phase by phase so slow drift on the machine hits both
+    // alternate targets point by point so slow drift on the machine hits all alike
     for (const round of phases.has('throughput') ? ['warm', 'a', 'b'] : []) {
-      for (const [t, s] of stores) {
-        console.error(`# ${t}: throughput round ${round}`);
-        await throughput(s, t, round);
-      }
+      console.error(`# throughput round ${round}`);
+      for (const c of CONCURRENCY) for (const [t, s] of stores) await throughputPoint(s, t, round, c);
     }
     for (let slice = 0; slice < (phases.has('watch') ? SLICES : 0); slice++) {
       for (const [t, s] of stores) {
@@ -234,7 +238,8 @@ async function main(): Promise<void> {
 }
 
 function print(): void {
-  const cols = [...targets, ...(targets.includes('etcd') && targets.includes('tskube') ? ['tskube/etcd'] : [])];
+  const ratios = targets.includes('etcd') && targets.includes('tskube');
+  const cols = [...targets, ...(ratios ? ['tskube/etcd'] : []), ...(ratios && targets.includes('base') ? ['base/etcd'] : [])];
   const width = Math.max(...[...table.keys()].map((k) => k.length)) + 2;
   console.log(`values ${VALUE.length} B, ${OPS} ops per point, ${KEYS} keys loaded; throughput rows are the last round`);
   console.log(`load average at start ${loadAtStart}, at end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${cpus().length} CPUs)`);
@@ -242,8 +247,8 @@ function print(): void {
   for (const [metric, row] of table) {
     const cells = targets.map((t) => (row.get(t) ?? '-').padStart(16));
     const r = raw.get(metric)!;
-    if (cols.includes('tskube/etcd')) {
-      const ratio = r.get('tskube')! / r.get('etcd')!;
+    for (const col of cols.filter((c) => c.endsWith('/etcd'))) {
+      const ratio = r.get(col.slice(0, -5) as Column)! / r.get('etcd')!;
       cells.push(`${Number.isFinite(ratio) ? ratio.toFixed(2) : '-'}x`.padStart(16));
     }
     console.log([metric.padEnd(width), ...cells].join(''));

@@ -1,4 +1,5 @@
 // `tskube etcd`: flags with etcd's names and defaults; the member itself is store/etcd-server.
+import '../store/server/young-generation.js'; // first: caps the heap's young generation
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEtcdServer } from '../store/etcd-server.js';
 import {
