@@ -1,6 +1,6 @@
 // --container-runtime-endpoint → a runtime, by URL scheme (kine's drivers, for runtimes):
 // hollow:// simulates containers, host-process:// runs them as host processes, and unix://
-// is reserved for the CRI gRPC client (issue 8), which registers itself the same way.
+// is the CRI gRPC client, whose module registers it when loadRuntimes imports it.
 import type { Runtime } from './runtime-service.js';
 
 export interface RuntimeContext {
@@ -49,7 +49,7 @@ export function newRuntime(endpoint: string, ctx: RuntimeContext): Runtime {
   }
   const factory = factories.get(url.protocol);
   if (!factory) {
-    const hint = url.protocol === 'unix:' ? ' (the CRI client is not built yet)' : '';
+    const hint = loaders.has(url.protocol) ? ' (its module is not loaded: loadRuntimes first)' : '';
     throw new Error(`no container runtime for ${url.protocol}//${hint}; known: ${registeredSchemes().join(', ')}`);
   }
   return factory(url, ctx);
