@@ -17,6 +17,8 @@ const BTree = btree.default;
 export interface CacheWatcher {
   /** The value of the cache's trigger field this watcher's selector pins (it sees no other events). */
   readonly triggerValue?: string;
+  /** It reads the objects of events (selectors, tables, conversion), not only their JSON. */
+  readonly readsObjects?: boolean;
   onEvent(ev: CacheEvent): void;
   /** The cache stopped or lost its etcd watch; the client must re-list. */
   onClose(err: Error): void;
@@ -50,6 +52,8 @@ export class WatchCache {
   /** Watchers pinned to one value of the trigger field, by that value. */
   private readonly pinned = new Map<string, Set<CacheWatcher>>();
   private pinnedCount = 0;
+  /** Unpinned watchers that read every event's object. */
+  private objectReaders = 0;
   private stopWatch: WatchHandle | undefined;
   /** Objects this server just wrote, by key: the entry of that revision takes the object instead of parsing its JSON. */
   private readonly written = new Map<string, { rev: number; obj: KubeObject }>();
@@ -126,9 +130,11 @@ export class WatchCache {
    * cached pod cost ~70-90 µs of CPU in the loaded server, 17 µs in isolation). Kept only
    * until that event (a few writes' worth at most), never for more than 4,096 keys.
    */
-  adoptWritten(key: string, rev: number, obj: KubeObject): void {
+  adoptWritten(key: string, rev: number, copy: () => KubeObject): void {
+    // Only where the object will be read: by watchers, or as its predecessor was (an update's starting point).
+    if (!this.objectReaders && !this.pinnedCount && !this.objects.get(key)?.isParsed) return;
     if (this.written.size >= 4096) this.written.delete(this.written.keys().next().value!);
-    this.written.set(key, { rev, obj });
+    this.written.set(key, { rev, obj: copy() });
   }
 
   /** Hands ev to every unpinned watcher and to those pinned to its new or old trigger value. */
@@ -245,7 +251,8 @@ export class WatchCache {
     const value = this.trigger ? live.triggerValue : undefined;
     if (value === undefined) {
       this.watchers.add(live);
-      return () => { this.watchers.delete(live); };
+      if (w.readsObjects) this.objectReaders++;
+      return () => { if (this.watchers.delete(live) && w.readsObjects) this.objectReaders--; };
     }
     let set = this.pinned.get(value);
     if (!set) this.pinned.set(value, set = new Set());

@@ -447,7 +447,7 @@ export class Registry {
     const cache = def.convert ? undefined : this.caches?.running(def);
     if (!cache || spliceResourceVersion(text, rev) === undefined) return;
     try {
-      cache.adoptWritten(key, rev, servedCopy(obj, rev));
+      cache.adoptWritten(key, rev, () => servedCopy(obj, rev));
     } catch (err) {
       if (!(err instanceof NotPlainJSON)) throw err; // the entry parses its JSON, as before
     }

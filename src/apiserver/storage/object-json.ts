@@ -93,6 +93,9 @@ export class CachedObject {
     return this.encoded ??= Buffer.from(this.json);
   }
 
+  /** Whether someone has read `obj` (it is kept from then on). */
+  get isParsed(): boolean { return this.parsed !== undefined; }
+
   get obj(): KubeObject {
     if (!this.parsed) {
       const o = JSON.parse(this.json) as KubeObject;
