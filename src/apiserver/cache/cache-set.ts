@@ -23,11 +23,6 @@ export class CacheSet {
     return c;
   }
 
-  /** The cache of def if one runs (none is started). */
-  running(def: ResourceDef): WatchCache | undefined {
-    return this.caches.get(resourcePrefix(this.etcdPrefix, def));
-  }
-
   /** Stops the cache of a resource that is no longer served (a deleted CRD). */
   drop(def: ResourceDef): void {
     const prefix = resourcePrefix(this.etcdPrefix, def);

@@ -17,8 +17,6 @@ const BTree = btree.default;
 export interface CacheWatcher {
   /** The value of the cache's trigger field this watcher's selector pins (it sees no other events). */
   readonly triggerValue?: string;
-  /** It reads the objects of events (selectors, tables, conversion), not only their JSON. */
-  readonly readsObjects?: boolean;
   onEvent(ev: CacheEvent): void;
   /** The cache stopped or lost its etcd watch; the client must re-list. */
   onClose(err: Error): void;
@@ -52,11 +50,7 @@ export class WatchCache {
   /** Watchers pinned to one value of the trigger field, by that value. */
   private readonly pinned = new Map<string, Set<CacheWatcher>>();
   private pinnedCount = 0;
-  /** Unpinned watchers that read every event's object. */
-  private objectReaders = 0;
   private stopWatch: WatchHandle | undefined;
-  /** Objects this server just wrote, by key: the entry of that revision takes the object instead of parsing its JSON. */
-  private readonly written = new Map<string, { rev: number; obj: KubeObject }>();
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
   ready: Promise<void>;
@@ -109,9 +103,7 @@ export class WatchCache {
         this.objects.delete(key);
         ev = new CacheEvent('DELETED', key, prev.atRevision(rev), prev, rev);
       } else {
-        const w = this.written.get(key);
-        if (w && w.rev <= rev) this.written.delete(key);
-        const entry = new CachedObject(decode(e.kv).json, w?.rev === rev ? w.obj : undefined);
+        const entry = new CachedObject(decode(e.kv).json);
         this.objects.set(key, entry);
         ev = new CacheEvent(prev ? 'MODIFIED' : 'ADDED', key, entry, prev, rev);
       }
@@ -121,20 +113,6 @@ export class WatchCache {
       this.dispatch(ev);
     }
     this.wakeFresh();
-  }
-
-  /**
-   * The object the server stored at `key` in revision `rev`, as JSON.parse of its served JSON
-   * would give it (servedCopy): the cache's entry for that write takes it, so selectors, the
-   * next update's starting point and tables read it without parsing the text (a parse of a
-   * cached pod cost ~70-90 µs of CPU in the loaded server, 17 µs in isolation). Kept only
-   * until that event (a few writes' worth at most), never for more than 4,096 keys.
-   */
-  adoptWritten(key: string, rev: number, copy: () => KubeObject): void {
-    // Only where the object will be read: by watchers, or as its predecessor was (an update's starting point).
-    if (!this.objectReaders && !this.pinnedCount && !this.objects.get(key)?.isParsed) return;
-    if (this.written.size >= 4096) this.written.delete(this.written.keys().next().value!);
-    this.written.set(key, { rev, obj: copy() });
   }
 
   /** Hands ev to every unpinned watcher and to those pinned to its new or old trigger value. */
@@ -251,8 +229,7 @@ export class WatchCache {
     const value = this.trigger ? live.triggerValue : undefined;
     if (value === undefined) {
       this.watchers.add(live);
-      if (w.readsObjects) this.objectReaders++;
-      return () => { if (this.watchers.delete(live) && w.readsObjects) this.objectReaders--; };
+      return () => { this.watchers.delete(live); };
     }
     let set = this.pinned.get(value);
     if (!set) this.pinned.set(value, set = new Set());

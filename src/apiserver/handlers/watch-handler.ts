@@ -111,7 +111,6 @@ export async function serveWatch(ctx: RequestContext, ns: string): Promise<void>
     const triggerValue = cache.trigger ? opts.fieldSelector?.requiresExactMatch(cache.trigger.field) : undefined;
     stop = cache.watch(from, {
       triggerValue,
-      readsObjects: !unfiltered,
       onEvent: (ev) => {
         if (!inScope(ev.key)) return;
         lastRevision = ev.revision;

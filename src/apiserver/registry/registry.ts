@@ -8,7 +8,7 @@ import {
 import type { FieldSelector, LabelSelector } from '../../api/selectors/index.js';
 import { selectorMatcher } from './selector-matcher.js';
 import { sameContent } from './same-content.js';
-import { cloneJSON, NotPlainJSON } from '../../api/json/json-clone.js';
+import { cloneJSON } from '../../api/json/json-clone.js';
 import { validateObjectMeta } from '../../api/validation/object-meta.js';
 import type { ObjectStore, Stored } from '../storage/object-store.js';
 import { namespaces } from '../../api/resources/core-v1.js';
@@ -21,7 +21,7 @@ import type { WatchCache } from '../cache/watch-cache.js';
 import { boundToRequest, rollBack, type AdmissionCall, type AdmissionHook } from '../admission/admission-hook.js';
 import type { RequestScope } from '../admission/request-scope.js';
 import { LeaseManager } from '../storage/lease-manager.js';
-import { type CachedObject, encodeStored, rememberJSON, servedCopy, spliceResourceVersion, unspliceResourceVersion } from '../storage/object-json.js';
+import { type CachedObject, encodeStored, rememberJSON, spliceResourceVersion, unspliceResourceVersion } from '../storage/object-json.js';
 
 export interface StorageHooks {
   /** Runs before the object is stored (allocations); may throw an ApiError. */
@@ -424,9 +424,8 @@ export class Registry {
     if (opts.dryRun) return served(def, obj);
     let rev: number | undefined;
     const text = encodeStored(obj);
-    const key = this.key(def, ns, obj.metadata!.name);
     try {
-      rev = await this.store.create(key, text, await this.leaseFor(def));
+      rev = await this.store.create(this.key(def, ns, obj.metadata!.name), text, await this.leaseFor(def));
     } catch (err) {
       await hooks?.createFailed?.(obj);
       await rollBack(validated);
@@ -437,20 +436,8 @@ export class Registry {
       await rollBack(validated);
       throw newAlreadyExists(gr(def), obj.metadata!.name);
     }
-    this.adopt(def, key, obj, text, rev);
     obj.metadata!.resourceVersion = String(rev);
     return this.withJSON(def, obj, text, rev);
-  }
-
-  /** Hands the watch cache the object just stored at rev (as parsing its served JSON would give it), so that entry is never parsed. */
-  private adopt(def: ResourceDef, key: string, obj: KubeObject, text: string, rev: number): void {
-    const cache = def.convert ? undefined : this.caches?.running(def);
-    if (!cache || spliceResourceVersion(text, rev) === undefined) return;
-    try {
-      cache.adoptWritten(key, rev, () => servedCopy(obj, rev));
-    } catch (err) {
-      if (!(err instanceof NotPlainJSON)) throw err; // the entry parses its JSON, as before
-    }
   }
 
   /** The served object, remembering its JSON (the stored text with its revision) for the response. */
@@ -566,7 +553,6 @@ export class Registry {
         return { retryWith: current && fromStore(current) };
       }
       committed = true;
-      this.adopt(def, key, next, text, revision);
       await hooks?.afterUpdate?.(next, cur.obj);
       next.metadata!.resourceVersion = String(revision);
       return { result: { obj: this.withJSON(def, next, text, revision), created: false } };
@@ -639,7 +625,6 @@ export class Registry {
         const { revision, current } = await this.store.updateOrCurrent(key, text, cur.modRevision, await this.leaseFor(def));
         if (revision === undefined) return { retryWith: current && fromStore(current) };
         committed = true;
-        this.adopt(def, key, pending, text, revision);
         pending.metadata!.resourceVersion = String(revision);
         return { result: { obj: this.withJSON(def, pending, text, revision), deleted: false } };
       }

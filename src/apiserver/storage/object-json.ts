@@ -4,7 +4,6 @@
 // Stored values are written with upstream's top-level order (kind, apiVersion, metadata, then
 // the rest) and no resourceVersion (it is the key's revision), so the splice point is known.
 import type { KubeObject } from '../../api/resources/resource-def.js';
-import { cloneJSON, setMember } from '../../api/json/json-clone.js';
 
 /** The stored form: upstream's key order, without metadata.resourceVersion. */
 export function encodeStored(obj: KubeObject): string {
@@ -49,27 +48,6 @@ export function unspliceResourceVersion(json: string): string | undefined {
   return m ? json.slice(0, p) + json.slice(p + m[0].length) : undefined;
 }
 
-/**
- * JSON.parse of the served JSON of an object just stored as encodeStored(obj) at revision rv
- * (whose text spliceResourceVersion could splice: the revision is metadata's first member),
- * made from the object instead of parsing the text. Throws NotPlainJSON where they could differ.
- */
-export function servedCopy(obj: KubeObject, rv: number): KubeObject {
-  const out: Record<string, unknown> = {};
-  if (typeof obj.kind === 'string') out.kind = obj.kind;
-  if (typeof obj.apiVersion === 'string') out.apiVersion = obj.apiVersion;
-  const meta: Record<string, unknown> = { resourceVersion: String(rv) };
-  const m = cloneJSON({ ...obj.metadata, resourceVersion: undefined }) as Record<string, unknown>;
-  for (const k of Object.keys(m)) setMember(meta, k, m[k]);
-  out.metadata = meta;
-  for (const k of Object.keys(obj)) {
-    if (k === 'kind' || k === 'apiVersion' || k === 'metadata') continue;
-    const c = cloneJSON(obj[k]);
-    if (c !== undefined) setMember(out, k, c);
-  }
-  return out as KubeObject;
-}
-
 /** The served JSON of a stored text at revision rv (parsing only a foreign layout). */
 export function servedJSON(stored: string, rv: number | string): string {
   const spliced = spliceResourceVersion(stored, rv);
@@ -92,9 +70,6 @@ export class CachedObject {
   get bytes(): Buffer {
     return this.encoded ??= Buffer.from(this.json);
   }
-
-  /** Whether someone has read `obj` (it is kept from then on). */
-  get isParsed(): boolean { return this.parsed !== undefined; }
 
   get obj(): KubeObject {
     if (!this.parsed) {
