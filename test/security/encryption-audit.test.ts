@@ -117,11 +117,24 @@ rules:
     // Two revisions of one secret (the store keeps both until compaction), then the LMDB file itself.
     c.k('create', 'secret', 'generic', 'revised', `--from-literal=v=${PLAINTEXT}-first`);
     c.k('patch', 'secret', 'revised', '--type=merge', '-p', JSON.stringify({ stringData: { v: `${PLAINTEXT}-second` } }));
-    const bytes = fs.readFileSync(path.join(dir, 'etcd', 'member', 'db', 'data.mdb'));
-    assert.ok(bytes.length > 0 && bytes.includes(Buffer.from('/registry/secrets/default/revised')), 'the key is in the file (the file is the store)');
-    for (const v of [`${PLAINTEXT}-first`, `${PLAINTEXT}-second`, `${PLAINTEXT}-box`, PLAINTEXT]) {
-      assert.ok(!bytes.includes(Buffer.from(v)), `no plaintext ${v} in data.mdb`);
-      assert.ok(!bytes.includes(Buffer.from(Buffer.from(v).toString('base64'))), `no base64 of ${v} in data.mdb`);
+    // The write-ahead log holds a write at once; LMDB gets it at the next apply (every 100 ms,
+    // later under load): wait for the key in data.mdb, then look at every file of the member.
+    const member = path.join(dir, 'etcd', 'member');
+    const stored = Buffer.from('/registry/secrets/default/revised');
+    let applied = false;
+    for (let i = 0; i < 100 && !applied; i++) {
+      applied = fs.readFileSync(path.join(member, 'db', 'data.mdb')).includes(stored);
+      if (!applied) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(applied, 'the key is in the file (the file is the store)');
+    const files = (fs.readdirSync(member, { recursive: true }) as string[]).map((f) => path.join(member, f)).filter((f) => fs.statSync(f).isFile());
+    assert.ok(files.some((f) => f.includes(`${path.sep}wal${path.sep}`)), `the write-ahead log is among ${files.join(', ')}`);
+    for (const f of files) {
+      const bytes = fs.readFileSync(f);
+      for (const v of [`${PLAINTEXT}-first`, `${PLAINTEXT}-second`, `${PLAINTEXT}-box`, PLAINTEXT]) {
+        assert.ok(!bytes.includes(Buffer.from(v)), `no plaintext ${v} in ${f}`);
+        assert.ok(!bytes.includes(Buffer.from(Buffer.from(v).toString('base64'))), `no base64 of ${v} in ${f}`);
+      }
     }
   });
 
