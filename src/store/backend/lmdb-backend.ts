@@ -348,8 +348,14 @@ export class LmdbBackend implements Backend {
     try {
       return fn((space) => {
         const it = this.dbs[space].getRange({ transaction } as never);
+        // The log position is this backend's bookkeeping, not the store's content: LMDB takes a
+        // new one at every apply, up to 100 ms after a write, and a view (Hash, a snapshot)
+        // must not change with it.
         const base = (function* () {
-          for (const { key, value } of it) yield { key: key as Buffer, value: value as Buffer };
+          for (const { key, value } of it) {
+            if (space === 'meta' && META_WALSEQ.equals(key as Buffer)) continue;
+            yield { key: key as Buffer, value: value as Buffer };
+          }
         })();
         return this.overlay.merge(space, undefined, undefined, base);
       });
