@@ -8,12 +8,11 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
-import tls from 'node:tls';
 import type { KubeObject } from '../api/resources/resource-def.js';
 import type { Status } from '../api/status/index.js';
 import { errorFromResponse } from './api-status-error.js';
 import { Http1Pool, type Http1Response } from './http1-pool.js';
-import type { ClientConfig } from './client-config.js';
+import { clientSecureContext, type ClientConfig } from './client-config.js';
 import {
   type DeleteOptions, type ListOptions, type PatchType, type Query, type WriteOptions,
   PATCH_CONTENT_TYPES, listQuery, queryString, writeQuery,
@@ -77,10 +76,8 @@ export class RestClient {
     this.limiter = new TokenBucket(config.qps ?? 5, config.burst ?? 10);
     this.userAgent = config.userAgent ?? `tskube/v0.1.0 (${os.platform()}/${os.arch()}) tskube`;
     const common = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 256 };
-    // One TLS context for every connection: given ca/cert/key, each new socket would build
-    // (and parse the PEMs into) its own, about a millisecond of CPU per connection.
     const plain = this.base.protocol === 'http:';
-    const secureContext = plain ? undefined : tls.createSecureContext({ ca: config.ca, cert: config.clientCert, key: config.clientKey });
+    const secureContext = plain ? undefined : clientSecureContext(config);
     this.agent = plain ? new http.Agent(common) : new https.Agent({
       ...common, secureContext, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName,
     });

@@ -2,7 +2,7 @@
 // server-side apply (PATCH application/apply-patch+yaml, fieldManager kubeadm, force) per
 // object, so a second `tskube up` brings them back to what this install writes.
 import https from 'node:https';
-import tls from 'node:tls';
+import { clientSecureContext } from '../../client/client-config.js';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 
 export interface KubeObject { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown }
@@ -23,9 +23,8 @@ export function objectPath(o: KubeObject): string {
 /** Applies objects over one connection (kept alive) with the kubeconfig's credentials; close() ends it. */
 export function addonApplier(kubeconfigFile: string, connections = 1): { apply(o: KubeObject): Promise<void>; close(): void } {
   const cfg = loadKubeconfig(kubeconfigFile);
-  // the CA, certificate and key parsed once, not for each connection of the retries while
-  // the API server starts
-  const agent = new https.Agent({ secureContext: tls.createSecureContext({ ca: cfg.ca, cert: cfg.clientCert, key: cfg.clientKey }), keepAlive: true, maxSockets: connections });
+  // one TLS context for every connection of the retries while the API server starts
+  const agent = new https.Agent({ secureContext: clientSecureContext(cfg), keepAlive: true, maxSockets: connections });
   const apply = async (o: KubeObject): Promise<void> => {
     const body = JSON.stringify(o);
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {

@@ -2,7 +2,7 @@
 // `tskube up` to watch its cluster come up (readyz, nodes, kube-system pods) and to mark the
 // control-plane node.
 import https from 'node:https';
-import tls from 'node:tls';
+import { clientSecureContext } from '../../client/client-config.js';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 
 export interface AdminClient {
@@ -13,9 +13,8 @@ export interface AdminClient {
 
 export function adminClient(kubeconfigFile: string): AdminClient {
   const cfg = loadKubeconfig(kubeconfigFile);
-  // one TLS context for every connection: the agent would parse the CA, certificate and key
-  // again for each, and `up` polls the API server every 100 ms while it starts
-  const agent = new https.Agent({ secureContext: tls.createSecureContext({ ca: cfg.ca, cert: cfg.clientCert, key: cfg.clientKey }), keepAlive: true, maxSockets: 2 });
+  // `up` polls the API server every 100 ms while it starts: one TLS context for every connection
+  const agent = new https.Agent({ secureContext: clientSecureContext(cfg), keepAlive: true, maxSockets: 2 });
   const call = (method: string, path: string, body?: unknown) => new Promise<{ status: number; body: string }>((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = https.request(`${cfg.server}${path}`, {
